@@ -1,0 +1,3 @@
+from vinted_optimizer.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""create_app(): the API. Its lifespan opens the engine, Redis, the rate limiter and the job queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from vinted_optimizer import __version__
+from vinted_optimizer.auth.dependencies import rate_limit_ip
+from vinted_optimizer.auth.endpoints import router as auth_router
+from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.health.endpoints import router as health_router
+from vinted_optimizer.kit import error_handlers
+from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from vinted_optimizer.kit.queue import create_queue
+from vinted_optimizer.kit.ratelimit import RateLimits
+from vinted_optimizer.kit.redis import create_redis
+from vinted_optimizer.kit.resources import Resources
+from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
+from vinted_optimizer.users.endpoints import router as users_router
+
+log = structlog.get_logger(__name__)
+
+
+async def open_resources(settings: Settings) -> Resources:
+    if settings.database_url is None or settings.redis_url is None:
+        raise RuntimeError("VO_DATABASE_URL and VO_REDIS_URL must be set (or use `vinted-optimizer serve`)")
+    database_url = settings.database_url.get_secret_value()
+    redis_url = settings.redis_url.get_secret_value()
+    engine = create_engine(database_url)
+    return Resources(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        redis=create_redis(redis_url),
+        rate_limits=RateLimits(settings, redis_url),
+        passwords=Passwords(settings),
+        tokens=AccessTokens(settings),
+        secret_box=SecretBox(settings),
+        queue=await create_queue(redis_url),
+    )
+
+
+async def close_resources(resources: Resources) -> None:
+    with contextlib.suppress(Exception):
+        await resources.queue.aclose()
+    with contextlib.suppress(Exception):
+        await resources.redis.aclose()
+    await resources.engine.dispose()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    owned = app.state.resources is None
+    if owned:
+        app.state.resources = await open_resources(settings)
+    resources: Resources = app.state.resources
+    app.state.sessionmaker = resources.sessionmaker
+    worker_task = None
+    worker = None
+    if app.state.run_worker:
+        from vinted_optimizer.worker import build_worker
+
+        worker = build_worker(resources)
+        worker_task = asyncio.create_task(worker.async_run(), name="arq-worker")
+    log.info("api.started", version=__version__, environment=settings.environment.value)
+    try:
+        yield
+    finally:
+        if worker is not None and worker_task is not None:
+            await worker.close()
+            worker_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await worker_task
+        if owned:
+            await close_resources(resources)
+        log.info("api.stopped")
+
+
+def create_app(
+    settings: Settings, *, resources: Resources | None = None, run_worker: bool = False
+) -> FastAPI:
+    app = FastAPI(
+        title="Vinted Optimizer API",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.resources = resources
+    app.state.run_worker = run_worker
+    if resources is not None:
+        app.state.sessionmaker = resources.sessionmaker
+
+    error_handlers.install(app)
+
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limit_ip)])
+    v1.include_router(auth_router)
+    v1.include_router(users_router)
+    app.include_router(v1)
+    app.include_router(health_router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            max_age=600,
+        )
+    app.add_middleware(BodySizeLimitMiddleware, default_limit=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment is Environment.production)
+    return app

@@ -1,0 +1,193 @@
+"""`vinted-optimizer serve | api | worker | migrate | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import structlog
+from pydantic import SecretStr, ValidationError
+
+from vinted_optimizer.config import Environment, Settings, load_or_create_embedded_secrets
+from vinted_optimizer.kit.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        raise SystemExit(f"Configurazione non valida / invalid configuration: {messages}") from None
+
+
+def _serve_uvicorn(app: object, host: str, port: int, settings: Settings) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=settings.client_ip_header is None,
+        forwarded_allow_ips="127.0.0.1",
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Everything on one machine: embedded PostgreSQL and Redis unless URLs are given."""
+    from vinted_optimizer.app import create_app
+    from vinted_optimizer.kit.embedded import start_embedded
+    from vinted_optimizer.kit.migrations import upgrade
+
+    data_dir = Path(args.data_dir).resolve()
+    settings = _settings(data_dir=data_dir)
+    if settings.environment is not Environment.production:
+        settings = load_or_create_embedded_secrets(settings)
+    servers = start_embedded(
+        data_dir, need_postgres=settings.database_url is None, need_redis=settings.redis_url is None
+    )
+    try:
+        updates: dict[str, object] = {}
+        if servers.database_url:
+            updates["database_url"] = SecretStr(servers.database_url)
+        if servers.redis_url:
+            updates["redis_url"] = SecretStr(servers.redis_url)
+        settings = settings.model_copy(update=updates)
+        assert settings.database_url is not None
+        upgrade(settings.database_url.get_secret_value())
+        log.info("serve.ready", url=f"http://{args.host}:{args.port}/", data_dir=str(data_dir))
+        _serve_uvicorn(create_app(settings, run_worker=not args.no_worker), args.host, args.port, settings)
+    finally:
+        servers.stop()
+
+
+def cmd_api(args: argparse.Namespace) -> None:
+    from vinted_optimizer.app import create_app
+
+    settings = _settings()
+    if settings.database_url is None or settings.redis_url is None:
+        raise SystemExit("`api` needs VO_DATABASE_URL and VO_REDIS_URL (use `serve` for an embedded setup).")
+    _serve_uvicorn(create_app(settings), args.host, args.port, settings)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from vinted_optimizer.app import close_resources, open_resources
+    from vinted_optimizer.worker import build_worker
+
+    settings = _settings()
+    if settings.database_url is None or settings.redis_url is None:
+        raise SystemExit("`worker` needs VO_DATABASE_URL and VO_REDIS_URL.")
+
+    async def run() -> None:
+        resources = await open_resources(settings)
+        worker = build_worker(resources, burst=args.burst)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+            await close_resources(resources)
+
+    import signal
+
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(run())
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        log.info("worker.stopped")
+    finally:
+        loop.close()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from vinted_optimizer.kit.embedded import start_embedded
+    from vinted_optimizer.kit.migrations import upgrade
+
+    settings = _settings(data_dir=Path(args.data_dir).resolve())
+    servers = start_embedded(settings.data_dir, need_postgres=settings.database_url is None, need_redis=False)
+    try:
+        url = settings.database_url.get_secret_value() if settings.database_url else servers.database_url
+        assert url is not None
+        upgrade(url, args.revision)
+        log.info("migrate.done", revision=args.revision)
+    finally:
+        servers.stop()
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    from vinted_optimizer.kit.embedded import start_embedded
+    from vinted_optimizer.kit.migrations import upgrade
+    from vinted_optimizer.users.admin import create_instance_admin
+
+    password = os.environ.get("VO_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    settings = _settings(data_dir=Path(args.data_dir).resolve())
+    servers = start_embedded(settings.data_dir, need_postgres=settings.database_url is None, need_redis=False)
+    try:
+        url = settings.database_url.get_secret_value() if settings.database_url else servers.database_url
+        assert url is not None
+        upgrade(url)
+        try:
+            asyncio.run(
+                create_instance_admin(
+                    url, settings, email=args.email, username=args.username, password=password
+                )
+            )
+        except ValueError as error:
+            raise SystemExit(str(error)) from None
+        print(f"Amministratore creato / administrator created: {args.username}")
+    finally:
+        servers.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vinted-optimizer", description="Vinted Optimizer")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="the whole system on one machine (embedded servers)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    serve.add_argument("--no-worker", action="store_true", help="do not run the job worker in-process")
+    serve.set_defaults(handler=cmd_serve)
+
+    api = commands.add_parser("api", help="the API only (VO_DATABASE_URL and VO_REDIS_URL required)")
+    api.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a container's listening address
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(handler=cmd_api)
+
+    worker = commands.add_parser("worker", help="the ARQ job worker")
+    worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")
+    worker.set_defaults(handler=cmd_worker)
+
+    migrate = commands.add_parser("migrate", help="apply the database migrations")
+    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    migrate.set_defaults(handler=cmd_migrate)
+
+    admin = commands.add_parser("create-admin", help="create the instance administrator")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    admin.set_defaults(handler=cmd_create_admin)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    level = os.environ.get("VO_LOG_LEVEL", "INFO")
+    configure_logging(level, json=os.environ.get("VO_LOG_JSON", "").lower() in ("1", "true"))
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""One Settings object for every process, read from the environment (prefix ``VO_``)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+INSECURE_SECRET_MARKERS = ("change-me", "changeme", "secret", "dev", "test", "default")
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VO_", extra="ignore", frozen=False)
+
+    environment: Environment = Environment.development
+    data_dir: Path = Path("./data")
+
+    # Servers: unset means "start an embedded one in data_dir" (serve) or "required" (api, worker).
+    database_url: SecretStr | None = None
+    redis_url: SecretStr | None = None
+
+    # Secrets: in embedded mode generated once into data_dir, in production required.
+    jwt_secret: SecretStr | None = None
+    # Comma-separated Fernet keys, newest first (MultiFernet): rotate by prepending a new key.
+    fernet_keys: SecretStr | None = None
+
+    access_token_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    invitation_days: int = Field(default=7, ge=1, le=60)
+
+    public_url: str = "http://127.0.0.1:8000"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Header carrying the client IP set by a trusted proxy (Fly.io: "fly-client-ip"). Unset: socket peer.
+    client_ip_header: str | None = None
+    cookie_secure: bool = True
+
+    # Rate limits, in the `limits` notation ("5/minute").
+    rate_limit_ip: str = "300/minute"
+    rate_limit_user: str = "240/minute"
+    rate_limit_login_failures: str = "5/minute"
+    rate_limit_register: str = "10/hour"
+
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+
+    # Argon2id, OWASP: m=19 MiB, t=2, p=1 is the minimum; we use a bit more memory.
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_kib: int = Field(default=19_456, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Vinted Optimizer <noreply@localhost>"
+    smtp_starttls: bool = True
+
+    # Home-side services; unset means in-process. Listed here so /health/deep can check them.
+    ai_service_url: str | None = None
+    scraper_service_url: str | None = None
+    service_token: SecretStr | None = None
+    ollama_url: str | None = None
+
+    # ARQ polls Redis; on Upstash every poll is billed, so keep it configurable.
+    worker_poll_seconds: float = Field(default=5.0, gt=0)
+    health_timeout_seconds: float = Field(default=2.0, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment is not Environment.production:
+            return self
+        problems = []
+        if self.database_url is None:
+            problems.append("VO_DATABASE_URL is required in production")
+        if self.redis_url is None:
+            problems.append("VO_REDIS_URL is required in production")
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if len(secret) < 32 or any(m in secret.lower() for m in INSECURE_SECRET_MARKERS):
+            problems.append("VO_JWT_SECRET must be a random value of at least 32 characters")
+        if not self.fernet_keys:
+            problems.append("VO_FERNET_KEYS is required in production")
+        if not self.cookie_secure:
+            problems.append("VO_COOKIE_SECURE cannot be false in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @cached_property
+    def fernet_key_list(self) -> list[bytes]:
+        if not self.fernet_keys:
+            raise RuntimeError("no Fernet key configured")
+        return [k.strip().encode() for k in self.fernet_keys.get_secret_value().split(",") if k.strip()]
+
+
+SECRETS_FILE = "secrets.env"
+
+
+def load_or_create_embedded_secrets(settings: Settings) -> Settings:
+    """Embedded mode: generate the JWT and Fernet keys once into the data folder (mode 0600).
+
+    Values already set in the environment win; the file only fills what is missing.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / SECRETS_FILE
+    stored: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                stored[key.strip()] = value.strip()
+    changed = False
+    if "VO_JWT_SECRET" not in stored:
+        stored["VO_JWT_SECRET"] = secrets.token_urlsafe(48)
+        changed = True
+    if "VO_FERNET_KEYS" not in stored:
+        stored["VO_FERNET_KEYS"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        changed = True
+    if changed:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(f"{k}={v}\n" for k, v in stored.items()))
+    os.chmod(path, 0o600)
+    updates: dict[str, object] = {}
+    if settings.jwt_secret is None:
+        updates["jwt_secret"] = SecretStr(stored["VO_JWT_SECRET"])
+    if settings.fernet_keys is None:
+        updates["fernet_keys"] = SecretStr(stored["VO_FERNET_KEYS"])
+    return settings.model_copy(update=updates)

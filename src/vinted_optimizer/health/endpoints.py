@@ -1,0 +1,112 @@
+"""Liveness (cheap) and a deep check of every dependency with a short timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Literal
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from vinted_optimizer import __version__
+from vinted_optimizer.kit.resources import Res, Resources
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+ComponentState = Literal["ok", "unavailable", "not_configured"]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class ComponentHealth(BaseModel):
+    status: ComponentState
+    latency_ms: float | None = None
+    detail: str | None = None
+
+
+class DeepHealth(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    version: str
+    components: dict[str, ComponentHealth]
+
+
+@router.get("/health", operation_id="health:live", response_model=Health)
+async def health() -> Health:
+    return Health(status="ok", version=__version__)
+
+
+async def _timed(check) -> ComponentHealth:  # noqa: ANN001
+    started = time.perf_counter()
+    try:
+        await check()
+    except Exception as error:  # noqa: BLE001 - any failure means "unavailable", reported by type only
+        return ComponentHealth(
+            status="unavailable",
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            detail=type(error).__name__,
+        )
+    return ComponentHealth(status="ok", latency_ms=round((time.perf_counter() - started) * 1000, 1))
+
+
+async def _check_database(resources: Resources) -> None:
+    async with resources.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def _check_http(url: str, timeout_seconds: float) -> None:
+    async with httpx.AsyncClient(timeout=timeout_seconds) as client:
+        response = await client.get(url)
+        if response.status_code >= 500:
+            raise httpx.HTTPStatusError("server error", request=response.request, response=response)
+
+
+@router.get(
+    "/health/deep",
+    operation_id="health:deep",
+    response_model=DeepHealth,
+    responses={503: {"model": DeepHealth, "description": "The database or Redis is unavailable"}},
+)
+async def deep_health(resources: Res) -> JSONResponse:
+    settings = resources.settings
+    timeout = settings.health_timeout_seconds
+
+    async def bounded(check) -> ComponentHealth:  # noqa: ANN001
+        try:
+            return await asyncio.wait_for(_timed(check), timeout=timeout)
+        except TimeoutError:
+            return ComponentHealth(status="unavailable", latency_ms=timeout * 1000, detail="timeout")
+
+    checks = {
+        "database": lambda: _check_database(resources),
+        "redis": lambda: resources.redis.ping(),
+    }
+    external = {
+        "ollama": f"{settings.ollama_url.rstrip('/')}/api/tags" if settings.ollama_url else None,
+        "ai_service": f"{settings.ai_service_url.rstrip('/')}/health" if settings.ai_service_url else None,
+        "scraper_service": (
+            f"{settings.scraper_service_url.rstrip('/')}/health" if settings.scraper_service_url else None
+        ),
+    }
+    names = list(checks)
+    results = await asyncio.gather(*(bounded(checks[name]) for name in names))
+    components = dict(zip(names, results, strict=True))
+    configured = {name: url for name, url in external.items() if url}
+    external_results = await asyncio.gather(
+        *(bounded(lambda url=url: _check_http(url, timeout)) for url in configured.values())
+    )
+    components.update(dict(zip(configured, external_results, strict=True)))
+    for name in external:
+        components.setdefault(name, ComponentHealth(status="not_configured"))
+
+    core_ok = all(components[name].status == "ok" for name in checks)
+    others_ok = all(components[name].status != "unavailable" for name in external)
+    overall = "ok" if core_ok and others_ok else ("degraded" if core_ok else "down")
+    body = DeepHealth(status=overall, version=__version__, components=components)
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if core_ok else 503)

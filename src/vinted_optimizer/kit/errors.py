@@ -1,0 +1,96 @@
+"""Domain errors carry their HTTP status; one handler renders ``{"error", "detail"}``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+
+
+class DomainError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    default_detail: ClassVar[str] = "Richiesta non valida."
+    # Commit the unit of work before propagating (security facts such as failed logins).
+    persist: ClassVar[bool] = False
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        self.detail = detail or self.default_detail
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+    default_detail = "Risorsa non trovata."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+    default_detail = "La risorsa esiste già."
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    code = "unauthorized"
+    default_detail = "Autenticazione richiesta."
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer", **(headers or {})})
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+    default_detail = "Non hai i permessi per questa operazione."
+
+
+class BadRequest(DomainError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Gone(DomainError):
+    status_code = 410
+    code = "gone"
+    default_detail = "La risorsa non è più disponibile."
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "rate_limited"
+    default_detail = "Troppe richieste: riprova più tardi."
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(
+            detail or f"Troppe richieste: riprova tra {self.retry_after} secondi.",
+            headers={"Retry-After": str(self.retry_after)},
+        )
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+    default_detail = "La richiesta è troppo grande."
+
+
+class UpstreamUnavailable(DomainError):
+    status_code = 503
+    code = "upstream_unavailable"
+    default_detail = "Un servizio esterno non risponde: riprova più tardi."
+
+
+def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the domain errors a route can raise."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        out[error.status_code] = {"model": ErrorBody, "description": error.default_detail}
+    return out

@@ -1,0 +1,38 @@
+"""Structured logging (event name + fields). Secrets and personal data are never passed to it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+REDACTED_KEYS = {"password", "token", "access_token", "refresh_token", "authorization", "cookie", "secret"}
+
+
+def _redact(_logger: object, _name: str, event: dict) -> dict:
+    # Defence in depth: a key that smells like a secret is never printed, whoever logged it.
+    for key in list(event):
+        if key.lower() in REDACTED_KEYS or "password" in key.lower() or "secret" in key.lower():
+            event[key] = "[redacted]"
+    return event
+
+
+def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
+    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper(), force=True)
+    for noisy in ("uvicorn.access", "httpx", "arq.worker"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+    renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )

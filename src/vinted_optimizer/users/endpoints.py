@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from vinted_optimizer.auth.dependencies import Claims, CurrentMember, CurrentUser, FamilyAdmin
+from vinted_optimizer.kit.context import Context
+from vinted_optimizer.kit.db import DbSession
+from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, responses
+from vinted_optimizer.kit.queue import JobQueue
+from vinted_optimizer.kit.resources import Res
+from vinted_optimizer.users import service
+from vinted_optimizer.users.schemas import (
+    AccountDelete,
+    FamilyOverview,
+    InvitationCreate,
+    InvitationCreated,
+    UserRead,
+    UserUpdate,
+    VintedSessionLink,
+)
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.get("/me", operation_id="users:me", response_model=UserRead, responses=responses(Unauthorized))
+async def me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.patch(
+    "/me",
+    operation_id="users:update_me",
+    response_model=UserRead,
+    responses=responses(Unauthorized, BadRequest, Forbidden, Conflict),
+    summary="Edit my profile; e-mail and password changes need the current password",
+)
+async def update_me(
+    data: UserUpdate, session: DbSession, resources: Res, user: CurrentUser, claims: Claims, context: Context
+) -> UserRead:
+    updated = await service.update_me(
+        session, resources, user, data, context, current_session_id=claims.session_id
+    )
+    return UserRead.model_validate(updated)
+
+
+@router.delete(
+    "/me",
+    operation_id="users:delete_me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(Unauthorized, Forbidden, Conflict),
+    summary="Delete my account and my data; every session is revoked",
+)
+async def delete_me(
+    data: AccountDelete, session: DbSession, resources: Res, user: CurrentUser, context: Context
+) -> Response:
+    await service.delete_me(session, resources, user, data.password, context)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/me/vinted",
+    operation_id="users:link_vinted",
+    response_model=UserRead,
+    responses=responses(Unauthorized, Forbidden),
+    summary="Store my Vinted session (encrypted; never returned)",
+)
+async def link_vinted(
+    data: VintedSessionLink, session: DbSession, resources: Res, user: CurrentMember, context: Context
+) -> UserRead:
+    return UserRead.model_validate(await service.link_vinted(session, resources, user, data, context))
+
+
+@router.delete(
+    "/me/vinted",
+    operation_id="users:unlink_vinted",
+    response_model=UserRead,
+    responses=responses(Unauthorized, Forbidden),
+    summary="Forget my Vinted session",
+)
+async def unlink_vinted(session: DbSession, user: CurrentMember, context: Context) -> UserRead:
+    return UserRead.model_validate(await service.unlink_vinted(session, user, context))
+
+
+@router.get(
+    "/family",
+    operation_id="users:family",
+    response_model=FamilyOverview,
+    responses=responses(Unauthorized, Forbidden),
+    summary="My family's members and pending invitations (family admin only)",
+)
+async def family(session: DbSession, admin: FamilyAdmin) -> FamilyOverview:
+    return await service.family_overview(session, admin)
+
+
+@router.post(
+    "/family/invite",
+    operation_id="users:invite",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationCreated,
+    responses=responses(Unauthorized, Forbidden, Conflict),
+    summary="Invite someone into my family (single-use link, e-mailed when SMTP is configured)",
+)
+async def invite(
+    data: InvitationCreate,
+    session: DbSession,
+    resources: Res,
+    admin: FamilyAdmin,
+    context: Context,
+    jobs: JobQueue,
+) -> InvitationCreated:
+    return await service.invite(session, resources, admin, data, context, jobs)
+
+
+@router.delete(
+    "/family/invitations/{invitation_id}",
+    operation_id="users:revoke_invitation",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(Unauthorized, Forbidden, NotFound),
+)
+async def revoke_invitation(
+    invitation_id: uuid.UUID, session: DbSession, admin: FamilyAdmin, context: Context
+) -> Response:
+    await service.revoke_invitation(session, admin, invitation_id, context)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from vinted_optimizer.auth.policy import normalise_username
+
+MAX_PREFERENCES_BYTES = 8_192
+
+
+class FamilyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: EmailStr
+    username: str
+    role: Literal["admin", "member"]
+    is_instance_admin: bool
+    family: FamilyRead | None
+    preferences: dict[str, Any]
+    vinted_linked: bool = Field(description="Whether a Vinted session is stored; the session itself never is")
+    created_at: datetime
+
+
+class UserUpdate(BaseModel):
+    """All optional. Changing e-mail or password needs the current password."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    username: str | None = Field(default=None, min_length=3, max_length=40)
+    email: EmailStr | None = Field(default=None, max_length=320)
+    preferences: dict[str, Any] | None = None
+    current_password: str | None = Field(default=None, min_length=1, max_length=128)
+    new_password: str | None = Field(default=None, min_length=1, max_length=128)
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        return normalise_username(value) if value is not None else None
+
+    @field_validator("preferences")
+    @classmethod
+    def _preferences_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(json.dumps(value)) > MAX_PREFERENCES_BYTES:
+            raise ValueError(f"Le preferenze superano {MAX_PREFERENCES_BYTES} byte.")
+        return value
+
+
+class AccountDelete(BaseModel):
+    password: str = Field(min_length=1, max_length=128, description="Confirm with the current password")
+
+
+class VintedSessionLink(BaseModel):
+    """The cookies of a logged-in Vinted session, copied from the browser."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    access_token_web: str = Field(min_length=20, max_length=4096)
+    refresh_token_web: str = Field(min_length=20, max_length=4096)
+    vinted_user_id: int | None = Field(default=None, ge=1)
+    domain: Literal["it", "fr", "es", "de", "co.uk", "pl", "be", "nl", "pt", "at", "lu"] = "it"
+
+    @field_validator("access_token_web", "refresh_token_web")
+    @classmethod
+    def _cookie_value(cls, value: str) -> str:
+        if any(ch.isspace() or ch in ';,"\\' for ch in value):
+            raise ValueError(
+                "Il valore del cookie contiene caratteri non ammessi (spazi, ';', ',' o virgolette)."
+            )
+        return value
+
+
+class MemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    email: EmailStr
+    role: Literal["admin", "member"]
+    is_active: bool
+    created_at: datetime
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    email: EmailStr = Field(max_length=320)
+    role: Literal["admin", "member"] = "member"
+
+
+class InvitationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: EmailStr
+    role: Literal["admin", "member"]
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+
+
+class InvitationCreated(InvitationRead):
+    token: str = Field(description="Single-use; shown once, only to the admin who invited")
+    invite_url: str
+    emailed: bool
+
+
+class FamilyOverview(BaseModel):
+    id: uuid.UUID
+    name: str
+    members: list[MemberRead]
+    pending_invitations: list[InvitationRead]

@@ -1,0 +1,155 @@
+"""Real servers for every test: embedded PostgreSQL (pgvector) and Redis, started once per run.
+
+Each test runs inside one transaction that is rolled back, and starts with an empty Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from vinted_optimizer.app import create_app
+from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.kit.db import create_engine
+from vinted_optimizer.kit.embedded import EmbeddedServers, start_embedded
+from vinted_optimizer.kit.migrations import upgrade
+from vinted_optimizer.kit.queue import create_queue
+from vinted_optimizer.kit.ratelimit import RateLimits
+from vinted_optimizer.kit.redis import create_redis
+from vinted_optimizer.kit.resources import Resources
+from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
+
+TEST_DATABASE = "vo_test"
+TEST_JWT_SECRET = "t" * 48
+TEST_FERNET_KEY = "k" * 43 + "="
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[EmbeddedServers]:
+    # A short folder: PostgreSQL's Unix socket path must stay under ~107 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="vo-", dir="/tmp"))
+    started = start_embedded(folder, need_postgres=True, need_redis=True)
+    started._postgres.psql(f"CREATE DATABASE {TEST_DATABASE};")
+    yield started
+    started.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(servers: EmbeddedServers) -> str:
+    assert servers.database_url is not None
+    url = servers.database_url.replace("/vinted_optimizer?", f"/{TEST_DATABASE}?")
+    # The schema is built by the migrations, which tests them too.
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(servers: EmbeddedServers) -> str:
+    assert servers.redis_url is not None
+    return servers.redis_url
+
+
+def make_settings(database_url: str, redis_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": Environment.test,
+        "database_url": SecretStr(database_url),
+        "redis_url": SecretStr(redis_url),
+        "jwt_secret": SecretStr(TEST_JWT_SECRET),
+        "fernet_keys": SecretStr(TEST_FERNET_KEY),
+        "public_url": "https://vo.example.test",
+        # Real Argon2id, cheaper parameters so the suite stays fast; bench/auth.py measures the real ones.
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "rate_limit_ip": "1000/minute",
+        "rate_limit_user": "1000/minute",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Override in a test module (or with indirect parametrisation) to change settings."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, settings_overrides: dict[str, object]) -> Settings:
+    return make_settings(database_url, redis_url, **settings_overrides)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Every commit in the code under test becomes a savepoint inside the test's transaction.
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+async def resources(
+    settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], redis_url: str
+) -> AsyncIterator[Resources]:
+    redis = create_redis(redis_url)
+    await redis.flushdb()
+    queue = await create_queue(redis_url)
+    resources = Resources(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        redis=redis,
+        rate_limits=RateLimits(settings, redis_url),
+        passwords=Passwords(settings),
+        tokens=AccessTokens(settings),
+        secret_box=SecretBox(settings),
+        queue=queue,
+    )
+    yield resources
+    await queue.aclose()
+    await redis.aclose()
+
+
+@pytest.fixture
+def app(settings: Settings, resources: Resources):  # noqa: ANN201
+    return create_app(settings, resources=resources)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        yield client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("VO_LOG_LEVEL", "WARNING")
