@@ -83,7 +83,9 @@ async def invite_and_join(
 
 
 async def login(client: httpx.AsyncClient, member: Member) -> Member:
-    response = await client.post("/api/v1/auth/login", json={"login": member.email, "password": member.password})
+    response = await client.post(
+        "/api/v1/auth/login", json={"login": member.email, "password": member.password}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     client.cookies.clear()

@@ -1,0 +1,161 @@
+"""Every protected endpoint as anonymous, member, family admin, another family, and instance admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import DEFAULT_PASSWORD, Member, invite_and_join, login, register
+from vinted_optimizer.models import User
+
+VINTED = {"access_token_web": "a" * 30, "refresh_token_web": "b" * 30}
+PERSONAS = ("anonymous", "member", "family_admin", "other_family", "instance_admin")
+
+
+@dataclass
+class World:
+    admin: Member
+    member: Member
+    other: Member
+    instance_admin: Member
+    invitation_id: str
+
+    def headers(self, persona: str) -> dict[str, str]:
+        if persona == "anonymous":
+            return {}
+        return {
+            "member": self.member,
+            "family_admin": self.admin,
+            "other_family": self.other,
+            "instance_admin": self.instance_admin,
+        }[persona].headers
+
+
+@pytest.fixture
+async def world(client, session, resources) -> World:
+    admin = await register(client, family_name="Famiglia Bianchi")
+    member = await invite_and_join(client, admin)
+    other = await register(client, family_name="Famiglia Verdi")
+    root = User(
+        email="root@example.it",
+        username="root-admin",
+        password_argon2=resources.passwords.hash(DEFAULT_PASSWORD),
+        is_instance_admin=True,
+        family_id=None,
+    )
+    session.add(root)
+    await session.commit()
+    instance_admin = await login(
+        client,
+        Member(
+            email=root.email,
+            username=root.username,
+            password=DEFAULT_PASSWORD,
+            access_token="",
+            refresh_token="",
+            session_id="",
+        ),
+    )
+    invitation = await client.post(
+        "/api/v1/users/family/invite", json={"email": "pending@example.it"}, headers=admin.headers
+    )
+    return World(admin, member, other, instance_admin, invitation.json()["id"])
+
+
+# (method, path template, json body, expected status per persona)
+MATRIX = [
+    (
+        "GET",
+        "/api/v1/auth/sessions",
+        None,
+        dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=200),
+    ),
+    (
+        "DELETE",
+        "/api/v1/auth/sessions/{admin_session}",
+        None,
+        dict(anonymous=401, member=404, family_admin=204, other_family=404, instance_admin=404),
+    ),
+    (
+        "GET",
+        "/api/v1/users/me",
+        None,
+        dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=200),
+    ),
+    (
+        "PATCH",
+        "/api/v1/users/me",
+        {"preferences": {"theme": "chiaro"}},
+        dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=200),
+    ),
+    (
+        "POST",
+        "/api/v1/users/me/vinted",
+        VINTED,
+        dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=403),
+    ),
+    (
+        "DELETE",
+        "/api/v1/users/me/vinted",
+        None,
+        dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=403),
+    ),
+    (
+        "GET",
+        "/api/v1/users/family",
+        None,
+        dict(anonymous=401, member=403, family_admin=200, other_family=200, instance_admin=403),
+    ),
+    (
+        "POST",
+        "/api/v1/users/family/invite",
+        {"email": "nuovo@example.it"},
+        dict(anonymous=401, member=403, family_admin=201, other_family=201, instance_admin=403),
+    ),
+    (
+        "DELETE",
+        "/api/v1/users/family/invitations/{invitation_id}",
+        None,
+        dict(anonymous=401, member=403, family_admin=204, other_family=404, instance_admin=403),
+    ),
+    (
+        "DELETE",
+        "/api/v1/users/me",
+        {"password": DEFAULT_PASSWORD},
+        dict(anonymous=401, member=204, family_admin=409, other_family=204, instance_admin=204),
+    ),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("method", "template", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+)
+async def test_auth_matrix(client, world, persona, method, template, body, expected):
+    path = template.format(admin_session=world.admin.session_id, invitation_id=world.invitation_id)
+    response = await client.request(method, path, json=body, headers=world.headers(persona))
+    assert response.status_code == expected[persona], response.text
+    if response.status_code >= 400:
+        assert set(response.json()) >= {"error", "detail"}
+
+
+async def test_family_overview_never_shows_another_family(client, world):
+    mine = (await client.get("/api/v1/users/family", headers=world.admin.headers)).json()
+    theirs = (await client.get("/api/v1/users/family", headers=world.other.headers)).json()
+    assert {m["username"] for m in mine["members"]} == {world.admin.username, world.member.username}
+    assert {m["username"] for m in theirs["members"]} == {world.other.username}
+    assert theirs["pending_invitations"] == []
+    assert mine["id"] != theirs["id"]
+
+
+def test_matrix_covers_every_protected_route(app):
+    public = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"}
+    routes = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/v1") and path not in public
+        for method in operations
+    }
+    covered = {(method, template.replace("{admin_session}", "{jti}")) for method, template, _, _ in MATRIX}
+    assert routes == covered
