@@ -82,31 +82,32 @@ class BodySizeLimitMiddleware:
                     return
         received = 0
         response_started = False
+        rejected = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge
+                    # Answer 413 now; the app sees a disconnect and its own response is dropped.
+                    rejected = True
+                    if not response_started:
+                        await _reject(send, 413, "payload_too_large", _too_large(limit))
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
-                await _reject(send, 413, "payload_too_large", _too_large(limit))
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, counting_receive, guarded_send)
 
 
 def _too_large(limit: int) -> str:
