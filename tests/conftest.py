@@ -135,6 +135,7 @@ async def resources(
         queue=queue,
     )
     yield resources
+    await resources.rate_limits.close()
     await queue.aclose()
     await redis.aclose()
 

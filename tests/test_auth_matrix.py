@@ -40,7 +40,7 @@ async def world(client, session, resources) -> World:
     root = User(
         email="root@example.it",
         username="root-admin",
-        password_argon2=resources.passwords.hash(DEFAULT_PASSWORD),
+        password_argon2=await resources.passwords.hash(DEFAULT_PASSWORD),
         is_instance_admin=True,
         family_id=None,
     )

@@ -281,14 +281,6 @@ def test_serve_flow_restart_and_sigint(serve, data_dir: Path) -> None:
     assert_stopped_cleanly(server, signal.SIGINT, pg, redis)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "src bug: uvicorn re-raises the captured SIGTERM after shutdown, the default handler kills "
-        "the process (exit -15) and cli.cmd_serve's `finally: servers.stop()` never runs, leaving the "
-        "embedded PostgreSQL and Redis running. Remove this marker once cmd_serve handles SIGTERM."
-    ),
-)
 def test_serve_sigterm_stops_embedded_servers(serve, data_dir: Path) -> None:
     server = serve()
     pg, redis = postgres_pid(data_dir), redis_pids(data_dir)
@@ -305,9 +297,8 @@ def test_cli_migrate_create_admin_and_admin_login(serve, data_dir: Path) -> None
 
     email, username = "gestore@example.it", "gestore"
     env = base_env(VO_ADMIN_PASSWORD=PASSWORD)
-    created = cli(
-        "create-admin", "--email", email, "--username", username, "--data-dir", str(data_dir), env=env
-    )
+    folder = str(data_dir)
+    created = cli("create-admin", "--email", email, "--username", username, "--data-dir", folder, env=env)
     assert created.returncode == 0, created.stdout + created.stderr
     assert "administrator created" in created.stdout
 

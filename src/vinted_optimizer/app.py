@@ -52,6 +52,8 @@ async def close_resources(resources: Resources) -> None:
     with contextlib.suppress(Exception):
         await resources.queue.aclose()
     with contextlib.suppress(Exception):
+        await resources.rate_limits.close()
+    with contextlib.suppress(Exception):
         await resources.redis.aclose()
     await resources.engine.dispose()
 

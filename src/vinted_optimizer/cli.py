@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from vinted_optimizer.config import Environment, Settings, load_or_create_embedd
 from vinted_optimizer.kit.logging import configure_logging
 
 log = structlog.get_logger(__name__)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM ends the process through SystemExit, so `finally` blocks stop the embedded servers.
+
+    uvicorn installs its own handlers while serving and, once shut down gracefully, re-raises the signal
+    it caught: with this handler restored, that lands here instead of killing the process outright."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 def _settings(**overrides: object) -> Settings:
@@ -94,8 +103,6 @@ def cmd_worker(args: argparse.Namespace) -> None:
         finally:
             await worker.close()
             await close_resources(resources)
-
-    import signal
 
     loop = asyncio.new_event_loop()
     task = loop.create_task(run())
@@ -184,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    _exit_cleanly_on_sigterm()
     level = os.environ.get("VO_LOG_LEVEL", "INFO")
     configure_logging(level, json=os.environ.get("VO_LOG_JSON", "").lower() in ("1", "true"))
     args.handler(args)

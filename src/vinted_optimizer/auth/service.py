@@ -134,7 +134,7 @@ async def register(
         family_id=family_id,
         email=str(data.email),
         username=data.username,
-        password_argon2=resources.passwords.hash(data.password),
+        password_argon2=await resources.passwords.hash(data.password),
         role=role,
         preferences={"language": "it"},
     )
@@ -170,7 +170,7 @@ async def login(
     await limits.check(limits.login_failures, "login-ip", ip_key, message=message)
 
     user = await repository.user_by_login(session, data.login)
-    valid = resources.passwords.verify(user.password_argon2 if user else None, data.password)
+    valid = await resources.passwords.verify(user.password_argon2 if user else None, data.password)
     if not valid or user is None or not user.is_active:
         await limits.count(limits.login_failures, "login-account", account_key)
         await limits.count(limits.login_failures, "login-ip", ip_key)
@@ -186,7 +186,7 @@ async def login(
         )
         raise InvalidCredentials()
     if resources.passwords.needs_rehash(user.password_argon2):
-        user.password_argon2 = resources.passwords.hash(data.password)
+        user.password_argon2 = await resources.passwords.hash(data.password)
     tokens = await start_session(session, resources, user, context)
     await audit.record(
         session,

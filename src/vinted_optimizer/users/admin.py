@@ -29,7 +29,7 @@ async def create_instance_admin(
             user = User(
                 email=email,
                 username=username,
-                password_argon2=Passwords(settings).hash(password),
+                password_argon2=await Passwords(settings).hash(password),
                 role="member",
                 is_instance_admin=True,
                 family_id=None,

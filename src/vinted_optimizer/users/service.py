@@ -36,8 +36,8 @@ class WrongPassword(Forbidden):
     default_detail = "La password attuale non è corretta."
 
 
-def _require_password(resources: Resources, user: User, password: str | None) -> None:
-    if not password or not resources.passwords.verify(user.password_argon2, password):
+async def _require_password(resources: Resources, user: User, password: str | None) -> None:
+    if not password or not await resources.passwords.verify(user.password_argon2, password):
         raise WrongPassword()
 
 
@@ -53,7 +53,7 @@ async def update_me(
     changes = data.model_dump(exclude_unset=True)
     email_changes = data.email is not None and data.email.lower() != user.email.lower()
     if email_changes or data.new_password is not None:
-        _require_password(resources, user, data.current_password)
+        await _require_password(resources, user, data.current_password)
 
     if data.username is not None and data.username != user.username:
         if await auth_repository.username_taken(session, data.username, exclude=user.id):
@@ -78,7 +78,7 @@ async def update_me(
             check_password_policy(data.new_password, email=user.email, username=user.username)
         except ValueError as error:
             raise BadRequest(str(error)) from None
-        user.password_argon2 = resources.passwords.hash(data.new_password)
+        user.password_argon2 = await resources.passwords.hash(data.new_password)
         # A new password signs out every other device.
         await revoke_all_other_sessions(
             session, resources, user, keep=current_session_id, reason="password_changed"
@@ -101,7 +101,7 @@ async def update_me(
 async def delete_me(
     session: AsyncSession, resources: Resources, user: User, password: str, context: RequestContext
 ) -> None:
-    _require_password(resources, user, password)
+    await _require_password(resources, user, password)
     if user.family_id is not None:
         members = await repository.family_members(session, user.family_id)
         others = [m for m in members if m.id != user.id]
