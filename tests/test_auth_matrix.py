@@ -150,7 +150,13 @@ async def test_family_overview_never_shows_another_family(client, world):
 
 
 def test_matrix_covers_every_protected_route(app):
-    public = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"}
+    public = {
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/invitation",
+    }
     routes = {
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()

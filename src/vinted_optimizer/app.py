@@ -24,6 +24,7 @@ from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
+from vinted_optimizer.kit.webapp import default_web_dir, mount_dashboard
 from vinted_optimizer.users.endpoints import router as users_router
 
 log = structlog.get_logger(__name__)
@@ -88,7 +89,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(
-    settings: Settings, *, resources: Resources | None = None, run_worker: bool = False
+    settings: Settings,
+    *,
+    resources: Resources | None = None,
+    run_worker: bool = False,
+    serve_dashboard: bool = False,
 ) -> FastAPI:
     app = FastAPI(
         title="Vinted Optimizer API",
@@ -112,6 +117,9 @@ def create_app(
     v1.include_router(users_router)
     app.include_router(v1)
     app.include_router(health_router)
+    if serve_dashboard:
+        # Last: the catch-all must not shadow any API route.
+        mount_dashboard(app, settings.web_dir or default_web_dir())
 
     if settings.cors_origins:
         app.add_middleware(

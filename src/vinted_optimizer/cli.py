@@ -72,8 +72,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
         settings = settings.model_copy(update=updates)
         assert settings.database_url is not None
         upgrade(settings.database_url.get_secret_value())
+        if settings.public_url == Settings.model_fields["public_url"].default:
+            # Invitation links must point where this instance actually listens.
+            settings = settings.model_copy(update={"public_url": f"http://{args.host}:{args.port}"})
         log.info("serve.ready", url=f"http://{args.host}:{args.port}/", data_dir=str(data_dir))
-        _serve_uvicorn(create_app(settings, run_worker=not args.no_worker), args.host, args.port, settings)
+        _serve_uvicorn(
+            create_app(settings, run_worker=not args.no_worker, serve_dashboard=True),
+            args.host,
+            args.port,
+            settings,
+        )
     finally:
         servers.stop()
 
@@ -156,6 +164,16 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         servers.stop()
 
 
+def cmd_openapi(args: argparse.Namespace) -> None:
+    from vinted_optimizer.openapi import openapi_json
+
+    document = openapi_json()
+    if args.output == "-":
+        sys.stdout.write(document)
+    else:
+        Path(args.output).write_text(document)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vinted-optimizer", description="Vinted Optimizer")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--username", required=True)
     admin.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
     admin.set_defaults(handler=cmd_create_admin)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document (the dashboard's contract)")
+    openapi.add_argument("--output", default="-", help="file path, or - for standard output")
+    openapi.set_defaults(handler=cmd_openapi)
     return parser
 
 

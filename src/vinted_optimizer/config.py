@@ -37,11 +37,14 @@ class Settings(BaseSettings):
     # Comma-separated Fernet keys, newest first (MultiFernet): rotate by prepending a new key.
     fernet_keys: SecretStr | None = None
 
-    access_token_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    # A float so tests can shorten it to seconds.
+    access_token_minutes: float = Field(default=15, ge=0.05, le=60 * 24)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     invitation_days: int = Field(default=7, ge=1, le=60)
 
     public_url: str = "http://127.0.0.1:8000"
+    # The dashboard's static export served at "/" by `serve`; default: web/out of this checkout.
+    web_dir: Path | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Header carrying the client IP set by a trusted proxy (Fly.io: "fly-client-ip"). Unset: socket peer.
     client_ip_header: str | None = None

@@ -132,3 +132,19 @@ async def test_invite_validates(client):
     admin = await register(client)
     assert (await _invite(client, admin, "non-email")).status_code == 422
     assert (await _invite(client, admin, "ok@example.it", role="owner")).status_code == 422
+
+
+async def test_invitation_preview_tells_family_email_and_role(client):
+    admin = await register(client, family_name="Famiglia Esposito")
+    token = (await _invite(client, admin, "nuora@example.it", role="admin")).json()["token"]
+    preview = await client.post("/api/v1/auth/invitation", json={"token": token})
+    assert preview.status_code == 200
+    body = preview.json()
+    assert (body["family_name"], body["email"], body["role"]) == (
+        "Famiglia Esposito",
+        "nuora@example.it",
+        "admin",
+    )
+    assert (await client.post("/api/v1/auth/invitation", json={"token": "z" * 43})).status_code == 404
+    await register(client, email="nuora@example.it", invite_token=token)
+    assert (await client.post("/api/v1/auth/invitation", json={"token": token})).status_code == 410

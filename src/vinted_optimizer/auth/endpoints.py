@@ -10,6 +10,8 @@ from vinted_optimizer.auth import repository, service
 from vinted_optimizer.auth.dependencies import Claims, CurrentUser, bearer
 from vinted_optimizer.auth.schemas import (
     AuthResponse,
+    InvitationLookup,
+    InvitationPreview,
     LoginRequest,
     RefreshRequest,
     RegisterRequest,
@@ -90,6 +92,23 @@ async def register(
     user, tokens = await service.register(session, resources, data, context)
     _set_refresh_cookie(response, resources, tokens)
     return _auth_response(user, tokens)
+
+
+@router.post(
+    "/invitation",
+    operation_id="auth:preview_invitation",
+    response_model=InvitationPreview,
+    responses=responses(NotFound, Gone),
+    summary="What an invitation link is for (family, e-mail, role), before registering with it",
+)
+async def preview_invitation(data: InvitationLookup, session: DbSession) -> InvitationPreview:
+    invitation, family = await service.preview_invitation(session, data.token)
+    return InvitationPreview(
+        family_name=family.name,
+        email=invitation.email,
+        role=invitation.role,
+        expires_at=invitation.expires_at,
+    )
 
 
 @router.post(

@@ -67,3 +67,14 @@ class SessionRead(BaseModel):
     ip: str | None
     user_agent: str | None
     current: bool = False
+
+
+class InvitationLookup(BaseModel):
+    token: str = Field(min_length=16, max_length=200)
+
+
+class InvitationPreview(BaseModel):
+    family_name: str
+    email: EmailStr
+    role: str
+    expires_at: datetime

@@ -16,7 +16,7 @@ from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.errors import BadRequest, Conflict, Gone, NotFound, Unauthorized
 from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.security import new_opaque_token, token_hash
-from vinted_optimizer.models import AuthSession, Family, RefreshToken, User
+from vinted_optimizer.models import AuthSession, Family, Invitation, RefreshToken, User
 
 REVOKED_SESSION_KEY = "vo:revoked-session:{}"
 
@@ -100,6 +100,22 @@ async def start_session(
     )
 
 
+async def usable_invitation(session: AsyncSession, raw_token: str) -> Invitation:
+    invitation = await repository.invitation_by_token_hash(session, token_hash(raw_token))
+    if invitation is None:
+        raise NotFound("Invito non valido.")
+    if invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+        raise Gone("Questo invito è già stato usato o è scaduto: chiedine uno nuovo.")
+    return invitation
+
+
+async def preview_invitation(session: AsyncSession, raw_token: str) -> tuple[Invitation, Family]:
+    invitation = await usable_invitation(session, raw_token)
+    family = await session.get(Family, invitation.family_id)
+    assert family is not None
+    return invitation, family
+
+
 async def register(
     session: AsyncSession, resources: Resources, data: RegisterRequest, context: RequestContext
 ) -> tuple[User, IssuedTokens]:
@@ -116,11 +132,7 @@ async def register(
 
     invitation = None
     if data.invite_token:
-        invitation = await repository.invitation_by_token_hash(session, token_hash(data.invite_token))
-        if invitation is None:
-            raise NotFound("Invito non valido.")
-        if invitation.accepted_at is not None or invitation.expires_at <= utcnow():
-            raise Gone("Questo invito è già stato usato o è scaduto: chiedine uno nuovo.")
+        invitation = await usable_invitation(session, data.invite_token)
         if invitation.email.lower() != data.email.lower():
             raise BadRequest("Questo invito è per un altro indirizzo e-mail.")
         family_id, role = invitation.family_id, invitation.role

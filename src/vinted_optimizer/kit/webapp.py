@@ -1,0 +1,57 @@
+"""Serve the dashboard's static export at "/" (embedded): one origin, so no CORS and SameSite cookies work.
+
+Next exports /famiglia as famiglia.html; ids travel as query parameters, so every page is a file. An
+unknown path gets the app's own 404 page; /api/* never reaches here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+_REPO_WEB_OUT = Path(__file__).resolve().parents[3] / "web" / "out"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+NOT_BUILT = """<!doctype html><html lang="it"><meta charset="utf-8"><title>Vinted Optimizer</title>
+<body style="font-family:system-ui;max-width:40rem;margin:4rem auto;padding:0 1rem">
+<h1>Vinted Optimizer</h1><p>La dashboard non è ancora stata compilata: avvia con <code>make run</code>.</p>
+<p lang="en">The dashboard has not been built yet: start with <code>make run</code>. The API is at
+<a href="/api/docs">/api/docs</a>.</p></body></html>"""
+
+
+def default_web_dir() -> Path:
+    return _REPO_WEB_OUT
+
+
+def _resolve(root: Path, path: str) -> Path | None:
+    clean = path.strip("/")
+    candidates = [clean, f"{clean}.html", f"{clean}/index.html"] if clean else ["index.html"]
+    for candidate in candidates:
+        target = (root / candidate).resolve()
+        # Never leave the export folder (../ tricks, symlinks).
+        if target.is_relative_to(root) and target.is_file():
+            return target
+    return None
+
+
+def mount_dashboard(app: FastAPI, web_dir: Path | None) -> None:
+    root = web_dir.resolve() if web_dir else None
+    built = root is not None and (root / "index.html").is_file()
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def dashboard(path: str, request: Request) -> Response:
+        if path == "api" or path.startswith("api/"):
+            return JSONResponse({"error": "not_found", "detail": "Not Found"}, status_code=404)
+        if not built or root is None:
+            return HTMLResponse(NOT_BUILT, status_code=503 if path == "" else 404)
+        target = _resolve(root, path)
+        if target is None:
+            page = root / "404.html"
+            if page.is_file():
+                return FileResponse(page, status_code=404, headers={"Cache-Control": REVALIDATE})
+            return HTMLResponse("Not Found", status_code=404)
+        cache = IMMUTABLE if path.startswith("_next/static/") else REVALIDATE
+        return FileResponse(target, headers={"Cache-Control": cache})

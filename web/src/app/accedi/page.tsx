@@ -1,0 +1,69 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useState, type FormEvent } from "react";
+import { AuthFrame } from "@/components/auth-frame";
+import { Alert, Button, Field } from "@/components/ui";
+import { useAuth } from "@/lib/auth";
+import { errorMessage } from "@/lib/errors";
+import { useI18n } from "@/lib/i18n";
+
+/** Only same-site paths: never redirect to another origin after sign-in. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+function LoginForm() {
+  const { t } = useI18n();
+  const { login, status } = useAuth();
+  const router = useRouter();
+  const next = safeNext(useSearchParams().get("next"));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (status === "signedIn") router.replace(next);
+  }, [status, router, next]);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await login(String(form.get("login")), String(form.get("password")));
+    } catch (failure) {
+      setError(errorMessage(failure, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthFrame title={t("auth.login.title")} subtitle={t("auth.login.subtitle")}>
+      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        {error ? <Alert>{error}</Alert> : null}
+        <Field label={t("auth.login.login")} name="login" autoComplete="username" required autoFocus />
+        <Field label={t("auth.login.password")} name="password" type="password" autoComplete="current-password" required />
+        <Button type="submit" busy={busy}>
+          {t("auth.login.submit")}
+        </Button>
+      </form>
+      <p className="mt-6 text-center text-sm text-slate-600">
+        {t("auth.login.noAccount")}{" "}
+        <Link href="/registrati" className="font-medium text-teal-800 underline">
+          {t("auth.login.register")}
+        </Link>
+      </p>
+    </AuthFrame>
+  );
+}
+
+export default function Page() {
+  return (
+    <Suspense>
+      <LoginForm />
+    </Suspense>
+  );
+}

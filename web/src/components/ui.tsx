@@ -1,0 +1,123 @@
+// A small accessible component set (shadcn/ui style, Tailwind only).
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
+import { useId } from "react";
+
+type Variant = "primary" | "secondary" | "danger" | "ghost";
+
+const variants: Record<Variant, string> = {
+  primary: "bg-teal-700 text-white hover:bg-teal-800 disabled:bg-teal-700/60",
+  secondary: "bg-white text-slate-800 border border-slate-300 hover:bg-slate-50",
+  danger: "bg-red-700 text-white hover:bg-red-800 disabled:bg-red-700/60",
+  ghost: "text-slate-700 hover:bg-slate-100",
+};
+
+export function Button({
+  variant = "primary",
+  busy = false,
+  className = "",
+  children,
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; busy?: boolean }) {
+  return (
+    <button
+      className={`inline-flex min-h-11 items-center justify-center gap-2 rounded-lg px-4 py-2 text-base font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600 focus-visible:ring-offset-2 disabled:cursor-not-allowed ${variants[variant]} ${className}`}
+      disabled={busy || props.disabled}
+      aria-busy={busy || undefined}
+      {...props}
+    >
+      {busy ? <Spinner /> : null}
+      {children}
+    </button>
+  );
+}
+
+export function Spinner() {
+  return (
+    <span
+      aria-hidden="true"
+      className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-current border-r-transparent"
+    />
+  );
+}
+
+export function Field({
+  label,
+  hint,
+  error,
+  className = "",
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
+  const id = useId();
+  return (
+    <div className={`flex flex-col gap-1 ${className}`}>
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        id={id}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        aria-invalid={error ? true : undefined}
+        className="min-h-11 rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+        {...props}
+      />
+      {hint ? (
+        <p id={`${id}-hint`} className="text-sm text-slate-600">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Select({
+  label,
+  children,
+  ...props
+}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select
+        id={id}
+        className="min-h-11 rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+        {...props}
+      >
+        {children}
+      </select>
+    </div>
+  );
+}
+
+export function Card({ title, children, className = "" }: { title?: string; children: ReactNode; className?: string }) {
+  return (
+    <section className={`rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6 ${className}`}>
+      {title ? <h2 className="mb-4 text-lg font-semibold text-slate-900">{title}</h2> : null}
+      {children}
+    </section>
+  );
+}
+
+export function Alert({ kind = "error", children }: { kind?: "error" | "success" | "info"; children: ReactNode }) {
+  const styles = {
+    error: "border-red-300 bg-red-50 text-red-900",
+    success: "border-emerald-300 bg-emerald-50 text-emerald-900",
+    info: "border-sky-300 bg-sky-50 text-sky-900",
+  }[kind];
+  return (
+    <div role={kind === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${styles}`}>
+      {children}
+    </div>
+  );
+}
+
+export function EmptyState({ title, body }: { title: string; body: string }) {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-12 text-center">
+      <p className="text-base font-semibold text-slate-900">{title}</p>
+      <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">{body}</p>
+    </div>
+  );
+}

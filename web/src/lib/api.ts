@@ -1,0 +1,116 @@
+// The typed API client (generated types + openapi-fetch) with the session rules of the dashboard:
+// the access token lives in memory only; the refresh token is an httpOnly cookie the browser sends to
+// /api/v1/auth; a 401 triggers one silent refresh and one retry; the token is also refreshed before expiry.
+import createClient from "openapi-fetch";
+import type { components, paths } from "@/api/schema";
+
+export type Schemas = components["schemas"];
+export type User = Schemas["UserRead"];
+
+export const API_BASE = process.env.NEXT_PUBLIC_API_URL ?? "";
+
+interface TokenState {
+  accessToken: string | null;
+  expiresAt: number;
+}
+
+const tokens: TokenState = { accessToken: null, expiresAt: 0 };
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+let refreshInFlight: Promise<boolean> | null = null;
+const listeners = new Set<(signedIn: boolean) => void>();
+
+export function onSessionChange(listener: (signedIn: boolean) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function setAccessToken(token: string | null, expiresInSeconds = 0): void {
+  tokens.accessToken = token;
+  tokens.expiresAt = token ? Date.now() + expiresInSeconds * 1000 : 0;
+  if (refreshTimer) clearTimeout(refreshTimer);
+  refreshTimer = null;
+  if (token && expiresInSeconds > 0) {
+    // Refresh a little before expiry: a minute early, or at 80 % of a short lifetime.
+    const lead = Math.min(60, expiresInSeconds * 0.2);
+    refreshTimer = setTimeout(() => void refreshSession(), Math.max(1, expiresInSeconds - lead) * 1000);
+  }
+  listeners.forEach((listener) => listener(token !== null));
+}
+
+export function hasAccessToken(): boolean {
+  return tokens.accessToken !== null;
+}
+
+/** Exchange the refresh cookie for a new access token. Single flight: concurrent callers share one call. */
+export function refreshSession(): Promise<boolean> {
+  if (!refreshInFlight) {
+    refreshInFlight = (async () => {
+      try {
+        const response = await fetch(`${API_BASE}/api/v1/auth/refresh`, {
+          method: "POST",
+          credentials: "include",
+          headers: { "Content-Type": "application/json" },
+          body: "{}",
+        });
+        if (!response.ok) {
+          setAccessToken(null);
+          return false;
+        }
+        const body = (await response.json()) as Schemas["TokenPair"];
+        setAccessToken(body.access_token, body.expires_in);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        refreshInFlight = null;
+      }
+    })();
+  }
+  return refreshInFlight;
+}
+
+const AUTH_PATHS = ["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"];
+
+async function authFetch(request: Request): Promise<Response> {
+  const retry = request.clone();
+  const send = (req: Request) => {
+    if (tokens.accessToken) req.headers.set("Authorization", `Bearer ${tokens.accessToken}`);
+    return fetch(req);
+  };
+  const response = await send(request);
+  const path = new URL(request.url).pathname;
+  if (response.status !== 401 || AUTH_PATHS.includes(path)) return response;
+  // Expired or revoked access token: refresh once and try again.
+  if (await refreshSession()) return send(retry);
+  return response;
+}
+
+export const api = createClient<paths>({ baseUrl: API_BASE, credentials: "include", fetch: authFetch });
+
+/** An error the UI can show: the API's `{error, detail}`, plus the wait time of a 429. */
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    public detail: string,
+    public retryAfter: number | null = null,
+  ) {
+    super(detail);
+  }
+}
+
+interface ApiResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Unwrap an openapi-fetch result: the data, or an ApiError carrying the server's message. */
+export function unwrap<T>(result: ApiResult<T>): T {
+  const { data, error, response } = result;
+  if (response.ok) return data as T;
+  const body = (error ?? {}) as { error?: string; detail?: unknown };
+  const retryAfter = Number(response.headers.get("Retry-After")) || null;
+  const detail = typeof body.detail === "string" ? body.detail : response.statusText;
+  throw new ApiError(response.status, body.error ?? "error", detail, retryAfter);
+}

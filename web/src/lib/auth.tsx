@@ -1,0 +1,90 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { api, onSessionChange, refreshSession, setAccessToken, unwrap, type Schemas, type User } from "./api";
+
+type Status = "loading" | "signedIn" | "signedOut";
+
+interface Auth {
+  status: Status;
+  user: User | null;
+  login: (login: string, password: string) => Promise<void>;
+  register: (data: Schemas["RegisterRequest"]) => Promise<void>;
+  logout: () => Promise<void>;
+  reloadUser: () => Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<Status>("loading");
+  const [user, setUser] = useState<User | null>(null);
+  const queryClient = useQueryClient();
+
+  const reloadUser = useCallback(async () => {
+    const me = unwrap(await api.GET("/api/v1/users/me"));
+    setUser(me);
+    setStatus("signedIn");
+  }, []);
+
+  useEffect(() => {
+    // A page load starts with no access token: the refresh cookie, if any, signs us back in.
+    let cancelled = false;
+    (async () => {
+      const ok = await refreshSession();
+      if (cancelled) return;
+      if (!ok) {
+        setStatus("signedOut");
+        return;
+      }
+      try {
+        await reloadUser();
+      } catch {
+        if (!cancelled) setStatus("signedOut");
+      }
+    })();
+    const unsubscribe = onSessionChange((signedIn) => {
+      if (!signedIn) {
+        setUser(null);
+        setStatus("signedOut");
+      }
+    });
+    return () => {
+      cancelled = true;
+      unsubscribe();
+    };
+  }, [reloadUser]);
+
+  const start = useCallback((body: Schemas["AuthResponse"]) => {
+    setAccessToken(body.access_token, body.expires_in);
+    setUser(body.user);
+    setStatus("signedIn");
+  }, []);
+
+  const value = useMemo<Auth>(
+    () => ({
+      status,
+      user,
+      reloadUser,
+      login: async (login, password) => start(unwrap(await api.POST("/api/v1/auth/login", { body: { login, password } }))),
+      register: async (data) => start(unwrap(await api.POST("/api/v1/auth/register", { body: data }))),
+      logout: async () => {
+        try {
+          await api.POST("/api/v1/auth/logout", { body: {} });
+        } finally {
+          setAccessToken(null);
+          queryClient.clear();
+        }
+      },
+    }),
+    [status, user, reloadUser, start, queryClient],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const context = useContext(AuthContext);
+  if (!context) throw new Error("useAuth outside AuthProvider");
+  return context;
+}
