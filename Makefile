@@ -6,21 +6,40 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+export NEXT_TELEMETRY_DISABLED := 1
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
 
-.PHONY: install run test lint format bench clean
+WEB := web
+NPM := npm --prefix $(WEB) --no-audit --no-fund --loglevel=error
+
+.PHONY: install web-install web-build api-client run test lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-install: $(UV)
+install: $(UV) web-install
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 
-run: install
+# npm ci only when the lock file changed since the last install.
+$(WEB)/node_modules/.installed: $(WEB)/package-lock.json
+	$(NPM) ci
+	touch $@
+
+web-install: $(WEB)/node_modules/.installed
+
+web-build: install
+	cd $(WEB) && npx next build
+
+# Regenerate the dashboard's typed client from the API (commit both files with the API change).
+api-client: install
+	$(VENV)/bin/vinted-optimizer openapi --output $(WEB)/openapi.json
+	cd $(WEB) && npm run --silent gen:api
+
+run: web-build
 	$(VENV)/bin/vinted-optimizer serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
 lint: install
@@ -31,11 +50,12 @@ format: install
 	$(VENV)/bin/ruff format src tests bench migrations
 	$(VENV)/bin/ruff check --fix src tests bench migrations
 
-test: install lint
+test: web-build lint
+	cd $(WEB) && npx tsc --noEmit
 	$(VENV)/bin/pytest
 
 bench: install
 	$(VENV)/bin/python bench/auth.py
 
 clean:
-	rm -rf $(TOOLS) $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/.next $(WEB)/out
