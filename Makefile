@@ -54,8 +54,9 @@ test: web-build lint
 	cd $(WEB) && npx tsc --noEmit
 	$(VENV)/bin/pytest
 
-bench: install
+bench: web-build
 	$(VENV)/bin/python bench/auth.py
+	$(VENV)/bin/python bench/web_size.py
 
 clean:
 	rm -rf $(TOOLS) $(VENV) .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/.next $(WEB)/out

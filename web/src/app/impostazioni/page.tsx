@@ -11,6 +11,7 @@ import { useAuth } from "@/lib/auth";
 import { errorMessage } from "@/lib/errors";
 import { formatDate } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
+import { describeUserAgent } from "@/lib/user-agent";
 
 function formValues(event: FormEvent<HTMLFormElement>): Record<string, string> {
   event.preventDefault();
@@ -174,9 +175,13 @@ function SessionsCard() {
         {(sessions.data ?? []).map((session) => (
           <li key={session.jti} className="flex flex-wrap items-center justify-between gap-2 py-3">
             <div className="min-w-0">
-              <p className="truncate text-sm font-medium text-slate-900">
-                {session.user_agent ?? "—"}
-                {session.current ? <span className="text-teal-800"> · {t("settings.sessions.current")}</span> : null}
+              <p className="text-sm font-medium text-slate-900" title={session.user_agent ?? undefined}>
+                {describeUserAgent(session.user_agent)}
+                {session.current ? (
+                  <span className="ml-2 rounded-full bg-teal-50 px-2 py-0.5 text-xs text-teal-800">
+                    {t("settings.sessions.current")}
+                  </span>
+                ) : null}
               </p>
               <p className="text-sm text-slate-600">
                 {session.ip ?? ""} · {t("settings.sessions.lastUsed", { date: formatDate(session.last_used_at, language, true) })}
