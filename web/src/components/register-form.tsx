@@ -52,6 +52,7 @@ export function RegisterForm({ inviteToken, invitedEmail, submitLabel }: {
         required
         defaultValue={invitedEmail}
         readOnly={Boolean(invitedEmail)}
+        hint={invitedEmail ? t("auth.register.invitedEmail") : undefined}
       />
       <Field label={t("auth.register.username")} name="username" autoComplete="username" required minLength={3} />
       <Field

@@ -57,7 +57,7 @@ export function Field({
         id={id}
         aria-describedby={hint ? `${id}-hint` : undefined}
         aria-invalid={error ? true : undefined}
-        className="min-h-11 rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+        className="min-h-11 rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 read-only:bg-slate-100 read-only:text-slate-600 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
         {...props}
       />
       {hint ? (

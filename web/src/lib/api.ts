@@ -24,7 +24,28 @@ export function onSessionChange(listener: (signedIn: boolean) => void): () => vo
   return () => listeners.delete(listener);
 }
 
+// Not a secret: only "this browser signed in before", so a signed-out visit skips the refresh probe.
+const SESSION_HINT = "vo.session";
+
+export function mayHaveSession(): boolean {
+  try {
+    return window.localStorage.getItem(SESSION_HINT) === "1";
+  } catch {
+    return true;
+  }
+}
+
+function rememberSession(signedIn: boolean): void {
+  try {
+    if (signedIn) window.localStorage.setItem(SESSION_HINT, "1");
+    else window.localStorage.removeItem(SESSION_HINT);
+  } catch {
+    // Private mode without storage: the probe simply always runs.
+  }
+}
+
 export function setAccessToken(token: string | null, expiresInSeconds = 0): void {
+  rememberSession(token !== null);
   tokens.accessToken = token;
   tokens.expiresAt = token ? Date.now() + expiresInSeconds * 1000 : 0;
   if (refreshTimer) clearTimeout(refreshTimer);

@@ -2,7 +2,16 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { api, onSessionChange, refreshSession, setAccessToken, unwrap, type Schemas, type User } from "./api";
+import {
+  api,
+  mayHaveSession,
+  onSessionChange,
+  refreshSession,
+  setAccessToken,
+  unwrap,
+  type Schemas,
+  type User,
+} from "./api";
 
 type Status = "loading" | "signedIn" | "signedOut";
 
@@ -32,7 +41,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // A page load starts with no access token: the refresh cookie, if any, signs us back in.
     let cancelled = false;
     (async () => {
-      const ok = await refreshSession();
+      const ok = mayHaveSession() && (await refreshSession());
       if (cancelled) return;
       if (!ok) {
         setStatus("signedOut");

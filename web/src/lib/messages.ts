@@ -38,6 +38,7 @@ export const it = {
   "auth.register.password": "Password",
   "auth.register.passwordHint": "Almeno 10 caratteri. Una frase lunga è più sicura e facile da ricordare.",
   "auth.register.familyName": "Nome della famiglia (facoltativo)",
+  "auth.register.invitedEmail": "È l'indirizzo a cui è stato mandato l'invito.",
   "auth.register.submit": "Crea account",
   "auth.register.haveAccount": "Hai già un account?",
   "auth.register.login": "Accedi",
@@ -74,6 +75,7 @@ export const it = {
   "family.pending.none": "Nessun invito in attesa.",
   "family.pending.expires": "scade il {date}",
   "family.pending.revoke": "Annulla invito",
+  "family.none": "Non fai parte di nessuna famiglia: questo è l'account di amministrazione dell'istanza.",
   "family.memberOnly":
     "Fai parte di «{family}». Solo l'amministratore della famiglia può vedere i membri e invitare nuove persone.",
   "settings.title": "Impostazioni",
@@ -151,6 +153,7 @@ export const en: Record<MessageKey, string> = {
   "auth.register.password": "Password",
   "auth.register.passwordHint": "At least 10 characters. A long phrase is safer and easier to remember.",
   "auth.register.familyName": "Family name (optional)",
+  "auth.register.invitedEmail": "The address the invitation was sent to.",
   "auth.register.submit": "Create account",
   "auth.register.haveAccount": "Already have an account?",
   "auth.register.login": "Sign in",
@@ -186,6 +189,7 @@ export const en: Record<MessageKey, string> = {
   "family.pending.none": "No pending invitations.",
   "family.pending.expires": "expires {date}",
   "family.pending.revoke": "Cancel invitation",
+  "family.none": "You do not belong to a family: this is the instance administration account.",
   "family.memberOnly":
     "You belong to «{family}». Only the family administrator can see the members and invite new people.",
   "settings.title": "Settings",

@@ -155,10 +155,12 @@ function FamilyPage() {
   return (
     <>
       <PageTitle>{t("family.title")}</PageTitle>
-      {user?.role === "admin" && user.family ? (
+      {!user?.family ? (
+        <Alert kind="info">{t("family.none")}</Alert>
+      ) : user.role === "admin" ? (
         <FamilyAdmin />
       ) : (
-        <Alert kind="info">{t("family.memberOnly", { family: user?.family?.name ?? "" })}</Alert>
+        <Alert kind="info">{t("family.memberOnly", { family: user.family.name })}</Alert>
       )}
     </>
   );

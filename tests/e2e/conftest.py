@@ -1,0 +1,110 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real `vinted-optimizer serve`.
+
+Never downloads a browser. Without /usr/bin/chromium the tests are skipped with a loud banner at the end
+of the run, except in CI (env CI set), where a missing browser is a failure. A missing dashboard build
+(web/out) is always a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Generator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from tests.support.serve import Serve, base_env, new_data_dir, shut_down
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+WEB_INDEX = REPO / "web" / "out" / "index.html"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Access tokens of the second server last 0.05 minutes = 3 s, to see the silent refresh at work.
+SHORT_TOKEN_MINUTES = "0.05"
+
+SKIP_BANNER = f"BROWSER TESTS SKIPPED: {CHROMIUM} not found — install Debian's chromium package (see .ci/run)"
+_browser_missing = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def browser_prerequisites(request: pytest.FixtureRequest) -> None:
+    if not WEB_INDEX.is_file():
+        pytest.fail(f"{WEB_INDEX.relative_to(REPO)} is missing: run make web-build", pytrace=False)
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} not found (CI is set): install Debian's chromium package (see .ci/run)")
+        request.config.stash[_browser_missing] = True
+        pytest.skip(SKIP_BANNER)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> Generator[None]:
+    """The outermost wrapper: the banner comes after pytest's short summary, just above the totals."""
+    try:
+        return (yield)
+    finally:
+        if config.stash.get(_browser_missing, False):
+            terminalreporter.write_sep("!", red=True, bold=True)
+            terminalreporter.write_sep("!", SKIP_BANNER, red=True, bold=True)
+            terminalreporter.write_sep("!", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+async def browser(browser_prerequisites: None) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture(scope="module")
+def servers(
+    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Serve]]:
+    """Two `serve` instances started in parallel: "main" (defaults) and "short" (3-second access tokens)."""
+    logs = tmp_path_factory.mktemp("serve-logs")
+    envs = {"main": {}, "short": {"VO_ACCESS_TOKEN_MINUTES": SHORT_TOKEN_MINUTES}}
+    started = {
+        name: Serve(data_dir=new_data_dir(), log_path=logs / f"{name}.log", env=base_env(**env))
+        for name, env in envs.items()
+    }
+    try:
+        for server in started.values():
+            server.launch()
+        for server in started.values():
+            server.wait_ready()
+        yield started
+    finally:
+        shut_down(*started.values())
+        for server in started.values():
+            shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(servers: dict[str, Serve]) -> Serve:
+    return servers["main"]
+
+
+@pytest.fixture(scope="module")
+def short_token_server(servers: dict[str, Serve]) -> Serve:
+    return servers["short"]
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
