@@ -73,8 +73,28 @@ class Settings(BaseSettings):
     # Home-side services; unset means in-process. Listed here so /health/deep can check them.
     ai_service_url: str | None = None
     scraper_service_url: str | None = None
+    # Shared secret the home services require in the X-Service-Token header when they run on their own.
     service_token: SecretStr | None = None
-    ollama_url: str | None = None
+
+    # AI (home side): Ollama for vision and embeddings; an embedded model when no embedding model is set.
+    ollama_url: str | None = "http://localhost:11434"
+    ollama_vision_model: str = "moondream"
+    # Empty: embed with the model shipped inside a package (multilingual USE, 512 dimensions) instead.
+    ollama_embed_model: str = "nomic-embed-text:v1.5"
+    ollama_timeout_seconds: float = Field(default=60.0, gt=0)
+    ai_cache_ttl_hours: float = Field(default=24.0, ge=0)
+    # Photos of one item sent to the vision model (the rest only add colours and quality hints).
+    ai_max_images: int = Field(default=3, ge=1, le=8)
+
+    # Objects (photos, thumbnails): a local folder in data_dir by default, or S3/R2.
+    storage_url: str | None = None  # e.g. "s3://bucket"; unset: data_dir/objects
+    s3_endpoint: str | None = None  # R2: https://<account>.r2.cloudflarestorage.com
+    s3_region: str = "auto"
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+    max_files_per_upload: int = Field(default=10, ge=1, le=30)
 
     # ARQ polls Redis; on Upstash every poll is billed, so keep it configurable.
     worker_poll_seconds: float = Field(default=5.0, gt=0)
