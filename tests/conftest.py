@@ -16,6 +16,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.server import serve_in_thread
+from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.app import create_app
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.kit.db import create_engine
@@ -26,6 +29,8 @@ from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
+from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.storage import create_storage
 
 TEST_DATABASE = "vo_test"
 TEST_JWT_SECRET = "t" * 48
@@ -71,6 +76,9 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
         "argon2_memory_kib": 1024,
         "rate_limit_ip": "1000/minute",
         "rate_limit_user": "1000/minute",
+        # Nothing listens here: the AI is "down" unless a test points this at the fake Ollama.
+        "ollama_url": "http://127.0.0.1:9",
+        "ollama_timeout_seconds": 5,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -83,8 +91,12 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str, settings_overrides: dict[str, object]) -> Settings:
-    return make_settings(database_url, redis_url, **settings_overrides)
+def settings(
+    database_url: str, redis_url: str, settings_overrides: dict[str, object], tmp_path: Path
+) -> Settings:
+    # Each test has its own data folder: photos, thumbnails and the AI cache land there.
+    overrides = {"data_dir": tmp_path / "data", **settings_overrides}
+    return make_settings(database_url, redis_url, **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -133,8 +145,12 @@ async def resources(
         tokens=AccessTokens(settings),
         secret_box=SecretBox(settings),
         queue=queue,
+        storage=create_storage(settings),
+        ai=create_ai_client(settings),
+        signer=UrlSigner(TEST_JWT_SECRET),
     )
     yield resources
+    await resources.ai.aclose()
     await resources.rate_limits.close()
     await queue.aclose()
     await redis.aclose()
@@ -154,3 +170,17 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("VO_LOG_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def fake_ollama_server() -> Iterator[tuple[FakeOllama, str]]:
+    fake = FakeOllama()
+    with serve_in_thread(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def fake_ollama(fake_ollama_server: tuple[FakeOllama, str]) -> FakeOllama:
+    fake, _ = fake_ollama_server
+    fake.reset()
+    return fake

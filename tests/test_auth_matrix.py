@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import DEFAULT_PASSWORD, Member, invite_and_join, login, register
+from tests.images.photos import photo
 from vinted_optimizer.models import User
 
 VINTED = {"access_token_web": "a" * 30, "refresh_token_web": "b" * 30}
@@ -20,6 +21,8 @@ class World:
     other: Member
     instance_admin: Member
     invitation_id: str
+    listing_id: str
+    image_id: str
 
     def headers(self, persona: str) -> dict[str, str]:
         if persona == "anonymous":
@@ -60,10 +63,56 @@ async def world(client, session, resources) -> World:
     invitation = await client.post(
         "/api/v1/users/family/invite", json={"email": "pending@example.it"}, headers=admin.headers
     )
-    return World(admin, member, other, instance_admin, invitation.json()["id"])
+    uploaded = await client.post(
+        "/api/v1/images/upload", files=[("files", ("foto.jpg", photo(), "image/jpeg"))], headers=admin.headers
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    body = uploaded.json()
+    return World(
+        admin,
+        member,
+        other,
+        instance_admin,
+        invitation.json()["id"],
+        body["listing"]["id"],
+        body["images"][0]["id"],
+    )
 
 
 # (method, path template, json body, expected status per persona)
+UPLOAD = object()
+# Inventory: members of the family work on it together; another family gets 404 (not even "it exists");
+# the instance administrator has no family, so no inventory (403).
+FAMILY = dict(anonymous=401, member=200, family_admin=200, other_family=404, instance_admin=403)
+OWN = dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=403)
+
+
+def _with(expected: dict[str, int], ok: int) -> dict[str, int]:
+    return {persona: (ok if status == 200 else status) for persona, status in expected.items()}
+
+
+INVENTORY = [
+    ("GET", "/api/v1/listings", None, OWN),
+    ("POST", "/api/v1/listings", {"title": "Sciarpa"}, _with(OWN, 201)),
+    (
+        "POST",
+        "/api/v1/listings/bulk",
+        lambda world: {"ids": [world.listing_id], "action": "set_status", "status": "ready"},
+        FAMILY,
+    ),
+    ("GET", "/api/v1/listings/similar/{listing_id}", None, FAMILY),
+    ("GET", "/api/v1/listings/{listing_id}", None, FAMILY),
+    ("PATCH", "/api/v1/listings/{listing_id}", {"price": "3"}, FAMILY),
+    ("DELETE", "/api/v1/listings/{listing_id}", None, _with(FAMILY, 204)),
+    ("POST", "/api/v1/listings/{listing_id}/duplicate", None, _with(FAMILY, 201)),
+    ("POST", "/api/v1/images/upload", UPLOAD, _with(OWN, 201)),
+    ("GET", "/api/v1/images/{image_id}", None, FAMILY),
+    ("DELETE", "/api/v1/images/{image_id}", None, _with(FAMILY, 204)),
+    ("POST", "/api/v1/images/{image_id}/set-primary", None, FAMILY),
+    ("POST", "/api/v1/images/{image_id}/reanalyze", None, _with(FAMILY, 202)),
+    ("PUT", "/api/v1/images/order/{listing_id}", lambda world: {"image_ids": [world.image_id]}, FAMILY),
+]
+
 MATRIX = [
     (
         "GET",
@@ -128,13 +177,26 @@ MATRIX = [
 ]
 
 
+MATRIX += INVENTORY
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(
     ("method", "template", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
 )
 async def test_auth_matrix(client, world, persona, method, template, body, expected):
-    path = template.format(admin_session=world.admin.session_id, invitation_id=world.invitation_id)
-    response = await client.request(method, path, json=body, headers=world.headers(persona))
+    path = template.format(
+        admin_session=world.admin.session_id,
+        invitation_id=world.invitation_id,
+        listing_id=world.listing_id,
+        image_id=world.image_id,
+    )
+    if body is UPLOAD:
+        files = [("files", ("nuova.jpg", photo(seed=11), "image/jpeg"))]
+        response = await client.request(method, path, files=files, headers=world.headers(persona))
+    else:
+        body = body(world) if callable(body) else body
+        response = await client.request(method, path, json=body, headers=world.headers(persona))
     assert response.status_code == expected[persona], response.text
     if response.status_code >= 400:
         assert set(response.json()) >= {"error", "detail"}
@@ -156,6 +218,8 @@ def test_matrix_covers_every_protected_route(app):
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
         "/api/v1/auth/invitation",
+        # Signed URLs: the signature, handed out only to the family, is the authorisation (tested apart).
+        "/api/v1/images/{image_id}/file",
     }
     routes = {
         (method.upper(), path)

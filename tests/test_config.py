@@ -74,3 +74,15 @@ def test_environment_secrets_win_over_the_generated_file(tmp_path):
 def test_secrets_never_appear_in_the_settings_repr():
     settings = production()
     assert GOOD_SECRET not in repr(settings) and GOOD_SECRET not in str(settings.model_dump())
+
+
+def test_the_home_ai_service_needs_only_its_service_token():
+    with pytest.raises(ValidationError, match="VO_SERVICE_TOKEN"):
+        Settings(_env_file=None, environment=Environment.production, process="ai-service")
+    home = Settings(
+        _env_file=None,
+        environment=Environment.production,
+        process="ai-service",
+        service_token=SecretStr(GOOD_SECRET),
+    )
+    assert home.database_url is None and home.jwt_secret is None

@@ -20,15 +20,41 @@ async def test_liveness_is_cheap_and_public(client):
     assert response.json()["status"] == "ok"
 
 
+@pytest.fixture
+def settings_overrides(request, fake_ollama_server):
+    """The fake Ollama answers unless a test asks for something else."""
+    return {"ollama_url": fake_ollama_server[1], **getattr(request, "param", {})}
+
+
 async def test_deep_health_reports_every_component(client):
     response = await client.get("/api/health/deep")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok"
+    assert body["status"] == "ok", body
     assert body["components"]["database"]["status"] == "ok"
     assert body["components"]["redis"]["status"] == "ok"
-    for name in ("ollama", "ai_service", "scraper_service"):
-        assert body["components"][name]["status"] == "not_configured"
+    assert body["components"]["ai"]["status"] == "ok"
+    assert body["components"]["scraper_service"]["status"] == "not_configured"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"ollama_url": "http://127.0.0.1:9"}], indirect=True)
+async def test_ai_down_is_reported_but_the_core_stays_up(client):
+    response = await client.get("/api/health/deep")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["components"]["ai"]["status"] == "unavailable"
+    assert body["components"]["ai"]["detail"]
+
+
+async def test_vision_model_not_pulled_is_reported(client, fake_ollama):
+    fake_ollama.models = {"nomic-embed-text:v1.5"}
+    body = (await client.get("/api/health/deep")).json()
+    assert body["components"]["ai"] == {
+        "status": "unavailable",
+        "latency_ms": body["components"]["ai"]["latency_ms"],
+        "detail": "modello moondream non installato in Ollama",
+    }
 
 
 async def test_deep_health_is_503_when_redis_is_down(settings, resources):
@@ -52,23 +78,21 @@ def slow_and_dead_services():
         await asyncio.sleep(1.5)
         return JSONResponse({"models": []})
 
-    with serve_in_thread(Starlette(routes=[Route("/api/tags", slow)])) as url:
+    with serve_in_thread(Starlette(routes=[Route("/health", slow)])) as url:
         yield url, f"http://127.0.0.1:{free_port()}"
 
 
-async def test_external_dependencies_down_degrade_but_core_stays_200(
-    settings, resources, slow_and_dead_services
-):
-    slow_url, dead_url = slow_and_dead_services
-    configured = settings.model_copy(
-        update={"ollama_url": slow_url, "ai_service_url": dead_url, "health_timeout_seconds": 0.3}
-    )
+async def test_a_slow_home_service_times_out_without_blocking(settings, resources, slow_and_dead_services):
+    slow_url, _ = slow_and_dead_services
+    configured = settings.model_copy(update={"scraper_service_url": slow_url, "health_timeout_seconds": 0.3})
     app = create_app(configured, resources=dataclasses.replace(resources, settings=configured))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as client:
         response = await client.get("/api/health/deep")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "degraded"
-    assert body["components"]["ollama"] == {"status": "unavailable", "latency_ms": 300.0, "detail": "timeout"}
-    assert body["components"]["ai_service"]["status"] == "unavailable"
-    assert body["components"]["scraper_service"]["status"] == "not_configured"
+    assert body["components"]["scraper_service"] == {
+        "status": "unavailable",
+        "latency_ms": 300.0,
+        "detail": "timeout",
+    }

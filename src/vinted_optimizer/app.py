@@ -12,10 +12,12 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from vinted_optimizer import __version__
+from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.auth.dependencies import rate_limit_ip
 from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.health.endpoints import router as health_router
+from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
 from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -24,7 +26,10 @@ from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
+from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.storage import create_storage
 from vinted_optimizer.kit.webapp import default_web_dir, mount_dashboard
+from vinted_optimizer.listings.endpoints import router as listings_router
 from vinted_optimizer.users.endpoints import router as users_router
 
 log = structlog.get_logger(__name__)
@@ -46,10 +51,15 @@ async def open_resources(settings: Settings) -> Resources:
         tokens=AccessTokens(settings),
         secret_box=SecretBox(settings),
         queue=await create_queue(redis_url),
+        storage=create_storage(settings),
+        ai=create_ai_client(settings),
+        signer=UrlSigner(settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""),
     )
 
 
 async def close_resources(resources: Resources) -> None:
+    with contextlib.suppress(Exception):
+        await resources.ai.aclose()
     with contextlib.suppress(Exception):
         await resources.queue.aclose()
     with contextlib.suppress(Exception):
@@ -115,6 +125,8 @@ def create_app(
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limit_ip)])
     v1.include_router(auth_router)
     v1.include_router(users_router)
+    v1.include_router(listings_router)
+    v1.include_router(images_router)
     app.include_router(v1)
     app.include_router(health_router)
     if serve_dashboard:
@@ -130,6 +142,11 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware, default_limit=settings.max_request_bytes)
+    upload_limit = settings.max_files_per_upload * settings.max_upload_bytes + 1024 * 1024
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=settings.max_request_bytes,
+        overrides={"/api/v1/images/upload": upload_limit},
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment is Environment.production)
     return app

@@ -95,6 +95,14 @@ def cmd_api(args: argparse.Namespace) -> None:
     _serve_uvicorn(create_app(settings), args.host, args.port, settings)
 
 
+def cmd_ai_service(args: argparse.Namespace) -> None:
+    """The AI service on its own (the home machine, behind the tunnel): Ollama, cache, embeddings."""
+    from vinted_optimizer.ai.app import create_ai_app
+
+    settings = _settings(data_dir=Path(args.data_dir).resolve(), process="ai-service")
+    _serve_uvicorn(create_ai_app(settings), args.host, args.port, settings)
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     from vinted_optimizer.app import close_resources, open_resources
     from vinted_optimizer.worker import build_worker
@@ -189,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a container's listening address
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(handler=cmd_api)
+
+    ai_service = commands.add_parser("ai-service", help="the AI service alone (home machine, port 8001)")
+    ai_service.add_argument("--host", default="127.0.0.1")
+    ai_service.add_argument("--port", type=int, default=8001)
+    ai_service.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    ai_service.set_defaults(handler=cmd_ai_service)
 
     worker = commands.add_parser("worker", help="the ARQ job worker")
     worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")

@@ -8,7 +8,7 @@ import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VO_", extra="ignore", frozen=False)
 
     environment: Environment = Environment.development
+    # Which process reads these settings: the home-side AI service needs none of the cloud's secrets.
+    process: Literal["api", "worker", "serve", "ai-service", "tool"] = "api"
     data_dir: Path = Path("./data")
 
     # Servers: unset means "start an embedded one in data_dir" (serve) or "required" (api, worker).
@@ -114,6 +116,11 @@ class Settings(BaseSettings):
         if self.environment is not Environment.production:
             return self
         problems = []
+        if self.process == "ai-service":
+            token = self.service_token.get_secret_value() if self.service_token else ""
+            if len(token) < 32:
+                raise ValueError("VO_SERVICE_TOKEN must be a random value of at least 32 characters")
+            return self
         if self.database_url is None:
             problems.append("VO_DATABASE_URL is required in production")
         if self.redis_url is None:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import QUEUE_NAME, redis_settings
 from vinted_optimizer.kit.resources import Resources
+from vinted_optimizer.listings.tasks import analyze_listing, retry_pending_analyses
 from vinted_optimizer.models import AuthSession, Invitation, RefreshToken
 from vinted_optimizer.users.tasks import send_invitation_email
 
@@ -48,11 +49,14 @@ async def cleanup_auth(ctx: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-FUNCTIONS = [send_invitation_email, cleanup_auth]
-CRON_JOBS = [cron(cleanup_auth, minute={17}, run_at_startup=False)]
+FUNCTIONS = [send_invitation_email, cleanup_auth, analyze_listing, retry_pending_analyses]
+CRON_JOBS = [
+    cron(cleanup_auth, minute={17}, run_at_startup=False),
+    cron(retry_pending_analyses, run_at_startup=True, unique=True),  # every minute
+]
 
 
-def build_worker(resources: Resources, *, burst: bool = False) -> Worker:
+def build_worker(resources: Resources, *, burst: bool = False, max_jobs: int = 4) -> Worker:
     assert resources.settings.redis_url is not None
     return Worker(
         functions=FUNCTIONS,
@@ -65,5 +69,6 @@ def build_worker(resources: Resources, *, burst: bool = False) -> Worker:
         handle_signals=False,
         burst=burst,
         max_tries=5,
+        max_jobs=max_jobs,
         job_timeout=300,
     )

@@ -19,12 +19,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp) -> Iterator[str]:
-    """Yield the base URL while ``app`` listens on 127.0.0.1; stop it afterwards."""
+def serve_in_thread(app: ASGIApp, *, lifespan: bool = False) -> Iterator[str]:
+    """Yield the base URL while ``app`` listens on 127.0.0.1; stop it afterwards.
+
+    ``lifespan=True`` runs the app's startup and shutdown inside the server's own loop, as production does
+    (the AI app closes its Ollama connections there)."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on" if lifespan else "off"
     )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

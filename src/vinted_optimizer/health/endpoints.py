@@ -67,6 +67,26 @@ async def _check_http(url: str, timeout_seconds: float) -> None:
             raise httpx.HTTPStatusError("server error", request=response.request, response=response)
 
 
+async def _ai_health(resources: Resources, limit_seconds: float) -> ComponentHealth:
+    """The AI (Ollama through the in-process service, or the home AI service through the tunnel).
+    Down means listing drafts wait as "pending": the core keeps working, so this never makes a 503."""
+    started = time.perf_counter()
+    try:
+        report = await asyncio.wait_for(resources.ai.health(), timeout=limit_seconds + 1)
+    except Exception as error:  # noqa: BLE001 - reported, never raised
+        report = {"status": "unavailable", "detail": type(error).__name__}
+    latency = round((time.perf_counter() - started) * 1000, 1)
+    if report.get("status") == "ok":
+        return ComponentHealth(status="ok", latency_ms=latency)
+    ollama = report.get("ollama") or {}
+    vision = report.get("vision_model") or {}
+    if ollama.get("reachable") and vision.get("present") is False:
+        detail = f"modello {vision.get('name')} non installato in Ollama"
+    else:
+        detail = ollama.get("detail") or report.get("detail") or "Ollama non risponde"
+    return ComponentHealth(status="unavailable", latency_ms=latency, detail=str(detail)[:200])
+
+
 @router.get(
     "/health/deep",
     operation_id="health:deep",
@@ -88,15 +108,13 @@ async def deep_health(resources: Res) -> JSONResponse:
         "redis": lambda: resources.redis.ping(),
     }
     external = {
-        "ollama": f"{settings.ollama_url.rstrip('/')}/api/tags" if settings.ollama_url else None,
-        "ai_service": f"{settings.ai_service_url.rstrip('/')}/health" if settings.ai_service_url else None,
         "scraper_service": (
             f"{settings.scraper_service_url.rstrip('/')}/health" if settings.scraper_service_url else None
         ),
     }
     names = list(checks)
-    results = await asyncio.gather(*(bounded(checks[name]) for name in names))
-    components = dict(zip(names, results, strict=True))
+    results = await asyncio.gather(*(bounded(checks[name]) for name in names), _ai_health(resources, timeout))
+    components = dict(zip([*names, "ai"], results, strict=True))
     configured = {name: url for name, url in external.items() if url}
     external_results = await asyncio.gather(
         *(bounded(lambda url=url: _check_http(url, timeout)) for url in configured.values())
@@ -106,7 +124,7 @@ async def deep_health(resources: Res) -> JSONResponse:
         components.setdefault(name, ComponentHealth(status="not_configured"))
 
     core_ok = all(components[name].status == "ok" for name in checks)
-    others_ok = all(components[name].status != "unavailable" for name in external)
+    others_ok = all(components[name].status != "unavailable" for name in [*external, "ai"])
     overall = "ok" if core_ok and others_ok else ("degraded" if core_ok else "down")
     body = DeepHealth(status=overall, version=__version__, components=components)
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if core_ok else 503)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
@@ -25,6 +26,10 @@ async def create_queue(url: str) -> ArqRedis:
 class Jobs:
     def __init__(self, request: Request) -> None:
         self._request = request
+
+    def call_after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Side effects outside the database (deleting stored photos) happen only once the rows are gone."""
+        after_commit(self._request, callback)
 
     def enqueue_after_commit(self, function: str, *args: Any, **kwargs: Any) -> None:
         queue: ArqRedis = self._request.app.state.resources.queue

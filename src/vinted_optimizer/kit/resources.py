@@ -9,9 +9,12 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from vinted_optimizer.ai.client import AIClient
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
+from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.storage import Storage
 
 
 @dataclass
@@ -25,6 +28,9 @@ class Resources:
     tokens: AccessTokens
     secret_box: SecretBox
     queue: Any  # arq.ArqRedis
+    storage: Storage
+    ai: AIClient
+    signer: UrlSigner
 
 
 def get_resources(request: Request) -> Resources:

@@ -21,6 +21,11 @@ class Image(UUIDPrimaryKey, Base):
     storage_path: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     perceptual_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    thumbnail_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    size_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # "metadata" is reserved on declarative classes, hence the attribute name.
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict, server_default=text("'{}'"))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,7 @@ class Listing(UUIDPrimaryKey, Timestamps, Base):
             postgresql_ops={"image_embedding": "vector_cosine_ops"},
         ),
         Index("ix_listings_family_status", "family_id", "status"),
+        Index("ix_listings_analysis_due", "analysis_status", "next_analysis_at"),
     )
 
     family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
@@ -40,6 +41,8 @@ class Listing(UUIDPrimaryKey, Timestamps, Base):
     price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2), nullable=True)
     purchase_cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 2), nullable=True)
     category: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Vinted catalog id of the category (what publishing needs).
+    category_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     brand: Mapped[str | None] = mapped_column(String(120), nullable=True)
     condition: Mapped[str | None] = mapped_column(String(40), nullable=True)
     size: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -54,3 +57,8 @@ class Listing(UUIDPrimaryKey, Timestamps, Base):
     embedding_model: Mapped[str | None] = mapped_column(String(120), nullable=True)
     analysis_status: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
     ai_analyzed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # What the AI proposed (price range, confidence, model), kept for review beside the editable fields.
+    ai_suggestion: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'"))
+    analysis_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    analysis_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_analysis_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,169 @@
+"""How the API and the worker reach the AI: the same interface in-process or over HTTP.
+
+``create_ai_client(settings)`` picks the standalone service (``vinted-optimizer ai-service`` on the home
+machine) when ``VO_AI_SERVICE_URL`` is set, else runs the pipeline inside the calling process. Both raise
+the same errors: ``AIUnavailable`` / ``AIModelMissing`` (retry later), ``AIInvalidInput``,
+``AIServiceUnauthorized``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import httpx
+import structlog
+from pydantic import SecretStr
+
+from vinted_optimizer.ai.errors import (
+    DEFAULT_RETRY_AFTER_SECONDS,
+    AIInvalidInput,
+    AIModelMissing,
+    AIServiceUnauthorized,
+    AIUnavailable,
+)
+from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedKind, EmbedResult
+from vinted_optimizer.config import Settings
+
+if TYPE_CHECKING:
+    from vinted_optimizer.ai.pipeline import AIService
+
+log = structlog.get_logger(__name__)
+
+SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a secret
+MAX_FILES_PER_ANALYSIS = 8
+# Headroom over the photos the service analyses one after the other, each bounded by the Ollama timeout.
+HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
+
+
+@runtime_checkable
+class AIClient(Protocol):
+    async def analyze(self, images: list[bytes]) -> AnalyzeResult: ...
+
+    async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult: ...
+
+    async def health(self) -> dict[str, Any]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class InProcessAIClient:
+    """The pipeline in this process: for `serve` on the home machine, and for tests."""
+
+    def __init__(self, settings: Settings, *, service: AIService | None = None) -> None:
+        from vinted_optimizer.ai.pipeline import AIService  # heavy imports only when really used
+
+        self.service = service or AIService(settings)
+
+    async def analyze(self, images: list[bytes]) -> AnalyzeResult:
+        return await self.service.analyze(images)
+
+    async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult:
+        return await self.service.embed(texts, kind)
+
+    async def health(self) -> dict[str, Any]:
+        return await self.service.health()
+
+    async def aclose(self) -> None:
+        await self.service.aclose()
+
+
+class HttpAIClient:
+    """Speaks the standalone service's API (``ai/app.py``) with the shared service token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        service_token: str | SecretStr | None,
+        timeout: float,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
+        headers = {SERVICE_TOKEN_HEADER: token} if token else {}
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            transport=transport,
+        )
+
+    async def analyze(self, images: list[bytes]) -> AnalyzeResult:
+        if not images:
+            raise AIInvalidInput("Nessuna foto da analizzare.")
+        # The service analyses at most ai_max_images (≤ 8) photos: the others would not change the result.
+        files = [
+            ("files", (f"photo-{index}.jpg", data, "image/jpeg"))
+            for index, data in enumerate(images[:MAX_FILES_PER_ANALYSIS])
+        ]
+        response = await self._send("POST", "/analyze", files=files)
+        return AnalyzeResult.model_validate(response.json())
+
+    async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult:
+        response = await self._send("POST", "/embed", json={"texts": list(texts), "kind": kind})
+        return EmbedResult.model_validate(response.json())
+
+    async def health(self) -> dict[str, Any]:
+        """Never raises: an unreachable service is a health answer, not an error."""
+        try:
+            response = await self._http.get("/health")
+            response.raise_for_status()
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            return {"status": "unavailable", "detail": type(error).__name__}
+        return body if isinstance(body, dict) else {"status": "unavailable", "detail": "invalid body"}
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as error:
+            log.warning("ai_client.timeout", path=path)
+            raise AIUnavailable("Il servizio AI non ha risposto in tempo: riprova più tardi.") from error
+        except httpx.TransportError as error:
+            log.warning("ai_client.unreachable", path=path, error=type(error).__name__)
+            raise AIUnavailable("Il servizio AI di casa non è raggiungibile: riprova più tardi.") from error
+        _raise_for_status(response)
+        return response
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    code = str(body.get("error") or "")
+    detail = str(body["detail"]) if body.get("detail") else None
+    log.warning("ai_client.error", status=status, code=code)
+    if status in (401, 403):
+        raise AIServiceUnauthorized()
+    if code == "ai_model_missing":
+        raise AIModelMissing(str(body.get("model") or "?"), detail)
+    if status in (400, 413, 415, 422):
+        raise AIInvalidInput(detail)
+    if status == 404:
+        raise AIUnavailable("Il servizio AI non espone questo indirizzo: controlla VO_AI_SERVICE_URL.")
+    raise AIUnavailable(detail, retry_after=_retry_after(response))
+
+
+def _retry_after(response: httpx.Response) -> int:
+    try:
+        return int(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER_SECONDS))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER_SECONDS
+
+
+def http_timeout_for(settings: Settings) -> float:
+    return settings.ollama_timeout_seconds * settings.ai_max_images + HTTP_TIMEOUT_MARGIN_SECONDS
+
+
+def create_ai_client(settings: Settings) -> AIClient:
+    if settings.ai_service_url:
+        return HttpAIClient(settings.ai_service_url, settings.service_token, http_timeout_for(settings))
+    return InProcessAIClient(settings)

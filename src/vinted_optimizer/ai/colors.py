@@ -1,0 +1,189 @@
+"""Vinted's 28 colours with their Italian names, and the words a model uses for them.
+
+Models name colours freely ("navy blue", "blu scuro", "cipria"); a listing accepts only Vinted's list.
+Longer phrases are matched first, so "verde scuro" is Verde scuro and not Verde.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vinted_optimizer.ai.text import fold
+
+
+@dataclass(frozen=True)
+class VintedColor:
+    id: int
+    name: str  # Italian label shown on vinted.it
+    hex: str | None
+
+
+# The 28 colours of Vinted's /api/v2/colors (ids and hex from vinted-rs, French titles there). Ids 5 and 24
+# are both "Rose" in French: 5 is the vivid pink (#ff0080), 24 the pale one, labelled "Rosa cipria" here.
+VINTED_COLORS: tuple[VintedColor, ...] = (
+    VintedColor(1, "Nero", "#000000"),
+    VintedColor(2, "Marrone", "#663300"),
+    VintedColor(3, "Grigio", "#919191"),
+    VintedColor(4, "Beige", "#F4E0C8"),
+    VintedColor(5, "Rosa", "#FF0080"),
+    VintedColor(6, "Viola", "#800080"),
+    VintedColor(7, "Rosso", "#CC3300"),
+    VintedColor(8, "Giallo", "#FFF200"),
+    VintedColor(9, "Blu", "#007BC4"),
+    VintedColor(10, "Verde", "#369A3D"),
+    VintedColor(11, "Arancione", "#FFA500"),
+    VintedColor(12, "Bianco", "#FFFFFF"),
+    VintedColor(13, "Argento", "#DDDDDD"),
+    VintedColor(14, "Oro", "#BE9927"),
+    VintedColor(15, "Multicolore", None),
+    VintedColor(16, "Kaki", "#86814A"),
+    VintedColor(17, "Turchese", "#B7DEE8"),
+    VintedColor(20, "Crema", "#F8F8E1"),
+    VintedColor(21, "Albicocca", "#FFCC98"),
+    VintedColor(22, "Corallo", "#FE7F5D"),
+    VintedColor(23, "Bordeaux", "#AE2E3D"),
+    VintedColor(24, "Rosa cipria", "#FFCCCA"),
+    VintedColor(25, "Lilla", "#D297D2"),
+    VintedColor(26, "Azzurro", "#89CFF0"),
+    VintedColor(27, "Blu navy", "#35358D"),
+    VintedColor(28, "Verde scuro", "#356639"),
+    VintedColor(29, "Senape", "#E5B539"),
+    VintedColor(30, "Menta", "#A2FFBC"),
+)
+COLOR_BY_NAME = {c.name: c for c in VINTED_COLORS}
+
+_COLOR_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "Nero": ("nero", "nera", "neri", "nere", "black", "noir", "antracite scuro"),
+    "Marrone": (
+        "marrone",
+        "marroni",
+        "brown",
+        "cioccolato",
+        "cuoio",
+        "cognac",
+        "castano",
+        "tabacco",
+        "caramello",
+        "testa di moro",
+        "moka",
+    ),
+    "Grigio": ("grigio", "grigia", "grigi", "grigie", "grey", "gray", "antracite", "melange", "fumo"),
+    "Beige": ("beige", "sabbia", "tan", "nude", "cammello", "camel", "tortora", "ecru", "greige"),
+    "Rosa": ("rosa", "pink", "fucsia", "fuchsia", "magenta", "rosa shocking", "hot pink"),
+    "Viola": ("viola", "purple", "violet", "prugna", "melanzana", "vinaccia"),
+    "Rosso": ("rosso", "rossa", "rossi", "rosse", "red", "scarlatto", "ciliegia", "vermiglio"),
+    "Giallo": ("giallo", "gialla", "gialli", "gialle", "yellow", "limone"),
+    "Blu": ("blu", "blue", "bluette", "blu elettrico", "cobalto", "royal blue", "denim", "indaco"),
+    "Verde": ("verde", "verdi", "green", "verde acido", "lime", "verde chiaro", "verde mela", "smeraldo"),
+    "Arancione": ("arancione", "arancioni", "arancio", "orange", "mandarino", "ruggine", "terracotta"),
+    "Bianco": ("bianco", "bianca", "bianchi", "bianche", "white", "blanc", "off white", "latte"),
+    "Argento": ("argento", "argentato", "argentata", "silver", "metallizzato argento"),
+    "Oro": ("oro", "dorato", "dorata", "gold", "golden"),
+    "Multicolore": (
+        "multicolore",
+        "multicolor",
+        "multicolour",
+        "multi",
+        "fantasia",
+        "arcobaleno",
+        "rainbow",
+        "colorato",
+        "colorata",
+        "colorati",
+        "variopinto",
+        "stampa",
+    ),
+    "Kaki": ("kaki", "cachi", "khaki", "militare", "verde militare", "oliva", "verde oliva", "olive"),
+    "Turchese": ("turchese", "turquoise", "acqua", "acquamarina", "petrolio", "ottanio", "teal"),
+    "Crema": ("crema", "cream", "panna", "avorio", "ivory", "burro", "off-white"),
+    "Albicocca": ("albicocca", "apricot", "pesca", "peach", "salmone", "salmon"),
+    "Corallo": ("corallo", "coral"),
+    "Bordeaux": ("bordeaux", "bordo", "burgundy", "vino", "amaranto", "granata", "marsala", "wine"),
+    "Rosa cipria": (
+        "rosa cipria",
+        "cipria",
+        "rosa antico",
+        "rosa chiaro",
+        "rosa pallido",
+        "light pink",
+        "pale pink",
+        "baby pink",
+        "rose",
+        "rosa confetto",
+        "blush",
+    ),
+    "Lilla": ("lilla", "lilac", "lavanda", "lavender", "glicine", "malva", "mauve"),
+    "Azzurro": (
+        "azzurro",
+        "azzurra",
+        "azzurri",
+        "celeste",
+        "light blue",
+        "sky blue",
+        "baby blue",
+        "carta da zucchero",
+        "azzurro cielo",
+    ),
+    "Blu navy": (
+        "blu navy",
+        "navy",
+        "navy blue",
+        "blu scuro",
+        "blu notte",
+        "dark blue",
+        "marine",
+        "blu marine",
+        "blu marino",
+    ),
+    "Verde scuro": (
+        "verde scuro",
+        "dark green",
+        "verde bottiglia",
+        "verde foresta",
+        "forest green",
+        "bottle green",
+        "verde petrolio",
+    ),
+    "Senape": ("senape", "mustard", "ocra", "ochre", "giallo senape"),
+    "Menta": ("menta", "mint", "verde menta", "verde acqua", "mint green", "pistacchio"),
+}
+_COLOR_LOOKUP: dict[str, str] = {}
+for _name, _words in _COLOR_SYNONYMS.items():
+    _COLOR_LOOKUP[fold(_name)] = _name
+    for _word in _words:
+        _COLOR_LOOKUP.setdefault(fold(_word), _name)
+_LONGEST_FIRST = sorted(_COLOR_LOOKUP, key=len, reverse=True)
+_COLOR_SPLIT = re.compile(r"\s*(?:,|;|/|\+|&|\be\b|\band\b|\bcon\b|\bwith\b)\s*")
+
+
+def _colour_names_in(text: str) -> list[str]:
+    phrase = fold(text)
+    if phrase in _COLOR_LOOKUP:
+        return [_COLOR_LOOKUP[phrase]]
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(phrase)
+    for key in _LONGEST_FIRST:  # "blu navy" before "blu", "verde scuro" before "verde"
+        for match in re.finditer(rf"\b{re.escape(key)}\b", phrase):
+            if not any(taken[match.start() : match.end()]):
+                found.append((match.start(), _COLOR_LOOKUP[key]))
+                taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+    return [name for _, name in sorted(found)]
+
+
+def normalise_colors(value: object, *, limit: int = 3) -> list[str]:
+    """Vinted colour names in the order the model gave them, without repeats.
+
+    Vinted lets a listing carry two colours; a few more are kept so that a multi-photo merge can vote.
+    """
+    items: list[str] = []
+    if isinstance(value, str):
+        items = [part for part in _COLOR_SPLIT.split(value) if part]
+    elif isinstance(value, list | tuple):
+        items = [str(v) for v in value if isinstance(v, str | int | float)]
+    out: list[str] = []
+    for item in items:
+        for name in _colour_names_in(item):
+            if name not in out:
+                out.append(name)
+    return out[:limit]

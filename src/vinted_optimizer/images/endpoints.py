@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+
+from vinted_optimizer.auth.dependencies import CurrentMember
+from vinted_optimizer.images import repository, service
+from vinted_optimizer.images.schemas import ImageOrder, UploadResult
+from vinted_optimizer.kit.db import DbSession
+from vinted_optimizer.kit.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    responses,
+)
+from vinted_optimizer.kit.queue import JobQueue
+from vinted_optimizer.kit.resources import Res
+from vinted_optimizer.listings import service as listings
+from vinted_optimizer.listings.schemas import ImageRead, ListingRead
+
+router = APIRouter(prefix="/images", tags=["images"])
+ERRORS = responses(Unauthorized, Forbidden, NotFound)
+UNSUPPORTED = {415: {"description": "Not a JPEG, PNG, WebP or HEIC photo (checked by content)"}}
+
+
+@router.post(
+    "/upload",
+    operation_id="images:upload",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UploadResult,
+    responses={**responses(Unauthorized, Forbidden, NotFound, BadRequest, PayloadTooLarge), **UNSUPPORTED},
+    summary="Upload photos of one item; without listing_id a new draft listing is created and analysed",
+)
+async def upload(
+    session: DbSession,
+    resources: Res,
+    member: CurrentMember,
+    jobs: JobQueue,
+    files: Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC, ≤ 10 MB each")],
+    listing_id: Annotated[uuid.UUID | None, Form()] = None,
+) -> UploadResult:
+    received = [service.UploadFile(filename=(f.filename or "foto")[:120], data=await f.read()) for f in files]
+    return await service.upload(session, resources, member, received, listing_id, jobs)
+
+
+@router.get("/{image_id}", operation_id="images:get", response_model=ImageRead, responses=ERRORS)
+async def get_image(
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
+) -> ImageRead:
+    return listings.image_read(await service.require(session, member, image_id), resources.signer)
+
+
+@router.get(
+    "/{image_id}/file",
+    operation_id="images:file",
+    responses={200: {"content": {"image/jpeg": {}}}, 403: {"description": "Invalid or expired signature"}},
+    summary="The photo's bytes, through a signed URL handed out to family members",
+)
+async def image_file(
+    image_id: uuid.UUID,
+    session: DbSession,
+    resources: Res,
+    variant: Annotated[str, Query(pattern="^(processed|thumbnail)$")],
+    expires: Annotated[int, Query(ge=0)],
+    signature: Annotated[str, Query(min_length=16, max_length=64)],
+) -> Response:
+    if not resources.signer.verify(image_id, variant, expires, signature):
+        raise Forbidden("Link alla foto non valido o scaduto: ricarica la pagina.")
+    image = await repository.get_unscoped(session, image_id)
+    if image is None:
+        raise service.ImageNotFound()
+    key = image.thumbnail_path if variant == "thumbnail" and image.thumbnail_path else image.storage_path
+    try:
+        data = await resources.storage.get(key)
+    except FileNotFoundError:
+        raise service.ImageNotFound() from None
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.delete(
+    "/{image_id}", operation_id="images:delete", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+)
+async def delete_image(
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobQueue
+) -> Response:
+    image = await service.require(session, member, image_id)
+    await service.delete(session, resources, member, image, jobs)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{image_id}/set-primary", operation_id="images:set_primary", response_model=ListingRead, responses=ERRORS
+)
+async def set_primary(
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
+) -> ListingRead:
+    image = await service.require(session, member, image_id)
+    await service.set_primary(session, image)
+    listing = await listings.require(session, member, image.listing_id)
+    return await listings.read_one(session, listing, resources.signer)
+
+
+@router.post(
+    "/{image_id}/reanalyze",
+    operation_id="images:reanalyze",
+    response_model=ListingRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=ERRORS,
+    summary="Ask the AI again for the listing of this photo (queued)",
+)
+async def reanalyze(
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobQueue
+) -> ListingRead:
+    image = await service.require(session, member, image_id)
+    listing = await listings.require(session, member, image.listing_id, for_update=True)
+    await service.request_analysis(session, listing, jobs)
+    return await listings.read_one(session, listing, resources.signer)
+
+
+@router.put(
+    "/order/{listing_id}",
+    operation_id="images:reorder",
+    response_model=ListingRead,
+    responses=responses(Unauthorized, Forbidden, NotFound, BadRequest),
+    summary="Set the display order of a listing's photos",
+)
+async def reorder(
+    listing_id: uuid.UUID, order: ImageOrder, session: DbSession, resources: Res, member: CurrentMember
+) -> ListingRead:
+    listing = await listings.require(session, member, listing_id, for_update=True)
+    await service.reorder(session, member, listing, order)
+    return await listings.read_one(session, listing, resources.signer)

@@ -1,0 +1,32 @@
+"""Short-lived signed URLs for photo bytes: an <img> tag cannot send the Authorization header, so the API
+hands family members URLs that carry an HMAC of (image, variant, expiry) instead."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+
+URL_LIFETIME_SECONDS = 6 * 3600
+
+
+class UrlSigner:
+    def __init__(self, secret: str) -> None:
+        # A key of its own, derived from the JWT secret: a URL signature is never a token signature.
+        self._key = hashlib.sha256(b"vo-image-urls:" + secret.encode()).digest()
+
+    def _mac(self, image_id: uuid.UUID, variant: str, expires: int) -> str:
+        message = f"{image_id}:{variant}:{expires}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def url(self, image_id: uuid.UUID, variant: str, *, now: float | None = None) -> str:
+        # Rounded expiry: the same URL for an hour, so browsers can cache the photo.
+        expires = int(((now or time.time()) + URL_LIFETIME_SECONDS) // 3600 * 3600 + 3600)
+        signature = self._mac(image_id, variant, expires)
+        return f"/api/v1/images/{image_id}/file?variant={variant}&expires={expires}&signature={signature}"
+
+    def verify(self, image_id: uuid.UUID, variant: str, expires: int, signature: str) -> bool:
+        if expires < time.time():
+            return False
+        return hmac.compare_digest(self._mac(image_id, variant, expires), signature)

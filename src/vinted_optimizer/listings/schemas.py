@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ListingStatus = Literal["draft", "ready", "published", "reserved", "sold", "hidden"]
+AnalysisStatus = Literal["none", "pending", "done", "failed"]
+Condition = Literal["new_with_tags", "new_without_tags", "very_good", "good", "satisfactory"]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999.99"), max_digits=10, decimal_places=2)]
+SortKey = Literal[
+    "created_at", "-created_at", "price", "-price", "title", "-title", "updated_at", "-updated_at"
+]
+
+
+def _clean_words(values: list[str], *, limit: int, max_length: int) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        word = " ".join(value.split())[:max_length]
+        if word and word.lower() not in (s.lower() for s in seen):
+            seen.append(word)
+    return seen[:limit]
+
+
+class ImageRead(BaseModel):
+    id: uuid.UUID
+    listing_id: uuid.UUID
+    url: str = Field(description="Processed photo (≤ 1024 px, no metadata); signed, valid for a limited time")
+    thumbnail_url: str
+    width: int | None
+    height: int | None
+    is_primary: bool
+    display_order: int
+    quality_hints: list[str] = Field(description="too_dark, too_bright, blurry, low_resolution")
+    colors: list[str]
+    created_at: datetime
+
+
+class AISuggestion(BaseModel):
+    suggested_price_min: Decimal | None = None
+    suggested_price_max: Decimal | None = None
+    confidence: float | None = None
+    model: str | None = None
+    title: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    condition: str | None = None
+
+
+class ListingBase(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=5000)
+    price: Money | None = None
+    purchase_cost: Money | None = None
+    category: str | None = Field(default=None, max_length=200)
+    category_id: int | None = Field(default=None, ge=1)
+    brand: str | None = Field(default=None, max_length=120)
+    condition: Condition | None = None
+    size: str | None = Field(default=None, max_length=40)
+    colors: list[str] = Field(default_factory=list, max_length=5)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    status: ListingStatus = "draft"
+
+    @field_validator("colors")
+    @classmethod
+    def _colors(cls, value: list[str]) -> list[str]:
+        return _clean_words(value, limit=5, max_length=40)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return _clean_words([v.lower() for v in value], limit=20, max_length=40)
+
+
+class ListingCreate(ListingBase):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class ListingUpdate(BaseModel):
+    """All optional: only the fields sent change."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    title: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    price: Money | None = None
+    purchase_cost: Money | None = None
+    category: str | None = Field(default=None, max_length=200)
+    category_id: int | None = Field(default=None, ge=1)
+    brand: str | None = Field(default=None, max_length=120)
+    condition: Condition | None = None
+    size: str | None = Field(default=None, max_length=40)
+    colors: list[str] | None = Field(default=None, max_length=5)
+    tags: list[str] | None = Field(default=None, max_length=20)
+    status: ListingStatus | None = None
+
+    @field_validator("colors")
+    @classmethod
+    def _colors(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _clean_words(value, limit=5, max_length=40)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _clean_words([v.lower() for v in value], limit=20, max_length=40)
+
+
+class ListingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    title: str
+    description: str
+    price: Decimal | None
+    purchase_cost: Decimal | None
+    category: str | None
+    category_id: int | None
+    brand: str | None
+    condition: Condition | None
+    size: str | None
+    colors: list[str]
+    tags: list[str]
+    status: ListingStatus
+    vinted_id: str | None
+    vinted_url: str | None
+    analysis_status: AnalysisStatus
+    analysis_error: str | None
+    ai_analyzed_at: datetime | None
+    ai_suggestion: AISuggestion
+    embedding_model: str | None
+    created_at: datetime
+    updated_at: datetime
+    images: list[ImageRead] = Field(default_factory=list)
+
+    @field_validator("ai_suggestion", mode="before")
+    @classmethod
+    def _suggestion(cls, value: Any) -> Any:
+        return value or {}
+
+
+class ListingPage(BaseModel):
+    items: list[ListingRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class SimilarListing(BaseModel):
+    listing: ListingRead
+    similarity: float = Field(description="Cosine similarity of the description embeddings, 0..1")
+
+
+class BulkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    action: Literal["set_status", "set_price", "delete"]
+    status: ListingStatus | None = None
+    price: Money | None = None
+
+    @model_validator(mode="after")
+    def _value_for_action(self) -> BulkRequest:
+        if self.action == "set_status" and self.status is None:
+            raise ValueError("Per cambiare stato indica 'status'.")
+        if self.action == "set_price" and self.price is None:
+            raise ValueError("Per cambiare prezzo indica 'price'.")
+        return self
+
+
+class BulkResult(BaseModel):
+    action: str
+    affected: int
+
+
+class ListingFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[ListingStatus] = Field(default_factory=list)
+    category: str | None = Field(default=None, max_length=200)
+    brand: str | None = Field(default=None, max_length=120)
+    condition: list[Condition] = Field(default_factory=list)
+    size: str | None = Field(default=None, max_length=40)
+    price_min: Money | None = None
+    price_max: Money | None = None
+    member: uuid.UUID | None = None
+    q: str | None = Field(default=None, max_length=200)
+    analysis_status: AnalysisStatus | None = None
+    sort: SortKey = "-created_at"
+    limit: int = Field(default=24, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=100_000)

@@ -1,0 +1,64 @@
+"""The fake Ollama on a real loopback port (one per run, reset per test), settings and small JPEGs.
+
+These tests never need PostgreSQL or Redis: they build ``Settings`` directly instead of using the
+``settings`` fixture, which would start the embedded servers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pydantic import SecretStr
+
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.server import free_port
+from vinted_optimizer.config import Environment, Settings
+
+SERVICE_TOKEN = "service-token-for-tests-0123456789abcdef"
+
+
+def jpeg(color: tuple[int, int, int] = (40, 70, 160), size: tuple[int, int] = (64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def closed_url() -> str:
+    """A loopback port nobody listens on: connection refused, like Ollama switched off."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def ollama_url(fake_ollama_server: tuple[FakeOllama, str], fake_ollama: FakeOllama) -> str:
+    return fake_ollama_server[1]
+
+
+@pytest.fixture
+def make_ai_settings(tmp_path: Path, ollama_url: str) -> Callable[..., Settings]:
+    def build(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "environment": Environment.test,
+            "data_dir": tmp_path,
+            "ollama_url": ollama_url,
+            "ollama_vision_model": "moondream",
+            "ollama_embed_model": "nomic-embed-text:v1.5",
+            "ollama_timeout_seconds": 5.0,
+            "ai_cache_ttl_hours": 24.0,
+            "ai_max_images": 3,
+            "ai_service_url": None,
+            "service_token": SecretStr(SERVICE_TOKEN),
+            "health_timeout_seconds": 2.0,
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return build
+
+
+@pytest.fixture
+def ai_settings(make_ai_settings: Callable[..., Settings]) -> Settings:
+    return make_ai_settings()

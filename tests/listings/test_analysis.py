@@ -1,0 +1,183 @@
+"""From photo to draft through the real AI service and a local stand-in for Ollama, run by the real worker."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.factories import register
+from tests.fakes.ollama import ANSWER_CLEAN, ANSWER_FENCED, Reply
+from tests.images.photos import photo
+from tests.images.test_upload import upload
+from vinted_optimizer.kit.db import utcnow
+from vinted_optimizer.listings.tasks import backoff, retry_pending_analyses
+from vinted_optimizer.models import Listing
+from vinted_optimizer.worker import build_worker
+
+
+@pytest.fixture
+def settings_overrides(fake_ollama_server):
+    return {"ollama_url": fake_ollama_server[1], "worker_poll_seconds": 0.05, "ollama_timeout_seconds": 2}
+
+
+async def run_jobs(resources) -> int:
+    # One job at a time: in tests every session shares the test's single connection.
+    worker = build_worker(resources, burst=True, max_jobs=1)
+    try:
+        await asyncio.wait_for(worker.async_run(), timeout=60)
+    finally:
+        await worker.close()
+    return worker.jobs_complete
+
+
+async def listing_of(client, member, listing_id):
+    response = await client.get(f"/api/v1/listings/{listing_id}", headers=member.headers)
+    assert response.status_code == 200
+    return response.json()
+
+
+async def test_photo_to_draft(client, resources, fake_ollama):
+    member = await register(client)
+    body = (await upload(client, member, ("giacca.jpg", photo(seed=21)))).json()
+    listing_id = body["listing"]["id"]
+    assert body["listing"]["analysis_status"] == "pending"
+    assert await run_jobs(resources) >= 1
+
+    listing = await listing_of(client, member, listing_id)
+    assert listing["analysis_status"] == "done"
+    assert listing["title"] == "Giacca di jeans Levi's donna"
+    assert listing["brand"] == "Levi's"
+    assert listing["condition"] == "very_good"
+    assert "Jackets" in listing["category"] and listing["category_id"]
+    assert listing["description"].startswith("Giacca di jeans blu chiaro")
+    assert listing["price"] == "30.00"  # the middle of the suggested € 25–35
+    assert listing["ai_suggestion"]["suggested_price_min"] == "25.00"
+    assert listing["ai_suggestion"]["suggested_price_max"] == "35.00"
+    assert 0 < listing["ai_suggestion"]["confidence"] <= 1
+    assert listing["embedding_model"] == "nomic-embed-text:v1.5"
+    assert listing["status"] == "draft"  # the AI drafts, the member decides
+    # What went to Ollama: the processed photo, the Italian prompt, the documented options.
+    request = fake_ollama.last("/api/generate")
+    assert request["model"] == "moondream" and len(request["images"]) == 1
+    assert request["options"]["temperature"] == 0.1 and request["options"]["num_predict"] == 500
+    embed = fake_ollama.last("/api/embed")
+    assert embed["input"][0].startswith("search_document: ") and embed["dimensions"] == 512
+
+
+async def test_same_photo_again_is_a_cache_hit(client, resources, fake_ollama):
+    member = await register(client)
+    first = (await upload(client, member, ("a.jpg", photo(seed=22)))).json()["listing"]["id"]
+    await run_jobs(resources)
+    calls = fake_ollama.calls["/api/generate"]
+    second = (await upload(client, member, ("a-copia.jpg", photo(seed=22)))).json()["listing"]["id"]
+    await run_jobs(resources)
+    assert fake_ollama.calls["/api/generate"] == calls  # no second model call
+    assert (await listing_of(client, member, second))["title"] == (await listing_of(client, member, first))[
+        "title"
+    ]
+
+
+async def test_ollama_down_keeps_a_pending_draft_then_recovers(client, session, resources, fake_ollama):
+    member = await register(client)
+    fake_ollama.script(
+        "/api/generate",
+        *[Reply(status=503, error="server busy, please try again.  maximum pending requests exceeded")] * 2,
+    )
+    body = (await upload(client, member, ("b.jpg", photo(seed=23)))).json()
+    listing_id = body["listing"]["id"]
+    await run_jobs(resources)
+    listing = await listing_of(client, member, listing_id)
+    assert listing["analysis_status"] == "pending"
+    assert listing["analysis_error"]
+    assert listing["colors"]  # the local part of the draft is there
+    row = await session.get(Listing, listing_id)
+    await session.refresh(row)
+    assert row.analysis_attempts == 1
+    assert row.next_analysis_at > utcnow() + timedelta(seconds=50)
+
+    # Not due yet: the retry cron queues nothing. Once due, it does, and Ollama now answers.
+    assert await retry_pending_analyses({"resources": resources}) == 0
+    await session.execute(update(Listing).where(Listing.id == row.id).values(next_analysis_at=utcnow()))
+    await session.commit()
+    assert await retry_pending_analyses({"resources": resources}) == 1
+    await run_jobs(resources)
+    assert (await listing_of(client, member, listing_id))["analysis_status"] == "done"
+
+
+async def test_missing_model_is_explained(client, resources, fake_ollama):
+    member = await register(client)
+    fake_ollama.models = {"nomic-embed-text:v1.5"}
+    listing_id = (await upload(client, member, ("c.jpg", photo(seed=24)))).json()["listing"]["id"]
+    await run_jobs(resources)
+    listing = await listing_of(client, member, listing_id)
+    assert listing["analysis_status"] == "pending"
+    assert "ollama pull moondream" in listing["analysis_error"]
+
+
+async def test_member_edits_are_kept_and_reanalyze_replaces_them(client, resources, fake_ollama):
+    member = await register(client)
+    body = (await upload(client, member, ("d.jpg", photo(seed=25)))).json()
+    listing_id, image_id = body["listing"]["id"], body["images"][0]["id"]
+    await client.patch(
+        f"/api/v1/listings/{listing_id}",
+        json={"title": "Il mio titolo", "price": "40"},
+        headers=member.headers,
+    )
+    await run_jobs(resources)
+    listing = await listing_of(client, member, listing_id)
+    assert listing["title"] == "Il mio titolo" and listing["price"] == "40.00"
+    assert listing["brand"] == "Levi's"  # empty fields were filled
+
+    fake_ollama.default_reply = Reply(text=ANSWER_CLEAN)
+    response = await client.post(f"/api/v1/images/{image_id}/reanalyze", headers=member.headers)
+    assert response.status_code == 202 and response.json()["analysis_status"] == "pending"
+    await run_jobs(resources)
+    listing = await listing_of(client, member, listing_id)
+    assert listing["analysis_status"] == "done"
+    assert listing["price"] == "40.00"  # a price the member set is never replaced
+
+
+async def test_similar_listings_by_embedding(client, resources, fake_ollama):
+    member = await register(client)
+    ids = []
+    for seed, answer in ((26, ANSWER_FENCED), (27, ANSWER_CLEAN), (28, ANSWER_FENCED)):
+        fake_ollama.default_reply = Reply(text=answer)
+        ids.append((await upload(client, member, (f"{seed}.jpg", photo(seed=seed)))).json()["listing"]["id"])
+        await run_jobs(resources)
+    stranger = await register(client)
+    fake_ollama.default_reply = Reply(text=ANSWER_FENCED)
+    await upload(client, stranger, ("s.jpg", photo(seed=29)))
+    await run_jobs(resources)
+
+    response = await client.get(f"/api/v1/listings/similar/{ids[0]}", headers=member.headers)
+    assert response.status_code == 200
+    similar = response.json()
+    assert [item["listing"]["id"] for item in similar][0] == ids[2]  # same answer, same text: nearest
+    assert {item["listing"]["id"] for item in similar} == {ids[1], ids[2]}  # never another family's
+    assert similar[0]["similarity"] >= similar[-1]["similarity"]
+
+
+async def test_vectors_of_another_model_are_not_compared(client, session, resources, fake_ollama):
+    member = await register(client)
+    ids = [
+        (await upload(client, member, (f"{s}.jpg", photo(seed=s)))).json()["listing"]["id"] for s in (30, 31)
+    ]
+    await run_jobs(resources)
+    await session.execute(update(Listing).where(Listing.id == ids[1]).values(embedding_model="another-model"))
+    await session.commit()
+    response = await client.get(f"/api/v1/listings/similar/{ids[0]}", headers=member.headers)
+    assert response.json() == []
+    models = await session.scalars(select(Listing.embedding_model).where(Listing.id.in_(ids)))
+    assert set(models) == {"nomic-embed-text:v1.5", "another-model"}
+
+
+def test_backoff_grows_and_is_capped():
+    assert [backoff(n) for n in (1, 2, 3)] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+    ]
+    assert backoff(20) == timedelta(hours=2)
