@@ -57,6 +57,7 @@ test: web-build lint
 bench: web-build
 	$(VENV)/bin/python bench/auth.py
 	$(VENV)/bin/python bench/web_size.py
+	$(VENV)/bin/python bench/images.py
 
 clean:
 	rm -rf $(TOOLS) $(VENV) .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/.next $(WEB)/out
