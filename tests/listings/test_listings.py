@@ -35,6 +35,8 @@ async def test_create_get_update_a_manual_listing(client):
     assert listing["colors"] == ["Blu", "Azzurro"]
     assert listing["tags"] == ["jeans", "giacca"]
     assert listing["status"] == "draft" and listing["analysis_status"] == "none"
+    assert listing["owner_username"] == member.username
+    assert listing["analysis_attempts"] == 0 and listing["next_analysis_at"] is None
     fetched = await client.get(f"/api/v1/listings/{listing['id']}", headers=member.headers)
     assert fetched.json()["title"] == "Giacca di jeans"
     patched = await client.patch(

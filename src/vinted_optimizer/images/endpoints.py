@@ -11,6 +11,7 @@ from vinted_optimizer.images.schemas import ImageOrder, UploadResult
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import (
     BadRequest,
+    ErrorBody,
     Forbidden,
     NotFound,
     PayloadTooLarge,
@@ -24,7 +25,10 @@ from vinted_optimizer.listings.schemas import ImageRead, ListingRead
 
 router = APIRouter(prefix="/images", tags=["images"])
 ERRORS = responses(Unauthorized, Forbidden, NotFound)
-UNSUPPORTED = {415: {"description": "Not a JPEG, PNG, WebP or HEIC photo (checked by content)"}}
+UNSUPPORTED = {
+    415: {"model": ErrorBody, "description": "Not a JPEG, PNG, WebP or HEIC photo (checked by content)"},
+    422: {"model": ErrorBody, "description": "Not a usable image: empty, truncated, or too many pixels"},
+}
 
 
 @router.post(

@@ -95,6 +95,13 @@ async def images_of(session: AsyncSession, listing_ids: Sequence[uuid.UUID]) -> 
     return grouped
 
 
+async def usernames(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids))))
+    return {row[0]: row[1] for row in rows}
+
+
 async def similar(
     session: AsyncSession, member: User, listing: Listing, *, limit: int
 ) -> list[tuple[Listing, float]]:

@@ -115,6 +115,7 @@ class ListingRead(BaseModel):
 
     id: uuid.UUID
     user_id: uuid.UUID
+    owner_username: str | None = Field(default=None, description="The family member who added it")
     title: str
     description: str
     price: Decimal | None
@@ -131,6 +132,8 @@ class ListingRead(BaseModel):
     vinted_url: str | None
     analysis_status: AnalysisStatus
     analysis_error: str | None
+    analysis_attempts: int
+    next_analysis_at: datetime | None = Field(description="When a pending analysis is tried again")
     ai_analyzed_at: datetime | None
     ai_suggestion: AISuggestion
     embedding_model: str | None

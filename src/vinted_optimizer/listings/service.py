@@ -55,9 +55,11 @@ async def read_many(
     session: AsyncSession, listings: Sequence[Listing], signer: UrlSigner
 ) -> list[ListingRead]:
     images = await repository.images_of(session, [listing.id for listing in listings])
+    owners = await repository.usernames(session, [listing.user_id for listing in listings])
     out = []
     for listing in listings:
         read = ListingRead.model_validate(listing)
+        read.owner_username = owners.get(listing.user_id)
         read.images = [image_read(image, signer) for image in images[listing.id]]
         read.ai_suggestion = AISuggestion.model_validate(listing.ai_suggestion or {})
         out.append(read)

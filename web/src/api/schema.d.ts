@@ -824,6 +824,8 @@ export interface components {
             /** Ai Analyzed At */
             ai_analyzed_at: string | null;
             ai_suggestion: components["schemas"]["AISuggestion"];
+            /** Analysis Attempts */
+            analysis_attempts: number;
             /** Analysis Error */
             analysis_error: string | null;
             /**
@@ -857,6 +859,16 @@ export interface components {
             id: string;
             /** Images */
             images?: components["schemas"]["ImageRead"][];
+            /**
+             * Next Analysis At
+             * @description When a pending analysis is tried again
+             */
+            next_analysis_at: string | null;
+            /**
+             * Owner Username
+             * @description The family member who added it
+             */
+            owner_username?: string | null;
             /** Price */
             price: string | null;
             /** Purchase Cost */
@@ -1673,15 +1685,17 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description Not a usable image: empty, truncated, or too many pixels */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -58,6 +58,11 @@ export function setAccessToken(token: string | null, expiresInSeconds = 0): void
   listeners.forEach((listener) => listener(token !== null));
 }
 
+/** The Authorization header for requests that cannot go through `api` (upload progress needs XMLHttpRequest). */
+export function authHeader(): Record<string, string> {
+  return tokens.accessToken ? { Authorization: `Bearer ${tokens.accessToken}` } : {};
+}
+
 export function hasAccessToken(): boolean {
   return tokens.accessToken !== null;
 }

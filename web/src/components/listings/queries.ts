@@ -1,0 +1,49 @@
+// Query keys and the shared listing queries. Every listing key starts with "listings", so one
+// invalidation refreshes lists, details and similar items after a change.
+import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import type { operations } from "@/api/schema";
+import { api, unwrap } from "@/lib/api";
+import { primaryImage, type Listing } from "./labels";
+
+export type ListingQuery = NonNullable<operations["listings:list"]["parameters"]["query"]>;
+
+export const listingKeys = {
+  all: ["listings"] as const,
+  list: (query: ListingQuery) => ["listings", "list", query] as const,
+  detail: (id: string) => ["listings", "detail", id] as const,
+  similar: (id: string, model: string | null) => ["listings", "similar", id, model] as const,
+};
+
+const POLL_MS = 3000;
+
+export function useListing(id: string) {
+  return useQuery({
+    queryKey: listingKeys.detail(id),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/listings/{listing_id}", { params: { path: { listing_id: id } } })),
+    // While the AI works the listing is polled every 3 s.
+    // TODO: a WebSocket event ("listing.analysed") will replace this polling.
+    refetchInterval: (query) => (query.state.data?.analysis_status === "pending" ? POLL_MS : false),
+  });
+}
+
+/** Put a fresh listing (the answer of a change) in the cache, and let lists reload. */
+export function storeListing(queryClient: QueryClient, listing: Listing): void {
+  queryClient.setQueryData(listingKeys.detail(listing.id), listing);
+  void queryClient.invalidateQueries({ queryKey: ["listings", "list"] });
+}
+
+/** Ask the AI again (queued, 202): the answer is the listing, now "pending", which restarts the polling. */
+export function useReanalyze(listing: Listing) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      const image = primaryImage(listing);
+      if (!image) throw new Error("no photo");
+      return unwrap(
+        await api.POST("/api/v1/images/{image_id}/reanalyze", { params: { path: { image_id: image.id } } }),
+      );
+    },
+    onSuccess: (updated) => storeListing(queryClient, updated),
+  });
+}
