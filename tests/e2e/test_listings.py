@@ -1,0 +1,103 @@
+"""Photo → AI draft → edit → save, in a real browser, against a real `serve` whose Ollama is the local
+stand-in speaking Ollama's wire format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.e2e.test_dashboard import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    Person,
+    Viewport,
+    heading,
+    register_by_api,
+    sign_in,
+)
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.server import serve_in_thread
+from tests.images.photos import photo
+from tests.support.serve import Serve, running_serve
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def fake_ollama_url() -> Iterator[str]:
+    with serve_in_thread(FakeOllama().app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def ai_server(fake_ollama_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
+    log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
+    with running_serve(log, VO_OLLAMA_URL=fake_ollama_url, VO_WORKER_POLL_SECONDS="0.2") as server:
+        yield server
+
+
+@pytest.fixture
+async def ai_browsing(browser: Browser, ai_server: Serve) -> AsyncIterator[Browsing]:
+    session = Browsing(browser, ai_server.url)
+    yield session
+    await session.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+async def test_upload_draft_edit_save(
+    ai_browsing: Browsing, ai_server: Serve, screenshots: Path, viewport: Viewport, tmp_path: Path
+) -> None:
+    person = Person(f"giulia.{viewport.name}@example.it", f"giulia_{viewport.name}", "Valigia-Rossa-2024")
+    register_by_api(ai_server, person, f"Casa Verdi {viewport.name}")
+    page = await ai_browsing.page(viewport)
+    await page.goto("/accedi")
+    assert (await sign_in(page, person.email, person.password)).status == 200
+    await heading(page, re.compile("Ciao"))
+
+    await page.goto("/annunci")
+    await heading(page, "Annunci")
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-annunci-vuoto.png"), full_page=True)
+    await page.get_by_role("link", name="Nuovo annuncio").first.click()
+    await heading(page, "Nuovo annuncio")
+
+    picture = tmp_path / "giacca.jpg"
+    picture.write_bytes(photo(2000, 1500, seed=41, orientation=6, gps=True))
+    await page.locator('input[type="file"]:not([capture])').set_input_files(str(picture))
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-annunci-upload.png"), full_page=True)
+    await page.get_by_role("button", name="Carica 1 foto").click()
+
+    # The review page of the new draft; the worker analyses the photo and the page picks the draft up.
+    await expect(page).to_have_url(re.compile(r"/annunci\?id=[0-9a-f-]{36}"), timeout=20_000)
+    await expect(page.get_by_text("Bozza pronta")).to_be_visible(timeout=30_000)
+    title = page.get_by_label("Titolo", exact=True)
+    await expect(title).to_have_value("Giacca di jeans Levi's donna")
+    await expect(page.get_by_label("Marca", exact=True)).to_have_value("Levi's")
+    await expect(page.get_by_text(re.compile(r"Prezzo consigliato € 25,00 – € 35,00"))).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Affidabilità \d+%"))).to_be_visible()
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-annunci-bozza.png"), full_page=True)
+
+    # The member corrects the draft and saves.
+    await title.fill("Giacca jeans Levi's taglia M")
+    await page.get_by_label("Prezzo (€)", exact=True).fill("27,50")
+    await page.get_by_label("Condizioni", exact=True).select_option(label="Buone condizioni")
+    await page.get_by_role("button", name="Salva", exact=True).click()
+    await expect(page.get_by_text("Salvato.")).to_be_visible()
+
+    await page.reload()
+    await expect(page.get_by_label("Titolo", exact=True)).to_have_value("Giacca jeans Levi's taglia M")
+    await expect(page.get_by_label("Prezzo (€)", exact=True)).to_have_value(re.compile(r"27[,.]50"))
+    await expect(page.get_by_label("Condizioni", exact=True)).to_have_value("good")
+
+    await page.goto("/annunci")
+    await expect(page.get_by_text("Giacca jeans Levi's taglia M").first).to_be_visible()
+    await expect(page.get_by_text("€ 27,50").first).to_be_visible()
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-annunci-elenco.png"), full_page=True)
+    if viewport.phone:
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport.width
+    ai_browsing.assert_no_errors()
