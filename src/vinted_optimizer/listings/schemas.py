@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ListingStatus = Literal["draft", "ready", "published", "reserved", "sold", "hidden"]
 AnalysisStatus = Literal["none", "pending", "done", "failed"]
@@ -17,12 +17,23 @@ SortKey = Literal[
 
 
 def _clean_words(values: list[str], *, limit: int, max_length: int) -> list[str]:
+    """Trim, fold spaces, drop case-insensitive repeats, cap the count."""
     seen: list[str] = []
     for value in values:
         word = " ".join(value.split())[:max_length]
         if word and word.lower() not in (s.lower() for s in seen):
             seen.append(word)
     return seen[:limit]
+
+
+Colors = Annotated[
+    list[str], Field(max_length=5), AfterValidator(lambda value: _clean_words(value, limit=5, max_length=40))
+]
+Tags = Annotated[
+    list[str],
+    Field(max_length=20),
+    AfterValidator(lambda value: _clean_words([v.lower() for v in value], limit=20, max_length=40)),
+]
 
 
 class ImageRead(BaseModel):
@@ -62,19 +73,9 @@ class ListingBase(BaseModel):
     brand: str | None = Field(default=None, max_length=120)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=40)
-    colors: list[str] = Field(default_factory=list, max_length=5)
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    colors: Colors = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     status: ListingStatus = "draft"
-
-    @field_validator("colors")
-    @classmethod
-    def _colors(cls, value: list[str]) -> list[str]:
-        return _clean_words(value, limit=5, max_length=40)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        return _clean_words([v.lower() for v in value], limit=20, max_length=40)
 
 
 class ListingCreate(ListingBase):
@@ -95,19 +96,9 @@ class ListingUpdate(BaseModel):
     brand: str | None = Field(default=None, max_length=120)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=40)
-    colors: list[str] | None = Field(default=None, max_length=5)
-    tags: list[str] | None = Field(default=None, max_length=20)
+    colors: Colors | None = None
+    tags: Tags | None = None
     status: ListingStatus | None = None
-
-    @field_validator("colors")
-    @classmethod
-    def _colors(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else _clean_words(value, limit=5, max_length=40)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else _clean_words([v.lower() for v in value], limit=20, max_length=40)
 
 
 class ListingRead(BaseModel):

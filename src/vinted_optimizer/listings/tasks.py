@@ -79,41 +79,55 @@ def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) 
 
 async def analyze_listing(ctx: dict[str, Any], listing_id: str, overwrite: bool = False) -> str:
     resources: Resources = ctx["resources"]
+    key = uuid.UUID(listing_id)
+    # Read what to analyse, then let go of the database: the model may take minutes, and the member may be
+    # editing the draft meanwhile (no row lock is held across the AI call).
     async with resources.sessionmaker() as session:
-        listing = await session.get(Listing, uuid.UUID(listing_id), with_for_update=True)
+        listing = await session.get(Listing, key)
         if listing is None or listing.analysis_status != "pending":
             return "skipped"
-        images = list(
+        paths = list(
             await session.scalars(
-                select(Image)
-                .where(Image.listing_id == listing.id)
+                select(Image.storage_path)
+                .where(Image.listing_id == key)
                 .order_by(Image.is_primary.desc(), Image.display_order)
                 .limit(resources.settings.ai_max_images)
             )
         )
-        if not images:
-            listing.analysis_status = "none"
-            await session.commit()
-            return "no_images"
+    failure: AIUnavailable | None = None
+    result = embedding = None
+    if paths:
         try:
-            photos = [await resources.storage.get(image.storage_path) for image in images]
+            photos = [await resources.storage.get(path) for path in paths]
             result = await resources.ai.analyze(photos)
             text = "\n".join(part for part in (result.title, result.description) if part)
             embedding = await resources.ai.embed([text], kind="document") if text else None
         except AIUnavailable as error:
+            failure = error
+
+    async with resources.sessionmaker() as session:
+        listing = await session.get(Listing, key, with_for_update=True)
+        if listing is None or listing.analysis_status != "pending":
+            return "skipped"  # deleted, or analysed by another run meanwhile
+        if not paths:
+            listing.analysis_status = "none"
+            await session.commit()
+            return "no_images"
+        if failure is not None:
             listing.analysis_attempts += 1
             giving_up = listing.analysis_attempts >= MAX_ATTEMPTS
             listing.analysis_status = "failed" if giving_up else "pending"
             listing.next_analysis_at = None if giving_up else utcnow() + backoff(listing.analysis_attempts)
-            listing.analysis_error = error.detail[:300]
+            listing.analysis_error = failure.detail[:300]
             await session.commit()
             log.warning(
                 "analysis.unavailable",
                 listing_id=listing_id,
                 attempts=listing.analysis_attempts,
-                model_missing=isinstance(error, AIModelMissing),
+                model_missing=isinstance(failure, AIModelMissing),
             )
             return "pending"
+        assert result is not None
         apply_analysis(listing, result, overwrite=overwrite)
         if embedding is not None and embedding.vectors:
             listing.image_embedding = embedding.vectors[0]
@@ -123,8 +137,8 @@ async def analyze_listing(ctx: dict[str, Any], listing_id: str, overwrite: bool 
         listing.next_analysis_at = None
         listing.ai_analyzed_at = utcnow()
         await session.commit()
-        log.info("analysis.done", listing_id=listing_id, cached=result.cached, confidence=result.confidence)
-        return "done"
+    log.info("analysis.done", listing_id=listing_id, cached=result.cached, confidence=result.confidence)
+    return "done"
 
 
 async def retry_pending_analyses(ctx: dict[str, Any]) -> int:
