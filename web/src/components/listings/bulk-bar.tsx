@@ -2,12 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Alert, Button } from "@/components/ui";
+import { Alert, Button, Field, Select } from "@/components/ui";
 import { api, unwrap, type Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { ConfirmPanel } from "./confirm";
-import { SelectField, TextField } from "./fields";
 import { STATUSES, parseMoney, statusLabel, type ListingStatus } from "./labels";
 import { listingKeys } from "./queries";
 
@@ -100,7 +99,7 @@ export function BulkBar({
 
       {mode === "status" ? (
         <form onSubmit={applyStatus} className="flex flex-col gap-2 sm:flex-row sm:items-end">
-          <SelectField
+          <Select
             label={t("listings.bulk.newStatus")}
             value={status}
             onChange={(event) => setStatus(event.currentTarget.value as ListingStatus)}
@@ -111,7 +110,7 @@ export function BulkBar({
                 {t(statusLabel(value))}
               </option>
             ))}
-          </SelectField>
+          </Select>
           <div className="flex gap-2">
             <Button type="submit" busy={bulk.isPending} className="flex-1">
               {t("listings.bulk.apply")}
@@ -125,7 +124,7 @@ export function BulkBar({
 
       {mode === "price" ? (
         <form onSubmit={applyPrice} className="flex flex-col gap-2 sm:flex-row sm:items-start" noValidate>
-          <TextField
+          <Field
             label={t("listings.bulk.newPrice")}
             value={price}
             onChange={(event) => setPrice(event.currentTarget.value)}

@@ -3,11 +3,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { SlidersHorizontal } from "lucide-react";
 import { useEffect, useId, useRef, useState, type InputHTMLAttributes } from "react";
-import { Button } from "@/components/ui";
+import { Button, Field, Select } from "@/components/ui";
 import { api, unwrap } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
-import { SelectField, TextField } from "./fields";
 import {
   CONDITIONS,
   DEFAULT_SORT,
@@ -139,7 +138,7 @@ function DebouncedField({
   }, [text]);
 
   return (
-    <TextField
+    <Field
       label={label}
       value={text}
       onChange={(event) => setText(event.currentTarget.value)}
@@ -212,7 +211,7 @@ export function ListingFilters({
         id={panelId}
         className={`${open ? "grid" : "hidden"} grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-3 md:grid md:grid-cols-4 md:border-0 md:bg-transparent md:p-0`}
       >
-        <SelectField
+        <Select
           label={t("listings.filters.status")}
           value={filters.status}
           onChange={(event) => onChange({ status: event.currentTarget.value })}
@@ -223,8 +222,8 @@ export function ListingFilters({
               {t(statusLabel(status))}
             </option>
           ))}
-        </SelectField>
-        <SelectField
+        </Select>
+        <Select
           label={t("listings.filters.condition")}
           value={filters.condition}
           onChange={(event) => onChange({ condition: event.currentTarget.value })}
@@ -235,7 +234,7 @@ export function ListingFilters({
               {t(conditionLabel(condition))}
             </option>
           ))}
-        </SelectField>
+        </Select>
         <DebouncedField
           label={t("listings.filters.brand")}
           value={filters.brand}
@@ -244,7 +243,7 @@ export function ListingFilters({
           maxLength={120}
           autoComplete="off"
         />
-        <SelectField
+        <Select
           label={t("listings.filters.member")}
           value={filters.member}
           onChange={(event) => onChange({ member: event.currentTarget.value })}
@@ -259,7 +258,7 @@ export function ListingFilters({
           ) : user ? (
             <option value={user.id}>{t("listings.filters.mine")}</option>
           ) : null}
-        </SelectField>
+        </Select>
         <DebouncedField
           label={t("listings.filters.priceMin")}
           value={filters.priceMin}
@@ -280,7 +279,7 @@ export function ListingFilters({
           inputMode="decimal"
           autoComplete="off"
         />
-        <SelectField
+        <Select
           label={t("listings.filters.sort")}
           value={filters.sort}
           onChange={(event) => onChange({ sort: event.currentTarget.value })}
@@ -290,7 +289,7 @@ export function ListingFilters({
               {t(sort.label)}
             </option>
           ))}
-        </SelectField>
+        </Select>
         <div className="flex items-end">
           <Button type="button" variant="ghost" onClick={onReset} className="w-full">
             {t("listings.filters.reset")}

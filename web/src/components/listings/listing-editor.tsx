@@ -3,12 +3,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Sparkles } from "lucide-react";
 import { useEffect, useState, type FormEvent } from "react";
-import { Alert, Button, Card, Spinner } from "@/components/ui";
+import { Alert, Button, Card, Field, Select, Spinner, TextArea } from "@/components/ui";
 import { api, unwrap, type Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n, type Language } from "@/lib/i18n";
-import { SelectField, TextArea, TextField } from "./fields";
 import {
   CONDITIONS,
   STATUSES,
@@ -263,7 +262,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
       />
       <Card title={t("detail.form")}>
         <form onSubmit={submit} noValidate className="flex flex-col gap-4">
-          <TextField
+          <Field
             label={t("detail.field.title")}
             name="title"
             value={values.title}
@@ -282,7 +281,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
             hint={t("detail.field.chars", { count: values.description.length, max: 5000 })}
           />
           <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
-            <TextField
+            <Field
               label={t("detail.field.price")}
               name="price"
               value={values.price}
@@ -291,7 +290,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               inputMode="decimal"
               autoComplete="off"
             />
-            <TextField
+            <Field
               label={t("detail.field.purchaseCost")}
               name="purchase_cost"
               value={values.purchase_cost}
@@ -301,7 +300,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               inputMode="decimal"
               autoComplete="off"
             />
-            <TextField
+            <Field
               label={t("detail.field.category")}
               name="category"
               value={values.category}
@@ -309,7 +308,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               maxLength={200}
               autoComplete="off"
             />
-            <TextField
+            <Field
               label={t("detail.field.brand")}
               name="brand"
               value={values.brand}
@@ -317,7 +316,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               maxLength={120}
               autoComplete="off"
             />
-            <SelectField
+            <Select
               label={t("detail.field.condition")}
               name="condition"
               value={values.condition}
@@ -329,8 +328,8 @@ export function ListingEditor({ listing }: { listing: Listing }) {
                   {t(conditionLabel(condition))}
                 </option>
               ))}
-            </SelectField>
-            <TextField
+            </Select>
+            <Field
               label={t("detail.field.size")}
               name="size"
               value={values.size}
@@ -338,7 +337,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               maxLength={40}
               autoComplete="off"
             />
-            <TextField
+            <Field
               label={t("detail.field.colors")}
               name="colors"
               value={values.colors}
@@ -347,7 +346,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               hint={t("detail.field.colorsHint")}
               autoComplete="off"
             />
-            <TextField
+            <Field
               label={t("detail.field.tags")}
               name="tags"
               value={values.tags}
@@ -357,13 +356,13 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               autoComplete="off"
               autoCapitalize="none"
             />
-            <SelectField label={t("detail.field.status")} name="status" value={values.status} onChange={set("status")}>
+            <Select label={t("detail.field.status")} name="status" value={values.status} onChange={set("status")}>
               {STATUSES.map((status) => (
                 <option key={status} value={status}>
                   {t(statusLabel(status))}
                 </option>
               ))}
-            </SelectField>
+            </Select>
           </div>
 
           {save.isError ? <Alert>{errorMessage(save.error, t)}</Alert> : null}

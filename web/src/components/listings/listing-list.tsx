@@ -5,7 +5,7 @@ import { Camera, LayoutGrid, List, Plus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
-import { Alert, Button, Spinner } from "@/components/ui";
+import { Alert, Button, Spinner, buttonClasses } from "@/components/ui";
 import { api, unwrap } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { errorMessage } from "@/lib/errors";
@@ -14,7 +14,6 @@ import { useI18n } from "@/lib/i18n";
 import { AnalysisBadge, StatusBadge } from "./badges";
 import { ListingThumb } from "./thumb";
 import { BulkBar } from "./bulk-bar";
-import { linkButton } from "./fields";
 import {
   ListingFilters,
   PAGE_SIZE,
@@ -228,7 +227,7 @@ function FirstListing() {
       <Camera aria-hidden="true" className="mx-auto h-10 w-10 text-teal-700" />
       <p className="mt-3 text-base font-semibold text-slate-900">{t("listings.empty.title")}</p>
       <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">{t("listings.empty.body")}</p>
-      <Link href="/annunci?nuovo=1" className={`${linkButton()} mt-6 w-full sm:w-auto`}>
+      <Link href="/annunci?nuovo=1" className={`${buttonClasses()} mt-6 w-full sm:w-auto`}>
         <Camera aria-hidden="true" className="h-5 w-5" />
         {t("listings.empty.cta")}
       </Link>
@@ -320,7 +319,7 @@ export function ListingList({ notice }: { notice?: ReactNode }) {
             </p>
           ) : null}
         </div>
-        <Link href="/annunci?nuovo=1" className={`${linkButton()} min-h-12 w-full text-lg sm:w-auto sm:text-base`}>
+        <Link href="/annunci?nuovo=1" className={`${buttonClasses()} min-h-12 w-full text-lg sm:w-auto sm:text-base`}>
           <Plus aria-hidden="true" className="h-5 w-5" />
           {t("listings.new")}
         </Link>
