@@ -62,9 +62,23 @@ function describedBy(id: string, hint?: string, error?: string): string | undefi
   return ids.length ? ids.join(" ") : undefined;
 }
 
-function Notes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+type Notes = { hint?: string; error?: string };
+
+/** Label above, hint and error below, all tied to the control through its id. */
+function Labelled({
+  id,
+  label,
+  hint,
+  error,
+  className,
+  children,
+}: Notes & { id: string; label: string; className: string; children: ReactNode }) {
   return (
-    <>
+    <div className={`flex min-w-0 flex-col gap-1 ${className}`}>
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {children}
       {hint ? (
         <p id={`${id}-hint`} className="text-sm text-slate-600">
           {hint}
@@ -75,8 +89,17 @@ function Notes({ id, hint, error }: { id: string; hint?: string; error?: string 
           {error}
         </p>
       ) : null}
-    </>
+    </div>
   );
+}
+
+function controlProps(id: string, { hint, error }: Notes) {
+  return {
+    id,
+    "aria-describedby": describedBy(id, hint, error),
+    "aria-invalid": error ? true : undefined,
+    className: `${CONTROL} ${error ? "border-red-500" : "border-slate-300"}`,
+  };
 }
 
 export function Field({
@@ -85,22 +108,12 @@ export function Field({
   error,
   className = "",
   ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string }) {
+}: InputHTMLAttributes<HTMLInputElement> & Notes & { label: string }) {
   const id = useId();
   return (
-    <div className={`flex min-w-0 flex-col gap-1 ${className}`}>
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <input
-        id={id}
-        aria-describedby={describedBy(id, hint, error)}
-        aria-invalid={error ? true : undefined}
-        className={`${CONTROL} ${error ? "border-red-500" : "border-slate-300"}`}
-        {...props}
-      />
-      <Notes id={id} hint={hint} error={error} />
-    </div>
+    <Labelled id={id} label={label} hint={hint} error={error} className={className}>
+      <input {...controlProps(id, { hint, error })} {...props} />
+    </Labelled>
   );
 }
 
@@ -110,22 +123,12 @@ export function TextArea({
   error,
   className = "",
   ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: string; error?: string }) {
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & Notes & { label: string }) {
   const id = useId();
   return (
-    <div className={`flex min-w-0 flex-col gap-1 ${className}`}>
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        aria-describedby={describedBy(id, hint, error)}
-        aria-invalid={error ? true : undefined}
-        className={`${CONTROL} ${error ? "border-red-500" : "border-slate-300"}`}
-        {...props}
-      />
-      <Notes id={id} hint={hint} error={error} />
-    </div>
+    <Labelled id={id} label={label} hint={hint} error={error} className={className}>
+      <textarea {...controlProps(id, { hint, error })} {...props} />
+    </Labelled>
   );
 }
 
@@ -137,14 +140,11 @@ export function Select({
 }: SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ReactNode }) {
   const id = useId();
   return (
-    <div className={`flex min-w-0 flex-col gap-1 ${className}`}>
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <select id={id} className={`${CONTROL} border-slate-300`} {...props}>
+    <Labelled id={id} label={label} className={className}>
+      <select {...controlProps(id, {})} {...props}>
         {children}
       </select>
-    </div>
+    </Labelled>
   );
 }
 
