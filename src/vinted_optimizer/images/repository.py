@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.models import Image, User
@@ -26,13 +26,6 @@ async def of_listing(session: AsyncSession, listing_id: uuid.UUID) -> list[Image
         select(Image).where(Image.listing_id == listing_id).order_by(Image.display_order, Image.created_at)
     )
     return list(rows)
-
-
-async def next_display_order(session: AsyncSession, listing_id: uuid.UUID) -> int:
-    highest = await session.scalar(
-        select(func.max(Image.display_order)).where(Image.listing_id == listing_id)
-    )
-    return -1 if highest is None else highest
 
 
 async def family_hashes(

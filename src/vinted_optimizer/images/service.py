@@ -107,7 +107,7 @@ async def upload(
         listing.colors = processed[0].colors
 
     existing = await repository.of_listing(session, listing.id)
-    order = await repository.next_display_order(session, listing.id)
+    order = max((image.display_order for image in existing), default=-1)
     has_primary = any(image.is_primary for image in existing)
     stored: list[str] = []
     images: list[Image] = []
