@@ -111,14 +111,7 @@ export function BulkBar({
               </option>
             ))}
           </Select>
-          <div className="flex gap-2">
-            <Button type="submit" busy={bulk.isPending} className="flex-1">
-              {t("listings.bulk.apply")}
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => choose(null)} className="flex-1">
-              {t("common.cancel")}
-            </Button>
-          </div>
+          <ApplyOrCancel busy={bulk.isPending} onCancel={() => choose(null)} />
         </form>
       ) : null}
 
@@ -134,14 +127,7 @@ export function BulkBar({
             autoFocus
             className="sm:w-56"
           />
-          <div className="flex gap-2 sm:mt-6">
-            <Button type="submit" busy={bulk.isPending} className="flex-1">
-              {t("listings.bulk.apply")}
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => choose(null)} className="flex-1">
-              {t("common.cancel")}
-            </Button>
-          </div>
+          <ApplyOrCancel busy={bulk.isPending} onCancel={() => choose(null)} className="sm:mt-6" />
         </form>
       ) : null}
 
@@ -157,5 +143,19 @@ export function BulkBar({
 
       {bulk.isError ? <Alert>{errorMessage(bulk.error, t)}</Alert> : null}
     </section>
+  );
+}
+
+function ApplyOrCancel({ busy, onCancel, className = "" }: { busy: boolean; onCancel: () => void; className?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className={`flex gap-2 ${className}`}>
+      <Button type="submit" busy={busy} className="flex-1">
+        {t("listings.bulk.apply")}
+      </Button>
+      <Button type="button" variant="secondary" onClick={onCancel} className="flex-1">
+        {t("common.cancel")}
+      </Button>
+    </div>
   );
 }

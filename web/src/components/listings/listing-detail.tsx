@@ -139,44 +139,28 @@ function DetailActions({
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function ListingDetail({
-  id,
-  backHref,
-  notice,
-  duplicates,
-  onFlash,
-}: {
+interface DetailProps {
   id: string;
   backHref: string;
   notice?: ReactNode;
   duplicates?: DuplicateWarning[];
   onFlash: (target: string, text: string) => void;
-}) {
+}
+
+export function ListingDetail(props: DetailProps) {
   const { t } = useI18n();
-  if (!UUID.test(id)) {
+  if (!UUID.test(props.id)) {
     return (
       <>
-        <BackLink href={backHref}>{t("detail.back")}</BackLink>
+        <BackLink href={props.backHref}>{t("detail.back")}</BackLink>
         <Alert>{t("detail.notFound")}</Alert>
       </>
     );
   }
-  return <LoadedDetail id={id} backHref={backHref} notice={notice} duplicates={duplicates} onFlash={onFlash} />;
+  return <LoadedDetail {...props} />;
 }
 
-function LoadedDetail({
-  id,
-  backHref,
-  notice,
-  duplicates,
-  onFlash,
-}: {
-  id: string;
-  backHref: string;
-  notice?: ReactNode;
-  duplicates?: DuplicateWarning[];
-  onFlash: (target: string, text: string) => void;
-}) {
+function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps) {
   const { t, language } = useI18n();
   const query = useListing(id);
 
