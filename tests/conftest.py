@@ -27,10 +27,11 @@ from vinted_optimizer.kit.migrations import upgrade
 from vinted_optimizer.kit.queue import create_queue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
-from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import create_storage
+from vinted_optimizer.resources import Resources
+from vinted_optimizer.worker import JOB_NAMES
 
 TEST_DATABASE = "vo_test"
 TEST_JWT_SECRET = "t" * 48
@@ -134,7 +135,7 @@ async def resources(
 ) -> AsyncIterator[Resources]:
     redis = create_redis(redis_url)
     await redis.flushdb()
-    queue = await create_queue(redis_url)
+    queue = await create_queue(redis_url, JOB_NAMES)
     resources = Resources(
         settings=settings,
         engine=engine,

@@ -5,9 +5,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.factories import register
+from vinted_optimizer.auth.tasks import cleanup as cleanup_auth
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.models import AuthSession, Invitation, RefreshToken
-from vinted_optimizer.worker import cleanup_auth
 
 
 async def test_cleanup_drops_only_what_is_long_dead(client, session, resources):

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from vinted_optimizer import __version__
 from vinted_optimizer.ai.client import create_ai_client
-from vinted_optimizer.auth.dependencies import rate_limit_ip
+from vinted_optimizer.auth.dependencies import access_claims, rate_limit_ip
 from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.health.endpoints import router as health_router
@@ -21,16 +21,19 @@ from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
 from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from vinted_optimizer.kit.openapi import document_errors
 from vinted_optimizer.kit.queue import create_queue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
-from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import create_storage
 from vinted_optimizer.kit.webapp import default_web_dir, mount_dashboard
 from vinted_optimizer.listings.endpoints import router as listings_router
+from vinted_optimizer.meta.endpoints import router as meta_router
+from vinted_optimizer.resources import Resources
 from vinted_optimizer.users.endpoints import router as users_router
+from vinted_optimizer.worker import JOB_NAMES, build_worker
 
 log = structlog.get_logger(__name__)
 
@@ -50,7 +53,7 @@ async def open_resources(settings: Settings) -> Resources:
         passwords=Passwords(settings),
         tokens=AccessTokens(settings),
         secret_box=SecretBox(settings),
-        queue=await create_queue(redis_url),
+        queue=await create_queue(redis_url, JOB_NAMES),
         storage=create_storage(settings),
         ai=create_ai_client(settings),
         signer=UrlSigner(settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""),
@@ -77,11 +80,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.resources = await open_resources(settings)
     resources: Resources = app.state.resources
     app.state.sessionmaker = resources.sessionmaker
+    app.state.queue = resources.queue
     worker_task = None
     worker = None
     if app.state.run_worker:
-        from vinted_optimizer.worker import build_worker
-
         worker = build_worker(resources)
         worker_task = asyncio.create_task(worker.async_run(), name="arq-worker")
     log.info("api.started", version=__version__, environment=settings.environment.value)
@@ -119,14 +121,17 @@ def create_app(
     app.state.run_worker = run_worker
     if resources is not None:
         app.state.sessionmaker = resources.sessionmaker
+        app.state.queue = resources.queue
 
     error_handlers.install(app)
+    document_errors(app, authentication=access_claims, rate_limited_prefix="/api/v1")
 
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limit_ip)])
     v1.include_router(auth_router)
     v1.include_router(users_router)
     v1.include_router(listings_router)
     v1.include_router(images_router)
+    v1.include_router(meta_router)
     app.include_router(v1)
     app.include_router(health_router)
     if serve_dashboard:

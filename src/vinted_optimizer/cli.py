@@ -147,10 +147,26 @@ def cmd_migrate(args: argparse.Namespace) -> None:
         servers.stop()
 
 
+async def _create_instance_admin(
+    database_url: str, settings: Settings, args: argparse.Namespace, password: str
+) -> None:
+    from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+    from vinted_optimizer.kit.security import Passwords
+    from vinted_optimizer.users.service import create_instance_admin
+
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await create_instance_admin(
+                session, Passwords(settings), email=args.email, username=args.username, password=password
+            )
+    finally:
+        await engine.dispose()
+
+
 def cmd_create_admin(args: argparse.Namespace) -> None:
     from vinted_optimizer.kit.embedded import start_embedded
     from vinted_optimizer.kit.migrations import upgrade
-    from vinted_optimizer.users.admin import create_instance_admin
 
     password = os.environ.get("VO_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     settings = _settings(data_dir=Path(args.data_dir).resolve())
@@ -160,11 +176,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         assert url is not None
         upgrade(url)
         try:
-            asyncio.run(
-                create_instance_admin(
-                    url, settings, email=args.email, username=args.username, password=password
-                )
-            )
+            asyncio.run(_create_instance_admin(url, settings, args, password))
         except ValueError as error:
             raise SystemExit(str(error)) from None
         print(f"Amministratore creato / administrator created: {args.username}")

@@ -1,63 +1,44 @@
-"""The ARQ worker: background jobs and cron. Runs standalone (`vinted-optimizer worker`) or inside `serve`."""
+"""The job worker (ARQ): only collects each domain's jobs and cron entries. Runs standalone
+(`vinted-optimizer worker`) or inside `serve`.
+
+``JOB_NAMES`` is the registry the queue checks every enqueue against (``kit.queue``).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
-import structlog
 from arq import cron
-from arq.worker import Worker
-from sqlalchemy import delete, or_
+from arq.cron import CronJob
+from arq.worker import Function, Worker, func
 
-from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.queue import QUEUE_NAME, redis_settings
-from vinted_optimizer.kit.resources import Resources
-from vinted_optimizer.listings.tasks import analyze_listing, retry_pending_analyses
-from vinted_optimizer.models import AuthSession, Invitation, RefreshToken
-from vinted_optimizer.users.tasks import send_invitation_email
+from vinted_optimizer.auth.tasks import JOBS as AUTH_JOBS
+from vinted_optimizer.kit.queue import QUEUE_NAME, DomainJobs, redis_settings
+from vinted_optimizer.listings.tasks import JOBS as LISTINGS_JOBS
+from vinted_optimizer.resources import Resources
+from vinted_optimizer.users.tasks import JOBS as USERS_JOBS
 
-log = structlog.get_logger(__name__)
+DOMAINS: tuple[DomainJobs, ...] = (AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS)
 
-RETENTION = timedelta(days=30)
-
-
-async def cleanup_auth(ctx: dict[str, Any]) -> dict[str, int]:
-    """Drop expired refresh tokens, long-dead sessions and stale invitations. Idempotent."""
-    resources: Resources = ctx["resources"]
-    now = utcnow()
-    async with resources.sessionmaker() as session, session.begin():
-        tokens = await session.execute(
-            delete(RefreshToken).where(RefreshToken.expires_at < now - timedelta(days=1))
-        )
-        sessions = await session.execute(
-            delete(AuthSession).where(
-                or_(AuthSession.expires_at < now - RETENTION, AuthSession.revoked_at < now - RETENTION)
-            )
-        )
-        invitations = await session.execute(
-            delete(Invitation).where(
-                Invitation.accepted_at.is_(None), Invitation.expires_at < now - RETENTION
-            )
-        )
-    counts = {
-        "refresh_tokens": tokens.rowcount,
-        "sessions": sessions.rowcount,
-        "invitations": invitations.rowcount,
-    }
-    log.info("cleanup.auth", **counts)
-    return counts
-
-
-FUNCTIONS = [send_invitation_email, cleanup_auth, analyze_listing, retry_pending_analyses]
-CRON_JOBS = [
-    cron(cleanup_auth, minute={17}, run_at_startup=False),
-    cron(retry_pending_analyses, run_at_startup=True, unique=True),  # every minute
+JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in domain.functions)
+FUNCTIONS: list[Function] = [
+    func(function, name=name) for domain in DOMAINS for name, function in domain.functions.items()
 ]
+CRON_JOBS: list[CronJob] = [
+    cron(
+        entry.function,
+        name=f"cron:{entry.name}",  # ARQ keeps cron entries and functions in one namespace
+        minute=set(entry.minutes) if entry.minutes is not None else None,
+        run_at_startup=entry.run_at_startup,
+        unique=True,
+    )
+    for domain in DOMAINS
+    for entry in domain.cron
+]
+if len(JOB_NAMES) != len(FUNCTIONS):
+    raise RuntimeError("two domains declare a job with the same name")
 
 
 def build_worker(resources: Resources, *, burst: bool = False, max_jobs: int = 4) -> Worker:
-    assert resources.settings.redis_url is not None
+    assert resources.settings.redis_url is not None, "the worker needs Redis"
     return Worker(
         functions=FUNCTIONS,
         cron_jobs=CRON_JOBS,

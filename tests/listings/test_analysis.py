@@ -13,7 +13,9 @@ from tests.fakes.ollama import ANSWER_CLEAN, ANSWER_FENCED, Reply
 from tests.images.photos import photo
 from tests.images.test_upload import upload
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.listings.tasks import backoff, retry_pending_analyses
+from vinted_optimizer.kit.queue import QUEUE_NAME
+from vinted_optimizer.listings.analysis import backoff
+from vinted_optimizer.listings.tasks import retry_pending_analyses
 from vinted_optimizer.models import Listing
 from vinted_optimizer.worker import build_worker
 
@@ -172,6 +174,26 @@ async def test_vectors_of_another_model_are_not_compared(client, session, resour
     assert response.json() == []
     models = await session.scalars(select(Listing.embedding_model).where(Listing.id.in_(ids)))
     assert set(models) == {"nomic-embed-text:v1.5", "another-model"}
+
+
+async def test_the_upload_job_and_the_retry_cron_are_one_job(client, resources):
+    member = await register(client)
+    await upload(client, member, ("e.jpg", photo(seed=32)))
+    assert await resources.redis.zcard(QUEUE_NAME) == 1
+    assert await retry_pending_analyses({"resources": resources}) == 1  # due: never tried yet
+    assert await resources.redis.zcard(QUEUE_NAME) == 1  # the same job id: the queue keeps one
+
+
+async def test_a_newer_request_supersedes_the_queued_job(client, resources, fake_ollama):
+    member = await register(client)
+    listing_id = (await upload(client, member, ("f.jpg", photo(seed=33)))).json()["listing"]["id"]
+    await upload(client, member, ("g.jpg", photo(seed=34)), listing_id=listing_id)
+    assert await resources.redis.zcard(QUEUE_NAME) == 2  # one job per request
+    calls = fake_ollama.calls["/api/generate"]
+    await run_jobs(resources)
+    # Only the newer job asked the model, once per photo: it saw both.
+    assert fake_ollama.calls["/api/generate"] - calls == 2
+    assert (await listing_of(client, member, listing_id))["analysis_status"] == "done"
 
 
 def test_backoff_grows_and_is_capped():

@@ -252,11 +252,15 @@ async def test_photos_reorder_set_primary_and_delete(client, settings):
     primary = await client.post(f"/api/v1/images/{c}/set-primary", headers=member.headers)
     assert primary.status_code == 200
     assert [i["id"] for i in primary.json()["images"] if i["is_primary"]] == [c]
+    assert [i["id"] for i in primary.json()["images"]] == [c, a, b]  # the cover moves to the front
     order = await client.put(
         f"/api/v1/images/order/{listing_id}", json={"image_ids": [b, c, a]}, headers=member.headers
     )
     assert order.status_code == 200
-    assert [i["id"] for i in order.json()["images"]] == [c, b, a]  # primary first, then display order
+    # One order: the display order, and the cover is its first photo.
+    assert [i["id"] for i in order.json()["images"]] == [b, c, a]
+    assert [i["id"] for i in order.json()["images"] if i["is_primary"]] == [b]
+    assert [i["display_order"] for i in order.json()["images"]] == [0, 1, 2]
     incomplete = await client.put(
         f"/api/v1/images/order/{listing_id}", json={"image_ids": [b, c]}, headers=member.headers
     )

@@ -9,14 +9,12 @@ clothes go to Women, Vinted's largest root. Nothing convincing → None: the use
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from vinted_optimizer.ai.category_keywords import KEYWORDS
 from vinted_optimizer.ai.text import fold
+from vinted_optimizer.vocabulary.catalog import Catalog, load_catalogs
 
 ROOT_FOR_AUDIENCE = {"women": "Women", "men": "Men", "girls": "Kids", "boys": "Kids"}
 AUDIENCE_FALLBACK = {
@@ -71,34 +69,6 @@ _AUDIENCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("men", ("uomo", "uomini", "maschile", "maschili", "man", "men", "mens", "ragazzo", "male", "gentleman")),
 )
 MIN_FUZZY_RATIO = 0.86
-
-
-@dataclass(frozen=True)
-class Catalog:
-    id: int
-    title: str
-    path: str
-    parent: int | None
-
-    @property
-    def root(self) -> str:
-        return self.path.split(" > ", 1)[0]
-
-    @property
-    def depth(self) -> int:
-        return self.path.count(" > ")
-
-
-@cache
-def load_catalogs() -> dict[int, Catalog]:
-    """The committed taxonomy (see ``taxonomy/build_catalogs.py``), orphans left out."""
-    data = resources.files("vinted_optimizer.ai.taxonomy").joinpath("catalogs.json")
-    raw = json.loads(data.read_text("utf-8"))
-    return {
-        row["id"]: Catalog(row["id"], row["title"], row["path"], row["parent"])
-        for row in raw
-        if not row.get("orphan")
-    }
 
 
 @cache

@@ -19,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
-from vinted_optimizer.ai.schemas import CONDITIONS, MAX_TAGS, Analysis, SuggestedPrice
+from vinted_optimizer.ai.schemas import MAX_TAGS, Analysis, SuggestedPrice
+from vinted_optimizer.vocabulary import CONDITIONS
 
 K = TypeVar("K", bound=Hashable)
 

@@ -19,14 +19,14 @@ import structlog
 
 from vinted_optimizer.ai.catalog import match_category
 from vinted_optimizer.ai.colors import normalise_colors
-from vinted_optimizer.ai.schemas import MAX_TITLE_CHARS, Analysis
-from vinted_optimizer.ai.vocabulary import (
+from vinted_optimizer.ai.normalise import (
     fold,
     normalise_brand,
     normalise_condition,
     normalise_tags,
     parse_price,
 )
+from vinted_optimizer.ai.schemas import MAX_TITLE_CHARS, Analysis
 
 log = structlog.get_logger(__name__)
 

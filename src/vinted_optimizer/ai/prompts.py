@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vinted_optimizer.ai.colors import VINTED_COLORS
-from vinted_optimizer.ai.schemas import CONDITION_LABELS_IT
+from vinted_optimizer.vocabulary import CONDITION_LABELS_IT, VINTED_COLORS
 
 PROMPT_VERSION = "1"
 

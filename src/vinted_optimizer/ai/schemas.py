@@ -6,29 +6,11 @@ Vinted colour names), so callers can fill a listing draft without translating an
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-Condition = Literal["new_with_tags", "new_without_tags", "very_good", "good", "satisfactory"]
-CONDITIONS: tuple[Condition, ...] = ("new_with_tags", "new_without_tags", "very_good", "good", "satisfactory")
-
-# Vinted's status ids (ThalosES/vinted-rs `ArticleStatus`): the order of the ids is not the order of wear.
-CONDITION_STATUS_IDS: dict[Condition, int] = {
-    "new_with_tags": 6,
-    "new_without_tags": 1,
-    "very_good": 2,
-    "good": 3,
-    "satisfactory": 4,
-}
-CONDITION_LABELS_IT: dict[Condition, str] = {
-    "new_with_tags": "Nuovo con cartellino",
-    "new_without_tags": "Nuovo senza cartellino",
-    "very_good": "Ottime condizioni",
-    "good": "Buone condizioni",
-    "satisfactory": "Discrete condizioni",
-}
+from vinted_optimizer.vocabulary import Condition, RoundedMoney
 
 EmbedKind = Literal["document", "query"]
 
@@ -37,27 +19,10 @@ MAX_TAGS = 10
 MAX_EMBED_TEXTS = 64
 MAX_EMBED_TEXT_CHARS = 8000
 
-CENT = Decimal("0.01")
-
-
-def _to_cents(value: object) -> object:
-    """Money has two places: round half up instead of rejecting 12.345 from a model or a client."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float | str | Decimal):
-        try:
-            return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-        except ArithmeticError:
-            return value
-    return value
-
-
-Money = Annotated[Decimal, BeforeValidator(_to_cents), Field(ge=0, max_digits=10, decimal_places=2)]
-
 
 class SuggestedPrice(BaseModel):
-    min: Money
-    max: Money
+    min: RoundedMoney
+    max: RoundedMoney
 
     @model_validator(mode="after")
     def _ordered(self) -> SuggestedPrice:

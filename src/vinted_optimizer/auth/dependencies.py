@@ -1,4 +1,8 @@
-"""Authorisation as typed dependencies: CurrentUser, CurrentMember, FamilyAdmin, InstanceAdmin."""
+"""Authorisation as typed dependencies: CurrentUser, CurrentMember, FamilyAdmin, InstanceAdmin.
+
+``CurrentMember`` and ``FamilyAdmin`` yield a ``kit.principal.Member`` (its ``family_id`` is never None);
+``CurrentUser`` and ``InstanceAdmin`` the account row, for the endpoints about the account itself.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,18 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from vinted_optimizer.auth import repository
-from vinted_optimizer.auth.service import is_session_revoked
+from vinted_optimizer.auth.service import AuthTools, Revocations
 from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import Forbidden, Unauthorized
-from vinted_optimizer.kit.resources import Res
+from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.security import AccessClaims, InvalidAccessToken
 from vinted_optimizer.models import User
+from vinted_optimizer.resources import Res
+from vinted_optimizer.users import service as users
 
 bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login or /auth/refresh")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 async def rate_limit_ip(request: Request, resources: Res) -> None:
@@ -24,16 +30,27 @@ async def rate_limit_ip(request: Request, resources: Res) -> None:
     await resources.rate_limits.hit(resources.rate_limits.per_ip, "ip", client_ip(request) or "unknown")
 
 
-async def access_claims(
-    resources: Res, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> AccessClaims:
+def auth_tools(resources: Res) -> AuthTools:
+    return AuthTools(
+        passwords=resources.passwords,
+        tokens=resources.tokens,
+        revocations=Revocations(resources.redis, resources.tokens),
+        rate_limits=resources.rate_limits,
+        refresh_days=resources.settings.refresh_token_days,
+    )
+
+
+Tools = Annotated[AuthTools, Depends(auth_tools)]
+
+
+async def access_claims(tools: Tools, credentials: Bearer) -> AccessClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Accedi per continuare.")
     try:
-        claims = resources.tokens.decode(credentials.credentials)
+        claims = tools.tokens.decode(credentials.credentials)
     except InvalidAccessToken:
         raise Unauthorized("Token non valido o scaduto.", headers={"X-Token-Expired": "1"}) from None
-    if await is_session_revoked(resources, claims.session_id):
+    if await tools.revocations.is_revoked(claims.session_id):
         raise Unauthorized("Sessione revocata: accedi di nuovo.")
     return claims
 
@@ -41,34 +58,36 @@ async def access_claims(
 Claims = Annotated[AccessClaims, Depends(access_claims)]
 
 
-async def current_user(request: Request, session: DbSession, resources: Res, claims: Claims) -> User:
-    user = await repository.user_by_id(session, claims.user_id)
+async def current_user(session: DbSession, resources: Res, claims: Claims) -> User:
+    user = await users.get(session, claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("Account non più attivo.")
     await resources.rate_limits.hit(resources.rate_limits.per_user, "user", str(user.id))
-    request.state.user_id = user.id
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def current_member(user: CurrentUser) -> User:
-    if user.family_id is None:
+async def current_member(user: CurrentUser) -> Member:
+    member = users.member_of(user)
+    if member is None:
         raise Forbidden("Questa funzione è per i membri di una famiglia.")
-    return user
+    return member
 
 
-CurrentMember = Annotated[User, Depends(current_member)]
+CurrentMember = Annotated[Member, Depends(current_member)]
+# For endpoints about the account row itself that are only for family members.
+RequireMember = Depends(current_member)
 
 
-async def family_admin(user: CurrentMember) -> User:
-    if user.role != "admin":
+async def family_admin(member: CurrentMember) -> Member:
+    if not member.is_family_admin:
         raise Forbidden("Solo l'amministratore della famiglia può farlo.")
-    return user
+    return member
 
 
-FamilyAdmin = Annotated[User, Depends(family_admin)]
+FamilyAdmin = Annotated[Member, Depends(family_admin)]
 
 
 async def instance_admin(user: CurrentUser) -> User:

@@ -3,11 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Cookie, Depends, Response, status
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Body, Cookie, Response, status
 
-from vinted_optimizer.auth import repository, service
-from vinted_optimizer.auth.dependencies import Claims, CurrentUser, bearer
+from vinted_optimizer.auth import service
+from vinted_optimizer.auth.dependencies import Bearer, Claims, CurrentUser, Tools
 from vinted_optimizer.auth.schemas import (
     AuthResponse,
     InvitationLookup,
@@ -29,9 +28,9 @@ from vinted_optimizer.kit.errors import (
     Unauthorized,
     responses,
 )
-from vinted_optimizer.kit.resources import Res
-from vinted_optimizer.kit.security import InvalidAccessToken
 from vinted_optimizer.models import User
+from vinted_optimizer.resources import Res
+from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -40,6 +39,7 @@ REFRESH_COOKIE = "vo_refresh"
 REFRESH_COOKIE_PATH = "/api/v1/auth"
 
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
+RefreshBody = Annotated[RefreshRequest | None, Body()]
 
 
 def _set_refresh_cookie(response: Response, resources: Res, tokens: service.IssuedTokens) -> None:
@@ -64,18 +64,18 @@ def _clear_refresh_cookie(response: Response, resources: Res) -> None:
     )
 
 
-def _token_pair(tokens: service.IssuedTokens) -> dict:
-    return {
-        "access_token": tokens.access_token,
-        "expires_in": tokens.expires_in,
-        "refresh_token": tokens.refresh_token,
-        "refresh_expires_at": tokens.refresh_expires_at,
-        "session_id": tokens.session_id,
-    }
+def _token_pair(tokens: service.IssuedTokens) -> TokenPair:
+    return TokenPair(
+        access_token=tokens.access_token,
+        expires_in=tokens.expires_in,
+        refresh_token=tokens.refresh_token,
+        refresh_expires_at=tokens.refresh_expires_at,
+        session_id=tokens.session_id,
+    )
 
 
 def _auth_response(user: User, tokens: service.IssuedTokens) -> AuthResponse:
-    return AuthResponse(user=UserRead.model_validate(user), **_token_pair(tokens))
+    return AuthResponse(user=UserRead.model_validate(user), **_token_pair(tokens).model_dump())
 
 
 @router.post(
@@ -87,9 +87,14 @@ def _auth_response(user: User, tokens: service.IssuedTokens) -> AuthResponse:
     summary="Create an account: a new family, or join one with an invitation",
 )
 async def register(
-    data: RegisterRequest, session: DbSession, resources: Res, context: Context, response: Response
+    data: RegisterRequest,
+    session: DbSession,
+    resources: Res,
+    tools: Tools,
+    context: Context,
+    response: Response,
 ) -> AuthResponse:
-    user, tokens = await service.register(session, resources, data, context)
+    user, tokens = await service.register(session, tools, data, context)
     _set_refresh_cookie(response, resources, tokens)
     return _auth_response(user, tokens)
 
@@ -102,7 +107,7 @@ async def register(
     summary="What an invitation link is for (family, e-mail, role), before registering with it",
 )
 async def preview_invitation(data: InvitationLookup, session: DbSession) -> InvitationPreview:
-    invitation, family = await service.preview_invitation(session, data.token)
+    invitation, family = await users.preview_invitation(session, data.token)
     return InvitationPreview(
         family_name=family.name,
         email=invitation.email,
@@ -118,9 +123,9 @@ async def preview_invitation(data: InvitationLookup, session: DbSession) -> Invi
     responses=responses(Unauthorized, TooManyRequests),
 )
 async def login(
-    data: LoginRequest, session: DbSession, resources: Res, context: Context, response: Response
+    data: LoginRequest, session: DbSession, resources: Res, tools: Tools, context: Context, response: Response
 ) -> AuthResponse:
-    user, tokens = await service.login(session, resources, data, context)
+    user, tokens = await service.login(session, tools, data, context)
     _set_refresh_cookie(response, resources, tokens)
     return _auth_response(user, tokens)
 
@@ -135,15 +140,16 @@ async def login(
 async def refresh(
     session: DbSession,
     resources: Res,
+    tools: Tools,
     context: Context,
     response: Response,
     cookie: RefreshCookie = None,
-    data: Annotated[RefreshRequest | None, Body()] = None,
+    data: RefreshBody = None,
 ) -> TokenPair:
     raw = (data.refresh_token if data else None) or cookie
-    tokens = await service.refresh(session, resources, raw, context)
+    tokens = await service.refresh(session, tools, raw, context)
     _set_refresh_cookie(response, resources, tokens)
-    return TokenPair(**_token_pair(tokens))
+    return _token_pair(tokens)
 
 
 @router.post(
@@ -155,44 +161,27 @@ async def refresh(
 async def logout(
     session: DbSession,
     resources: Res,
+    tools: Tools,
     context: Context,
-    response: Response,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    credentials: Bearer,
     cookie: RefreshCookie = None,
-    data: Annotated[RefreshRequest | None, Body()] = None,
+    data: RefreshBody = None,
 ) -> Response:
-    raw = (data.refresh_token if data else None) or cookie
-    auth_session = await service.session_of_refresh_token(session, raw) if raw else None
-    if auth_session is None and credentials is not None:
-        try:
-            claims = resources.tokens.decode(credentials.credentials)
-            auth_session = await repository.auth_session(session, claims.session_id)
-        except InvalidAccessToken:
-            auth_session = None
-    if auth_session is not None:
-        user = await repository.user_by_id(session, auth_session.user_id)
-        await service.revoke_session(
-            session,
-            resources,
-            auth_session,
-            action="auth.logout",
-            reason="logout",
-            context=context,
-            family_id=user.family_id if user else None,
-        )
+    await service.logout(
+        session,
+        tools,
+        refresh_token=(data.refresh_token if data else None) or cookie,
+        access_token=credentials.credentials if credentials is not None else None,
+        context=context,
+    )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     _clear_refresh_cookie(response, resources)
     return response
 
 
-@router.get(
-    "/sessions",
-    operation_id="auth:list_sessions",
-    response_model=list[SessionRead],
-    responses=responses(Unauthorized),
-)
+@router.get("/sessions", operation_id="auth:list_sessions", response_model=list[SessionRead])
 async def list_sessions(session: DbSession, user: CurrentUser, claims: Claims) -> list[SessionRead]:
-    sessions = await repository.active_sessions(session, user.id, utcnow())
+    sessions = await service.my_sessions(session, user.id)
     return [
         SessionRead.model_validate(s).model_copy(update={"current": s.id == claims.session_id})
         for s in sessions
@@ -203,11 +192,11 @@ async def list_sessions(session: DbSession, user: CurrentUser, claims: Claims) -
     "/sessions/{jti}",
     operation_id="auth:revoke_session",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(Unauthorized, NotFound),
+    responses=responses(NotFound),
     summary="Revoke one of my sessions (sign out that device)",
 )
 async def revoke_session(
-    jti: uuid.UUID, session: DbSession, resources: Res, user: CurrentUser, context: Context
+    jti: uuid.UUID, session: DbSession, tools: Tools, user: CurrentUser, context: Context
 ) -> Response:
-    await service.revoke_my_session(session, resources, user, jti, context)
+    await service.revoke_my_session(session, tools, user, jti, context)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,46 +1,15 @@
-"""Every query of the auth domain."""
+"""Every query on sign-in sessions and refresh tokens (the tables this domain owns)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from vinted_optimizer.models import AuthSession, Invitation, RefreshToken, User
-
-
-async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.scalar(select(User).options(joinedload(User.family)).where(User.id == user_id))
-
-
-async def user_by_login(session: AsyncSession, login: str) -> User | None:
-    needle = login.strip().lower()
-    return await session.scalar(
-        select(User)
-        .options(joinedload(User.family))
-        .where(or_(func.lower(User.email) == needle, func.lower(User.username) == needle))
-    )
-
-
-async def email_taken(session: AsyncSession, email: str, *, exclude: uuid.UUID | None = None) -> bool:
-    query = select(User.id).where(func.lower(User.email) == email.lower())
-    if exclude is not None:
-        query = query.where(User.id != exclude)
-    return await session.scalar(query) is not None
-
-
-async def username_taken(session: AsyncSession, username: str, *, exclude: uuid.UUID | None = None) -> bool:
-    query = select(User.id).where(func.lower(User.username) == username.lower())
-    if exclude is not None:
-        query = query.where(User.id != exclude)
-    return await session.scalar(query) is not None
-
-
-async def invitation_by_token_hash(session: AsyncSession, digest: str) -> Invitation | None:
-    return await session.scalar(select(Invitation).where(Invitation.token_hash == digest).with_for_update())
+from vinted_optimizer.kit.db import rowcount
+from vinted_optimizer.models import AuthSession, RefreshToken
 
 
 async def refresh_token_for_update(session: AsyncSession, digest: str) -> RefreshToken | None:
@@ -75,3 +44,15 @@ async def revoke_sessions(
     if keep is not None:
         query = query.where(AuthSession.id != keep)
     return list(await session.scalars(query))
+
+
+async def delete_expired_refresh_tokens(session: AsyncSession, before: datetime) -> int:
+    return rowcount(await session.execute(delete(RefreshToken).where(RefreshToken.expires_at < before)))
+
+
+async def delete_dead_sessions(session: AsyncSession, before: datetime) -> int:
+    return rowcount(
+        await session.execute(
+            delete(AuthSession).where(or_(AuthSession.expires_at < before, AuthSession.revoked_at < before))
+        )
+    )

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
-from vinted_optimizer.auth.policy import PASSWORD_MAX_LENGTH, check_password_policy, normalise_username
+from vinted_optimizer.users.policy import PASSWORD_MAX_LENGTH, check_password_policy, normalise_username
 from vinted_optimizer.users.schemas import UserRead
 
 

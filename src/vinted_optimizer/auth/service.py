@@ -1,4 +1,9 @@
-"""Registration, login, refresh-token rotation with reuse detection, logout and session revocation."""
+"""Signing in and staying signed in: registration, login, refresh-token rotation with reuse detection,
+logout, session revocation, and the account changes that must sign devices out.
+
+This domain owns the sessions and refresh tokens; the accounts themselves belong to ``users``, whose
+service it calls.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vinted_optimizer.audit import service as audit
 from vinted_optimizer.auth import repository
 from vinted_optimizer.auth.schemas import LoginRequest, RegisterRequest
-from vinted_optimizer.kit import audit
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.errors import BadRequest, Conflict, Gone, NotFound, Unauthorized
-from vinted_optimizer.kit.resources import Resources
-from vinted_optimizer.kit.security import new_opaque_token, token_hash
-from vinted_optimizer.models import AuthSession, Family, Invitation, RefreshToken, User
+from vinted_optimizer.kit.errors import NotFound, Unauthorized
+from vinted_optimizer.kit.ratelimit import RateLimits
+from vinted_optimizer.kit.security import AccessTokens, Passwords, new_opaque_token, token_hash
+from vinted_optimizer.models import AuthSession, RefreshToken, User
+from vinted_optimizer.users import service as users
+from vinted_optimizer.users.schemas import UserUpdate
 
 REVOKED_SESSION_KEY = "vo:revoked-session:{}"
+LOGIN_FAILED_MESSAGE = "Troppi tentativi di accesso falliti: riprova tra {seconds} secondi."
+REGISTER_LIMIT_MESSAGE = "Troppe registrazioni da questa rete: riprova tra {seconds} secondi."
 
 
 class InvalidCredentials(Unauthorized):
@@ -38,6 +48,37 @@ class InvalidRefreshToken(Unauthorized):
     default_detail = "Sessione scaduta: accedi di nuovo."
 
 
+class Revocations:
+    """Access tokens are stateless for 15 minutes; a Redis marker per revoked session makes revocation
+    take effect on the very next request."""
+
+    def __init__(self, redis: Redis, tokens: AccessTokens) -> None:
+        self._redis = redis
+        self._ttl = tokens.lifetime_seconds + 60
+
+    async def mark(self, session_ids: list[uuid.UUID]) -> None:
+        if not session_ids:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.set(REVOKED_SESSION_KEY.format(session_id), b"1", ex=self._ttl)
+            await pipe.execute()
+
+    async def is_revoked(self, session_id: uuid.UUID) -> bool:
+        return bool(await self._redis.exists(REVOKED_SESSION_KEY.format(session_id)))
+
+
+@dataclass(frozen=True)
+class AuthTools:
+    """What signing in needs, handed over by ``auth.dependencies``."""
+
+    passwords: Passwords
+    tokens: AccessTokens
+    revocations: Revocations
+    rate_limits: RateLimits
+    refresh_days: int
+
+
 @dataclass
 class IssuedTokens:
     access_token: str
@@ -47,26 +88,11 @@ class IssuedTokens:
     session_id: uuid.UUID
 
 
-async def mark_sessions_revoked(resources: Resources, session_ids: list[uuid.UUID]) -> None:
-    """Access tokens are stateless for 15 minutes; this Redis marker makes revocation immediate."""
-    if not session_ids:
-        return
-    ttl = resources.tokens.lifetime_seconds + 60
-    async with resources.redis.pipeline(transaction=False) as pipe:
-        for session_id in session_ids:
-            pipe.set(REVOKED_SESSION_KEY.format(session_id), b"1", ex=ttl)
-        await pipe.execute()
-
-
-async def is_session_revoked(resources: Resources, session_id: uuid.UUID) -> bool:
-    return bool(await resources.redis.exists(REVOKED_SESSION_KEY.format(session_id)))
-
-
-async def _new_refresh_token(
-    session: AsyncSession, resources: Resources, auth_session: AuthSession, now: datetime
+def _new_refresh_token(
+    session: AsyncSession, tools: AuthTools, auth_session: AuthSession, now: datetime
 ) -> tuple[str, datetime]:
     raw = new_opaque_token()
-    expires = min(now + timedelta(days=resources.settings.refresh_token_days), auth_session.expires_at)
+    expires = min(now + timedelta(days=tools.refresh_days), auth_session.expires_at)
     session.add(
         RefreshToken(
             session_id=auth_session.id, token_hash=token_hash(raw), issued_at=now, expires_at=expires
@@ -75,114 +101,81 @@ async def _new_refresh_token(
     return raw, expires
 
 
+def _issued(
+    tools: AuthTools,
+    user_id: uuid.UUID,
+    auth_session: AuthSession,
+    refresh: str,
+    expires: datetime,
+    now: datetime,
+) -> IssuedTokens:
+    return IssuedTokens(
+        access_token=tools.tokens.issue(user_id, auth_session.id, now=now),
+        expires_in=tools.tokens.lifetime_seconds,
+        refresh_token=refresh,
+        refresh_expires_at=expires,
+        session_id=auth_session.id,
+    )
+
+
 async def start_session(
-    session: AsyncSession, resources: Resources, user: User, context: RequestContext
+    session: AsyncSession, tools: AuthTools, user: User, context: RequestContext
 ) -> IssuedTokens:
     now = utcnow()
     auth_session = AuthSession(
         user_id=user.id,
         created_at=now,
         last_used_at=now,
-        expires_at=now + timedelta(days=resources.settings.refresh_token_days),
+        expires_at=now + timedelta(days=tools.refresh_days),
         ip=context.ip,
         user_agent=context.user_agent,
     )
     session.add(auth_session)
     await session.flush()
-    refresh, refresh_expires = await _new_refresh_token(session, resources, auth_session, now)
+    refresh, refresh_expires = _new_refresh_token(session, tools, auth_session, now)
     await session.flush()
-    return IssuedTokens(
-        access_token=resources.tokens.issue(user.id, auth_session.id, now=now),
-        expires_in=resources.tokens.lifetime_seconds,
-        refresh_token=refresh,
-        refresh_expires_at=refresh_expires,
-        session_id=auth_session.id,
-    )
-
-
-async def usable_invitation(session: AsyncSession, raw_token: str) -> Invitation:
-    invitation = await repository.invitation_by_token_hash(session, token_hash(raw_token))
-    if invitation is None:
-        raise NotFound("Invito non valido.")
-    if invitation.accepted_at is not None or invitation.expires_at <= utcnow():
-        raise Gone("Questo invito è già stato usato o è scaduto: chiedine uno nuovo.")
-    return invitation
-
-
-async def preview_invitation(session: AsyncSession, raw_token: str) -> tuple[Invitation, Family]:
-    invitation = await usable_invitation(session, raw_token)
-    family = await session.get(Family, invitation.family_id)
-    assert family is not None
-    return invitation, family
+    return _issued(tools, user.id, auth_session, refresh, refresh_expires, now)
 
 
 async def register(
-    session: AsyncSession, resources: Resources, data: RegisterRequest, context: RequestContext
+    session: AsyncSession, tools: AuthTools, data: RegisterRequest, context: RequestContext
 ) -> tuple[User, IssuedTokens]:
-    await resources.rate_limits.hit(
-        resources.rate_limits.register,
-        "register",
-        context.ip or "unknown",
-        message="Troppe registrazioni da questa rete: riprova tra {seconds} secondi.",
-    )
-    if await repository.email_taken(session, data.email):
-        raise Conflict("Esiste già un account con questa e-mail.")
-    if await repository.username_taken(session, data.username):
-        raise Conflict("Questo nome utente è già in uso.")
-
-    invitation = None
-    if data.invite_token:
-        invitation = await usable_invitation(session, data.invite_token)
-        if invitation.email.lower() != data.email.lower():
-            raise BadRequest("Questo invito è per un altro indirizzo e-mail.")
-        family_id, role = invitation.family_id, invitation.role
-    else:
-        family = Family(name=data.family_name or f"Famiglia di {data.username}")
-        session.add(family)
-        await session.flush()
-        family_id, role = family.id, "admin"
-
-    user = User(
-        family_id=family_id,
+    limits = tools.rate_limits
+    await limits.hit(limits.register, "register", context.ip or "unknown", message=REGISTER_LIMIT_MESSAGE)
+    account = await users.create_account(
+        session,
+        tools.passwords,
         email=str(data.email),
         username=data.username,
-        password_argon2=await resources.passwords.hash(data.password),
-        role=role,
-        preferences={"language": "it"},
+        password=data.password,
+        family_name=data.family_name,
+        invite_token=data.invite_token,
     )
-    session.add(user)
-    await session.flush()
-    if invitation is not None:
-        invitation.accepted_at = utcnow()
-        invitation.accepted_by_id = user.id
+    user = account.user
     await audit.record(
         session,
         "auth.register",
         context=context,
         user_id=user.id,
-        family_id=family_id,
+        family_id=user.family_id,
         resource_type="user",
         resource_id=user.id,
-        metadata={"via_invitation": invitation is not None, "role": role},
+        metadata={"via_invitation": account.via_invitation, "role": user.role},
     )
-    tokens = await start_session(session, resources, user, context)
-    loaded = await repository.user_by_id(session, user.id)
-    assert loaded is not None
-    return loaded, tokens
+    return user, await start_session(session, tools, user, context)
 
 
 async def login(
-    session: AsyncSession, resources: Resources, data: LoginRequest, context: RequestContext
+    session: AsyncSession, tools: AuthTools, data: LoginRequest, context: RequestContext
 ) -> tuple[User, IssuedTokens]:
-    limits = resources.rate_limits
+    limits = tools.rate_limits
     account_key = data.login.strip().lower()
     ip_key = context.ip or "unknown"
-    message = "Troppi tentativi di accesso falliti: riprova tra {seconds} secondi."
-    await limits.check(limits.login_failures, "login-account", account_key, message=message)
-    await limits.check(limits.login_failures, "login-ip", ip_key, message=message)
+    await limits.check(limits.login_failures, "login-account", account_key, message=LOGIN_FAILED_MESSAGE)
+    await limits.check(limits.login_failures, "login-ip", ip_key, message=LOGIN_FAILED_MESSAGE)
 
-    user = await repository.user_by_login(session, data.login)
-    valid = await resources.passwords.verify(user.password_argon2 if user else None, data.password)
+    user = await users.by_login(session, data.login)
+    valid = await tools.passwords.verify(user.password_argon2 if user else None, data.password)
     if not valid or user is None or not user.is_active:
         await limits.count(limits.login_failures, "login-account", account_key)
         await limits.count(limits.login_failures, "login-ip", ip_key)
@@ -197,9 +190,9 @@ async def login(
             metadata={"reason": "inactive" if user and valid else "bad_credentials"},
         )
         raise InvalidCredentials()
-    if resources.passwords.needs_rehash(user.password_argon2):
-        user.password_argon2 = await resources.passwords.hash(data.password)
-    tokens = await start_session(session, resources, user, context)
+    if tools.passwords.needs_rehash(user.password_argon2):
+        users.set_password_hash(user, await tools.passwords.hash(data.password))
+    tokens = await start_session(session, tools, user, context)
     await audit.record(
         session,
         "auth.login",
@@ -213,7 +206,7 @@ async def login(
 
 
 async def refresh(
-    session: AsyncSession, resources: Resources, raw_token: str | None, context: RequestContext
+    session: AsyncSession, tools: AuthTools, raw_token: str | None, context: RequestContext
 ) -> IssuedTokens:
     if not raw_token:
         raise InvalidRefreshToken("Manca il refresh token.")
@@ -222,13 +215,14 @@ async def refresh(
     if stored is None:
         raise InvalidRefreshToken()
     auth_session = await repository.auth_session(session, stored.session_id)
-    assert auth_session is not None
+    if auth_session is None:  # the foreign key cascades: a token never outlives its session
+        raise InvalidRefreshToken()
     if stored.used_at is not None:
         # A refresh token is single-use: seeing it twice means it was copied. Revoke the whole chain.
         if auth_session.revoked_at is None:
             auth_session.revoked_at = now
             auth_session.revoked_reason = "refresh_reuse"
-        await mark_sessions_revoked(resources, [auth_session.id])
+        await tools.revocations.mark([auth_session.id])
         await audit.record(
             session,
             "auth.refresh_reuse_detected",
@@ -240,7 +234,7 @@ async def refresh(
         raise RefreshTokenReused()
     if auth_session.revoked_at is not None or auth_session.expires_at <= now or stored.expires_at <= now:
         raise InvalidRefreshToken()
-    user = await repository.user_by_id(session, auth_session.user_id)
+    user = await users.get(session, auth_session.user_id)
     if user is None or not user.is_active:
         raise InvalidRefreshToken()
 
@@ -248,15 +242,9 @@ async def refresh(
     auth_session.last_used_at = now
     if context.ip:
         auth_session.ip = context.ip
-    new_raw, new_expires = await _new_refresh_token(session, resources, auth_session, now)
+    new_raw, new_expires = _new_refresh_token(session, tools, auth_session, now)
     await session.flush()
-    return IssuedTokens(
-        access_token=resources.tokens.issue(user.id, auth_session.id, now=now),
-        expires_in=resources.tokens.lifetime_seconds,
-        refresh_token=new_raw,
-        refresh_expires_at=new_expires,
-        session_id=auth_session.id,
-    )
+    return _issued(tools, user.id, auth_session, new_raw, new_expires, now)
 
 
 async def session_of_refresh_token(session: AsyncSession, raw_token: str) -> AuthSession | None:
@@ -266,9 +254,36 @@ async def session_of_refresh_token(session: AsyncSession, raw_token: str) -> Aut
     return await repository.auth_session(session, stored.session_id)
 
 
+async def logout(
+    session: AsyncSession,
+    tools: AuthTools,
+    *,
+    refresh_token: str | None,
+    access_token: str | None,
+    context: RequestContext,
+) -> None:
+    """End the session named by the refresh token, else by the access token; unknown ones are ignored."""
+    auth_session = await session_of_refresh_token(session, refresh_token) if refresh_token else None
+    if auth_session is None and access_token is not None:
+        claims = tools.tokens.decode_or_none(access_token)
+        auth_session = await repository.auth_session(session, claims.session_id) if claims else None
+    if auth_session is None:
+        return
+    user = await users.get(session, auth_session.user_id)
+    await revoke_session(
+        session,
+        tools,
+        auth_session,
+        action="auth.logout",
+        reason="logout",
+        context=context,
+        family_id=user.family_id if user else None,
+    )
+
+
 async def revoke_session(
     session: AsyncSession,
-    resources: Resources,
+    tools: AuthTools,
     auth_session: AuthSession,
     *,
     action: str,
@@ -279,7 +294,7 @@ async def revoke_session(
     if auth_session.revoked_at is None:
         auth_session.revoked_at = utcnow()
         auth_session.revoked_reason = reason
-    await mark_sessions_revoked(resources, [auth_session.id])
+    await tools.revocations.mark([auth_session.id])
     await audit.record(
         session,
         action,
@@ -291,8 +306,12 @@ async def revoke_session(
     )
 
 
+async def my_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthSession]:
+    return await repository.active_sessions(session, user_id, utcnow())
+
+
 async def revoke_my_session(
-    session: AsyncSession, resources: Resources, user: User, session_id: uuid.UUID, context: RequestContext
+    session: AsyncSession, tools: AuthTools, user: User, session_id: uuid.UUID, context: RequestContext
 ) -> None:
     auth_session = await repository.auth_session(session, session_id)
     # Someone else's session is reported exactly like a missing one.
@@ -300,7 +319,7 @@ async def revoke_my_session(
         raise NotFound("Sessione non trovata.")
     await revoke_session(
         session,
-        resources,
+        tools,
         auth_session,
         action="auth.session_revoked",
         reason="revoked",
@@ -309,8 +328,44 @@ async def revoke_my_session(
     )
 
 
-async def revoke_all_other_sessions(
-    session: AsyncSession, resources: Resources, user: User, *, keep: uuid.UUID | None, reason: str
+async def revoke_user_sessions(
+    session: AsyncSession, tools: AuthTools, user_id: uuid.UUID, *, reason: str, keep: uuid.UUID | None = None
 ) -> None:
-    revoked = await repository.revoke_sessions(session, user.id, utcnow(), reason, keep=keep)
-    await mark_sessions_revoked(resources, revoked)
+    revoked = await repository.revoke_sessions(session, user_id, utcnow(), reason, keep=keep)
+    await tools.revocations.mark(revoked)
+
+
+async def update_account(
+    session: AsyncSession,
+    tools: AuthTools,
+    user: User,
+    data: UserUpdate,
+    context: RequestContext,
+    *,
+    current_session_id: uuid.UUID,
+) -> User:
+    """Profile changes (``users``); a new password also signs out every other device."""
+    if await users.update_me(session, tools.passwords, user, data, context):
+        await revoke_user_sessions(
+            session, tools, user.id, reason="password_changed", keep=current_session_id
+        )
+    return user
+
+
+async def delete_account(
+    session: AsyncSession, tools: AuthTools, user: User, password: str, context: RequestContext
+) -> None:
+    """Confirmed by the password: every session is revoked, then the account and its data go."""
+    await users.check_deletable(session, tools.passwords, user, password)
+    await revoke_user_sessions(session, tools, user.id, reason="account_deleted")
+    await users.delete_account(session, user, context)
+
+
+async def drop_dead_sessions(session: AsyncSession, *, retention: timedelta) -> dict[str, int]:
+    """Expired refresh tokens, long-dead sessions and stale invitations (a clean-up job). Idempotent."""
+    now = utcnow()
+    return {
+        "refresh_tokens": await repository.delete_expired_refresh_tokens(session, now - timedelta(days=1)),
+        "sessions": await repository.delete_dead_sessions(session, now - retention),
+        "invitations": await users.drop_stale_invitations(session, older_than=retention),
+    }

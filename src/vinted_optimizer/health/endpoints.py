@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from vinted_optimizer import __version__
-from vinted_optimizer.kit.resources import Res, Resources
+from vinted_optimizer.resources import Res, Resources
 
 router = APIRouter(prefix="/api", tags=["health"])
 

@@ -6,25 +6,18 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from vinted_optimizer.auth.dependencies import CurrentMember
-from vinted_optimizer.images import repository, service
-from vinted_optimizer.images.schemas import ImageOrder, UploadResult
+from vinted_optimizer.images import service
+from vinted_optimizer.images.schemas import ImageOrder, ImageRead
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import (
-    BadRequest,
-    ErrorBody,
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    Unauthorized,
-    responses,
-)
-from vinted_optimizer.kit.queue import JobQueue
-from vinted_optimizer.kit.resources import Res
+from vinted_optimizer.kit.errors import BadRequest, ErrorBody, Forbidden, NotFound, PayloadTooLarge, responses
+from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.listings import analysis
 from vinted_optimizer.listings import service as listings
-from vinted_optimizer.listings.schemas import ImageRead, ListingRead
+from vinted_optimizer.listings.schemas import ListingRead, UploadResult
+from vinted_optimizer.resources import Res
 
 router = APIRouter(prefix="/images", tags=["images"])
-ERRORS = responses(Unauthorized, Forbidden, NotFound)
+ERRORS = responses(Forbidden, NotFound)
 UNSUPPORTED = {
     415: {"model": ErrorBody, "description": "Not a JPEG, PNG, WebP or HEIC photo (checked by content)"},
     422: {"model": ErrorBody, "description": "Not a usable image: empty, truncated, or too many pixels"},
@@ -36,32 +29,39 @@ UNSUPPORTED = {
     operation_id="images:upload",
     status_code=status.HTTP_201_CREATED,
     response_model=UploadResult,
-    responses={**responses(Unauthorized, Forbidden, NotFound, BadRequest, PayloadTooLarge), **UNSUPPORTED},
+    responses={**responses(Forbidden, NotFound, BadRequest, PayloadTooLarge), **UNSUPPORTED},
     summary="Upload photos of one item; without listing_id a new draft listing is created and analysed",
 )
 async def upload(
     session: DbSession,
     resources: Res,
     member: CurrentMember,
-    jobs: JobQueue,
+    jobs: JobsAfterCommit,
     files: Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC, ≤ 10 MB each")],
     listing_id: Annotated[uuid.UUID | None, Form()] = None,
 ) -> UploadResult:
     received = [service.UploadFile(filename=(f.filename or "foto")[:120], data=await f.read()) for f in files]
-    return await service.upload(session, resources, member, received, listing_id, jobs)
+    limits = service.UploadLimits.from_settings(resources.settings)
+    return await listings.add_photos(
+        session, resources.storage, resources.signer, limits, member, received, listing_id, jobs
+    )
 
 
 @router.get("/{image_id}", operation_id="images:get", response_model=ImageRead, responses=ERRORS)
 async def get_image(
     image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> ImageRead:
-    return listings.image_read(await service.require(session, member, image_id), resources.signer)
+    return service.image_read(await service.require(session, member.family_id, image_id), resources.signer)
 
 
 @router.get(
     "/{image_id}/file",
     operation_id="images:file",
-    responses={200: {"content": {"image/jpeg": {}}}, 403: {"description": "Invalid or expired signature"}},
+    responses={
+        200: {"content": {"image/jpeg": {}}},
+        403: {"model": ErrorBody, "description": "Invalid or expired signature"},
+        404: {"model": ErrorBody, "description": service.ImageNotFound.default_detail},
+    },
     summary="The photo's bytes, through a signed URL handed out to family members",
 )
 async def image_file(
@@ -74,14 +74,8 @@ async def image_file(
 ) -> Response:
     if not resources.signer.verify(image_id, variant, expires, signature):
         raise Forbidden("Link alla foto non valido o scaduto: ricarica la pagina.")
-    image = await repository.get_unscoped(session, image_id)
-    if image is None:
-        raise service.ImageNotFound()
-    key = image.thumbnail_path if variant == "thumbnail" and image.thumbnail_path else image.storage_path
-    try:
-        data = await resources.storage.get(key)
-    except FileNotFoundError:
-        raise service.ImageNotFound() from None
+    image = await service.require_signed(session, image_id)
+    data = await service.read_file(resources.storage, image, variant)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -89,23 +83,26 @@ async def image_file(
     "/{image_id}", operation_id="images:delete", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
 )
 async def delete_image(
-    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobQueue
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
 ) -> Response:
-    image = await service.require(session, member, image_id)
-    await service.delete(session, resources, member, image, jobs)
+    image = await service.require(session, member.family_id, image_id)
+    await service.delete(session, resources.storage, image, jobs)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(
-    "/{image_id}/set-primary", operation_id="images:set_primary", response_model=ListingRead, responses=ERRORS
+    "/{image_id}/set-primary",
+    operation_id="images:set_primary",
+    response_model=ListingRead,
+    responses=ERRORS,
+    summary="Make this photo the cover: it moves to the front of the listing's photos",
 )
 async def set_primary(
     image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
-    image = await service.require(session, member, image_id)
+    image = await service.require(session, member.family_id, image_id)
     await service.set_primary(session, image)
-    listing = await listings.require(session, member, image.listing_id)
-    return await listings.read_one(session, listing, resources.signer)
+    return await listings.read(session, resources.signer, member, image.listing_id)
 
 
 @router.post(
@@ -117,24 +114,24 @@ async def set_primary(
     summary="Ask the AI again for the listing of this photo (queued)",
 )
 async def reanalyze(
-    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobQueue
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
 ) -> ListingRead:
-    image = await service.require(session, member, image_id)
+    image = await service.require(session, member.family_id, image_id)
     listing = await listings.require(session, member, image.listing_id, for_update=True)
-    await service.request_analysis(session, listing, jobs)
-    return await listings.read_one(session, listing, resources.signer)
+    await analysis.request(session, listing, jobs, overwrite=True)
+    return await listings.read_one(session, resources.signer, listing)
 
 
 @router.put(
     "/order/{listing_id}",
     operation_id="images:reorder",
     response_model=ListingRead,
-    responses=responses(Unauthorized, Forbidden, NotFound, BadRequest),
-    summary="Set the display order of a listing's photos",
+    responses=responses(Forbidden, NotFound, BadRequest),
+    summary="Set the display order of a listing's photos; the first becomes the cover",
 )
 async def reorder(
     listing_id: uuid.UUID, order: ImageOrder, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
     listing = await listings.require(session, member, listing_id, for_update=True)
-    await service.reorder(session, member, listing, order)
-    return await listings.read_one(session, listing, resources.signer)
+    await service.reorder(session, listing.id, order)
+    return await listings.read_one(session, resources.signer, listing)

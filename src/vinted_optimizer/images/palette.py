@@ -1,11 +1,11 @@
-"""The colours a photo's pixels are matched against: Vinted's own list (ai.vocabulary), so local colours
+"""The colours a photo's pixels are matched against: Vinted's own list (vocabulary.colors), so local colours
 and the AI's colours speak the same words."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vinted_optimizer.ai.vocabulary import VINTED_COLORS
+from vinted_optimizer.vocabulary import VINTED_COLORS
 
 
 @dataclass(frozen=True)

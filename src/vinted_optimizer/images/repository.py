@@ -1,19 +1,21 @@
-"""Every image query, scoped to the member's family."""
+"""Every query on photos (the images table), scoped to the member's family."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vinted_optimizer.models import Image, User
+from vinted_optimizer.models import Image
+
+# The one order of a listing's photos: the display order, the cover first.
+DISPLAY_ORDER = (Image.display_order, Image.created_at, Image.id)
 
 
-async def get(session: AsyncSession, member: User, image_id: uuid.UUID) -> Image | None:
-    return await session.scalar(
-        select(Image).where(Image.id == image_id, Image.family_id == member.family_id)
-    )
+async def get(session: AsyncSession, family_id: uuid.UUID, image_id: uuid.UUID) -> Image | None:
+    return await session.scalar(select(Image).where(Image.id == image_id, Image.family_id == family_id))
 
 
 async def get_unscoped(session: AsyncSession, image_id: uuid.UUID) -> Image | None:
@@ -21,11 +23,19 @@ async def get_unscoped(session: AsyncSession, image_id: uuid.UUID) -> Image | No
     return await session.get(Image, image_id)
 
 
-async def of_listing(session: AsyncSession, listing_id: uuid.UUID) -> list[Image]:
-    rows = await session.scalars(
-        select(Image).where(Image.listing_id == listing_id).order_by(Image.display_order, Image.created_at)
-    )
-    return list(rows)
+async def of_listings(
+    session: AsyncSession, listing_ids: Collection[uuid.UUID], *, for_update: bool = False
+) -> dict[uuid.UUID, list[Image]]:
+    """The photos of each listing, in display order (listings without photos map to an empty list)."""
+    grouped: dict[uuid.UUID, list[Image]] = {listing_id: [] for listing_id in listing_ids}
+    if not grouped:
+        return grouped
+    query = select(Image).where(Image.listing_id.in_(grouped)).order_by(Image.listing_id, *DISPLAY_ORDER)
+    if for_update:
+        query = query.with_for_update()
+    for image in await session.scalars(query):
+        grouped[image.listing_id].append(image)
+    return grouped
 
 
 async def family_hashes(

@@ -1,14 +1,23 @@
-"""Photo uploads and photo management. An upload is all or nothing: every file is checked and processed
-before anything is stored, and a failure after storing removes what was stored."""
+"""Photos: processing an upload, storing it, the cover and the order, copies and deletion.
+
+This domain owns the images table and the photo objects in storage. A listing's photos have one order,
+the display order, and the cover (``is_primary``) is always the first in it. The listing itself belongs
+to ``listings``, which calls this service; this service never calls ``listings``.
+
+An upload is all or nothing: every file is checked and processed before anything is stored, and a failure
+after storing removes what was stored.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vinted_optimizer.config import Settings
 from vinted_optimizer.images import repository
 from vinted_optimizer.images.processing import (
     ImageRejected,
@@ -16,22 +25,25 @@ from vinted_optimizer.images.processing import (
     perceptual_distance,
     process_image,
 )
-from vinted_optimizer.images.schemas import DuplicateWarning, ImageOrder, UploadResult
+from vinted_optimizer.images.schemas import DuplicateWarning, ImageOrder, ImageRead, QualityHint
 from vinted_optimizer.kit.errors import BadRequest, DomainError, NotFound
 from vinted_optimizer.kit.queue import Jobs
-from vinted_optimizer.kit.resources import Resources
-from vinted_optimizer.listings import service as listings
-from vinted_optimizer.models import Image, Listing, User
+from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.storage import Storage
+from vinted_optimizer.models import Image
 
 DUPLICATE_DISTANCE = 6
+QUALITY_HINTS: frozenset[str] = frozenset(("too_dark", "too_bright", "blurry", "low_resolution"))
 
 
 class UploadRejected(DomainError):
     """One file of the upload cannot be used; the status comes from the check that refused it."""
 
+    field = "files"
+
     def __init__(self, filename: str, rejection: ImageRejected) -> None:
-        self.status_code = rejection.status  # type: ignore[misc]
-        self.code = rejection.code  # type: ignore[misc]
+        self.status_code = rejection.status
+        self.code = rejection.code
         super().__init__(f"{filename}: {rejection.detail}")
 
 
@@ -39,24 +51,103 @@ class ImageNotFound(NotFound):
     default_detail = "Foto non trovata."
 
 
-@dataclass
+@dataclass(frozen=True)
 class UploadFile:
     filename: str
     data: bytes
 
 
-async def _process_all(resources: Resources, files: list[UploadFile]) -> list[ProcessedImage]:
-    settings = resources.settings
+@dataclass(frozen=True)
+class UploadLimits:
+    max_files: int
+    max_bytes: int
+    max_pixels: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadLimits:
+        return cls(
+            max_files=settings.max_files_per_upload,
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+        )
+
+
+def image_key(family_id: uuid.UUID, listing_id: uuid.UUID, image_id: uuid.UUID, suffix: str) -> str:
+    return f"families/{family_id}/listings/{listing_id}/{image_id}.{suffix}"
+
+
+def image_read(image: Image, signer: UrlSigner) -> ImageRead:
+    hints: list[QualityHint] = [hint for hint in image.meta.get("quality_hints", []) if hint in QUALITY_HINTS]
+    return ImageRead(
+        id=image.id,
+        listing_id=image.listing_id,
+        url=signer.url(image.id, "processed"),
+        thumbnail_url=signer.url(image.id, "thumbnail"),
+        width=image.width,
+        height=image.height,
+        is_primary=image.is_primary,
+        display_order=image.display_order,
+        quality_hints=hints,
+        colors=list(image.meta.get("colors", [])),
+        created_at=image.created_at,
+    )
+
+
+async def photos_of(
+    session: AsyncSession, listing_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[Image]]:
+    """The one way to load listings' photos: in display order, the cover first."""
+    return await repository.of_listings(session, listing_ids)
+
+
+async def reads_of(
+    session: AsyncSession, signer: UrlSigner, listing_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[ImageRead]]:
+    photos = await repository.of_listings(session, listing_ids)
+    return {
+        listing_id: [image_read(image, signer) for image in images] for listing_id, images in photos.items()
+    }
+
+
+async def require(session: AsyncSession, family_id: uuid.UUID, image_id: uuid.UUID) -> Image:
+    image = await repository.get(session, family_id, image_id)
+    if image is None:
+        raise ImageNotFound()
+    return image
+
+
+async def require_signed(session: AsyncSession, image_id: uuid.UUID) -> Image:
+    """A photo reached through a signed URL (the caller has verified the signature)."""
+    image = await repository.get_unscoped(session, image_id)
+    if image is None:
+        raise ImageNotFound()
+    return image
+
+
+async def read_file(storage: Storage, image: Image, variant: str) -> bytes:
+    key = image.thumbnail_path if variant == "thumbnail" and image.thumbnail_path else image.storage_path
+    try:
+        return await storage.get(key)
+    except FileNotFoundError:
+        raise ImageNotFound() from None
+
+
+# --- uploads ----------------------------------------------------------------------------------------
+
+
+async def process_uploads(files: Sequence[UploadFile], limits: UploadLimits) -> list[ProcessedImage]:
+    """Check and process every file before anything is stored; the first bad file refuses the upload."""
+    if not files:
+        raise BadRequest("Nessuna foto nella richiesta.")
+    if len(files) > limits.max_files:
+        raise BadRequest(f"Al massimo {limits.max_files} foto per volta.")
     processed = []
     for upload in files:
         try:
             # CPU work off the event loop; one file at a time keeps memory bounded on a small machine.
             processed.append(
                 await asyncio.to_thread(
-                    process_image,
-                    upload.data,
-                    max_bytes=settings.max_upload_bytes,
-                    max_pixels=settings.max_image_pixels,
+                    process_image, upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
                 )
             )
         except ImageRejected as rejection:
@@ -64,23 +155,14 @@ async def _process_all(resources: Resources, files: list[UploadFile]) -> list[Pr
     return processed
 
 
-async def upload(
+async def duplicates_in_family(
     session: AsyncSession,
-    resources: Resources,
-    member: User,
-    files: list[UploadFile],
-    listing_id: uuid.UUID | None,
-    jobs: Jobs,
-) -> UploadResult:
-    assert member.family_id is not None
-    if not files:
-        raise BadRequest("Nessuna foto nella richiesta.")
-    if len(files) > resources.settings.max_files_per_upload:
-        raise BadRequest(f"Al massimo {resources.settings.max_files_per_upload} foto per volta.")
-    listing = await listings.require(session, member, listing_id, for_update=True) if listing_id else None
-    processed = await _process_all(resources, files)
-
-    known = await repository.family_hashes(session, member.family_id)
+    family_id: uuid.UUID,
+    files: Sequence[UploadFile],
+    processed: Sequence[ProcessedImage],
+) -> list[DuplicateWarning]:
+    """Photos of this upload that look like one the family already has (perceptual hash)."""
+    known = await repository.family_hashes(session, family_id)
     duplicates = []
     for upload_file, image in zip(files, processed, strict=True):
         for image_id, other_listing, phash in known:
@@ -95,36 +177,33 @@ async def upload(
                     )
                 )
                 break
+    return duplicates
 
-    created = listing is None
-    if listing is None:
-        listing = Listing(
-            family_id=member.family_id, user_id=member.id, status="draft", colors=processed[0].colors
-        )
-        session.add(listing)
-        await session.flush()
-    elif not listing.colors:
-        listing.colors = processed[0].colors
 
-    existing = await repository.of_listing(session, listing.id)
-    order = max((image.display_order for image in existing), default=-1)
-    has_primary = any(image.is_primary for image in existing)
+async def add_to_listing(
+    session: AsyncSession,
+    storage: Storage,
+    family_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    processed: Sequence[ProcessedImage],
+) -> list[Image]:
+    """Store processed photos after the listing's others; the listing's first photo is its cover."""
+    existing = (await repository.of_listings(session, [listing_id], for_update=True))[listing_id]
     stored: list[str] = []
-    images: list[Image] = []
+    added: list[Image] = []
     try:
         for image in processed:
             image_id = uuid.uuid4()
-            processed_key = listings.image_key(member.family_id, listing.id, image_id, "jpg")
-            thumb_key = listings.image_key(member.family_id, listing.id, image_id, "thumb.jpg")
-            await resources.storage.put(processed_key, image.jpeg, content_type="image/jpeg")
+            processed_key = image_key(family_id, listing_id, image_id, "jpg")
+            thumb_key = image_key(family_id, listing_id, image_id, "thumb.jpg")
+            await storage.put(processed_key, image.jpeg, content_type="image/jpeg")
             stored.append(processed_key)
-            await resources.storage.put(thumb_key, image.thumbnail, content_type="image/jpeg")
+            await storage.put(thumb_key, image.thumbnail, content_type="image/jpeg")
             stored.append(thumb_key)
-            order += 1
             row = Image(
                 id=image_id,
-                listing_id=listing.id,
-                family_id=member.family_id,
+                listing_id=listing_id,
+                family_id=family_id,
                 storage_path=processed_key,
                 thumbnail_path=thumb_key,
                 processed_url=f"/api/v1/images/{image_id}/file?variant=processed",
@@ -134,8 +213,6 @@ async def upload(
                 width=image.width,
                 height=image.height,
                 size_bytes=len(image.jpeg),
-                is_primary=not has_primary and not images,
-                display_order=order,
                 meta={
                     # Only what was computed here: no EXIF, no GPS, no original file name.
                     "source_type": image.source_type,
@@ -148,70 +225,114 @@ async def upload(
                 },
             )
             session.add(row)
-            images.append(row)
-        listing.analysis_status = "pending"
-        listing.analysis_error = None
-        listing.analysis_attempts = 0
-        listing.next_analysis_at = None
+            added.append(row)
+        _renumber([*existing, *added])
         await session.flush()
     except BaseException:
-        await resources.storage.delete(stored)
+        await storage.delete(stored)
         raise
-    jobs.enqueue_after_commit(
-        "analyze_listing", str(listing.id), _job_id=f"analyze:{listing.id}:{uuid.uuid4().hex}"
-    )
-    await session.refresh(listing)
-    read = await listings.read_one(session, listing, resources.signer)
-    new_ids = {image.id for image in images}
-    return UploadResult(
-        listing=read,
-        images=[image for image in read.images if image.id in new_ids],
-        created_listing=created,
-        duplicates=duplicates,
-    )
+    return added
 
 
-async def require(session: AsyncSession, member: User, image_id: uuid.UUID) -> Image:
-    image = await repository.get(session, member, image_id)
-    if image is None:
-        raise ImageNotFound()
-    return image
+async def copy_all(
+    session: AsyncSession,
+    storage: Storage,
+    family_id: uuid.UUID,
+    source_listing_id: uuid.UUID,
+    target_listing_id: uuid.UUID,
+) -> None:
+    """Copy a listing's photos (objects and rows, same order) to another listing of the family."""
+    copied: list[str] = []
+    try:
+        for image in (await repository.of_listings(session, [source_listing_id]))[source_listing_id]:
+            new_id = uuid.uuid4()
+            processed_key = image_key(family_id, target_listing_id, new_id, "jpg")
+            thumb_key = image_key(family_id, target_listing_id, new_id, "thumb.jpg")
+            await storage.copy(image.storage_path, processed_key)
+            copied.append(processed_key)
+            if image.thumbnail_path:
+                await storage.copy(image.thumbnail_path, thumb_key)
+                copied.append(thumb_key)
+            session.add(
+                Image(
+                    id=new_id,
+                    listing_id=target_listing_id,
+                    family_id=family_id,
+                    storage_path=processed_key,
+                    thumbnail_path=thumb_key if image.thumbnail_path else None,
+                    processed_url=image.processed_url,
+                    sha256=image.sha256,
+                    perceptual_hash=image.perceptual_hash,
+                    meta=dict(image.meta),
+                    is_primary=image.is_primary,
+                    display_order=image.display_order,
+                    width=image.width,
+                    height=image.height,
+                    size_bytes=image.size_bytes,
+                )
+            )
+        await session.flush()
+    except BaseException:
+        # Nothing half-written: the copies made so far go away with the failed request.
+        await storage.delete(copied)
+        raise
 
 
-async def delete(session: AsyncSession, resources: Resources, member: User, image: Image, jobs: Jobs) -> None:
-    keys = [image.storage_path] + ([image.thumbnail_path] if image.thumbnail_path else [])
-    listing_id, was_primary = image.listing_id, image.is_primary
+def _files(images: Sequence[Image]) -> list[str]:
+    keys: list[str] = []
+    for image in images:
+        keys.append(image.storage_path)
+        if image.thumbnail_path:
+            keys.append(image.thumbnail_path)
+    return keys
+
+
+async def forget_files_of(
+    session: AsyncSession, storage: Storage, listing_ids: Collection[uuid.UUID], jobs: Jobs
+) -> None:
+    """The listings are being deleted (their photo rows go with them, by cascade): once the deletion
+    commits, their files leave storage too."""
+    photos = await repository.of_listings(session, listing_ids)
+    keys = [key for images in photos.values() for key in _files(images)]
+    jobs.call_after_commit(lambda: storage.delete(keys))
+
+
+# --- cover, order, deletion -------------------------------------------------------------------------
+
+
+def _renumber(images: Sequence[Image]) -> None:
+    """Display order 0, 1, 2…; the first photo is the cover."""
+    for position, image in enumerate(images):
+        image.display_order = position
+        image.is_primary = position == 0
+
+
+async def _siblings(session: AsyncSession, image: Image) -> list[Image]:
+    return (await repository.of_listings(session, [image.listing_id], for_update=True))[image.listing_id]
+
+
+async def delete(session: AsyncSession, storage: Storage, image: Image, jobs: Jobs) -> None:
+    keys = _files([image])
+    remaining = [other for other in await _siblings(session, image) if other.id != image.id]
     await session.delete(image)
+    _renumber(remaining)
     await session.flush()
-    if was_primary:
-        remaining = await repository.of_listing(session, listing_id)
-        if remaining:
-            remaining[0].is_primary = True
-            await session.flush()
-    jobs.call_after_commit(lambda: resources.storage.delete(keys))
+    jobs.call_after_commit(lambda: storage.delete(keys))
 
 
 async def set_primary(session: AsyncSession, image: Image) -> None:
-    for other in await repository.of_listing(session, image.listing_id):
-        other.is_primary = other.id == image.id
+    """Make this photo the cover: it moves to the front, the others keep their order."""
+    others = [other for other in await _siblings(session, image) if other.id != image.id]
+    _renumber([image, *others])
     await session.flush()
 
 
-async def reorder(session: AsyncSession, member: User, listing: Listing, order: ImageOrder) -> None:
-    images = {image.id: image for image in await repository.of_listing(session, listing.id)}
+async def reorder(session: AsyncSession, listing_id: uuid.UUID, order: ImageOrder) -> None:
+    images = {
+        image.id: image
+        for image in (await repository.of_listings(session, [listing_id], for_update=True))[listing_id]
+    }
     if set(order.image_ids) != set(images) or len(order.image_ids) != len(images):
         raise BadRequest("L'ordine deve elencare ogni foto dell'annuncio una volta sola.")
-    for position, image_id in enumerate(order.image_ids):
-        images[image_id].display_order = position
+    _renumber([images[image_id] for image_id in order.image_ids])
     await session.flush()
-
-
-async def request_analysis(session: AsyncSession, listing: Listing, jobs: Jobs) -> None:
-    listing.analysis_status = "pending"
-    listing.analysis_error = None
-    listing.analysis_attempts = 0
-    listing.next_analysis_at = None
-    await session.flush()
-    jobs.enqueue_after_commit(
-        "analyze_listing", str(listing.id), True, _job_id=f"analyze:{listing.id}:{uuid.uuid4().hex}"
-    )

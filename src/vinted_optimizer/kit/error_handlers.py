@@ -1,6 +1,9 @@
-"""Every error leaves as ``{"error": "<code>", "detail": "<message>"}``; never a stack trace."""
+"""Every error leaves as ``{"error": "<code>", "detail": "<message>"}`` (a 422 adds ``fields``); never a
+stack trace. ``kit.openapi`` documents exactly these bodies."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
@@ -34,11 +37,10 @@ def _location(loc: tuple[object, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-        return JSONResponse(
-            {"error": error.code, "detail": error.detail},
-            status_code=error.status_code,
-            headers=error.headers,
-        )
+        body: dict[str, Any] = {"error": error.code, "detail": error.detail}
+        if error.status_code == 422:
+            body["fields"] = [{"field": error.field, "message": error.detail}]
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

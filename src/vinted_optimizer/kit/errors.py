@@ -4,20 +4,34 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorBody(BaseModel):
-    error: str
-    detail: str
+    error: str = Field(description="A stable code, e.g. not_found, rate_limited")
+    detail: str = Field(description="A readable message, in Italian")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the problem is: a body field, query parameter or upload part")
+    message: str
+
+
+class ValidationErrorBody(ErrorBody):
+    """Every 422: the request was understood but a field is not acceptable."""
+
+    fields: list[FieldError]
 
 
 class DomainError(Exception):
-    status_code: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    # Class attributes that a subclass (or, for errors decided at run time, an instance) overrides.
+    status_code: int = 400
+    code: str = "bad_request"
     default_detail: ClassVar[str] = "Richiesta non valida."
     # Commit the unit of work before propagating (security facts such as failed logins).
     persist: ClassVar[bool] = False
+    # For a 422: the input field at fault, named in the body's ``fields``.
+    field: str = "body"
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
         self.detail = detail or self.default_detail
@@ -92,5 +106,6 @@ def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for the domain errors a route can raise."""
     out: dict[int | str, dict[str, Any]] = {}
     for error in errors:
-        out[error.status_code] = {"model": ErrorBody, "description": error.default_detail}
+        model = ValidationErrorBody if error.status_code == 422 else ErrorBody
+        out[error.status_code] = {"model": model, "description": error.default_detail}
     return out

@@ -111,6 +111,12 @@ class AccessTokens:
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise InvalidAccessToken(str(error)) from error
 
+    def decode_or_none(self, token: str) -> AccessClaims | None:
+        try:
+            return self.decode(token)
+        except InvalidAccessToken:
+            return None
+
 
 def new_opaque_token() -> str:
     """A high-entropy bearer secret (refresh tokens, invitations). Only its hash is stored."""

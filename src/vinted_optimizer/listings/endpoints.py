@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query, Response, status
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized, responses
-from vinted_optimizer.kit.queue import JobQueue
-from vinted_optimizer.kit.resources import Res
+from vinted_optimizer.kit.errors import BadRequest, Forbidden, NotFound, responses
+from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.listings import service
 from vinted_optimizer.listings.schemas import (
     BulkRequest,
@@ -22,21 +21,19 @@ from vinted_optimizer.listings.schemas import (
     ListingUpdate,
     SimilarListing,
 )
+from vinted_optimizer.resources import Res
 
 router = APIRouter(prefix="/listings", tags=["listings"])
-ERRORS = responses(Unauthorized, Forbidden, NotFound)
+ERRORS = responses(Forbidden, NotFound)
 
 
 @router.get(
-    "",
-    operation_id="listings:list",
-    response_model=ListingPage,
-    responses=responses(Unauthorized, Forbidden, BadRequest),
+    "", operation_id="listings:list", response_model=ListingPage, responses=responses(Forbidden, BadRequest)
 )
 async def list_listings(
     session: DbSession, resources: Res, member: CurrentMember, filters: Annotated[ListingFilters, Query()]
 ) -> ListingPage:
-    return await service.search(session, resources, member, filters)
+    return await service.search(session, resources.signer, member, filters)
 
 
 @router.post(
@@ -44,13 +41,13 @@ async def list_listings(
     operation_id="listings:create",
     status_code=status.HTTP_201_CREATED,
     response_model=ListingRead,
-    responses=responses(Unauthorized, Forbidden),
+    responses=responses(Forbidden),
 )
 async def create_listing(
     data: ListingCreate, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
     listing = await service.create(session, member, data)
-    return await service.read_one(session, listing, resources.signer)
+    return await service.read_one(session, resources.signer, listing)
 
 
 @router.post(
@@ -66,9 +63,9 @@ async def bulk(
     resources: Res,
     member: CurrentMember,
     context: Context,
-    jobs: JobQueue,
+    jobs: JobsAfterCommit,
 ) -> BulkResult:
-    return await service.bulk(session, resources, member, data, context, jobs)
+    return await service.bulk(session, resources.storage, member, data, context, jobs)
 
 
 @router.get(
@@ -82,29 +79,27 @@ async def similar(
     listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> list[SimilarListing]:
     listing = await service.require(session, member, listing_id)
-    return await service.similar(session, resources, member, listing)
+    return await service.similar(session, resources.signer, member, listing)
 
 
 @router.get("/{listing_id}", operation_id="listings:get", response_model=ListingRead, responses=ERRORS)
 async def get_listing(
     listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
-    return await service.read_one(
-        session, await service.require(session, member, listing_id), resources.signer
-    )
+    return await service.read(session, resources.signer, member, listing_id)
 
 
 @router.patch(
     "/{listing_id}",
     operation_id="listings:update",
     response_model=ListingRead,
-    responses=responses(Unauthorized, Forbidden, NotFound, BadRequest),
+    responses=responses(Forbidden, NotFound, BadRequest),
 )
 async def update_listing(
     listing_id: uuid.UUID, data: ListingUpdate, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
     listing = await service.require(session, member, listing_id, for_update=True)
-    return await service.read_one(session, await service.update(session, listing, data), resources.signer)
+    return await service.read_one(session, resources.signer, await service.update(session, listing, data))
 
 
 @router.delete(
@@ -120,10 +115,10 @@ async def delete_listing(
     resources: Res,
     member: CurrentMember,
     context: Context,
-    jobs: JobQueue,
+    jobs: JobsAfterCommit,
 ) -> Response:
     listing = await service.require(session, member, listing_id, for_update=True)
-    await service.delete(session, resources, member, [listing], context, jobs)
+    await service.delete(session, resources.storage, member, [listing], context, jobs)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -139,5 +134,5 @@ async def duplicate(
     listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
     source = await service.require(session, member, listing_id)
-    copy = await service.duplicate(session, resources, member, source)
-    return await service.read_one(session, copy, resources.signer)
+    copy = await service.duplicate(session, resources.storage, member, source)
+    return await service.read_one(session, resources.signer, copy)

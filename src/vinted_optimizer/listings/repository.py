@@ -1,4 +1,4 @@
-"""Every listing query, always scoped to one family: a member never reaches another family's rows."""
+"""Every query on listings, scoped to one family: a member never reaches another family's rows."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, asc, desc, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vinted_optimizer.kit.pagination import order_by
 from vinted_optimizer.listings.schemas import ListingFilters
-from vinted_optimizer.models import Image, Listing, User
+from vinted_optimizer.models import Listing
 
-_SORTS = {
+SORTS = {
     "created_at": Listing.created_at,
     "updated_at": Listing.updated_at,
     "price": Listing.price,
@@ -20,16 +21,16 @@ _SORTS = {
 }
 
 
-def readable_listings(member: User) -> Select[tuple[Listing]]:
-    return select(Listing).where(Listing.family_id == member.family_id)
+def readable_listings(family_id: uuid.UUID) -> Select[tuple[Listing]]:
+    return select(Listing).where(Listing.family_id == family_id)
 
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(member: User, filters: ListingFilters) -> Select[tuple[Listing]]:
-    query = readable_listings(member)
+def _filtered(family_id: uuid.UUID, filters: ListingFilters) -> Select[tuple[Listing]]:
+    query = readable_listings(family_id)
     if filters.status:
         query = query.where(Listing.status.in_(filters.status))
     if filters.condition:
@@ -56,59 +57,46 @@ def _filtered(member: User, filters: ListingFilters) -> Select[tuple[Listing]]:
     return query
 
 
-async def search(session: AsyncSession, member: User, filters: ListingFilters) -> tuple[list[Listing], int]:
-    query = _filtered(member, filters)
+async def search(
+    session: AsyncSession, family_id: uuid.UUID, filters: ListingFilters
+) -> tuple[list[Listing], int]:
+    query = _filtered(family_id, filters)
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    column = _SORTS[filters.sort.lstrip("-")]
-    order = desc(column).nulls_last() if filters.sort.startswith("-") else asc(column).nulls_last()
     rows = await session.scalars(
-        query.order_by(order, Listing.id).limit(filters.limit).offset(filters.offset)
+        query.order_by(order_by(filters.sort, SORTS), Listing.id).limit(filters.limit).offset(filters.offset)
     )
     return list(rows), total
 
 
 async def get(
-    session: AsyncSession, member: User, listing_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, family_id: uuid.UUID, listing_id: uuid.UUID, *, for_update: bool = False
 ) -> Listing | None:
-    query = readable_listings(member).where(Listing.id == listing_id)
+    query = readable_listings(family_id).where(Listing.id == listing_id)
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
 
 
-async def get_many(session: AsyncSession, member: User, ids: Sequence[uuid.UUID]) -> list[Listing]:
-    query = readable_listings(member).where(Listing.id.in_(ids)).with_for_update()
+async def get_unscoped(
+    session: AsyncSession, listing_id: uuid.UUID, *, for_update: bool = False
+) -> Listing | None:
+    """Only for jobs, which were handed the id by a member's own request."""
+    return await session.get(Listing, listing_id, with_for_update=for_update)
+
+
+async def get_many(session: AsyncSession, family_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Listing]:
+    query = readable_listings(family_id).where(Listing.id.in_(ids)).with_for_update()
     return list(await session.scalars(query))
 
 
-async def images_of(session: AsyncSession, listing_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Image]]:
-    grouped: dict[uuid.UUID, list[Image]] = {listing_id: [] for listing_id in listing_ids}
-    if not listing_ids:
-        return grouped
-    rows = await session.scalars(
-        select(Image)
-        .where(Image.listing_id.in_(listing_ids))
-        .order_by(Image.listing_id, Image.is_primary.desc(), Image.display_order, Image.created_at)
-    )
-    for image in rows:
-        grouped[image.listing_id].append(image)
-    return grouped
-
-
-async def usernames(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not user_ids:
-        return {}
-    rows = await session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids))))
-    return {row[0]: row[1] for row in rows}
-
-
 async def similar(
-    session: AsyncSession, member: User, listing: Listing, *, limit: int
+    session: AsyncSession, family_id: uuid.UUID, listing: Listing, *, limit: int
 ) -> list[tuple[Listing, float]]:
-    assert listing.image_embedding is not None
+    if listing.image_embedding is None:
+        return []
     distance = Listing.image_embedding.cosine_distance(listing.image_embedding)
     rows = await session.execute(
-        readable_listings(member)
+        readable_listings(family_id)
         .add_columns(distance.label("distance"))
         .where(
             Listing.id != listing.id,
@@ -124,9 +112,10 @@ async def similar(
 
 async def due_for_analysis(
     session: AsyncSession, now: datetime, *, limit: int
-) -> list[tuple[uuid.UUID, datetime | None]]:
+) -> list[tuple[uuid.UUID, datetime | None, int]]:
+    """Pending analyses whose next attempt is due: (id, when it was asked for, attempts so far)."""
     rows = await session.execute(
-        select(Listing.id, Listing.next_analysis_at)
+        select(Listing.id, Listing.analysis_requested_at, Listing.analysis_attempts)
         .where(
             Listing.analysis_status == "pending",
             or_(Listing.next_analysis_at.is_(None), Listing.next_analysis_at <= now),
@@ -134,4 +123,4 @@ async def due_for_analysis(
         .order_by(Listing.next_analysis_at.nulls_first())
         .limit(limit)
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -7,13 +7,26 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ListingStatus = Literal["draft", "ready", "published", "reserved", "sold", "hidden"]
-AnalysisStatus = Literal["none", "pending", "done", "failed"]
-Condition = Literal["new_with_tags", "new_without_tags", "very_good", "good", "satisfactory"]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999.99"), max_digits=10, decimal_places=2)]
+from vinted_optimizer.images.schemas import DuplicateWarning, ImageRead
+from vinted_optimizer.kit.pagination import Page
+from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus, Money
+
 SortKey = Literal[
     "created_at", "-created_at", "price", "-price", "title", "-title", "updated_at", "-updated_at"
 ]
+
+# Field limits, shared with the dashboard through GET /api/v1/meta.
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+CATEGORY_MAX = 200
+BRAND_MAX = 120
+SIZE_MAX = 40
+COLORS_MAX = 5
+TAGS_MAX = 20
+WORD_MAX = 40
+SEARCH_MAX = 200
+BULK_MAX = 200
+PAGE_MAX = 100
 
 
 def _clean_words(values: list[str], *, limit: int, max_length: int) -> list[str]:
@@ -27,27 +40,17 @@ def _clean_words(values: list[str], *, limit: int, max_length: int) -> list[str]
 
 
 Colors = Annotated[
-    list[str], Field(max_length=5), AfterValidator(lambda value: _clean_words(value, limit=5, max_length=40))
+    list[str],
+    Field(max_length=COLORS_MAX),
+    AfterValidator(lambda value: _clean_words(value, limit=COLORS_MAX, max_length=WORD_MAX)),
 ]
 Tags = Annotated[
     list[str],
-    Field(max_length=20),
-    AfterValidator(lambda value: _clean_words([v.lower() for v in value], limit=20, max_length=40)),
+    Field(max_length=TAGS_MAX),
+    AfterValidator(
+        lambda value: _clean_words([v.lower() for v in value], limit=TAGS_MAX, max_length=WORD_MAX)
+    ),
 ]
-
-
-class ImageRead(BaseModel):
-    id: uuid.UUID
-    listing_id: uuid.UUID
-    url: str = Field(description="Processed photo (≤ 1024 px, no metadata); signed, valid for a limited time")
-    thumbnail_url: str
-    width: int | None
-    height: int | None
-    is_primary: bool
-    display_order: int
-    quality_hints: list[str] = Field(description="too_dark, too_bright, blurry, low_resolution")
-    colors: list[str]
-    created_at: datetime
 
 
 class AISuggestion(BaseModel):
@@ -64,15 +67,15 @@ class AISuggestion(BaseModel):
 class ListingBase(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: str = Field(default="", max_length=200)
-    description: str = Field(default="", max_length=5000)
+    title: str = Field(default="", max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
     price: Money | None = None
     purchase_cost: Money | None = None
-    category: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX)
     category_id: int | None = Field(default=None, ge=1)
-    brand: str | None = Field(default=None, max_length=120)
+    brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
-    size: str | None = Field(default=None, max_length=40)
+    size: str | None = Field(default=None, max_length=SIZE_MAX)
     colors: Colors = Field(default_factory=list)
     tags: Tags = Field(default_factory=list)
     status: ListingStatus = "draft"
@@ -87,15 +90,15 @@ class ListingUpdate(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    title: str | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
     price: Money | None = None
     purchase_cost: Money | None = None
-    category: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX)
     category_id: int | None = Field(default=None, ge=1)
-    brand: str | None = Field(default=None, max_length=120)
+    brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
-    size: str | None = Field(default=None, max_length=40)
+    size: str | None = Field(default=None, max_length=SIZE_MAX)
     colors: Colors | None = None
     tags: Tags | None = None
     status: ListingStatus | None = None
@@ -138,11 +141,15 @@ class ListingRead(BaseModel):
         return value or {}
 
 
-class ListingPage(BaseModel):
-    items: list[ListingRead]
-    total: int
-    limit: int
-    offset: int
+class ListingPage(Page[ListingRead]):
+    pass
+
+
+class UploadResult(BaseModel):
+    listing: ListingRead
+    images: list[ImageRead]
+    created_listing: bool
+    duplicates: list[DuplicateWarning]
 
 
 class SimilarListing(BaseModel):
@@ -153,7 +160,7 @@ class SimilarListing(BaseModel):
 class BulkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=BULK_MAX)
     action: Literal["set_status", "set_price", "delete"]
     status: ListingStatus | None = None
     price: Money | None = None
@@ -176,15 +183,15 @@ class ListingFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: list[ListingStatus] = Field(default_factory=list)
-    category: str | None = Field(default=None, max_length=200)
-    brand: str | None = Field(default=None, max_length=120)
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX)
+    brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: list[Condition] = Field(default_factory=list)
-    size: str | None = Field(default=None, max_length=40)
+    size: str | None = Field(default=None, max_length=SIZE_MAX)
     price_min: Money | None = None
     price_max: Money | None = None
     member: uuid.UUID | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(default=None, max_length=SEARCH_MAX)
     analysis_status: AnalysisStatus | None = None
     sort: SortKey = "-created_at"
-    limit: int = Field(default=24, ge=1, le=100)
+    limit: int = Field(default=24, ge=1, le=PAGE_MAX)
     offset: int = Field(default=0, ge=0, le=100_000)

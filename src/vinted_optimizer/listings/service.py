@@ -1,4 +1,8 @@
-"""Inventory rules: create, edit, duplicate, bulk changes, similar items, deletion (photos included)."""
+"""Inventory rules: create, edit, add photos, duplicate, bulk changes, similar items, deletion.
+
+This domain owns the listings table. Photos belong to ``images`` and owners' names to ``users``: both are
+reached through their services. The AI analysis of a listing is in ``analysis.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,80 +11,76 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vinted_optimizer.kit import audit
+from vinted_optimizer.audit import service as audit
+from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.errors import BadRequest, NotFound
+from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import Jobs
-from vinted_optimizer.kit.resources import Resources
 from vinted_optimizer.kit.signing import UrlSigner
-from vinted_optimizer.listings import repository
+from vinted_optimizer.kit.storage import Storage
+from vinted_optimizer.listings import analysis, repository
 from vinted_optimizer.listings.schemas import (
+    TITLE_MAX,
     AISuggestion,
     BulkRequest,
     BulkResult,
-    ImageRead,
     ListingCreate,
     ListingFilters,
     ListingPage,
     ListingRead,
     ListingUpdate,
     SimilarListing,
+    UploadResult,
 )
-from vinted_optimizer.models import Image, Listing, User
+from vinted_optimizer.models import Listing
+from vinted_optimizer.users import service as users
 
 SIMILAR_LIMIT = 6
+NOT_NULLABLE = frozenset({"title", "description", "colors", "tags"})
 
 
 class ListingNotFound(NotFound):
     default_detail = "Annuncio non trovato."
 
 
-def image_read(image: Image, signer: UrlSigner) -> ImageRead:
-    return ImageRead(
-        id=image.id,
-        listing_id=image.listing_id,
-        url=signer.url(image.id, "processed"),
-        thumbnail_url=signer.url(image.id, "thumbnail"),
-        width=image.width,
-        height=image.height,
-        is_primary=image.is_primary,
-        display_order=image.display_order,
-        quality_hints=list(image.meta.get("quality_hints", [])),
-        colors=list(image.meta.get("colors", [])),
-        created_at=image.created_at,
-    )
-
-
 async def read_many(
-    session: AsyncSession, listings: Sequence[Listing], signer: UrlSigner
+    session: AsyncSession, signer: UrlSigner, listings: Sequence[Listing]
 ) -> list[ListingRead]:
-    images = await repository.images_of(session, [listing.id for listing in listings])
-    owners = await repository.usernames(session, [listing.user_id for listing in listings])
+    ids = [listing.id for listing in listings]
+    photos = await images.reads_of(session, signer, ids)
+    owners = await users.usernames(session, {listing.user_id for listing in listings})
     out = []
     for listing in listings:
         read = ListingRead.model_validate(listing)
         read.owner_username = owners.get(listing.user_id)
-        read.images = [image_read(image, signer) for image in images[listing.id]]
+        read.images = photos[listing.id]
         read.ai_suggestion = AISuggestion.model_validate(listing.ai_suggestion or {})
         out.append(read)
     return out
 
 
-async def read_one(session: AsyncSession, listing: Listing, signer: UrlSigner) -> ListingRead:
-    return (await read_many(session, [listing], signer))[0]
+async def read_one(session: AsyncSession, signer: UrlSigner, listing: Listing) -> ListingRead:
+    return (await read_many(session, signer, [listing]))[0]
 
 
 async def require(
-    session: AsyncSession, member: User, listing_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, member: Member, listing_id: uuid.UUID, *, for_update: bool = False
 ) -> Listing:
-    listing = await repository.get(session, member, listing_id, for_update=for_update)
+    listing = await repository.get(session, member.family_id, listing_id, for_update=for_update)
     if listing is None:
         raise ListingNotFound()
     return listing
 
 
+async def read(
+    session: AsyncSession, signer: UrlSigner, member: Member, listing_id: uuid.UUID
+) -> ListingRead:
+    return await read_one(session, signer, await require(session, member, listing_id))
+
+
 async def search(
-    session: AsyncSession, resources: Resources, member: User, filters: ListingFilters
+    session: AsyncSession, signer: UrlSigner, member: Member, filters: ListingFilters
 ) -> ListingPage:
     if (
         filters.price_min is not None
@@ -88,13 +88,12 @@ async def search(
         and filters.price_min > filters.price_max
     ):
         raise BadRequest("Il prezzo minimo è più alto del massimo.")
-    listings, total = await repository.search(session, member, filters)
-    items = await read_many(session, listings, resources.signer)
+    listings, total = await repository.search(session, member.family_id, filters)
+    items = await read_many(session, signer, listings)
     return ListingPage(items=items, total=total, limit=filters.limit, offset=filters.offset)
 
 
-async def create(session: AsyncSession, member: User, data: ListingCreate) -> Listing:
-    assert member.family_id is not None
+async def create(session: AsyncSession, member: Member, data: ListingCreate) -> Listing:
     listing = Listing(family_id=member.family_id, user_id=member.id, **data.model_dump())
     session.add(listing)
     await session.flush()
@@ -104,7 +103,7 @@ async def create(session: AsyncSession, member: User, data: ListingCreate) -> Li
 
 async def update(session: AsyncSession, listing: Listing, data: ListingUpdate) -> Listing:
     for field, value in data.model_dump(exclude_unset=True).items():
-        if field in {"title", "description", "colors", "tags"} and value is None:
+        if field in NOT_NULLABLE and value is None:
             raise BadRequest(f"Il campo '{field}' non può essere vuoto (null).")
         setattr(listing, field, value)
     await session.flush()
@@ -112,25 +111,50 @@ async def update(session: AsyncSession, listing: Listing, data: ListingUpdate) -
     return listing
 
 
-def _storage_keys(images: Sequence[Image]) -> list[str]:
-    keys: list[str] = []
-    for image in images:
-        keys.append(image.storage_path)
-        if image.thumbnail_path:
-            keys.append(image.thumbnail_path)
-    return keys
+async def add_photos(
+    session: AsyncSession,
+    storage: Storage,
+    signer: UrlSigner,
+    limits: images.UploadLimits,
+    member: Member,
+    files: Sequence[images.UploadFile],
+    listing_id: uuid.UUID | None,
+    jobs: Jobs,
+) -> UploadResult:
+    """Photos of one item: to an existing listing, or as a new draft. Either way the AI analyses it."""
+    listing = await require(session, member, listing_id, for_update=True) if listing_id else None
+    processed = await images.process_uploads(files, limits)
+    duplicates = await images.duplicates_in_family(session, member.family_id, files, processed)
+    created = listing is None
+    if listing is None:
+        listing = Listing(family_id=member.family_id, user_id=member.id, status="draft")
+        session.add(listing)
+        await session.flush()
+    if not listing.colors:
+        listing.colors = processed[0].colors  # computed from the pixels, no AI needed
+    added = await images.add_to_listing(session, storage, member.family_id, listing.id, processed)
+    await analysis.request(session, listing, jobs)
+    await session.refresh(listing)
+    read = await read_one(session, signer, listing)
+    new_ids = {image.id for image in added}
+    return UploadResult(
+        listing=read,
+        images=[image for image in read.images if image.id in new_ids],
+        created_listing=created,
+        duplicates=duplicates,
+    )
 
 
 async def delete(
     session: AsyncSession,
-    resources: Resources,
-    member: User,
+    storage: Storage,
+    member: Member,
     listings: Sequence[Listing],
     context: RequestContext,
     jobs: Jobs,
 ) -> int:
-    images = await repository.images_of(session, [listing.id for listing in listings])
-    keys = [key for listing in listings for key in _storage_keys(images[listing.id])]
+    # The photo rows go with the listings (cascade); their files leave storage once that commits.
+    await images.forget_files_of(session, storage, [listing.id for listing in listings], jobs)
     for listing in listings:
         await session.delete(listing)
     await session.flush()
@@ -144,17 +168,14 @@ async def delete(
         resource_id=listings[0].id if len(listings) == 1 else None,
         metadata={"count": len(listings)},
     )
-    # Photos leave storage only once the rows are really gone.
-    jobs.call_after_commit(lambda: resources.storage.delete(keys))
     return len(listings)
 
 
-async def duplicate(session: AsyncSession, resources: Resources, member: User, source: Listing) -> Listing:
-    assert member.family_id is not None
+async def duplicate(session: AsyncSession, storage: Storage, member: Member, source: Listing) -> Listing:
     copy = Listing(
         family_id=member.family_id,
         user_id=member.id,
-        title=(f"{source.title} (copia)" if source.title else "")[:200],
+        title=(f"{source.title} (copia)" if source.title else "")[:TITLE_MAX],
         description=source.description,
         price=source.price,
         purchase_cost=source.purchase_cost,
@@ -174,55 +195,18 @@ async def duplicate(session: AsyncSession, resources: Resources, member: User, s
     )
     session.add(copy)
     await session.flush()
-    copied: list[str] = []
-    try:
-        for image in (await repository.images_of(session, [source.id]))[source.id]:
-            new_id = uuid.uuid4()
-            processed_key = image_key(member.family_id, copy.id, new_id, "jpg")
-            thumb_key = image_key(member.family_id, copy.id, new_id, "thumb.jpg")
-            await resources.storage.copy(image.storage_path, processed_key)
-            copied.append(processed_key)
-            if image.thumbnail_path:
-                await resources.storage.copy(image.thumbnail_path, thumb_key)
-                copied.append(thumb_key)
-            session.add(
-                Image(
-                    id=new_id,
-                    listing_id=copy.id,
-                    family_id=member.family_id,
-                    storage_path=processed_key,
-                    thumbnail_path=thumb_key if image.thumbnail_path else None,
-                    processed_url=image.processed_url,
-                    sha256=image.sha256,
-                    perceptual_hash=image.perceptual_hash,
-                    meta=dict(image.meta),
-                    is_primary=image.is_primary,
-                    display_order=image.display_order,
-                    width=image.width,
-                    height=image.height,
-                    size_bytes=image.size_bytes,
-                )
-            )
-        await session.flush()
-    except BaseException:
-        # Nothing half-written: the copies made so far go away with the failed request.
-        await resources.storage.delete(copied)
-        raise
+    await images.copy_all(session, storage, member.family_id, source.id, copy.id)
     await session.refresh(copy)
     return copy
 
 
-def image_key(family_id: uuid.UUID, listing_id: uuid.UUID, image_id: uuid.UUID, suffix: str) -> str:
-    return f"families/{family_id}/listings/{listing_id}/{image_id}.{suffix}"
-
-
 async def similar(
-    session: AsyncSession, resources: Resources, member: User, listing: Listing
+    session: AsyncSession, signer: UrlSigner, member: Member, listing: Listing
 ) -> list[SimilarListing]:
     if listing.image_embedding is None or listing.embedding_model is None:
         return []
-    pairs = await repository.similar(session, member, listing, limit=SIMILAR_LIMIT)
-    reads = await read_many(session, [other for other, _ in pairs], resources.signer)
+    pairs = await repository.similar(session, member.family_id, listing, limit=SIMILAR_LIMIT)
+    reads = await read_many(session, signer, [other for other, _ in pairs])
     return [
         SimilarListing(listing=read, similarity=round(max(0.0, min(1.0, score)), 4))
         for read, (_, score) in zip(reads, pairs, strict=True)
@@ -231,21 +215,21 @@ async def similar(
 
 async def bulk(
     session: AsyncSession,
-    resources: Resources,
-    member: User,
+    storage: Storage,
+    member: Member,
     data: BulkRequest,
     context: RequestContext,
     jobs: Jobs,
 ) -> BulkResult:
     wanted = list(dict.fromkeys(data.ids))
-    listings = await repository.get_many(session, member, wanted)
+    listings = await repository.get_many(session, member.family_id, wanted)
     found = {listing.id for listing in listings}
     missing = [str(listing_id) for listing_id in wanted if listing_id not in found]
     if missing:
         # All or nothing: one foreign or unknown id and nothing changes.
         raise ListingNotFound(f"Annunci non trovati: {', '.join(missing[:5])}.")
     if data.action == "delete":
-        affected = await delete(session, resources, member, listings, context, jobs)
+        affected = await delete(session, storage, member, listings, context, jobs)
     else:
         for listing in listings:
             if data.action == "set_status":

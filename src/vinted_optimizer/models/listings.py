@@ -11,9 +11,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinted_optimizer.kit.db import Base, Timestamps, UUIDPrimaryKey
+from vinted_optimizer.vocabulary import ANALYSIS_STATUSES, LISTING_STATUSES
 
-LISTING_STATUSES = ("draft", "ready", "published", "reserved", "sold", "hidden")
-ANALYSIS_STATUSES = ("none", "pending", "done", "failed")
 EMBEDDING_DIMENSIONS = 512
 
 
@@ -61,4 +60,6 @@ class Listing(UUIDPrimaryKey, Timestamps, Base):
     ai_suggestion: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'"))
     analysis_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     analysis_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the current analysis was asked for: with the attempt count, it names the one job that may run.
+    analysis_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     next_analysis_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

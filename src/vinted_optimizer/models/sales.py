@@ -8,8 +8,7 @@ from sqlalchemy import CheckConstraint, Computed, DateTime, ForeignKey, Numeric,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinted_optimizer.kit.db import Base, Timestamps, UUIDPrimaryKey
-
-SALE_STATUSES = ("pending", "paid", "shipped", "completed", "cancelled", "refunded")
+from vinted_optimizer.vocabulary import SALE_STATUSES
 
 
 class Sale(UUIDPrimaryKey, Timestamps, Base):

@@ -4,12 +4,13 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from vinted_optimizer.auth.dependencies import Claims, CurrentMember, CurrentUser, FamilyAdmin
+from vinted_optimizer.auth import service as auth
+from vinted_optimizer.auth.dependencies import Claims, CurrentUser, FamilyAdmin, RequireMember, Tools
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, responses
-from vinted_optimizer.kit.queue import JobQueue
-from vinted_optimizer.kit.resources import Res
+from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, responses
+from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service
 from vinted_optimizer.users.schemas import (
     AccountDelete,
@@ -24,7 +25,7 @@ from vinted_optimizer.users.schemas import (
 router = APIRouter(prefix="/users", tags=["users"])
 
 
-@router.get("/me", operation_id="users:me", response_model=UserRead, responses=responses(Unauthorized))
+@router.get("/me", operation_id="users:me", response_model=UserRead)
 async def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
 
@@ -33,14 +34,14 @@ async def me(user: CurrentUser) -> UserRead:
     "/me",
     operation_id="users:update_me",
     response_model=UserRead,
-    responses=responses(Unauthorized, BadRequest, Forbidden, Conflict),
+    responses=responses(BadRequest, Forbidden, Conflict),
     summary="Edit my profile; e-mail and password changes need the current password",
 )
 async def update_me(
-    data: UserUpdate, session: DbSession, resources: Res, user: CurrentUser, claims: Claims, context: Context
+    data: UserUpdate, session: DbSession, tools: Tools, user: CurrentUser, claims: Claims, context: Context
 ) -> UserRead:
-    updated = await service.update_me(
-        session, resources, user, data, context, current_session_id=claims.session_id
+    updated = await auth.update_account(
+        session, tools, user, data, context, current_session_id=claims.session_id
     )
     return UserRead.model_validate(updated)
 
@@ -49,13 +50,13 @@ async def update_me(
     "/me",
     operation_id="users:delete_me",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(Unauthorized, Forbidden, Conflict),
+    responses=responses(Forbidden, Conflict),
     summary="Delete my account and my data; every session is revoked",
 )
 async def delete_me(
-    data: AccountDelete, session: DbSession, resources: Res, user: CurrentUser, context: Context
+    data: AccountDelete, session: DbSession, tools: Tools, user: CurrentUser, context: Context
 ) -> Response:
-    await service.delete_me(session, resources, user, data.password, context)
+    await auth.delete_account(session, tools, user, data.password, context)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -63,23 +64,27 @@ async def delete_me(
     "/me/vinted",
     operation_id="users:link_vinted",
     response_model=UserRead,
-    responses=responses(Unauthorized, Forbidden),
+    responses=responses(Forbidden),
+    dependencies=[RequireMember],
     summary="Store my Vinted session (encrypted; never returned)",
 )
 async def link_vinted(
-    data: VintedSessionLink, session: DbSession, resources: Res, user: CurrentMember, context: Context
+    data: VintedSessionLink, session: DbSession, resources: Res, user: CurrentUser, context: Context
 ) -> UserRead:
-    return UserRead.model_validate(await service.link_vinted(session, resources, user, data, context))
+    return UserRead.model_validate(
+        await service.link_vinted(session, resources.secret_box, user, data, context)
+    )
 
 
 @router.delete(
     "/me/vinted",
     operation_id="users:unlink_vinted",
     response_model=UserRead,
-    responses=responses(Unauthorized, Forbidden),
+    responses=responses(Forbidden),
+    dependencies=[RequireMember],
     summary="Forget my Vinted session",
 )
-async def unlink_vinted(session: DbSession, user: CurrentMember, context: Context) -> UserRead:
+async def unlink_vinted(session: DbSession, user: CurrentUser, context: Context) -> UserRead:
     return UserRead.model_validate(await service.unlink_vinted(session, user, context))
 
 
@@ -87,7 +92,7 @@ async def unlink_vinted(session: DbSession, user: CurrentMember, context: Contex
     "/family",
     operation_id="users:family",
     response_model=FamilyOverview,
-    responses=responses(Unauthorized, Forbidden),
+    responses=responses(Forbidden),
     summary="My family's members and pending invitations (family admin only)",
 )
 async def family(session: DbSession, admin: FamilyAdmin) -> FamilyOverview:
@@ -99,7 +104,7 @@ async def family(session: DbSession, admin: FamilyAdmin) -> FamilyOverview:
     operation_id="users:invite",
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationCreated,
-    responses=responses(Unauthorized, Forbidden, Conflict),
+    responses=responses(Forbidden, Conflict),
     summary="Invite someone into my family (single-use link, e-mailed when SMTP is configured)",
 )
 async def invite(
@@ -108,16 +113,16 @@ async def invite(
     resources: Res,
     admin: FamilyAdmin,
     context: Context,
-    jobs: JobQueue,
+    jobs: JobsAfterCommit,
 ) -> InvitationCreated:
-    return await service.invite(session, resources, admin, data, context, jobs)
+    return await service.invite(session, resources.settings, resources.secret_box, admin, data, context, jobs)
 
 
 @router.delete(
     "/family/invitations/{invitation_id}",
     operation_id="users:revoke_invitation",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(Unauthorized, Forbidden, NotFound),
+    responses=responses(Forbidden, NotFound),
 )
 async def revoke_invitation(
     invitation_id: uuid.UUID, session: DbSession, admin: FamilyAdmin, context: Context

@@ -1,14 +1,51 @@
-"""Every query of the users domain, scoped to the caller's family."""
+"""Every query on users, families and invitations (the tables this domain owns)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
+from vinted_optimizer.kit.db import rowcount
 from vinted_optimizer.models import Family, Invitation, User
+
+
+async def user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.scalar(select(User).options(joinedload(User.family)).where(User.id == user_id))
+
+
+async def user_by_login(session: AsyncSession, login: str) -> User | None:
+    needle = login.strip().lower()
+    return await session.scalar(
+        select(User)
+        .options(joinedload(User.family))
+        .where(or_(func.lower(User.email) == needle, func.lower(User.username) == needle))
+    )
+
+
+async def email_taken(session: AsyncSession, email: str, *, exclude: uuid.UUID | None = None) -> bool:
+    query = select(User.id).where(func.lower(User.email) == email.lower())
+    if exclude is not None:
+        query = query.where(User.id != exclude)
+    return await session.scalar(query) is not None
+
+
+async def username_taken(session: AsyncSession, username: str, *, exclude: uuid.UUID | None = None) -> bool:
+    query = select(User.id).where(func.lower(User.username) == username.lower())
+    if exclude is not None:
+        query = query.where(User.id != exclude)
+    return await session.scalar(query) is not None
+
+
+async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids))))
+    return {row[0]: row[1] for row in rows}
 
 
 async def family(session: AsyncSession, family_id: uuid.UUID) -> Family | None:
@@ -30,6 +67,10 @@ async def count_family_admins(session: AsyncSession, family_id: uuid.UUID, *, ex
         )
         or 0
     )
+
+
+async def invitation_by_token_hash(session: AsyncSession, digest: str) -> Invitation | None:
+    return await session.scalar(select(Invitation).where(Invitation.token_hash == digest).with_for_update())
 
 
 async def pending_invitations(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> list[Invitation]:
@@ -54,12 +95,25 @@ async def invitation(
     )
 
 
+async def invitation_unscoped(session: AsyncSession, invitation_id: uuid.UUID) -> Invitation | None:
+    """Only for the invitation e-mail job, which was handed the id by the inviting admin's request."""
+    return await session.get(Invitation, invitation_id)
+
+
 async def delete_pending_invitations_for(session: AsyncSession, family_id: uuid.UUID, email: str) -> None:
     await session.execute(
         delete(Invitation).where(
             Invitation.family_id == family_id,
             func.lower(Invitation.email) == email.lower(),
             Invitation.accepted_at.is_(None),
+        )
+    )
+
+
+async def delete_stale_invitations(session: AsyncSession, before: datetime) -> int:
+    return rowcount(
+        await session.execute(
+            delete(Invitation).where(Invitation.accepted_at.is_(None), Invitation.expires_at < before)
         )
     )
 

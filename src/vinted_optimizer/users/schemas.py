@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from vinted_optimizer.auth.policy import normalise_username
+from vinted_optimizer.users.policy import normalise_username
 
 MAX_PREFERENCES_BYTES = 8_192
 

@@ -1,25 +1,31 @@
-"""Profile, account deletion, Vinted session link, family overview and invitations."""
+"""Accounts, families and invitations: who exists, who belongs where, and the profile rules.
+
+This domain owns the users, families and invitations tables. Signing in, sessions and the revocation of
+tokens belong to ``auth``, which calls this service; this service never calls ``auth``.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 
+from pydantic import EmailStr, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vinted_optimizer.auth import repository as auth_repository
-from vinted_optimizer.auth.policy import check_password_policy
-from vinted_optimizer.auth.service import mark_sessions_revoked, revoke_all_other_sessions
-from vinted_optimizer.kit import audit
+from vinted_optimizer.audit import service as audit
+from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.email import smtp_configured
-from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from vinted_optimizer.kit.email import send_email, smtp_configured
+from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
+from vinted_optimizer.kit.principal import FamilyRole, Member
 from vinted_optimizer.kit.queue import Jobs
-from vinted_optimizer.kit.resources import Resources
-from vinted_optimizer.kit.security import new_opaque_token, token_hash
-from vinted_optimizer.models import Invitation, User
+from vinted_optimizer.kit.security import Passwords, SecretBox, new_opaque_token, token_hash
+from vinted_optimizer.models import Family, Invitation, User
 from vinted_optimizer.users import repository
+from vinted_optimizer.users.policy import check_password_policy, normalise_username
 from vinted_optimizer.users.schemas import (
     FamilyOverview,
     InvitationCreate,
@@ -30,100 +36,214 @@ from vinted_optimizer.users.schemas import (
     VintedSessionLink,
 )
 
+SEND_INVITATION_JOB = "users.send_invitation_email"
+
 
 class WrongPassword(Forbidden):
     code = "wrong_password"
     default_detail = "La password attuale non è corretta."
 
 
-async def _require_password(resources: Resources, user: User, password: str | None) -> None:
-    if not password or not await resources.passwords.verify(user.password_argon2, password):
+class UserNotFound(NotFound):
+    default_detail = "Utente non trovato."
+
+
+# --- who exists -------------------------------------------------------------------------------------
+
+
+def member_of(user: User) -> Member | None:
+    """The typed member a signed-in user is, or None for the instance administrator outside any family."""
+    if user.family_id is None:
+        return None
+    role: FamilyRole = "admin" if user.role == "admin" else "member"
+    return Member(id=user.id, family_id=user.family_id, role=role, username=user.username)
+
+
+async def get(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await repository.user(session, user_id)
+
+
+async def require(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await repository.user(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+async def by_login(session: AsyncSession, login: str) -> User | None:
+    """The account an e-mail or username names (case-insensitive), or None."""
+    return await repository.user_by_login(session, login)
+
+
+async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return await repository.usernames(session, user_ids)
+
+
+def set_password_hash(user: User, password_hash: str) -> None:
+    user.password_argon2 = password_hash
+
+
+# --- new accounts -----------------------------------------------------------------------------------
+
+
+async def usable_invitation(session: AsyncSession, raw_token: str) -> Invitation:
+    invitation = await repository.invitation_by_token_hash(session, token_hash(raw_token))
+    if invitation is None:
+        raise NotFound("Invito non valido.")
+    if invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+        raise Gone("Questo invito è già stato usato o è scaduto: chiedine uno nuovo.")
+    return invitation
+
+
+async def preview_invitation(session: AsyncSession, raw_token: str) -> tuple[Invitation, Family]:
+    invitation = await usable_invitation(session, raw_token)
+    family = await repository.family(session, invitation.family_id)
+    if family is None:
+        raise NotFound("Invito non valido.")
+    return invitation, family
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    via_invitation: bool
+
+
+async def create_account(
+    session: AsyncSession,
+    passwords: Passwords,
+    *,
+    email: str,
+    username: str,
+    password: str,
+    family_name: str | None,
+    invite_token: str | None,
+) -> NewAccount:
+    """A new family with this user as its admin, or a member joining through an invitation."""
+    if await repository.email_taken(session, email):
+        raise Conflict("Esiste già un account con questa e-mail.")
+    if await repository.username_taken(session, username):
+        raise Conflict("Questo nome utente è già in uso.")
+
+    invitation = None
+    if invite_token:
+        invitation = await usable_invitation(session, invite_token)
+        if invitation.email.lower() != email.lower():
+            raise BadRequest("Questo invito è per un altro indirizzo e-mail.")
+        family_id, role = invitation.family_id, invitation.role
+    else:
+        family = Family(name=family_name or f"Famiglia di {username}")
+        session.add(family)
+        await session.flush()
+        family_id, role = family.id, "admin"
+
+    user = User(
+        family_id=family_id,
+        email=email,
+        username=username,
+        password_argon2=await passwords.hash(password),
+        role=role,
+        preferences={"language": "it"},
+    )
+    session.add(user)
+    await session.flush()
+    if invitation is not None:
+        invitation.accepted_at = utcnow()
+        invitation.accepted_by_id = user.id
+    loaded = await repository.user(session, user.id)
+    assert loaded is not None  # just inserted in this transaction
+    return NewAccount(user=loaded, via_invitation=invitation is not None)
+
+
+async def create_instance_admin(
+    session: AsyncSession, passwords: Passwords, *, email: str, username: str, password: str
+) -> User:
+    """The instance administrator (``vinted-optimizer create-admin``), outside any family."""
+    email = str(TypeAdapter(EmailStr).validate_python(email))
+    username = normalise_username(username)
+    check_password_policy(password, email=email, username=username)
+    if await repository.email_taken(session, email) or await repository.username_taken(session, username):
+        raise ValueError("E-mail o nome utente già in uso / e-mail or username already taken.")
+    user = User(
+        email=email,
+        username=username,
+        password_argon2=await passwords.hash(password),
+        role="member",
+        is_instance_admin=True,
+        family_id=None,
+    )
+    session.add(user)
+    await session.flush()
+    await audit.record(
+        session,
+        "admin.created",
+        context=None,
+        user_id=user.id,
+        resource_type="user",
+        resource_id=user.id,
+        metadata={"via": "cli"},
+    )
+    return user
+
+
+# --- my profile -------------------------------------------------------------------------------------
+
+
+async def require_password(passwords: Passwords, user: User, password: str | None) -> None:
+    if not password or not await passwords.verify(user.password_argon2, password):
         raise WrongPassword()
 
 
 async def update_me(
-    session: AsyncSession,
-    resources: Resources,
-    user: User,
-    data: UserUpdate,
-    context: RequestContext,
-    *,
-    current_session_id: uuid.UUID,
-) -> User:
-    changes = data.model_dump(exclude_unset=True)
+    session: AsyncSession, passwords: Passwords, user: User, data: UserUpdate, context: RequestContext
+) -> bool:
+    """Apply the changes sent; True when the password changed (the caller then signs out other devices)."""
     email_changes = data.email is not None and data.email.lower() != user.email.lower()
     if email_changes or data.new_password is not None:
-        await _require_password(resources, user, data.current_password)
+        await require_password(passwords, user, data.current_password)
 
     if data.username is not None and data.username != user.username:
-        if await auth_repository.username_taken(session, data.username, exclude=user.id):
+        if await repository.username_taken(session, data.username, exclude=user.id):
             raise Conflict("Questo nome utente è già in uso.")
         user.username = data.username
     if email_changes:
-        assert data.email is not None
-        if await auth_repository.email_taken(session, data.email, exclude=user.id):
+        assert data.email is not None  # email_changes says so
+        if await repository.email_taken(session, data.email, exclude=user.id):
             raise Conflict("Esiste già un account con questa e-mail.")
         user.email = str(data.email)
-        await audit.record(
-            session,
-            "user.email_changed",
-            context=context,
-            user_id=user.id,
-            family_id=user.family_id,
-            resource_type="user",
-            resource_id=user.id,
-        )
+        await _audit_self(session, "user.email_changed", user, context)
     if data.new_password is not None:
         try:
             check_password_policy(data.new_password, email=user.email, username=user.username)
         except ValueError as error:
             raise BadRequest(str(error)) from None
-        user.password_argon2 = await resources.passwords.hash(data.new_password)
-        # A new password signs out every other device.
-        await revoke_all_other_sessions(
-            session, resources, user, keep=current_session_id, reason="password_changed"
-        )
-        await audit.record(
-            session,
-            "user.password_changed",
-            context=context,
-            user_id=user.id,
-            family_id=user.family_id,
-            resource_type="user",
-            resource_id=user.id,
-        )
-    if "preferences" in changes and data.preferences is not None:
+        user.password_argon2 = await passwords.hash(data.new_password)
+        await _audit_self(session, "user.password_changed", user, context)
+    if data.preferences is not None:
         user.preferences = {**user.preferences, **data.preferences}
     await session.flush()
-    return user
+    return data.new_password is not None
 
 
-async def delete_me(
-    session: AsyncSession, resources: Resources, user: User, password: str, context: RequestContext
-) -> None:
-    await _require_password(resources, user, password)
-    if user.family_id is not None:
-        members = await repository.family_members(session, user.family_id)
-        others = [m for m in members if m.id != user.id]
-        if others and user.role == "admin":
-            if await repository.count_family_admins(session, user.family_id, excluding=user.id) == 0:
-                raise Conflict(
-                    "Sei l'unico amministratore della famiglia: "
-                    "nomina un altro amministratore prima di eliminare l'account."
-                )
-    await audit.record(
-        session,
-        "user.deleted",
-        context=context,
-        user_id=user.id,
-        family_id=user.family_id,
-        resource_type="user",
-        resource_id=user.id,
-    )
-    revoked = await auth_repository.revoke_sessions(session, user.id, utcnow(), "account_deleted")
-    await mark_sessions_revoked(resources, revoked)
+async def check_deletable(session: AsyncSession, passwords: Passwords, user: User, password: str) -> None:
+    """The password is right, and the family keeps an administrator if others stay in it."""
+    await require_password(passwords, user, password)
+    if user.family_id is None or user.role != "admin":
+        return
+    members = await repository.family_members(session, user.family_id)
+    if any(m.id != user.id for m in members):
+        if await repository.count_family_admins(session, user.family_id, excluding=user.id) == 0:
+            raise Conflict(
+                "Sei l'unico amministratore della famiglia: "
+                "nomina un altro amministratore prima di eliminare l'account."
+            )
+
+
+async def delete_account(session: AsyncSession, user: User, context: RequestContext) -> None:
+    """Delete the user (cascades remove their sessions, listings, photos, sales and chats), and the
+    family with them when nobody else is left in it. Call ``check_deletable`` first."""
+    await _audit_self(session, "user.deleted", user, context)
     family_id = user.family_id
-    # Cascades remove the member's sessions, listings, photos, sales and chats.
     await repository.delete_user(session, user.id)
     if family_id is not None and not await repository.family_members(session, family_id):
         await repository.delete_family(session, family_id)
@@ -131,21 +251,12 @@ async def delete_me(
 
 
 async def link_vinted(
-    session: AsyncSession, resources: Resources, user: User, data: VintedSessionLink, context: RequestContext
+    session: AsyncSession, secret_box: SecretBox, user: User, data: VintedSessionLink, context: RequestContext
 ) -> User:
     payload = data.model_dump()
     payload["linked_at"] = utcnow().isoformat()
-    user.vinted_session_fernet = resources.secret_box.encrypt_json(payload)
-    await audit.record(
-        session,
-        "user.vinted_linked",
-        context=context,
-        user_id=user.id,
-        family_id=user.family_id,
-        resource_type="user",
-        resource_id=user.id,
-        metadata={"domain": data.domain},
-    )
+    user.vinted_session_fernet = secret_box.encrypt_json(payload)
+    await _audit_self(session, "user.vinted_linked", user, context, metadata={"domain": data.domain})
     await session.flush()
     return user
 
@@ -153,21 +264,35 @@ async def link_vinted(
 async def unlink_vinted(session: AsyncSession, user: User, context: RequestContext) -> User:
     if user.vinted_session_fernet is not None:
         user.vinted_session_fernet = None
-        await audit.record(
-            session,
-            "user.vinted_unlinked",
-            context=context,
-            user_id=user.id,
-            family_id=user.family_id,
-            resource_type="user",
-            resource_id=user.id,
-        )
+        await _audit_self(session, "user.vinted_unlinked", user, context)
         await session.flush()
     return user
 
 
-async def family_overview(session: AsyncSession, admin: User) -> FamilyOverview:
-    assert admin.family_id is not None
+async def _audit_self(
+    session: AsyncSession,
+    action: str,
+    user: User,
+    context: RequestContext | None,
+    *,
+    metadata: dict[str, str] | None = None,
+) -> None:
+    await audit.record(
+        session,
+        action,
+        context=context,
+        user_id=user.id,
+        family_id=user.family_id,
+        resource_type="user",
+        resource_id=user.id,
+        metadata=metadata,
+    )
+
+
+# --- the family and its invitations -----------------------------------------------------------------
+
+
+async def family_overview(session: AsyncSession, admin: Member) -> FamilyOverview:
     family = await repository.family(session, admin.family_id)
     if family is None:
         raise NotFound("Famiglia non trovata.")
@@ -181,16 +306,20 @@ async def family_overview(session: AsyncSession, admin: User) -> FamilyOverview:
     )
 
 
+def invite_url(settings: Settings, raw_token: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/invito?token={raw_token}"
+
+
 async def invite(
     session: AsyncSession,
-    resources: Resources,
-    admin: User,
+    settings: Settings,
+    secret_box: SecretBox,
+    admin: Member,
     data: InvitationCreate,
     context: RequestContext,
     jobs: Jobs,
 ) -> InvitationCreated:
-    assert admin.family_id is not None
-    if await auth_repository.email_taken(session, data.email):
+    if await repository.email_taken(session, data.email):
         raise Conflict("Questa e-mail ha già un account.")
     # One live invitation per address: a new one replaces the old.
     await repository.delete_pending_invitations_for(session, admin.family_id, data.email)
@@ -202,7 +331,7 @@ async def invite(
         token_hash=token_hash(raw),
         invited_by_id=admin.id,
         created_at=utcnow(),
-        expires_at=utcnow() + timedelta(days=resources.settings.invitation_days),
+        expires_at=utcnow() + timedelta(days=settings.invitation_days),
     )
     session.add(invitation)
     await session.flush()
@@ -216,24 +345,24 @@ async def invite(
         resource_id=invitation.id,
         metadata={"role": data.role},
     )
-    emailed = smtp_configured(resources.settings)
+    emailed = smtp_configured(settings)
     if emailed:
         # The token travels through Redis sealed with Fernet, never in clear.
-        sealed = resources.secret_box.encrypt_json({"token": raw}).decode()
-        jobs.enqueue_after_commit("send_invitation_email", str(invitation.id), sealed)
-    invite_url = f"{resources.settings.public_url.rstrip('/')}/invito?token={raw}"
+        sealed = secret_box.encrypt_json({"token": raw}).decode()
+        jobs.enqueue_after_commit(
+            SEND_INVITATION_JOB, str(invitation.id), sealed, job_id=f"{SEND_INVITATION_JOB}:{invitation.id}"
+        )
     return InvitationCreated(
         **InvitationRead.model_validate(invitation).model_dump(),
         token=raw,
-        invite_url=invite_url,
+        invite_url=invite_url(settings, raw),
         emailed=emailed,
     )
 
 
 async def revoke_invitation(
-    session: AsyncSession, admin: User, invitation_id: uuid.UUID, context: RequestContext
+    session: AsyncSession, admin: Member, invitation_id: uuid.UUID, context: RequestContext
 ) -> None:
-    assert admin.family_id is not None
     invitation = await repository.invitation(session, admin.family_id, invitation_id)
     if invitation is None or invitation.accepted_at is not None:
         raise NotFound("Invito non trovato.")
@@ -248,3 +377,26 @@ async def revoke_invitation(
         resource_id=invitation_id,
     )
     await session.flush()
+
+
+async def send_invitation_email(
+    settings: Settings, secret_box: SecretBox, invitation: Invitation, family: Family | None, sealed: str
+) -> None:
+    token = secret_box.decrypt_json(sealed.encode())["token"]
+    family_name = family.name if family else "una famiglia"
+    await send_email(
+        settings,
+        to=invitation.email,
+        subject=f"Invito a {family_name} su Vinted Optimizer",
+        text=(
+            f"Ciao!\n\nSei stato invitato a unirti a «{family_name}» su Vinted Optimizer.\n"
+            f"Apri questo link per creare il tuo account (valido fino al "
+            f"{invitation.expires_at:%d/%m/%Y}):\n\n{invite_url(settings, token)}\n\n"
+            "Se non aspettavi questo invito, ignora questa e-mail.\n"
+        ),
+    )
+
+
+async def drop_stale_invitations(session: AsyncSession, *, older_than: timedelta) -> int:
+    """Invitations never accepted and expired for longer than ``older_than`` (a clean-up job)."""
+    return await repository.delete_stale_invitations(session, utcnow() - older_than)

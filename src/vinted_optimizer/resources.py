@@ -1,9 +1,13 @@
-"""Process-wide resources opened by the app's lifespan, reached by handlers through a dependency."""
+"""What a process opens once (engine, Redis, queue, storage, the AI client…), reached by endpoints and
+jobs, which hand each service only the pieces it uses.
+
+This module sits above the domains' building blocks: ``kit`` never imports it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
@@ -11,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from vinted_optimizer.ai.client import AIClient
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.queue import JobQueue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
 from vinted_optimizer.kit.signing import UrlSigner
@@ -27,14 +32,15 @@ class Resources:
     passwords: Passwords
     tokens: AccessTokens
     secret_box: SecretBox
-    queue: Any  # arq.ArqRedis
+    queue: JobQueue
     storage: Storage
     ai: AIClient
     signer: UrlSigner
 
 
 def get_resources(request: Request) -> Resources:
-    return request.app.state.resources
+    resources: Resources = request.app.state.resources
+    return resources
 
 
 Res = Annotated[Resources, Depends(get_resources)]

@@ -6,18 +6,23 @@ from decimal import Decimal
 
 import pytest
 
-from vinted_optimizer.ai.catalog import _by_path, detect_audience, load_catalogs, match_category
+from vinted_optimizer.ai.catalog import _by_path, detect_audience, match_category
 from vinted_optimizer.ai.category_keywords import KEYWORDS
-from vinted_optimizer.ai.schemas import CONDITION_LABELS_IT, CONDITION_STATUS_IDS, SuggestedPrice
-from vinted_optimizer.ai.taxonomy.build_catalogs import derive
-from vinted_optimizer.ai.vocabulary import (
-    VINTED_COLORS,
+from vinted_optimizer.ai.normalise import (
     normalise_brand,
     normalise_colors,
     normalise_condition,
     normalise_tags,
     parse_price,
 )
+from vinted_optimizer.ai.schemas import SuggestedPrice
+from vinted_optimizer.vocabulary import (
+    CONDITION_LABELS_IT,
+    CONDITION_STATUS_IDS,
+    VINTED_COLORS,
+    load_catalogs,
+)
+from vinted_optimizer.vocabulary.taxonomy.build_catalogs import derive
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ directory named ``data`` (the runtime data folder), which would silently leave t
 A catalog whose parent is missing from the snapshot (1120 "Other bags" → 1032) keeps its own title as path
 and ``"orphan": true``; the matcher ignores it.
 
-Regenerate after updating the fixture:
+Regenerate after updating the fixture (from the repository's root, with .venv/bin on the PATH):
 
-    .venv/bin/python -m vinted_optimizer.ai.taxonomy.build_catalogs /work/shared/fixtures/vinted/catalogs.json
+    python -m vinted_optimizer.vocabulary.taxonomy.build_catalogs ../shared/fixtures/vinted/catalogs.json
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def render(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        raise SystemExit("usage: python -m vinted_optimizer.ai.taxonomy.build_catalogs <catalogs.json>")
+        raise SystemExit(
+            "usage: python -m vinted_optimizer.vocabulary.taxonomy.build_catalogs <catalogs.json>"
+        )
     source = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     rows = derive(source)
     OUTPUT.write_text(render(rows), encoding="utf-8")

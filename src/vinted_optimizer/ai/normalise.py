@@ -1,4 +1,4 @@
-"""Vinted's fixed vocabularies (conditions; colours are in ``colors.py``) and a model's words for them.
+"""A model's words mapped onto Vinted's vocabulary (``vinted_optimizer.vocabulary``; colours: ``colors.py``).
 
 Small vision models answer in free Italian or English ("usato in buone condizioni", "like new", "navy
 blue"); Vinted accepts only its own values. Everything here maps words to those values, or to None when
@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from vinted_optimizer.ai.colors import VINTED_COLORS, VintedColor, normalise_colors
-from vinted_optimizer.ai.schemas import CONDITION_STATUS_IDS, MAX_TAGS, Condition, SuggestedPrice
+from vinted_optimizer.ai.colors import normalise_colors
+from vinted_optimizer.ai.schemas import MAX_TAGS, SuggestedPrice
 from vinted_optimizer.ai.text import fold
+from vinted_optimizer.vocabulary import CONDITION_STATUS_IDS, Condition
 
-# Re-exported: the image pipeline matches pixels against the same colour list.
 __all__ = [
-    "VINTED_COLORS",
-    "VintedColor",
     "fold",
     "normalise_brand",
     "normalise_colors",

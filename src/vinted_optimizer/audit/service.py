@@ -1,4 +1,8 @@
-"""Audit log: one row per sensitive action, written in the request's unit of work."""
+"""The audit log: one row per sensitive action, written in the caller's unit of work.
+
+Every domain records its sensitive actions through ``record``; this domain is the only writer of
+``audit_log``.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,93 @@
+"""An OpenAPI document that tells the truth about errors, derived from the route table.
+
+FastAPI documents a 422 body that is not the one we send and knows nothing of the 401 and 429 that
+dependencies raise. ``document_errors`` fixes all three for every route, so a new endpoint is right
+without anyone remembering to declare them:
+
+- every 422 (FastAPI's automatic one and declared ones) is ``ValidationErrorBody``: ``{error, detail,
+  fields}``, as ``error_handlers`` renders it;
+- 401 on every operation that depends on the access token;
+- 429 on every operation under a rate-limited prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel
+
+from vinted_optimizer.kit.errors import ErrorBody, FieldError, ValidationErrorBody
+
+REF = "#/components/schemas/"
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _depends_on(dependant: Dependant, target: Callable[..., Any]) -> bool:
+    return any(sub.call is target or _depends_on(sub, target) for sub in dependant.dependencies)
+
+
+def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF + model.__name__}}},
+    }
+
+
+def _rate_limited() -> dict[str, Any]:
+    answer = _json(ErrorBody, "Too many requests: wait the seconds in Retry-After")
+    answer["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+    return answer
+
+
+def _model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template=REF + "{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return schemas
+
+
+def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_limited_prefix: str) -> None:
+    """Install an ``app.openapi`` that adds the error responses the route table implies."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, routes=app.routes, description=app.description
+        )
+        # FastAPI includes routers lazily: its route contexts carry each route's effective path and
+        # dependencies (the including routers' ones too).
+        for route in iter_route_contexts(app.routes):
+            if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+                continue
+            for method in route.methods or ():
+                operation = document["paths"][route.path_format].get(method.lower())
+                if operation is None:
+                    continue
+                answers: dict[str, Any] = operation.setdefault("responses", {})
+                if "422" in answers:
+                    declared = answers["422"].get("description")
+                    answers["422"] = _json(
+                        ValidationErrorBody, "A field is not acceptable: `fields` names each one"
+                    )
+                    if declared and declared != "Validation Error":  # FastAPI's own wording
+                        answers["422"]["description"] = declared
+                if _depends_on(route.dependant, authentication):
+                    answers.setdefault("401", _json(ErrorBody, "Not signed in, or the session has ended"))
+                if route.path_format.startswith(rate_limited_prefix):
+                    answers.setdefault("429", _rate_limited())
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        for name in FASTAPI_VALIDATION_SCHEMAS:
+            components.pop(name, None)
+        components.update(_model_schemas(ErrorBody, FieldError, ValidationErrorBody))
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

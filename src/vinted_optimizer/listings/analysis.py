@@ -1,0 +1,221 @@
+"""The AI analysis of a listing's photos: its state machine, and how a result fills the draft.
+
+    none ──request──▶ pending ──AI answers──▶ done
+                        │  ▲
+          AI is down:   │  └── retried after a growing delay (``backoff``) by the cron job
+                        ▼
+                      failed   (after MAX_ATTEMPTS)      none (no photos left)
+
+Each request and each attempt is one job, named by a *ticket* (when the analysis was asked for and how
+many attempts were made): the upload's job and the cron's retry of the same attempt share a job id, so
+the queue runs it once; a job whose ticket is no longer the listing's (a newer request came, or another
+run finished it) does nothing. The AI call holds no database connection or row lock, so members can edit
+a draft while it is analysed; their edits are kept unless a re-analysis was asked for.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vinted_optimizer.ai.client import AIClient
+from vinted_optimizer.ai.errors import AIModelMissing, AIUnavailable
+from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedResult
+from vinted_optimizer.images import service as images
+from vinted_optimizer.kit.db import utcnow
+from vinted_optimizer.kit.queue import JobQueue, Jobs
+from vinted_optimizer.kit.storage import Storage
+from vinted_optimizer.listings import repository
+from vinted_optimizer.listings.schemas import COLORS_MAX, TITLE_MAX
+from vinted_optimizer.models import Listing
+
+log = structlog.get_logger(__name__)
+
+ANALYZE_JOB = "listings.analyze"
+RETRY_JOB = "listings.retry_pending_analyses"
+MAX_ATTEMPTS = 12
+FIRST_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(hours=2)
+RETRY_BATCH = 20
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
+
+
+def ticket(requested_at: datetime | None, attempts: int) -> str:
+    stamp = int(requested_at.timestamp() * 1_000_000) if requested_at else 0
+    return f"{stamp}-{attempts}"
+
+
+def job_id(listing_id: uuid.UUID, listing_ticket: str) -> str:
+    return f"{ANALYZE_JOB}:{listing_id}:{listing_ticket}"
+
+
+def _is_current(listing: Listing | None, listing_ticket: str) -> bool:
+    return (
+        listing is not None
+        and listing.analysis_status == "pending"
+        and ticket(listing.analysis_requested_at, listing.analysis_attempts) == listing_ticket
+    )
+
+
+async def request(session: AsyncSession, listing: Listing, jobs: Jobs, *, overwrite: bool = False) -> None:
+    """Ask for a (new) analysis; ``overwrite`` lets the AI replace what the member already filled in."""
+    listing.analysis_status = "pending"
+    listing.analysis_error = None
+    listing.analysis_attempts = 0
+    listing.next_analysis_at = None
+    listing.analysis_requested_at = utcnow()
+    await session.flush()
+    current = ticket(listing.analysis_requested_at, 0)
+    jobs.enqueue_after_commit(
+        ANALYZE_JOB, str(listing.id), current, overwrite, job_id=job_id(listing.id, current)
+    )
+
+
+@dataclass(frozen=True)
+class Work:
+    """What one analysis reads before letting go of the database."""
+
+    listing_id: uuid.UUID
+    ticket: str
+    photo_paths: list[str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: AnalyzeResult | None = None
+    embedding: EmbedResult | None = None
+    failure: AIUnavailable | None = None
+
+
+async def prepare(
+    session: AsyncSession, listing_id: uuid.UUID, listing_ticket: str, *, max_photos: int
+) -> Work | None:
+    """The photos to analyse, or None when this job has nothing to do (deleted, done, superseded)."""
+    listing = await repository.get_unscoped(session, listing_id)
+    if listing is None or not _is_current(listing, listing_ticket):
+        return None
+    photos = (await images.photos_of(session, [listing_id]))[listing_id]
+    return Work(listing_id, listing_ticket, [photo.storage_path for photo in photos[:max_photos]])
+
+
+async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
+    """The model call itself, with no database connection held."""
+    if not work.photo_paths:
+        return Outcome()
+    try:
+        photos = [await storage.get(path) for path in work.photo_paths]
+        result = await ai.analyze(photos)
+        text = "\n".join(part for part in (result.title, result.description) if part)
+        embedding = await ai.embed([text], kind="document") if text else None
+    except AIUnavailable as error:
+        return Outcome(failure=error)
+    return Outcome(result=result, embedding=embedding)
+
+
+async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwrite: bool) -> str:
+    """Write the outcome on the listing (locked), unless the listing moved on meanwhile."""
+    listing = await repository.get_unscoped(session, work.listing_id, for_update=True)
+    if listing is None or not _is_current(listing, work.ticket):
+        return "skipped"  # deleted, or asked again / analysed by another run meanwhile
+    if not work.photo_paths:
+        listing.analysis_status = "none"
+        await session.flush()
+        return "no_images"
+    if outcome.failure is not None:
+        _record_failure(listing, outcome.failure)
+        await session.flush()
+        return "pending"
+    assert outcome.result is not None  # an Outcome has a result or a failure
+    apply_analysis(listing, outcome.result, overwrite=overwrite)
+    if outcome.embedding is not None and outcome.embedding.vectors:
+        listing.image_embedding = outcome.embedding.vectors[0]
+        listing.embedding_model = outcome.embedding.model
+    listing.analysis_status = "done"
+    listing.analysis_error = None
+    listing.next_analysis_at = None
+    listing.ai_analyzed_at = utcnow()
+    await session.flush()
+    log.info(
+        "analysis.done",
+        listing_id=str(listing.id),
+        cached=outcome.result.cached,
+        confidence=outcome.result.confidence,
+    )
+    return "done"
+
+
+def _record_failure(listing: Listing, failure: AIUnavailable) -> None:
+    listing.analysis_attempts += 1
+    giving_up = listing.analysis_attempts >= MAX_ATTEMPTS
+    listing.analysis_status = "failed" if giving_up else "pending"
+    listing.next_analysis_at = None if giving_up else utcnow() + backoff(listing.analysis_attempts)
+    listing.analysis_error = failure.detail[:300]
+    log.warning(
+        "analysis.unavailable",
+        listing_id=str(listing.id),
+        attempts=listing.analysis_attempts,
+        model_missing=isinstance(failure, AIModelMissing),
+    )
+
+
+async def retry_due(session: AsyncSession, queue: JobQueue) -> int:
+    """Queue the pending analyses whose next attempt is due: one job per listing and attempt."""
+    due = await repository.due_for_analysis(session, utcnow(), limit=RETRY_BATCH)
+    for listing_id, requested_at, attempts in due:
+        current = ticket(requested_at, attempts)
+        await queue.enqueue(ANALYZE_JOB, str(listing_id), current, False, job_id=job_id(listing_id, current))
+    return len(due)
+
+
+def _midpoint(result: AnalyzeResult) -> Decimal | None:
+    if result.suggested_price is None:
+        return None
+    middle = (result.suggested_price.min + result.suggested_price.max) / 2
+    return (
+        middle.quantize(Decimal("0.50"), rounding=ROUND_HALF_UP)
+        if middle >= 1
+        else middle.quantize(Decimal("0.01"))
+    )
+
+
+def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) -> None:
+    """Fill the draft. A member's own edits are kept unless a re-analysis was asked for; a price already set
+    is never replaced (it is the member's decision), the AI's range stays visible beside it."""
+
+    def fill(field: str, value: Any) -> None:
+        current = getattr(listing, field)
+        if value in (None, "", []):
+            return
+        if overwrite or current in (None, "", []):
+            setattr(listing, field, value)
+
+    fill("title", result.title[:TITLE_MAX] if result.title else None)
+    fill("description", result.description)
+    fill("category", result.category)
+    fill("category_id", result.category_id)
+    fill("brand", result.brand)
+    fill("condition", result.condition)
+    fill("tags", list(result.tags))
+    if result.colors and (overwrite or not listing.colors):
+        listing.colors = list(result.colors)[:COLORS_MAX]
+    if listing.price is None:
+        listing.price = _midpoint(result)
+    listing.ai_suggestion = {
+        "suggested_price_min": str(result.suggested_price.min) if result.suggested_price else None,
+        "suggested_price_max": str(result.suggested_price.max) if result.suggested_price else None,
+        "confidence": result.confidence,
+        "model": result.model,
+        "title": result.title,
+        "category": result.category,
+        "brand": result.brand,
+        "condition": result.condition,
+    }

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from vinted_optimizer.meta import service
+from vinted_optimizer.meta.schemas import Meta
+from vinted_optimizer.resources import Res
+
+router = APIRouter(prefix="/meta", tags=["meta"])
+
+
+@router.get(
+    "",
+    operation_id="meta:get",
+    response_model=Meta,
+    summary="Vinted's vocabulary (conditions, colours, statuses) and the limits this server enforces",
+)
+async def get_meta(resources: Res) -> Meta:
+    return service.meta(resources.settings)

@@ -1,0 +1,66 @@
+"""The server's vocabulary and limits, from the modules that enforce them (never a copy)."""
+
+from __future__ import annotations
+
+from vinted_optimizer import __version__
+from vinted_optimizer.config import Settings
+from vinted_optimizer.listings import schemas as listing_fields
+from vinted_optimizer.meta.schemas import (
+    ColorInfo,
+    ConditionInfo,
+    Limits,
+    ListingLimits,
+    Meta,
+    UploadLimits,
+    Vocabulary,
+)
+from vinted_optimizer.users.policy import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from vinted_optimizer.vocabulary import (
+    ANALYSIS_STATUSES,
+    CONDITION_LABELS_IT,
+    CONDITION_STATUS_IDS,
+    CONDITIONS,
+    LISTING_STATUSES,
+    VINTED_COLORS,
+)
+
+
+def meta(settings: Settings) -> Meta:
+    return Meta(
+        version=__version__,
+        vocabulary=Vocabulary(
+            conditions=[
+                ConditionInfo(
+                    value=condition,
+                    label_it=CONDITION_LABELS_IT[condition],
+                    vinted_status_id=CONDITION_STATUS_IDS[condition],
+                )
+                for condition in CONDITIONS
+            ],
+            colors=[ColorInfo(id=color.id, name=color.name, hex=color.hex) for color in VINTED_COLORS],
+            listing_statuses=list(LISTING_STATUSES),
+            analysis_statuses=list(ANALYSIS_STATUSES),
+        ),
+        limits=Limits(
+            upload=UploadLimits(
+                max_files=settings.max_files_per_upload,
+                max_file_bytes=settings.max_upload_bytes,
+                max_image_pixels=settings.max_image_pixels,
+            ),
+            listing=ListingLimits(
+                title=listing_fields.TITLE_MAX,
+                description=listing_fields.DESCRIPTION_MAX,
+                category=listing_fields.CATEGORY_MAX,
+                brand=listing_fields.BRAND_MAX,
+                size=listing_fields.SIZE_MAX,
+                colors=listing_fields.COLORS_MAX,
+                tags=listing_fields.TAGS_MAX,
+                word=listing_fields.WORD_MAX,
+                search=listing_fields.SEARCH_MAX,
+                bulk=listing_fields.BULK_MAX,
+                page=listing_fields.PAGE_MAX,
+            ),
+            password_min=PASSWORD_MIN_LENGTH,
+            password_max=PASSWORD_MAX_LENGTH,
+        ),
+    )

@@ -1,0 +1,48 @@
+"""Vinted's vocabulary and our money type: the bottom layer every domain shares.
+
+Conditions, colours, the catalog tree, the statuses of listings and sales, and ``Money`` are defined
+here once. ``ai``, ``images``, ``listings``, ``models`` and the coming sales and trends domains import
+them from here; the dashboard receives the same values from the API (OpenAPI enums and
+``GET /api/v1/meta``), never from a hand copy. This package imports nothing else of the project.
+"""
+
+from vinted_optimizer.vocabulary.catalog import Catalog, load_catalogs
+from vinted_optimizer.vocabulary.colors import COLOR_BY_NAME, VINTED_COLORS, VintedColor
+from vinted_optimizer.vocabulary.conditions import (
+    CONDITION_LABELS_IT,
+    CONDITION_STATUS_IDS,
+    CONDITIONS,
+    Condition,
+)
+from vinted_optimizer.vocabulary.money import CENT, MONEY_MAX, Money, RoundedMoney, to_cents
+from vinted_optimizer.vocabulary.statuses import (
+    ANALYSIS_STATUSES,
+    LISTING_STATUSES,
+    SALE_STATUSES,
+    AnalysisStatus,
+    ListingStatus,
+    SaleStatus,
+)
+
+__all__ = [
+    "ANALYSIS_STATUSES",
+    "CENT",
+    "COLOR_BY_NAME",
+    "CONDITIONS",
+    "CONDITION_LABELS_IT",
+    "CONDITION_STATUS_IDS",
+    "LISTING_STATUSES",
+    "MONEY_MAX",
+    "SALE_STATUSES",
+    "VINTED_COLORS",
+    "AnalysisStatus",
+    "Catalog",
+    "Condition",
+    "ListingStatus",
+    "Money",
+    "RoundedMoney",
+    "SaleStatus",
+    "VintedColor",
+    "load_catalogs",
+    "to_cents",
+]
