@@ -43,6 +43,28 @@ def test_production_refuses_missing_or_default_secrets(overrides, message):
         production(**overrides)
 
 
+@pytest.mark.parametrize("environment", [Environment.test, Environment.production])
+def test_every_environment_but_development_refuses_default_secrets(environment):
+    with pytest.raises(ValidationError, match="VO_JWT_SECRET"):
+        Settings(_env_file=None, environment=environment)
+    relaxed = Settings(_env_file=None, environment=Environment.development)
+    assert relaxed.jwt_secret is None  # `serve` generates its secrets into the data folder
+
+
+@pytest.mark.parametrize("setting", ["ai_service_url", "scraper_service_url"])
+def test_a_service_url_without_a_service_token_is_refused(setting):
+    with pytest.raises(ValidationError, match="VO_SERVICE_TOKEN"):
+        production(**{setting: "https://ai.home.example"})
+    with pytest.raises(ValidationError, match="VO_SERVICE_TOKEN"):
+        production(**{setting: "https://ai.home.example", "service_token": SecretStr("short")})
+    assert production(**{setting: "https://ai.home.example", "service_token": SecretStr(GOOD_SECRET)})
+
+
+def test_the_home_ai_service_needs_its_token_in_a_test_environment_too():
+    with pytest.raises(ValidationError, match="VO_SERVICE_TOKEN"):
+        Settings(_env_file=None, environment=Environment.test, process="ai-service")
+
+
 def test_settings_come_from_the_environment_with_the_vo_prefix(monkeypatch):
     monkeypatch.setenv("VO_ACCESS_TOKEN_MINUTES", "5")
     monkeypatch.setenv("VO_CORS_ORIGINS", "https://a.example, https://b.example/")

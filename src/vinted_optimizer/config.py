@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     redis_url: SecretStr | None = None
 
-    # Secrets: in embedded mode generated once into data_dir, in production required.
+    # Secrets: in embedded mode generated once into data_dir; required outside development.
     jwt_secret: SecretStr | None = None
     # Comma-separated Fernet keys, newest first (MultiFernet): rotate by prepending a new key.
     fernet_keys: SecretStr | None = None
@@ -112,26 +112,33 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> Settings:
-        if self.environment is not Environment.production:
+    def _refuse_unsafe_outside_development(self) -> Settings:
+        """Strict unless the environment is explicitly ``development`` (the FastAPI template's rule)."""
+        if self.environment is Environment.development:
             return self
         problems = []
+        token_ok = len(self.service_token.get_secret_value() if self.service_token else "") >= 32
         if self.process == "ai-service":
-            token = self.service_token.get_secret_value() if self.service_token else ""
-            if len(token) < 32:
+            if not token_ok:
                 raise ValueError("VO_SERVICE_TOKEN must be a random value of at least 32 characters")
             return self
+        for name, url in (
+            ("VO_AI_SERVICE_URL", self.ai_service_url),
+            ("VO_SCRAPER_SERVICE_URL", self.scraper_service_url),
+        ):
+            if url and not token_ok:
+                problems.append(f"{name} needs VO_SERVICE_TOKEN (a random value of at least 32 characters)")
         if self.database_url is None:
-            problems.append("VO_DATABASE_URL is required in production")
+            problems.append("VO_DATABASE_URL is required outside development")
         if self.redis_url is None:
-            problems.append("VO_REDIS_URL is required in production")
+            problems.append("VO_REDIS_URL is required outside development")
         secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
         if len(secret) < 32 or any(m in secret.lower() for m in INSECURE_SECRET_MARKERS):
             problems.append("VO_JWT_SECRET must be a random value of at least 32 characters")
         if not self.fernet_keys:
-            problems.append("VO_FERNET_KEYS is required in production")
+            problems.append("VO_FERNET_KEYS is required outside development")
         if not self.cookie_secure:
-            problems.append("VO_COOKIE_SECURE cannot be false in production")
+            problems.append("VO_COOKIE_SECURE cannot be false outside development")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -42,6 +42,7 @@ def make_ai_settings(tmp_path: Path, ollama_url: str) -> Callable[..., Settings]
     def build(**overrides: object) -> Settings:
         values: dict[str, object] = {
             "environment": Environment.test,
+            "process": "ai-service",
             "data_dir": tmp_path,
             "ollama_url": ollama_url,
             "ollama_vision_model": "moondream",

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from tests.ai.conftest import SERVICE_TOKEN, closed_url, jpeg
 from tests.fakes.ollama import FakeOllama
@@ -100,10 +100,26 @@ async def test_missing_model_names_it(client: httpx.AsyncClient, fake_ollama: Fa
     assert "ollama pull moondream" in body["detail"]
 
 
+def _unvalidated(
+    make_ai_settings: Callable[..., Settings], environment: Environment, token: str | None
+) -> Settings:
+    """Settings the validator would refuse, to show the app's own guard holds too."""
+    built = make_ai_settings(environment=Environment.development)
+    return built.model_copy(
+        update={"environment": environment, "service_token": SecretStr(token) if token is not None else None}
+    )
+
+
 def test_production_refuses_to_start_without_a_token(make_ai_settings: Callable[..., Settings]) -> None:
-    settings = make_ai_settings(service_token=None).model_copy(update={"environment": Environment.production})
     with pytest.raises(RuntimeError, match="VO_SERVICE_TOKEN"):
-        create_ai_app(settings)
+        create_ai_app(_unvalidated(make_ai_settings, Environment.production, None))
+
+
+def test_only_development_starts_without_a_token(make_ai_settings: Callable[..., Settings]) -> None:
+    with pytest.raises(RuntimeError, match="outside development"):
+        create_ai_app(_unvalidated(make_ai_settings, Environment.test, None))
+    with pytest.raises(ValidationError, match="VO_SERVICE_TOKEN"):
+        make_ai_settings(service_token=None)  # the settings refuse it first
 
 
 async def test_development_without_a_token_accepts_everyone(
@@ -116,11 +132,8 @@ async def test_development_without_a_token_accepts_everyone(
 
 
 async def test_an_empty_token_counts_as_none(make_ai_settings: Callable[..., Settings]) -> None:
-    settings = make_ai_settings(service_token=SecretStr("")).model_copy(
-        update={"environment": Environment.production}
-    )
     with pytest.raises(RuntimeError):
-        create_ai_app(settings)
+        create_ai_app(_unvalidated(make_ai_settings, Environment.production, ""))
 
 
 def test_openapi_has_stable_operation_ids(ai_settings: Settings) -> None:

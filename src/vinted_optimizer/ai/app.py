@@ -2,7 +2,7 @@
 
 The cloud API reaches it through a tunnel, so every call except ``/health`` must carry the shared
 ``X-Service-Token`` (compared in constant time). Without a configured token the service refuses to start
-in production; in development it warns and accepts anyone, which is fine on a loopback port only.
+unless the environment is development, where it warns and accepts anyone (fine on a loopback port only).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ async def _read_image(upload: UploadFile, index: int) -> bytes:
 def create_ai_app(settings: Settings, *, service: AIService | None = None) -> FastAPI:
     token = settings.service_token.get_secret_value() if settings.service_token else ""
     if not token:
-        if settings.environment is Environment.production:
-            raise RuntimeError("VO_SERVICE_TOKEN is required to run the AI service in production")
+        if settings.environment is not Environment.development:
+            raise RuntimeError("VO_SERVICE_TOKEN is required to run the AI service outside development")
         log.warning("ai_service.no_token", detail="every caller is accepted: development only")
 
     ai = service or AIService(settings)
