@@ -42,9 +42,12 @@ api-client: install
 run: web-build
 	$(VENV)/bin/vinted-optimizer serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
+# Style, types (mypy --strict on src/) and the layers (import-linter contracts in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check src tests bench migrations
 	$(VENV)/bin/ruff format --check src tests bench migrations
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff format src tests bench migrations

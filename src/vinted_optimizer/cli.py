@@ -9,12 +9,16 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pydantic import SecretStr, ValidationError
 
 from vinted_optimizer.config import Environment, Settings, load_or_create_embedded_secrets
 from vinted_optimizer.kit.logging import configure_logging
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = structlog.get_logger(__name__)
 
@@ -27,19 +31,19 @@ def _exit_cleanly_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
-def _settings(**overrides: object) -> Settings:
+def _settings(**overrides: Any) -> Settings:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as error:
         messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
         raise SystemExit(f"Configurazione non valida / invalid configuration: {messages}") from None
 
 
-def _serve_uvicorn(app: object, host: str, port: int, settings: Settings) -> None:
+def _serve_uvicorn(app: FastAPI, host: str, port: int, settings: Settings) -> None:
     import uvicorn
 
     uvicorn.run(
-        app,  # type: ignore[arg-type]
+        app,
         host=host,
         port=port,
         log_config=None,
@@ -246,4 +250,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

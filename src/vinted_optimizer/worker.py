@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from arq import cron
 from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
 from vinted_optimizer.auth.tasks import JOBS as AUTH_JOBS
@@ -20,11 +23,14 @@ DOMAINS: tuple[DomainJobs, ...] = (AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS)
 
 JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in domain.functions)
 FUNCTIONS: list[Function] = [
-    func(function, name=name) for domain in DOMAINS for name, function in domain.functions.items()
+    # ARQ types a job as taking (ctx, *args, **kwargs); ours name their arguments.
+    func(cast(WorkerCoroutine, function), name=name)
+    for domain in DOMAINS
+    for name, function in domain.functions.items()
 ]
 CRON_JOBS: list[CronJob] = [
     cron(
-        entry.function,
+        cast(WorkerCoroutine, entry.function),
         name=f"cron:{entry.name}",  # ARQ keeps cron entries and functions in one namespace
         minute=set(entry.minutes) if entry.minutes is not None else None,
         run_at_startup=entry.run_at_startup,

@@ -47,7 +47,8 @@ class Embedder(Protocol):
 def _unit_rows(matrix: np.ndarray) -> list[list[float]]:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (matrix / norms).astype(np.float32).tolist()
+    rows: list[list[float]] = (matrix / norms).astype(np.float32).tolist()
+    return rows
 
 
 class OllamaEmbedder:

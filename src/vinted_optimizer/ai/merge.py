@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 from vinted_optimizer.ai.schemas import MAX_TAGS, Analysis, SuggestedPrice
-from vinted_optimizer.vocabulary import CONDITIONS
+from vinted_optimizer.vocabulary import CONDITIONS, Condition
 
 K = TypeVar("K", bound=Hashable)
 
@@ -80,7 +80,7 @@ def merge_analyses(analyses: Sequence[Analysis]) -> Analysis:
     )
     brand = next((a.brand for a in by_confidence if a.brand and a.brand.casefold() == brand_key), None)
     # CONDITIONS is ordered from new to worn: a higher index wins a tie.
-    condition = _vote(analyses, lambda a: a.condition, lambda c: CONDITIONS.index(c))
+    condition: Condition | None = _vote(analyses, lambda a: a.condition, lambda c: CONDITIONS.index(c))
 
     # The title/description should describe the chosen category, so prefer answers that agree with it.
     agreeing = [a for a in by_confidence if a.category_id == category_id] or by_confidence

@@ -14,9 +14,10 @@ from vinted_optimizer.models import AuthSession, RefreshToken
 
 async def refresh_token_for_update(session: AsyncSession, digest: str) -> RefreshToken | None:
     # Row lock: two concurrent refreshes with the same token cannot both rotate it.
-    return await session.scalar(
+    found: RefreshToken | None = await session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == digest).with_for_update()
     )
+    return found
 
 
 async def auth_session(session: AsyncSession, session_id: uuid.UUID) -> AuthSession | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import httpx
@@ -18,6 +20,7 @@ from vinted_optimizer.resources import Res, Resources
 router = APIRouter(prefix="/api", tags=["health"])
 
 ComponentState = Literal["ok", "unavailable", "not_configured"]
+Overall = Literal["ok", "degraded", "down"]
 
 
 class Health(BaseModel):
@@ -32,7 +35,7 @@ class ComponentHealth(BaseModel):
 
 
 class DeepHealth(BaseModel):
-    status: Literal["ok", "degraded", "down"]
+    status: Overall
     version: str
     components: dict[str, ComponentHealth]
 
@@ -42,7 +45,10 @@ async def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
-async def _timed(check) -> ComponentHealth:  # noqa: ANN001
+Check = Callable[[], Awaitable[object]]
+
+
+async def _timed(check: Check) -> ComponentHealth:
     started = time.perf_counter()
     try:
         await check()
@@ -97,13 +103,13 @@ async def deep_health(resources: Res) -> JSONResponse:
     settings = resources.settings
     timeout = settings.health_timeout_seconds
 
-    async def bounded(check) -> ComponentHealth:  # noqa: ANN001
+    async def bounded(check: Check) -> ComponentHealth:
         try:
             return await asyncio.wait_for(_timed(check), timeout=timeout)
         except TimeoutError:
             return ComponentHealth(status="unavailable", latency_ms=timeout * 1000, detail="timeout")
 
-    checks = {
+    checks: dict[str, Check] = {
         "database": lambda: _check_database(resources),
         "redis": lambda: resources.redis.ping(),
     }
@@ -117,7 +123,7 @@ async def deep_health(resources: Res) -> JSONResponse:
     components = dict(zip([*names, "ai"], results, strict=True))
     configured = {name: url for name, url in external.items() if url}
     external_results = await asyncio.gather(
-        *(bounded(lambda url=url: _check_http(url, timeout)) for url in configured.values())
+        *(bounded(functools.partial(_check_http, url, timeout)) for url in configured.values())
     )
     components.update(dict(zip(configured, external_results, strict=True)))
     for name in external:
@@ -125,6 +131,6 @@ async def deep_health(resources: Res) -> JSONResponse:
 
     core_ok = all(components[name].status == "ok" for name in checks)
     others_ok = all(components[name].status != "unavailable" for name in [*external, "ai"])
-    overall = "ok" if core_ok and others_ok else ("degraded" if core_ok else "down")
+    overall: Overall = "ok" if core_ok and others_ok else ("degraded" if core_ok else "down")
     body = DeepHealth(status=overall, version=__version__, components=components)
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if core_ok else 503)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
@@ -18,7 +18,7 @@ from vinted_optimizer.resources import Res
 
 router = APIRouter(prefix="/images", tags=["images"])
 ERRORS = responses(Forbidden, NotFound)
-UNSUPPORTED = {
+UNSUPPORTED: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorBody, "description": "Not a JPEG, PNG, WebP or HEIC photo (checked by content)"},
     422: {"model": ErrorBody, "description": "Not a usable image: empty, truncated, or too many pixels"},
 }

@@ -15,7 +15,10 @@ DISPLAY_ORDER = (Image.display_order, Image.created_at, Image.id)
 
 
 async def get(session: AsyncSession, family_id: uuid.UUID, image_id: uuid.UUID) -> Image | None:
-    return await session.scalar(select(Image).where(Image.id == image_id, Image.family_id == family_id))
+    found: Image | None = await session.scalar(
+        select(Image).where(Image.id == image_id, Image.family_id == family_id)
+    )
+    return found
 
 
 async def get_unscoped(session: AsyncSession, image_id: uuid.UUID) -> Image | None:

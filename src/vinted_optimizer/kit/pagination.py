@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, UnaryExpression, asc, desc
+from sqlalchemy import SQLColumnExpression, UnaryExpression, asc, desc
 
 T = TypeVar("T")
 
@@ -18,7 +18,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def order_by(sort: str, columns: Mapping[str, ColumnElement[Any]]) -> UnaryExpression[Any]:
+def order_by(sort: str, columns: Mapping[str, SQLColumnExpression[Any]]) -> UnaryExpression[Any]:
     """``"price"`` sorts ascending, ``"-price"`` descending; empty values last either way.
 
     ``sort`` has already been validated against the endpoint's own ``Literal`` of keys.

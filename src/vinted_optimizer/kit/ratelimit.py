@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
@@ -19,11 +20,10 @@ class RateLimits:
     def __init__(self, settings: Settings, redis_url: str) -> None:
         # Our own pool, so close() can release its connections (limits has no close of its own).
         self._pool = ConnectionPool.from_url(redis_url)
+        # `limits` passes its extra options on to redis-py, typed loosely as scalars.
+        options: dict[str, Any] = {"connection_pool": self._pool}
         self.storage = RedisStorage(
-            limits_storage_uri(redis_url),
-            implementation="redispy",
-            key_prefix="vo:rl",
-            connection_pool=self._pool,
+            limits_storage_uri(redis_url), implementation="redispy", key_prefix="vo:rl", **options
         )
         self._limiter = MovingWindowRateLimiter(self.storage)
         self.per_ip = parse(settings.rate_limit_ip)

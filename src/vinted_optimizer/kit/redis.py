@@ -6,7 +6,8 @@ from redis.asyncio import Redis
 
 
 def create_redis(url: str) -> Redis:
-    return Redis.from_url(url, decode_responses=False, health_check_interval=30)
+    client: Redis = Redis.from_url(url, decode_responses=False, health_check_interval=30)
+    return client
 
 
 def limits_storage_uri(url: str) -> str:

@@ -142,7 +142,8 @@ class SecretBox:
 
     def decrypt_json(self, token: bytes) -> dict[str, Any]:
         try:
-            return json.loads(self._fernet.decrypt(token))
+            value: dict[str, Any] = json.loads(self._fernet.decrypt(token))
+            return value
         except InvalidToken as error:
             raise ValueError("cannot decrypt: unknown key or corrupted value") from error
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import obstore
 import structlog
 from obstore.store import LocalStore, S3Store
 
 from vinted_optimizer.config import Settings
+
+if TYPE_CHECKING:
+    from obstore.store import ClientConfig  # only in the type stubs
 
 log = structlog.get_logger(__name__)
 
@@ -51,7 +54,7 @@ def create_storage(settings: Settings) -> Storage:
     if url and url.startswith("s3://"):
         bucket = url.removeprefix("s3://").strip("/")
         options: dict[str, Any] = {"region": settings.s3_region}
-        client_options: dict[str, Any] = {}
+        client_options: ClientConfig = {}
         if settings.s3_endpoint:
             options["endpoint"] = settings.s3_endpoint
             # Local S3 stand-ins (moto, MinIO) speak plain HTTP.

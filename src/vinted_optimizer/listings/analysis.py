@@ -46,7 +46,7 @@ RETRY_BATCH = 20
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(FIRST_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
+    return min(FIRST_DELAY * (1 << max(0, attempts - 1)), MAX_DELAY)
 
 
 def ticket(requested_at: datetime | None, attempts: int) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.pagination import order_by
 from vinted_optimizer.listings.schemas import ListingFilters
 from vinted_optimizer.models import Listing
 
-SORTS = {
+SORTS: dict[str, SQLColumnExpression[Any]] = {
     "created_at": Listing.created_at,
     "updated_at": Listing.updated_at,
     "price": Listing.price,
@@ -74,7 +75,8 @@ async def get(
     query = readable_listings(family_id).where(Listing.id == listing_id)
     if for_update:
         query = query.with_for_update()
-    return await session.scalar(query)
+    listing: Listing | None = await session.scalar(query)
+    return listing
 
 
 async def get_unscoped(

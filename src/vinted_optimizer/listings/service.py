@@ -232,9 +232,9 @@ async def bulk(
         affected = await delete(session, storage, member, listings, context, jobs)
     else:
         for listing in listings:
-            if data.action == "set_status":
+            if data.action == "set_status" and data.status is not None:
                 listing.status = data.status
-            else:
+            elif data.action == "set_price":
                 listing.price = data.price
         await session.flush()
         affected = len(listings)

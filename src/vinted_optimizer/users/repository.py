@@ -15,16 +15,20 @@ from vinted_optimizer.models import Family, Invitation, User
 
 
 async def user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.scalar(select(User).options(joinedload(User.family)).where(User.id == user_id))
+    found: User | None = await session.scalar(
+        select(User).options(joinedload(User.family)).where(User.id == user_id)
+    )
+    return found
 
 
 async def user_by_login(session: AsyncSession, login: str) -> User | None:
     needle = login.strip().lower()
-    return await session.scalar(
+    found: User | None = await session.scalar(
         select(User)
         .options(joinedload(User.family))
         .where(or_(func.lower(User.email) == needle, func.lower(User.username) == needle))
     )
+    return found
 
 
 async def email_taken(session: AsyncSession, email: str, *, exclude: uuid.UUID | None = None) -> bool:
@@ -70,7 +74,10 @@ async def count_family_admins(session: AsyncSession, family_id: uuid.UUID, *, ex
 
 
 async def invitation_by_token_hash(session: AsyncSession, digest: str) -> Invitation | None:
-    return await session.scalar(select(Invitation).where(Invitation.token_hash == digest).with_for_update())
+    found: Invitation | None = await session.scalar(
+        select(Invitation).where(Invitation.token_hash == digest).with_for_update()
+    )
+    return found
 
 
 async def pending_invitations(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> list[Invitation]:
@@ -90,9 +97,10 @@ async def pending_invitations(session: AsyncSession, family_id: uuid.UUID, now: 
 async def invitation(
     session: AsyncSession, family_id: uuid.UUID, invitation_id: uuid.UUID
 ) -> Invitation | None:
-    return await session.scalar(
+    found: Invitation | None = await session.scalar(
         select(Invitation).where(Invitation.id == invitation_id, Invitation.family_id == family_id)
     )
+    return found
 
 
 async def invitation_unscoped(session: AsyncSession, invitation_id: uuid.UUID) -> Invitation | None:
