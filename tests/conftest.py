@@ -13,14 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.server import serve_in_thread
+from tests.support.settings import TEST_JWT_SECRET, make_settings
 from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.app import create_app
-from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.db import create_engine
 from vinted_optimizer.kit.embedded import EmbeddedServers, start_embedded
 from vinted_optimizer.kit.migrations import upgrade
@@ -34,8 +34,6 @@ from vinted_optimizer.resources import Resources
 from vinted_optimizer.worker import JOB_NAMES
 
 TEST_DATABASE = "vo_test"
-TEST_JWT_SECRET = "t" * 48
-TEST_FERNET_KEY = "k" * 43 + "="
 
 
 @pytest.fixture(scope="session")
@@ -62,27 +60,6 @@ def database_url(servers: EmbeddedServers) -> str:
 def redis_url(servers: EmbeddedServers) -> str:
     assert servers.redis_url is not None
     return servers.redis_url
-
-
-def make_settings(database_url: str, redis_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "environment": Environment.test,
-        "database_url": SecretStr(database_url),
-        "redis_url": SecretStr(redis_url),
-        "jwt_secret": SecretStr(TEST_JWT_SECRET),
-        "fernet_keys": SecretStr(TEST_FERNET_KEY),
-        "public_url": "https://vo.example.test",
-        # Real Argon2id, cheaper parameters so the suite stays fast; bench/auth.py measures the real ones.
-        "argon2_time_cost": 1,
-        "argon2_memory_kib": 1024,
-        "rate_limit_ip": "1000/minute",
-        "rate_limit_user": "1000/minute",
-        # Nothing listens here: the AI is "down" unless a test points this at the fake Ollama.
-        "ollama_url": "http://127.0.0.1:9",
-        "ollama_timeout_seconds": 5,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import DEFAULT_PASSWORD, Member, invite_and_join, login, register
-from tests.images.photos import photo
+from tests.auth.factories import DEFAULT_PASSWORD, Member, login, register
+from tests.images.factories import photo
+from tests.users.factories import invite_and_join
 from vinted_optimizer.models import User
 
 VINTED = {"access_token_web": "a" * 30, "refresh_token_web": "b" * 30}
@@ -38,7 +39,7 @@ class World:
 @pytest.fixture
 async def world(client, session, resources) -> World:
     admin = await register(client, family_name="Famiglia Bianchi")
-    member = await invite_and_join(client, admin)
+    member = await invite_and_join(client, admin=admin)
     other = await register(client, family_name="Famiglia Verdi")
     root = User(
         email="root@example.it",
@@ -51,7 +52,7 @@ async def world(client, session, resources) -> World:
     await session.commit()
     instance_admin = await login(
         client,
-        Member(
+        member=Member(
             email=root.email,
             username=root.username,
             password=DEFAULT_PASSWORD,

@@ -1,4 +1,4 @@
-from tests.factories import register
+from tests.auth.factories import register
 
 
 async def test_register_and_me(client):

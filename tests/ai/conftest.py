@@ -1,4 +1,4 @@
-"""The fake Ollama on a real loopback port (one per run, reset per test), settings and small JPEGs.
+"""The fake Ollama on a real loopback port (one per run, reset per test), and AI settings.
 
 These tests never need PostgreSQL or Redis: they build ``Settings`` directly instead of using the
 ``settings`` fixture, which would start the embedded servers.
@@ -6,30 +6,15 @@ These tests never need PostgreSQL or Redis: they build ``Settings`` directly ins
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from pydantic import SecretStr
 
+from tests.ai.factories import SERVICE_TOKEN
 from tests.fakes.ollama import FakeOllama
-from tests.fakes.server import free_port
 from vinted_optimizer.config import Environment, Settings
-
-SERVICE_TOKEN = "service-token-for-tests-0123456789abcdef"
-
-
-def jpeg(color: tuple[int, int, int] = (40, 70, 160), size: tuple[int, int] = (64, 48)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
-
-
-def closed_url() -> str:
-    """A loopback port nobody listens on: connection refused, like Ollama switched off."""
-    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture

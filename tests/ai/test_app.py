@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from tests.ai.conftest import SERVICE_TOKEN, closed_url, jpeg
+from tests.ai.factories import SERVICE_TOKEN, closed_url, jpeg
 from tests.fakes.ollama import FakeOllama
 from vinted_optimizer.ai.app import create_ai_app
 from vinted_optimizer.config import Environment, Settings

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.ai.conftest import SERVICE_TOKEN, closed_url, jpeg
+from tests.ai.factories import SERVICE_TOKEN, closed_url, jpeg
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.server import serve_in_thread
 from vinted_optimizer.ai.app import create_ai_app

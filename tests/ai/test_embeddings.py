@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from tests.ai.conftest import closed_url
+from tests.ai.factories import closed_url
 from tests.fakes.ollama import FakeOllama
 from vinted_optimizer.ai.embeddings import LOCAL_MODEL_NAME, LocalEmbedder
 from vinted_optimizer.ai.errors import AIInvalidInput, AIUnavailable

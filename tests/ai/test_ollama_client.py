@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.ai.conftest import closed_url, jpeg
+from tests.ai.factories import closed_url, jpeg
 from tests.fakes.ollama import ANSWER_TRUNCATED, FakeOllama, Reply
 from vinted_optimizer.ai.errors import AIModelMissing, AIUnavailable
 from vinted_optimizer.ai.ollama import OllamaClient

@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.ai.conftest import closed_url, jpeg
+from tests.ai.factories import closed_url, jpeg
 from tests.fakes.ollama import ANSWER_CLEAN, ANSWER_GARBAGE, FakeOllama, Reply
 from vinted_optimizer.ai.cache import image_hash
 from vinted_optimizer.ai.errors import AIInvalidInput, AIModelMissing, AIUnavailable

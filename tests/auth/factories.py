@@ -1,4 +1,7 @@
-"""Small keyword-only helpers per domain: through the API where the flow matters, in the DB otherwise."""
+"""Accounts for tests, made through the API (registration is a flow worth exercising every time).
+
+Keyword-only after the client, like every factory: ``await register(client, family_name="Rossi")``.
+"""
 
 from __future__ import annotations
 
@@ -70,19 +73,7 @@ async def register(
     )
 
 
-async def invite_and_join(
-    client: httpx.AsyncClient, admin: Member, *, role: str = "member", username: str | None = None
-) -> Member:
-    username = username or unique_name("invitato")
-    email = f"{username}@example.it"
-    response = await client.post(
-        "/api/v1/users/family/invite", json={"email": email, "role": role}, headers=admin.headers
-    )
-    assert response.status_code == 201, response.text
-    return await register(client, username=username, email=email, invite_token=response.json()["token"])
-
-
-async def login(client: httpx.AsyncClient, member: Member) -> Member:
+async def login(client: httpx.AsyncClient, *, member: Member) -> Member:
     response = await client.post(
         "/api/v1/auth/login", json={"login": member.email, "password": member.password}
     )

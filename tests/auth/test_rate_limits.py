@@ -4,7 +4,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import register, unique_name
+from tests.auth.factories import register, unique_name
 from vinted_optimizer.models import AuditLog
 
 

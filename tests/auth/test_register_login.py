@@ -4,7 +4,7 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import DEFAULT_PASSWORD, register, unique_name
+from tests.auth.factories import DEFAULT_PASSWORD, register, unique_name
 from vinted_optimizer.models import AuditLog, Family, User
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.factories import register
+from tests.auth.factories import register
 from vinted_optimizer.auth.tasks import cleanup as cleanup_auth
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.models import AuthSession, Invitation, RefreshToken

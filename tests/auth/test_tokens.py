@@ -8,8 +8,8 @@ import uuid
 import jwt
 from sqlalchemy import select
 
-from tests.conftest import TEST_JWT_SECRET
-from tests.factories import login, register
+from tests.auth.factories import login, register
+from tests.support.settings import TEST_JWT_SECRET
 from vinted_optimizer.models import AuditLog, AuthSession
 
 
@@ -149,7 +149,7 @@ async def test_logout_with_only_the_access_token(client):
 
 async def test_sessions_list_and_revoke(client, session):
     member = await register(client)
-    phone = await login(client, type(member)(**{**member.__dict__}))
+    phone = await login(client, member=type(member)(**{**member.__dict__}))
     listed = await client.get("/api/v1/auth/sessions", headers=member.headers)
     assert listed.status_code == 200
     sessions = listed.json()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from tests.e2e.browser import Browsing
 from tests.support.serve import Serve, base_env, new_data_dir, shut_down
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,3 +109,17 @@ def short_token_server(servers: dict[str, Serve]) -> Serve:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+async def browsing(browser: Browser, server: Serve) -> AsyncIterator[Browsing]:
+    session = Browsing(browser, server.url)
+    yield session
+    await session.close()
+
+
+@pytest.fixture
+async def short_browsing(browser: Browser, short_token_server: Serve) -> AsyncIterator[Browsing]:
+    session = Browsing(browser, short_token_server.url)
+    yield session
+    await session.close()

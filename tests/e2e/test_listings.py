@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.e2e.test_dashboard import (
+from tests.e2e.browser import (
     DESKTOP,
     PHONE,
     Browsing,
@@ -22,7 +22,7 @@ from tests.e2e.test_dashboard import (
 )
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.server import serve_in_thread
-from tests.images.photos import photo
+from tests.images.factories import photo
 from tests.support.serve import Serve, running_serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

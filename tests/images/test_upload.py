@@ -5,46 +5,21 @@ from __future__ import annotations
 import hashlib
 import io
 import zlib
-from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
 
-from tests.factories import register
-from tests.images.photos import heic_photo, photo
+from tests.auth.factories import register
+from tests.images.factories import heic_photo, photo, row_counts, stored_files, upload
 from vinted_optimizer.models import Image as ImageRow
-from vinted_optimizer.models import Listing
-
-
-async def upload(client, member, *files: tuple[str, bytes], listing_id: str | None = None):
-    data = {"listing_id": listing_id} if listing_id else None
-    return await client.post(
-        "/api/v1/images/upload",
-        files=[("files", (name, content, "application/octet-stream")) for name, content in files],
-        data=data,
-        headers=member.headers,
-    )
-
-
-def stored_files(settings) -> list[Path]:
-    root = settings.data_dir / "objects"
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
-
-
-async def counts(session) -> tuple[int, int]:
-    listings = await session.scalar(select(func.count()).select_from(Listing))
-    images = await session.scalar(select(func.count()).select_from(ImageRow))
-    return listings, images
 
 
 async def test_upload_creates_a_draft_with_processed_photos(client, session, settings):
     member = await register(client)
     response = await upload(
         client,
-        member,
-        ("giacca.jpg", photo(4000, 3000, seed=1)),
-        ("retro.png", photo(900, 700, fmt="PNG", seed=2)),
+        member=member,
+        files=[("giacca.jpg", photo(4000, 3000, seed=1)), ("retro.png", photo(900, 700, fmt="PNG", seed=2))],
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -72,7 +47,9 @@ async def test_upload_creates_a_draft_with_processed_photos(client, session, set
 async def test_exif_orientation_applied_and_all_metadata_stripped(client, session):
     member = await register(client)
     # Stored landscape, meant to be seen portrait (orientation 6 = rotate 90°), with GPS coordinates.
-    response = await upload(client, member, ("telefono.jpg", photo(1200, 900, orientation=6, gps=True)))
+    response = await upload(
+        client, member=member, files=[("telefono.jpg", photo(1200, 900, orientation=6, gps=True))]
+    )
     assert response.status_code == 201, response.text
     image = response.json()["images"][0]
     assert (image["width"], image["height"]) == (768, 1024)
@@ -94,7 +71,7 @@ async def test_exif_orientation_applied_and_all_metadata_stripped(client, sessio
 )
 async def test_webp_heic_and_names_are_judged_by_content(client, name, content):
     member = await register(client)
-    response = await upload(client, member, (name, content))
+    response = await upload(client, member=member, files=[(name, content)])
     assert response.status_code == 201, response.text
 
 
@@ -137,24 +114,24 @@ async def test_bad_uploads_are_refused_and_leave_nothing(
     client, session, settings, name, content, status, code
 ):
     member = await register(client)
-    before = await counts(session)
-    response = await upload(client, member, ("buona.jpg", photo(seed=3)), (name, content))
+    before = await row_counts(session)
+    response = await upload(client, member=member, files=[("buona.jpg", photo(seed=3)), (name, content)])
     assert response.status_code == status, response.text
     body = response.json()
     assert body["error"] == code
     assert body["detail"].startswith(f"{name}:")
-    assert await counts(session) == before
+    assert await row_counts(session) == before
     assert stored_files(settings) == []
 
 
 @pytest.mark.parametrize("settings_overrides", [{"max_upload_bytes": 200_000}])
 async def test_a_photo_over_the_size_limit_is_413(client, session, settings):
     member = await register(client)
-    response = await upload(client, member, ("enorme.jpg", photo(1200, 900, quality=95)))
+    response = await upload(client, member=member, files=[("enorme.jpg", photo(1200, 900, quality=95))])
     assert response.status_code == 413
     assert response.json()["error"] == "file_too_large"
     assert stored_files(settings) == []
-    assert await counts(session) == (0, 0)
+    assert await row_counts(session) == (0, 0)
 
 
 @pytest.mark.parametrize("settings_overrides", [{"max_upload_bytes": 100_000, "max_files_per_upload": 2}])
@@ -162,7 +139,7 @@ async def test_the_whole_request_is_bounded_too(client, settings):
     member = await register(client)
     too_big = b"\xff\xd8\xff" + b"0" * 400_000
     # 2 files × 100 KB + 1 MiB of form overhead is the ceiling; 1.6 MB is refused before it is read.
-    response = await upload(client, member, *[(f"{n}.jpg", too_big) for n in "abcd"])
+    response = await upload(client, member=member, files=[(f"{n}.jpg", too_big) for n in "abcd"])
     assert response.status_code == 413
     assert response.json()["error"] == "payload_too_large"
     assert stored_files(settings) == []
@@ -171,7 +148,9 @@ async def test_the_whole_request_is_bounded_too(client, settings):
 @pytest.mark.parametrize("settings_overrides", [{"max_files_per_upload": 2}])
 async def test_too_many_files_is_400(client, settings):
     member = await register(client)
-    response = await upload(client, member, *[(f"{n}.jpg", photo(200, 150, seed=n)) for n in range(3)])
+    response = await upload(
+        client, member=member, files=[(f"{n}.jpg", photo(200, 150, seed=n)) for n in range(3)]
+    )
     assert response.status_code == 400
     assert "2 foto" in response.json()["detail"]
     assert stored_files(settings) == []
@@ -192,13 +171,12 @@ async def test_missing_files_or_malformed_form(client):
 
 async def test_upload_to_an_existing_listing_and_duplicate_warning(client, session):
     member = await register(client)
-    first = (await upload(client, member, ("a.jpg", photo(seed=7)))).json()
+    first = (await upload(client, member=member, files=[("a.jpg", photo(seed=7))])).json()
     listing_id = first["listing"]["id"]
     again = await upload(
         client,
-        member,
-        ("a-bis.jpg", photo(seed=7)),
-        ("altra.jpg", photo(colour=(200, 20, 20), seed=8)),
+        member=member,
+        files=[("a-bis.jpg", photo(seed=7)), ("altra.jpg", photo(colour=(200, 20, 20), seed=8))],
         listing_id=listing_id,
     )
     assert again.status_code == 201, again.text
@@ -212,9 +190,9 @@ async def test_upload_to_an_existing_listing_and_duplicate_warning(client, sessi
 async def test_cannot_upload_into_another_familys_listing(client, session, settings):
     owner = await register(client)
     stranger = await register(client)
-    listing_id = (await upload(client, owner, ("a.jpg", photo()))).json()["listing"]["id"]
+    listing_id = (await upload(client, member=owner, files=[("a.jpg", photo())])).json()["listing"]["id"]
     files_before = len(stored_files(settings))
-    response = await upload(client, stranger, ("b.jpg", photo(seed=4)), listing_id=listing_id)
+    response = await upload(client, member=stranger, files=[("b.jpg", photo(seed=4))], listing_id=listing_id)
     assert response.status_code == 404
     assert len(stored_files(settings)) == files_before
 
@@ -225,5 +203,5 @@ async def test_quality_hints_for_dark_photos(client):
     dark_image = Image.open(io.BytesIO(dark)).point(lambda v: v // 6)
     buffer = io.BytesIO()
     dark_image.save(buffer, "JPEG")
-    body = (await upload(client, member, ("buio.jpg", buffer.getvalue()))).json()
+    body = (await upload(client, member=member, files=[("buio.jpg", buffer.getvalue())])).json()
     assert "too_dark" in body["images"][0]["quality_hints"]

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.factories import invite_and_join, register
+from tests.auth.factories import register
+from tests.users.factories import invite_and_join
 from vinted_optimizer.kit.logging import configure_logging
 from vinted_optimizer.models import AuditLog
 
@@ -147,7 +148,7 @@ async def test_every_sensitive_action_is_audited_with_ip_and_user_agent(client, 
         "/api/v1/auth/login", json={"login": admin.email, "password": admin.password}, headers=agent
     )
     client.cookies.clear()
-    member = await invite_and_join(client, admin)
+    member = await invite_and_join(client, admin=admin)
     headers = {**admin.headers, **agent}
     await client.patch(
         "/api/v1/users/me",

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from tests.factories import register
+from tests.auth.factories import register
 from tests.fakes.ollama import ANSWER_CLEAN, ANSWER_FENCED, Reply
-from tests.images.photos import photo
-from tests.images.test_upload import upload
+from tests.images.factories import photo, upload
+from tests.listings.factories import get_listing
+from tests.support.worker import run_jobs
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import QUEUE_NAME
 from vinted_optimizer.listings.analysis import backoff
 from vinted_optimizer.listings.tasks import retry_pending_analyses
 from vinted_optimizer.models import Listing
-from vinted_optimizer.worker import build_worker
 
 
 @pytest.fixture
@@ -25,30 +24,14 @@ def settings_overrides(fake_ollama_server):
     return {"ollama_url": fake_ollama_server[1], "worker_poll_seconds": 0.05, "ollama_timeout_seconds": 2}
 
 
-async def run_jobs(resources) -> int:
-    # One job at a time: in tests every session shares the test's single connection.
-    worker = build_worker(resources, burst=True, max_jobs=1)
-    try:
-        await asyncio.wait_for(worker.async_run(), timeout=60)
-    finally:
-        await worker.close()
-    return worker.jobs_complete
-
-
-async def listing_of(client, member, listing_id):
-    response = await client.get(f"/api/v1/listings/{listing_id}", headers=member.headers)
-    assert response.status_code == 200
-    return response.json()
-
-
 async def test_photo_to_draft(client, resources, fake_ollama):
     member = await register(client)
-    body = (await upload(client, member, ("giacca.jpg", photo(seed=21)))).json()
+    body = (await upload(client, member=member, files=[("giacca.jpg", photo(seed=21))])).json()
     listing_id = body["listing"]["id"]
     assert body["listing"]["analysis_status"] == "pending"
     assert await run_jobs(resources) >= 1
 
-    listing = await listing_of(client, member, listing_id)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
     assert listing["analysis_status"] == "done"
     assert listing["title"] == "Giacca di jeans Levi's donna"
     assert listing["brand"] == "Levi's"
@@ -71,15 +54,17 @@ async def test_photo_to_draft(client, resources, fake_ollama):
 
 async def test_same_photo_again_is_a_cache_hit(client, resources, fake_ollama):
     member = await register(client)
-    first = (await upload(client, member, ("a.jpg", photo(seed=22)))).json()["listing"]["id"]
+    first = (await upload(client, member=member, files=[("a.jpg", photo(seed=22))])).json()["listing"]["id"]
     await run_jobs(resources)
     calls = fake_ollama.calls["/api/generate"]
-    second = (await upload(client, member, ("a-copia.jpg", photo(seed=22)))).json()["listing"]["id"]
+    second = (await upload(client, member=member, files=[("a-copia.jpg", photo(seed=22))])).json()["listing"][
+        "id"
+    ]
     await run_jobs(resources)
     assert fake_ollama.calls["/api/generate"] == calls  # no second model call
-    assert (await listing_of(client, member, second))["title"] == (await listing_of(client, member, first))[
-        "title"
-    ]
+    assert (await get_listing(client, member=member, listing_id=second))["title"] == (
+        await get_listing(client, member=member, listing_id=first)
+    )["title"]
 
 
 async def test_ollama_down_keeps_a_pending_draft_then_recovers(client, session, resources, fake_ollama):
@@ -88,10 +73,10 @@ async def test_ollama_down_keeps_a_pending_draft_then_recovers(client, session, 
         "/api/generate",
         *[Reply(status=503, error="server busy, please try again.  maximum pending requests exceeded")] * 2,
     )
-    body = (await upload(client, member, ("b.jpg", photo(seed=23)))).json()
+    body = (await upload(client, member=member, files=[("b.jpg", photo(seed=23))])).json()
     listing_id = body["listing"]["id"]
     await run_jobs(resources)
-    listing = await listing_of(client, member, listing_id)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
     assert listing["analysis_status"] == "pending"
     assert listing["analysis_error"]
     assert listing["colors"]  # the local part of the draft is there
@@ -106,22 +91,24 @@ async def test_ollama_down_keeps_a_pending_draft_then_recovers(client, session, 
     await session.commit()
     assert await retry_pending_analyses({"resources": resources}) == 1
     await run_jobs(resources)
-    assert (await listing_of(client, member, listing_id))["analysis_status"] == "done"
+    assert (await get_listing(client, member=member, listing_id=listing_id))["analysis_status"] == "done"
 
 
 async def test_missing_model_is_explained(client, resources, fake_ollama):
     member = await register(client)
     fake_ollama.models = {"nomic-embed-text:v1.5"}
-    listing_id = (await upload(client, member, ("c.jpg", photo(seed=24)))).json()["listing"]["id"]
+    listing_id = (await upload(client, member=member, files=[("c.jpg", photo(seed=24))])).json()["listing"][
+        "id"
+    ]
     await run_jobs(resources)
-    listing = await listing_of(client, member, listing_id)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
     assert listing["analysis_status"] == "pending"
     assert "ollama pull moondream" in listing["analysis_error"]
 
 
 async def test_member_edits_are_kept_and_reanalyze_replaces_them(client, resources, fake_ollama):
     member = await register(client)
-    body = (await upload(client, member, ("d.jpg", photo(seed=25)))).json()
+    body = (await upload(client, member=member, files=[("d.jpg", photo(seed=25))])).json()
     listing_id, image_id = body["listing"]["id"], body["images"][0]["id"]
     await client.patch(
         f"/api/v1/listings/{listing_id}",
@@ -129,7 +116,7 @@ async def test_member_edits_are_kept_and_reanalyze_replaces_them(client, resourc
         headers=member.headers,
     )
     await run_jobs(resources)
-    listing = await listing_of(client, member, listing_id)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
     assert listing["title"] == "Il mio titolo" and listing["price"] == "40.00"
     assert listing["brand"] == "Levi's"  # empty fields were filled
 
@@ -137,7 +124,7 @@ async def test_member_edits_are_kept_and_reanalyze_replaces_them(client, resourc
     response = await client.post(f"/api/v1/images/{image_id}/reanalyze", headers=member.headers)
     assert response.status_code == 202 and response.json()["analysis_status"] == "pending"
     await run_jobs(resources)
-    listing = await listing_of(client, member, listing_id)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
     assert listing["analysis_status"] == "done"
     assert listing["price"] == "40.00"  # a price the member set is never replaced
 
@@ -147,11 +134,15 @@ async def test_similar_listings_by_embedding(client, resources, fake_ollama):
     ids = []
     for seed, answer in ((26, ANSWER_FENCED), (27, ANSWER_CLEAN), (28, ANSWER_FENCED)):
         fake_ollama.default_reply = Reply(text=answer)
-        ids.append((await upload(client, member, (f"{seed}.jpg", photo(seed=seed)))).json()["listing"]["id"])
+        ids.append(
+            (await upload(client, member=member, files=[(f"{seed}.jpg", photo(seed=seed))])).json()[
+                "listing"
+            ]["id"]
+        )
         await run_jobs(resources)
     stranger = await register(client)
     fake_ollama.default_reply = Reply(text=ANSWER_FENCED)
-    await upload(client, stranger, ("s.jpg", photo(seed=29)))
+    await upload(client, member=stranger, files=[("s.jpg", photo(seed=29))])
     await run_jobs(resources)
 
     response = await client.get(f"/api/v1/listings/similar/{ids[0]}", headers=member.headers)
@@ -165,7 +156,8 @@ async def test_similar_listings_by_embedding(client, resources, fake_ollama):
 async def test_vectors_of_another_model_are_not_compared(client, session, resources, fake_ollama):
     member = await register(client)
     ids = [
-        (await upload(client, member, (f"{s}.jpg", photo(seed=s)))).json()["listing"]["id"] for s in (30, 31)
+        (await upload(client, member=member, files=[(f"{s}.jpg", photo(seed=s))])).json()["listing"]["id"]
+        for s in (30, 31)
     ]
     await run_jobs(resources)
     await session.execute(update(Listing).where(Listing.id == ids[1]).values(embedding_model="another-model"))
@@ -178,7 +170,7 @@ async def test_vectors_of_another_model_are_not_compared(client, session, resour
 
 async def test_the_upload_job_and_the_retry_cron_are_one_job(client, resources):
     member = await register(client)
-    await upload(client, member, ("e.jpg", photo(seed=32)))
+    await upload(client, member=member, files=[("e.jpg", photo(seed=32))])
     assert await resources.redis.zcard(QUEUE_NAME) == 1
     assert await retry_pending_analyses({"resources": resources}) == 1  # due: never tried yet
     assert await resources.redis.zcard(QUEUE_NAME) == 1  # the same job id: the queue keeps one
@@ -186,14 +178,16 @@ async def test_the_upload_job_and_the_retry_cron_are_one_job(client, resources):
 
 async def test_a_newer_request_supersedes_the_queued_job(client, resources, fake_ollama):
     member = await register(client)
-    listing_id = (await upload(client, member, ("f.jpg", photo(seed=33)))).json()["listing"]["id"]
-    await upload(client, member, ("g.jpg", photo(seed=34)), listing_id=listing_id)
+    listing_id = (await upload(client, member=member, files=[("f.jpg", photo(seed=33))])).json()["listing"][
+        "id"
+    ]
+    await upload(client, member=member, files=[("g.jpg", photo(seed=34))], listing_id=listing_id)
     assert await resources.redis.zcard(QUEUE_NAME) == 2  # one job per request
     calls = fake_ollama.calls["/api/generate"]
     await run_jobs(resources)
     # Only the newer job asked the model, once per photo: it saw both.
     assert fake_ollama.calls["/api/generate"] - calls == 2
-    assert (await listing_of(client, member, listing_id))["analysis_status"] == "done"
+    assert (await get_listing(client, member=member, listing_id=listing_id))["analysis_status"] == "done"
 
 
 def test_backoff_grows_and_is_capped():

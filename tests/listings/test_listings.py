@@ -5,24 +5,18 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import invite_and_join, register
-from tests.images.photos import photo
-from tests.images.test_upload import stored_files, upload
+from tests.auth.factories import register
+from tests.images.factories import photo, stored_files, upload
+from tests.listings.factories import create_listing
+from tests.users.factories import invite_and_join
 from vinted_optimizer.models import AuditLog, Listing
-
-
-async def create(client, member, **fields):
-    payload = {"title": "Giacca di jeans", "price": "25.00", **fields}
-    response = await client.post("/api/v1/listings", json=payload, headers=member.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 async def test_create_get_update_a_manual_listing(client):
     member = await register(client)
-    listing = await create(
+    listing = await create_listing(
         client,
-        member,
+        member=member,
         description="Levi's, taglia M",
         brand="Levi's",
         condition="very_good",
@@ -62,7 +56,7 @@ async def test_create_get_update_a_manual_listing(client):
 )
 async def test_invalid_listing_payloads_are_422(client, payload):
     member = await register(client)
-    listing = await create(client, member)
+    listing = await create_listing(client, member=member)
     created = await client.post("/api/v1/listings", json={"title": "x", **payload}, headers=member.headers)
     assert created.status_code == 422, payload
     patched = await client.patch(f"/api/v1/listings/{listing['id']}", json=payload, headers=member.headers)
@@ -71,10 +65,10 @@ async def test_invalid_listing_payloads_are_422(client, payload):
 
 async def test_list_filters_sort_and_paginate(client):
     admin = await register(client)
-    member = await invite_and_join(client, admin)
-    await create(
+    member = await invite_and_join(client, admin=admin)
+    await create_listing(
         client,
-        admin,
+        member=admin,
         title="Giacca Levi's",
         price="30",
         brand="Levi's",
@@ -82,18 +76,18 @@ async def test_list_filters_sort_and_paginate(client):
         size="M",
         status="ready",
     )
-    await create(
-        client, admin, title="Scarpe Nike", price="45", brand="Nike", condition="very_good", size="42"
+    await create_listing(
+        client, member=admin, title="Scarpe Nike", price="45", brand="Nike", condition="very_good", size="42"
     )
-    await create(
+    await create_listing(
         client,
-        member,
+        member=member,
         title="Borsa di pelle",
         price="15",
         description="Borsa 100% pelle_vera",
         status="ready",
     )
-    await create(client, member, title="Maglione", price=None)
+    await create_listing(client, member=member, title="Maglione", price=None)
 
     async def titles(**params):
         response = await client.get("/api/v1/listings", params=params, headers=admin.headers)
@@ -133,7 +127,7 @@ async def test_list_filters_sort_and_paginate(client):
 async def test_another_family_sees_nothing(client):
     owner = await register(client)
     stranger = await register(client)
-    listing = await create(client, owner)
+    listing = await create_listing(client, member=owner)
     assert (await client.get("/api/v1/listings", headers=stranger.headers)).json()["total"] == 0
     for method, path, body in [
         ("GET", f"/api/v1/listings/{listing['id']}", None),
@@ -151,8 +145,8 @@ async def test_another_family_sees_nothing(client):
 
 async def test_family_members_share_the_inventory(client):
     admin = await register(client)
-    member = await invite_and_join(client, admin)
-    listing = await create(client, admin)
+    member = await invite_and_join(client, admin=admin)
+    listing = await create_listing(client, member=admin)
     response = await client.patch(
         f"/api/v1/listings/{listing['id']}", json={"status": "ready"}, headers=member.headers
     )
@@ -161,9 +155,9 @@ async def test_family_members_share_the_inventory(client):
 
 async def test_delete_removes_the_photos_from_storage(client, session, settings):
     member = await register(client)
-    listing_id = (await upload(client, member, ("a.jpg", photo()), ("b.jpg", photo(seed=2)))).json()[
-        "listing"
-    ]["id"]
+    listing_id = (
+        await upload(client, member=member, files=[("a.jpg", photo()), ("b.jpg", photo(seed=2))])
+    ).json()["listing"]["id"]
     assert len(stored_files(settings)) == 4
     response = await client.delete(f"/api/v1/listings/{listing_id}", headers=member.headers)
     assert response.status_code == 204
@@ -174,7 +168,7 @@ async def test_delete_removes_the_photos_from_storage(client, session, settings)
 
 async def test_duplicate_copies_fields_and_photos(client, settings):
     member = await register(client)
-    body = (await upload(client, member, ("a.jpg", photo()))).json()
+    body = (await upload(client, member=member, files=[("a.jpg", photo())])).json()
     listing_id = body["listing"]["id"]
     await client.patch(
         f"/api/v1/listings/{listing_id}",
@@ -196,8 +190,8 @@ async def test_duplicate_copies_fields_and_photos(client, settings):
 async def test_bulk_is_all_or_nothing(client, session, settings):
     owner = await register(client)
     stranger = await register(client)
-    mine = [await create(client, owner, title=f"Capo {i}") for i in range(3)]
-    theirs = await create(client, stranger)
+    mine = [await create_listing(client, member=owner, title=f"Capo {i}") for i in range(3)]
+    theirs = await create_listing(client, member=stranger)
     ids = [item["id"] for item in mine]
 
     mixed = await client.post(
@@ -244,7 +238,9 @@ async def test_photos_reorder_set_primary_and_delete(client, settings):
     member = await register(client)
     body = (
         await upload(
-            client, member, ("a.jpg", photo(seed=1)), ("b.jpg", photo(seed=2)), ("c.jpg", photo(seed=3))
+            client,
+            member=member,
+            files=[("a.jpg", photo(seed=1)), ("b.jpg", photo(seed=2)), ("c.jpg", photo(seed=3))],
         )
     ).json()
     listing_id = body["listing"]["id"]
@@ -274,7 +270,7 @@ async def test_photos_reorder_set_primary_and_delete(client, settings):
 async def test_image_bytes_need_a_valid_signature(client):
     owner = await register(client)
     stranger = await register(client)
-    image = (await upload(client, owner, ("a.jpg", photo()))).json()["images"][0]
+    image = (await upload(client, member=owner, files=[("a.jpg", photo())])).json()["images"][0]
     assert (await client.get(image["url"])).status_code == 200
     tampered = image["url"].replace("variant=processed", "variant=thumbnail")
     assert (await client.get(tampered)).status_code == 403
@@ -288,6 +284,6 @@ async def test_image_bytes_need_a_valid_signature(client):
 
 async def test_similar_is_empty_without_an_embedding(client):
     member = await register(client)
-    listing = await create(client, member)
+    listing = await create_listing(client, member=member)
     response = await client.get(f"/api/v1/listings/similar/{listing['id']}", headers=member.headers)
     assert response.status_code == 200 and response.json() == []

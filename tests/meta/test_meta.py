@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import register
+from tests.auth.factories import register
 from vinted_optimizer.listings.schemas import ListingCreate
 from vinted_optimizer.vocabulary import CONDITION_LABELS_IT, CONDITIONS, LISTING_STATUSES, VINTED_COLORS
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.factories import DEFAULT_PASSWORD, invite_and_join, register, unique_name
+from tests.auth.factories import DEFAULT_PASSWORD, register, unique_name
+from tests.users.factories import invite_and_join
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.security import token_hash
 from vinted_optimizer.models import AuditLog, Invitation
@@ -34,10 +35,10 @@ async def test_invite_returns_a_single_use_link_and_stores_only_its_hash(client,
 
 async def test_invited_member_joins_the_family_with_the_invited_role(client):
     admin = await register(client)
-    member = await invite_and_join(client, admin)
+    member = await invite_and_join(client, admin=admin)
     assert member.family_id == admin.family_id
     assert member.user["role"] == "member"
-    co_admin = await invite_and_join(client, admin, role="admin")
+    co_admin = await invite_and_join(client, admin=admin, role="admin")
     assert co_admin.user["role"] == "admin"
     overview = (await client.get("/api/v1/users/family", headers=admin.headers)).json()
     assert {m["username"] for m in overview["members"]} == {

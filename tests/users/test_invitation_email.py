@@ -10,7 +10,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.factories import register
+from tests.auth.factories import register
 from vinted_optimizer.worker import build_worker
 
 

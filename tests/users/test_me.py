@@ -6,8 +6,9 @@ import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 
-from tests.conftest import TEST_FERNET_KEY
-from tests.factories import invite_and_join, register
+from tests.auth.factories import register
+from tests.support.settings import TEST_FERNET_KEY
+from tests.users.factories import invite_and_join
 from vinted_optimizer.kit.security import SecretBox
 from vinted_optimizer.models import AuditLog, AuthSession, Family, User
 
@@ -197,7 +198,7 @@ async def test_delete_me_requires_password_and_removes_everything(client, sessio
 
 async def test_only_admin_with_members_must_hand_over_first(client, session):
     admin = await register(client)
-    member = await invite_and_join(client, admin)
+    member = await invite_and_join(client, admin=admin)
     blocked = await client.request(
         "DELETE", "/api/v1/users/me", json={"password": admin.password}, headers=admin.headers
     )

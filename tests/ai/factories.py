@@ -1,0 +1,22 @@
+"""Small JPEGs, an address where nothing listens, and the service token of the AI tests."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.fakes.server import free_port
+
+SERVICE_TOKEN = "service-token-for-tests-0123456789abcdef"
+
+
+def jpeg(color: tuple[int, int, int] = (40, 70, 160), size: tuple[int, int] = (64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def closed_url() -> str:
+    """A loopback port nobody listens on: connection refused, like Ollama switched off."""
+    return f"http://127.0.0.1:{free_port()}"
