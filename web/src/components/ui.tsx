@@ -54,6 +54,15 @@ export function Spinner() {
   );
 }
 
+/** A line saying something is on its way, announced to screen readers. */
+export function Loading({ label, className = "" }: { label: string; className?: string }) {
+  return (
+    <p role="status" className={`flex items-center gap-2 text-slate-600 ${className}`}>
+      <Spinner /> {label}
+    </p>
+  );
+}
+
 const CONTROL =
   "min-h-11 w-full rounded-lg border bg-white px-3 py-2 text-base text-slate-900 read-only:bg-slate-100 read-only:text-slate-600 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 

@@ -4,14 +4,11 @@
 import { API_BASE, ApiError, api, authHeader, refreshSession, unwrap, type Schemas } from "./api";
 
 export type UploadResult = Schemas["UploadResult"];
+export type UploadLimits = Schemas["UploadLimits"];
 export type DuplicateWarning = Schemas["DuplicateWarning"];
 export type AuthHeaderProvider = () => Record<string, string>;
 
 const DEFAULT_AUTH_HEADER: AuthHeaderProvider | null = authHeader;
-
-/** The server's defaults (VO_MAX_UPLOAD_BYTES, VO_MAX_FILES_PER_UPLOAD): checked here too, for a quick answer. */
-export const MAX_FILES = 10;
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 const UPLOAD_PATH = "/api/v1/images/upload";
 const IMAGE_NAME = /\.(jpe?g|png|webp|heic|heif)$/i;
@@ -33,11 +30,14 @@ export interface UploadOptions {
   getAuthHeader?: AuthHeaderProvider | null;
 }
 
-/** What the browser can tell before sending: not an image, or over the size limit. */
-export function localProblem(file: File): "notImage" | "tooBig" | null {
+/**
+ * What the browser can tell before sending: not an image, or over the server's size limit (its
+ * `limits.upload` from /api/v1/meta, checked here too for a quick answer).
+ */
+export function localProblem(file: File, limits: UploadLimits): "notImage" | "tooBig" | null {
   const looksLikeImage = file.type.startsWith("image/") || IMAGE_NAME.test(file.name);
   if (!looksLikeImage) return "notImage";
-  if (file.size > MAX_FILE_BYTES) return "tooBig";
+  if (file.size > limits.max_file_bytes) return "tooBig";
   return null;
 }
 

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useState, type FormEvent } from "react";
-import { AuthFrame } from "@/components/auth-frame";
+import { AuthFrame } from "@/components/auth/auth-frame";
 import { Alert, Button, Field } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
 import { errorMessage } from "@/lib/errors";

@@ -12,10 +12,11 @@ import { BackLink, ListingDetail } from "@/components/listings/listing-detail";
 import { ListingList } from "@/components/listings/listing-list";
 import { storeListing } from "@/components/listings/queries";
 import { UploadPanel } from "@/components/listings/upload-panel";
+import { WithMeta } from "@/components/meta/with-meta";
 import { Alert, Card, Spinner } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
-import { MAX_FILES, type DuplicateWarning, type UploadResult } from "@/lib/upload";
+import type { DuplicateWarning, UploadResult } from "@/lib/upload";
 
 interface Flash {
   target: string;
@@ -32,9 +33,15 @@ function NewListing({ backHref, onUploaded }: { backHref: string; onUploaded: (r
       <BackLink href={backHref}>{t("upload.back")}</BackLink>
       <h1 className="mb-6 text-2xl font-bold text-slate-900">{t("upload.title")}</h1>
       <Card>
-        <p className="text-base text-slate-800">{t("upload.intro", { max: MAX_FILES })}</p>
-        <p className="mt-2 mb-4 text-sm text-slate-600">{t("upload.tips")}</p>
-        <UploadPanel onUploaded={onUploaded} />
+        <WithMeta>
+          {({ limits }) => (
+            <>
+              <p className="text-base text-slate-800">{t("upload.intro", { max: limits.upload.max_files })}</p>
+              <p className="mt-2 mb-4 text-sm text-slate-600">{t("upload.tips")}</p>
+              <UploadPanel limits={limits.upload} onUploaded={onUploaded} />
+            </>
+          )}
+        </WithMeta>
       </Card>
     </>
   );

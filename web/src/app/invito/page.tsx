@@ -1,25 +1,19 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { AuthFrame } from "@/components/auth-frame";
-import { RegisterForm } from "@/components/register-form";
-import { Alert, Spinner } from "@/components/ui";
-import { api, unwrap } from "@/lib/api";
+import { AuthFrame } from "@/components/auth/auth-frame";
+import { looksLikeInviteToken, useInvitationPreview } from "@/components/auth/queries";
+import { RegisterForm } from "@/components/auth/register-form";
+import { Alert, Loading } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 
 function Invitation() {
   const { t } = useI18n();
   const token = useSearchParams().get("token") ?? "";
-  const preview = useQuery({
-    queryKey: ["invitation", token],
-    queryFn: async () => unwrap(await api.POST("/api/v1/auth/invitation", { body: { token } })),
-    enabled: token.length >= 16,
-    retry: false,
-  });
+  const preview = useInvitationPreview(token);
 
-  if (token.length < 16) {
+  if (!looksLikeInviteToken(token)) {
     return (
       <AuthFrame title={t("invite.title")}>
         <Alert>{t("invite.missing")}</Alert>
@@ -29,9 +23,7 @@ function Invitation() {
   if (preview.isPending) {
     return (
       <AuthFrame title={t("invite.title")}>
-        <p role="status" className="flex items-center gap-2 text-slate-600">
-          <Spinner /> {t("common.loading")}
-        </p>
+        <Loading label={t("common.loading")} />
       </AuthFrame>
     );
   }

@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { AuthFrame } from "@/components/auth-frame";
-import { RegisterForm } from "@/components/register-form";
+import { AuthFrame } from "@/components/auth/auth-frame";
+import { RegisterForm } from "@/components/auth/register-form";
 import { useI18n } from "@/lib/i18n";
 
 export default function Page() {

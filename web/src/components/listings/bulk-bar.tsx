@@ -7,18 +7,23 @@ import { api, unwrap, type Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { ConfirmPanel } from "./confirm";
-import { STATUSES, parseMoney, statusLabel, type ListingStatus } from "./labels";
+import { parseMoney, statusLabel, type ListingStatus } from "./labels";
 import { listingKeys } from "./queries";
 
 type Mode = "status" | "price" | "delete" | null;
 
-/** Change status or price of the selected listings, or delete them (after a confirmation). */
+/**
+ * Change status (to one of the server's `statuses`) or price of the selected listings, or delete them
+ * (after a confirmation).
+ */
 export function BulkBar({
   ids,
+  statuses,
   onClear,
   onDone,
 }: {
   ids: string[];
+  statuses: readonly ListingStatus[];
   onClear: () => void;
   onDone: (message: string) => void;
 }) {
@@ -105,7 +110,7 @@ export function BulkBar({
             onChange={(event) => setStatus(event.currentTarget.value as ListingStatus)}
             className="sm:w-56"
           >
-            {STATUSES.map((value) => (
+            {statuses.map((value) => (
               <option key={value} value={value}>
                 {t(statusLabel(value))}
               </option>

@@ -1,21 +1,18 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { SlidersHorizontal } from "lucide-react";
 import { useEffect, useId, useRef, useState, type InputHTMLAttributes } from "react";
+import { useFamily } from "@/components/family/queries";
+import type { Meta } from "@/components/meta/queries";
 import { Button, Field, Select } from "@/components/ui";
-import { api, unwrap } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
 import {
-  CONDITIONS,
   DEFAULT_SORT,
   SORTS,
-  STATUSES,
   conditionLabel,
-  isCondition,
+  isOneOf,
   isSort,
-  isStatus,
   moneyInput,
   parseMoney,
   statusLabel,
@@ -55,7 +52,8 @@ export interface ListFilters {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function readFilters(params: URLSearchParams): ListFilters {
+/** The filters in the address, each checked against what the server accepts (`meta`). */
+export function readFilters(params: URLSearchParams, { vocabulary, limits }: Meta): ListFilters {
   const get = (name: FilterName) => params.get(PARAMS[name]);
   const money = (name: FilterName) => parseMoney(get(name) ?? "") ?? "";
   const page = Number(get("page"));
@@ -64,10 +62,10 @@ export function readFilters(params: URLSearchParams): ListFilters {
   const sort = get("sort");
   const member = get("member") ?? "";
   return {
-    q: (get("q") ?? "").trim().slice(0, 200),
-    status: isStatus(status) ? status : "",
-    condition: isCondition(condition) ? condition : "",
-    brand: (get("brand") ?? "").trim().slice(0, 120),
+    q: (get("q") ?? "").trim().slice(0, limits.listing.search),
+    status: isOneOf(status, vocabulary.listing_statuses) ? status : "",
+    condition: isOneOf(condition, vocabulary.conditions.map((known) => known.value)) ? condition : "",
+    brand: (get("brand") ?? "").trim().slice(0, limits.listing.brand),
     priceMin: money("priceMin"),
     priceMax: money("priceMax"),
     member: UUID.test(member) ? member : "",
@@ -153,10 +151,12 @@ const normalizeText = (text: string) => text.trim();
 
 export function ListingFilters({
   filters,
+  meta,
   onChange,
   onReset,
 }: {
   filters: ListFilters;
+  meta: Meta;
   onChange: (changes: Partial<Record<FilterName, string>>) => void;
   onReset: () => void;
 }) {
@@ -166,11 +166,7 @@ export function ListingFilters({
   const panelId = useId();
   const isAdmin = user?.role === "admin";
   // Only the family admin may list the members; the others can still narrow to their own listings.
-  const family = useQuery({
-    queryKey: ["family"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/users/family")),
-    enabled: isAdmin,
-  });
+  const family = useFamily({ enabled: isAdmin });
   const members = isAdmin ? (family.data?.members ?? []) : [];
   const active = activeFilterCount(filters);
   const normalizeMoney = (text: string) => {
@@ -190,7 +186,7 @@ export function ListingFilters({
           onCommit={(q) => onChange({ q })}
           normalize={normalizeText}
           placeholder={t("listings.filters.searchPlaceholder")}
-          maxLength={200}
+          maxLength={meta.limits.listing.search}
           enterKeyHint="search"
           autoComplete="off"
         />
@@ -217,7 +213,7 @@ export function ListingFilters({
           onChange={(event) => onChange({ status: event.currentTarget.value })}
         >
           <option value="">{t("listings.filters.all")}</option>
-          {STATUSES.map((status) => (
+          {meta.vocabulary.listing_statuses.map((status) => (
             <option key={status} value={status}>
               {t(statusLabel(status))}
             </option>
@@ -229,9 +225,9 @@ export function ListingFilters({
           onChange={(event) => onChange({ condition: event.currentTarget.value })}
         >
           <option value="">{t("listings.filters.all")}</option>
-          {CONDITIONS.map((condition) => (
-            <option key={condition} value={condition}>
-              {t(conditionLabel(condition))}
+          {meta.vocabulary.conditions.map(({ value }) => (
+            <option key={value} value={value}>
+              {t(conditionLabel(value))}
             </option>
           ))}
         </Select>
@@ -240,7 +236,7 @@ export function ListingFilters({
           value={filters.brand}
           onCommit={(brand) => onChange({ brand })}
           normalize={normalizeText}
-          maxLength={120}
+          maxLength={meta.limits.listing.brand}
           autoComplete="off"
         />
         <Select

@@ -1,4 +1,7 @@
-// Codes the API uses for listings, with their catalogue keys and the money helpers of the forms.
+// The API's codes for listings with their catalogue keys, and the money helpers of the forms. Which values
+// exist is the server's business (the types come from its OpenAPI document, the lists from /api/v1/meta);
+// a value the server adds fails the type check here until it has a label.
+import type { operations } from "@/api/schema";
 import type { Schemas } from "@/lib/api";
 import type { Language } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
@@ -8,17 +11,34 @@ export type ListingImage = Schemas["ImageRead"];
 export type ListingStatus = Listing["status"];
 export type Condition = NonNullable<Listing["condition"]>;
 export type AnalysisStatus = Listing["analysis_status"];
-export type SortKey = "-created_at" | "created_at" | "-updated_at" | "price" | "-price" | "title" | "-title";
+export type QualityHint = ListingImage["quality_hints"][number];
+export type SortKey = NonNullable<NonNullable<operations["listings:list"]["parameters"]["query"]>["sort"]>;
 
-export const STATUSES: readonly ListingStatus[] = ["draft", "ready", "published", "reserved", "sold", "hidden"];
-export const CONDITIONS: readonly Condition[] = [
-  "new_with_tags",
-  "new_without_tags",
-  "very_good",
-  "good",
-  "satisfactory",
-];
+const STATUS_LABELS: Record<ListingStatus, MessageKey> = {
+  draft: "listings.status.draft",
+  ready: "listings.status.ready",
+  published: "listings.status.published",
+  reserved: "listings.status.reserved",
+  sold: "listings.status.sold",
+  hidden: "listings.status.hidden",
+};
 
+const CONDITION_LABELS: Record<Condition, MessageKey> = {
+  new_with_tags: "listings.condition.new_with_tags",
+  new_without_tags: "listings.condition.new_without_tags",
+  very_good: "listings.condition.very_good",
+  good: "listings.condition.good",
+  satisfactory: "listings.condition.satisfactory",
+};
+
+const HINT_LABELS: Record<QualityHint, MessageKey> = {
+  too_dark: "listings.hint.too_dark",
+  too_bright: "listings.hint.too_bright",
+  blurry: "listings.hint.blurry",
+  low_resolution: "listings.hint.low_resolution",
+};
+
+/** The orders the list offers (not every one the API knows), each with its label. */
 export const SORTS: readonly { value: SortKey; label: MessageKey }[] = [
   { value: "-created_at", label: "listings.sort.newest" },
   { value: "created_at", label: "listings.sort.oldest" },
@@ -30,20 +50,14 @@ export const SORTS: readonly { value: SortKey; label: MessageKey }[] = [
 ];
 export const DEFAULT_SORT: SortKey = "-created_at";
 
-export const statusLabel = (status: ListingStatus): MessageKey => `listings.status.${status}`;
-export const conditionLabel = (condition: Condition): MessageKey => `listings.condition.${condition}`;
+export const statusLabel = (status: ListingStatus): MessageKey => STATUS_LABELS[status];
+export const conditionLabel = (condition: Condition): MessageKey => CONDITION_LABELS[condition];
+// A hint from a newer server than this build still gets a sentence.
+export const hintLabel = (hint: QualityHint): MessageKey => HINT_LABELS[hint] ?? "listings.hint.other";
 
-const HINTS = ["too_dark", "too_bright", "blurry", "low_resolution"] as const;
-type Hint = (typeof HINTS)[number];
-export function hintLabel(hint: string): MessageKey {
-  return (HINTS as readonly string[]).includes(hint) ? `listings.hint.${hint as Hint}` : "listings.hint.other";
-}
-
-export function isStatus(value: string | null): value is ListingStatus {
-  return value !== null && (STATUSES as readonly string[]).includes(value);
-}
-export function isCondition(value: string | null): value is Condition {
-  return value !== null && (CONDITIONS as readonly string[]).includes(value);
+/** A value from the address, checked against the server's list (`vocabulary.listing_statuses` or `.conditions`). */
+export function isOneOf<T extends string>(value: string | null, values: readonly T[]): value is T {
+  return value !== null && (values as readonly string[]).includes(value);
 }
 export function isSort(value: string | null): value is SortKey {
   return value !== null && SORTS.some((sort) => sort.value === value);
@@ -94,11 +108,11 @@ export function middlePrice(min: string | null | undefined, max: string | null |
   return middle >= 1 ? Math.round(middle * 2) / 2 : Math.round(middle * 100) / 100;
 }
 
-/** Comma-separated words cleaned like the server does: spaces collapsed, ≤ 40 characters, no repeats. */
-export function splitWords(text: string): string[] {
+/** Comma-separated words cleaned like the server does: spaces collapsed, ≤ `maxLength` characters, no repeats. */
+export function splitWords(text: string, maxLength: number): string[] {
   const words: string[] = [];
   for (const part of text.split(",")) {
-    const word = part.trim().replace(/\s+/g, " ").slice(0, 40);
+    const word = part.trim().replace(/\s+/g, " ").slice(0, maxLength);
     if (word && !words.some((seen) => seen.toLowerCase() === word.toLowerCase())) words.push(word);
   }
   return words;

@@ -5,7 +5,8 @@ import { ArrowLeft, Copy, ExternalLink, Sparkles, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
-import { Alert, Button, Spinner } from "@/components/ui";
+import { useMeta } from "@/components/meta/queries";
+import { Alert, Button, Loading } from "@/components/ui";
 import { ApiError, api, unwrap } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatEuro } from "@/lib/format";
@@ -16,7 +17,7 @@ import { ConfirmPanel } from "./confirm";
 import { primaryImage, type Listing } from "./labels";
 import { ListingEditor } from "./listing-editor";
 import { PhotoManager } from "./photo-manager";
-import { storeListing, useListing, useReanalyze } from "./queries";
+import { listingKeys, storeListing, useListing, useReanalyze } from "./queries";
 import { SimilarListings } from "./similar-listings";
 import { DuplicateNotice } from "./upload-panel";
 
@@ -64,8 +65,8 @@ function DetailActions({
       unwrap(await api.DELETE("/api/v1/listings/{listing_id}", { params: { path: { listing_id: listing.id } } })),
     onSuccess: () => {
       // Lists only: refetching this (gone) listing while the page changes would just answer 404.
-      void queryClient.invalidateQueries({ queryKey: ["listings", "list"] });
-      void queryClient.invalidateQueries({ queryKey: ["listings", "similar"] });
+      void queryClient.invalidateQueries({ queryKey: listingKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: listingKeys.similarAll() });
       onFlash("list", t("detail.deleted"));
       router.push(backHref);
     },
@@ -163,23 +164,23 @@ export function ListingDetail(props: DetailProps) {
 function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps) {
   const { t, language } = useI18n();
   const query = useListing(id);
+  // The server's vocabulary and limits (for the form and the uploads), asked for together with the listing.
+  const meta = useMeta();
 
-  if (query.isPending) {
-    return (
-      <>
-        <BackLink href={backHref}>{t("detail.back")}</BackLink>
-        <p role="status" className="flex items-center gap-2 py-8 text-slate-600">
-          <Spinner /> {t("common.loading")}
-        </p>
-      </>
-    );
-  }
-  if (query.isError) {
+  if (query.isError || meta.isError) {
     const missing = query.error instanceof ApiError && (query.error.status === 404 || query.error.status === 422);
     return (
       <>
         <BackLink href={backHref}>{t("detail.back")}</BackLink>
-        <Alert>{missing ? t("detail.notFound") : errorMessage(query.error, t)}</Alert>
+        <Alert>{missing ? t("detail.notFound") : errorMessage(query.error ?? meta.error, t)}</Alert>
+      </>
+    );
+  }
+  if (query.isPending || meta.isPending) {
+    return (
+      <>
+        <BackLink href={backHref}>{t("detail.back")}</BackLink>
+        <Loading label={t("common.loading")} className="py-8" />
       </>
     );
   }
@@ -215,10 +216,10 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
 
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-5">
         <div className="flex min-w-0 flex-col gap-6 lg:col-span-2">
-          <PhotoManager listing={listing} />
+          <PhotoManager listing={listing} uploadLimits={meta.data.limits.upload} />
         </div>
         <div className="flex min-w-0 flex-col gap-6 lg:col-span-3">
-          <ListingEditor listing={listing} />
+          <ListingEditor listing={listing} meta={meta.data} />
         </div>
       </div>
       <div className="mt-6">

@@ -3,14 +3,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Sparkles } from "lucide-react";
 import { useEffect, useState, type FormEvent } from "react";
+import type { ListingLimits, Meta } from "@/components/meta/queries";
 import { Alert, Button, Card, Field, Select, Spinner, TextArea } from "@/components/ui";
 import { api, unwrap, type Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n, type Language } from "@/lib/i18n";
 import {
-  CONDITIONS,
-  STATUSES,
   conditionLabel,
   middlePrice,
   moneyInput,
@@ -39,9 +38,6 @@ interface FormValues {
 }
 type FieldName = keyof FormValues;
 type Errors = Partial<Record<FieldName, string>>;
-
-const MAX_COLORS = 5;
-const MAX_TAGS = 20;
 
 function toValues(listing: Listing, language: Language): FormValues {
   return {
@@ -73,7 +69,13 @@ function money(value: string | null): string | null {
 }
 
 /** Only what changed goes to the server (PATCH), and nothing goes while a field is invalid. */
-function buildPatch(values: FormValues, listing: Listing, t: (key: "listings.invalidMoney") => string, tooMany: (max: number) => string) {
+function buildPatch(
+  values: FormValues,
+  listing: Listing,
+  limits: ListingLimits,
+  t: (key: "listings.invalidMoney") => string,
+  tooMany: (max: number) => string,
+) {
   const body: Schemas["ListingUpdate"] = {};
   const errors: Errors = {};
   const title = values.title.trim();
@@ -91,11 +93,11 @@ function buildPatch(values: FormValues, listing: Listing, t: (key: "listings.inv
   }
   const condition = values.condition || null;
   if (condition !== listing.condition) body.condition = condition;
-  const colors = splitWords(values.colors);
-  if (colors.length > MAX_COLORS) errors.colors = tooMany(MAX_COLORS);
+  const colors = splitWords(values.colors, limits.word);
+  if (colors.length > limits.colors) errors.colors = tooMany(limits.colors);
   else if (colors.join("\u0000") !== listing.colors.join("\u0000")) body.colors = colors;
-  const tags = splitWords(values.tags.toLowerCase());
-  if (tags.length > MAX_TAGS) errors.tags = tooMany(MAX_TAGS);
+  const tags = splitWords(values.tags.toLowerCase(), limits.word);
+  if (tags.length > limits.tags) errors.tags = tooMany(limits.tags);
   else if (tags.join("\u0000") !== listing.tags.join("\u0000")) body.tags = tags;
   if (values.status !== listing.status) body.status = values.status;
   return { body, errors };
@@ -189,9 +191,13 @@ function AiPanel({ listing, onUsePrice }: { listing: Listing; onUsePrice: (price
   );
 }
 
-/** The AI's draft and the form that turns it into the listing: every field editable, only changes saved. */
-export function ListingEditor({ listing }: { listing: Listing }) {
+/**
+ * The AI's draft and the form that turns it into the listing: every field editable, only changes saved.
+ * The choices and the limits of the fields are the server's (`meta`).
+ */
+export function ListingEditor({ listing, meta }: { listing: Listing; meta: Meta }) {
   const { t, language } = useI18n();
+  const limits = meta.limits.listing;
   const queryClient = useQueryClient();
   const [base, setBase] = useState(() => toValues(listing, language));
   const [values, setValues] = useState(base);
@@ -218,7 +224,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
     },
   });
 
-  const { body, errors } = buildPatch(values, listing, t, (max) => t("detail.field.tooMany", { max }));
+  const { body, errors } = buildPatch(values, listing, limits, t, (max) => t("detail.field.tooMany", { max }));
   const dirty = Object.keys(body).length > 0;
   const invalid = Object.keys(errors).length > 0;
 
@@ -267,8 +273,8 @@ export function ListingEditor({ listing }: { listing: Listing }) {
             name="title"
             value={values.title}
             onChange={set("title")}
-            maxLength={200}
-            hint={t("detail.field.chars", { count: values.title.length, max: 200 })}
+            maxLength={limits.title}
+            hint={t("detail.field.chars", { count: values.title.length, max: limits.title })}
             autoComplete="off"
           />
           <TextArea
@@ -276,9 +282,9 @@ export function ListingEditor({ listing }: { listing: Listing }) {
             name="description"
             value={values.description}
             onChange={set("description")}
-            maxLength={5000}
+            maxLength={limits.description}
             rows={7}
-            hint={t("detail.field.chars", { count: values.description.length, max: 5000 })}
+            hint={t("detail.field.chars", { count: values.description.length, max: limits.description })}
           />
           <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
             <Field
@@ -305,7 +311,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               name="category"
               value={values.category}
               onChange={set("category")}
-              maxLength={200}
+              maxLength={limits.category}
               autoComplete="off"
             />
             <Field
@@ -313,7 +319,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               name="brand"
               value={values.brand}
               onChange={set("brand")}
-              maxLength={120}
+              maxLength={limits.brand}
               autoComplete="off"
             />
             <Select
@@ -323,9 +329,9 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               onChange={set("condition")}
             >
               <option value="">{t("detail.field.conditionNone")}</option>
-              {CONDITIONS.map((condition) => (
-                <option key={condition} value={condition}>
-                  {t(conditionLabel(condition))}
+              {meta.vocabulary.conditions.map(({ value }) => (
+                <option key={value} value={value}>
+                  {t(conditionLabel(value))}
                 </option>
               ))}
             </Select>
@@ -334,7 +340,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               name="size"
               value={values.size}
               onChange={set("size")}
-              maxLength={40}
+              maxLength={limits.size}
               autoComplete="off"
             />
             <Field
@@ -343,7 +349,7 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               value={values.colors}
               onChange={set("colors")}
               error={errors.colors}
-              hint={t("detail.field.colorsHint")}
+              hint={t("detail.field.colorsHint", { max: limits.colors })}
               autoComplete="off"
             />
             <Field
@@ -352,12 +358,12 @@ export function ListingEditor({ listing }: { listing: Listing }) {
               value={values.tags}
               onChange={set("tags")}
               error={errors.tags}
-              hint={t("detail.field.tagsHint")}
+              hint={t("detail.field.tagsHint", { max: limits.tags })}
               autoComplete="off"
               autoCapitalize="none"
             />
             <Select label={t("detail.field.status")} name="status" value={values.status} onChange={set("status")}>
-              {STATUSES.map((status) => (
+              {meta.vocabulary.listing_statuses.map((status) => (
                 <option key={status} value={status}>
                   {t(statusLabel(status))}
                 </option>

@@ -1,12 +1,13 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Camera, LayoutGrid, List, Plus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
-import { Alert, Button, Spinner, buttonClasses } from "@/components/ui";
-import { api, unwrap } from "@/lib/api";
+import { useFamily } from "@/components/family/queries";
+import type { Meta } from "@/components/meta/queries";
+import { WithMeta } from "@/components/meta/with-meta";
+import { Alert, Button, Loading, buttonClasses } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
 import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
@@ -24,7 +25,7 @@ import {
   type FilterName,
 } from "./filters";
 import { conditionLabel, type Listing } from "./labels";
-import { listingKeys } from "./queries";
+import { useListingPage } from "./queries";
 
 type View = "grid" | "table";
 const VIEW_KEY = "vo.listings.view";
@@ -235,28 +236,25 @@ function FirstListing() {
   );
 }
 
+/** The family's listings, filtered through the address; the filters need the server's vocabulary first. */
 export function ListingList({ notice }: { notice?: ReactNode }) {
+  return <WithMeta>{(meta) => <LoadedList meta={meta} notice={notice} />}</WithMeta>;
+}
+
+function LoadedList({ meta, notice }: { meta: Meta; notice?: ReactNode }) {
   const { t } = useI18n();
   const { user } = useAuth();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const filters = useMemo(() => readFilters(new URLSearchParams(params.toString())), [params]);
+  const filters = useMemo(() => readFilters(new URLSearchParams(params.toString()), meta), [params, meta]);
   const query = useMemo(() => toQuery(filters), [filters]);
   const [view, setView] = useStoredView();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [done, setDone] = useState<string | null>(null);
 
-  const listings = useQuery({
-    queryKey: listingKeys.list(query),
-    queryFn: async () => unwrap(await api.GET("/api/v1/listings", { params: { query } })),
-    placeholderData: keepPreviousData,
-  });
-  const family = useQuery({
-    queryKey: ["family"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/users/family")),
-    enabled: user?.role === "admin",
-  });
+  const listings = useListingPage(query);
+  const family = useFamily({ enabled: user?.role === "admin" });
   const members = useMemo(
     () => new Map((family.data?.members ?? []).map((member) => [member.id, member.username])),
     [family.data],
@@ -333,6 +331,7 @@ export function ListingList({ notice }: { notice?: ReactNode }) {
         {data && total === 0 && !filtered && filters.page === 1 ? null : (
           <ListingFilters
             filters={filters}
+            meta={meta}
             onChange={(changes) => update(changes)}
             onReset={() => router.replace(pathname, { scroll: false })}
           />
@@ -379,9 +378,7 @@ export function ListingList({ notice }: { notice?: ReactNode }) {
         ) : null}
 
         {listings.isPending ? (
-          <p role="status" className="flex items-center gap-2 py-8 text-slate-600">
-            <Spinner /> {t("common.loading")}
-          </p>
+          <Loading label={t("common.loading")} className="py-8" />
         ) : listings.isError && !data ? (
           <Alert>{errorMessage(listings.error, t)}</Alert>
         ) : items.length === 0 ? (
@@ -410,7 +407,12 @@ export function ListingList({ notice }: { notice?: ReactNode }) {
       </div>
 
       {selected.size > 0 ? (
-        <BulkBar ids={[...selected]} onClear={() => setSelected(new Set())} onDone={setDone} />
+        <BulkBar
+          ids={[...selected]}
+          statuses={meta.vocabulary.listing_statuses}
+          onClear={() => setSelected(new Set())}
+          onDone={setDone}
+        />
       ) : null}
     </>
   );

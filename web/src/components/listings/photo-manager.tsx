@@ -7,7 +7,7 @@ import { Alert, Button, Card } from "@/components/ui";
 import { api, unwrap } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
-import type { UploadResult } from "@/lib/upload";
+import type { UploadLimits, UploadResult } from "@/lib/upload";
 import { ConfirmPanel } from "./confirm";
 import { hintLabel, orderedImages, primaryImage, type Listing, type ListingImage } from "./labels";
 import { listingKeys, storeListing } from "./queries";
@@ -61,7 +61,7 @@ export function QualityHints({ image }: { image: ListingImage }) {
 }
 
 /** The listing's photos: the one shown large, then each photo with its hints and its controls. */
-export function PhotoManager({ listing }: { listing: Listing }) {
+export function PhotoManager({ listing, uploadLimits }: { listing: Listing; uploadLimits: UploadLimits }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const images = orderedImages(listing);
@@ -266,6 +266,7 @@ export function PhotoManager({ listing }: { listing: Listing }) {
             <h3 className="text-sm font-semibold text-slate-900">{t("upload.addTitle")}</h3>
             <UploadPanel
               listingId={listing.id}
+              limits={uploadLimits}
               onUploaded={(result) => {
                 storeListing(queryClient, result.listing);
                 setAdded(result);

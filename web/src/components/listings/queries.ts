@@ -1,6 +1,6 @@
 // Query keys and the shared listing queries. Every listing key starts with "listings", so one
 // invalidation refreshes lists, details and similar items after a change.
-import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { operations } from "@/api/schema";
 import { api, unwrap } from "@/lib/api";
 import { primaryImage, type Listing } from "./labels";
@@ -9,12 +9,23 @@ export type ListingQuery = NonNullable<operations["listings:list"]["parameters"]
 
 export const listingKeys = {
   all: ["listings"] as const,
-  list: (query: ListingQuery) => ["listings", "list", query] as const,
-  detail: (id: string) => ["listings", "detail", id] as const,
-  similar: (id: string, model: string | null) => ["listings", "similar", id, model] as const,
+  lists: () => [...listingKeys.all, "list"] as const,
+  list: (query: ListingQuery) => [...listingKeys.lists(), query] as const,
+  detail: (id: string) => [...listingKeys.all, "detail", id] as const,
+  similarAll: () => [...listingKeys.all, "similar"] as const,
+  similar: (id: string, model: string | null) => [...listingKeys.similarAll(), id, model] as const,
 };
 
 const POLL_MS = 3000;
+
+/** One page of the list; the previous page stays on screen while the next one loads. */
+export function useListingPage(query: ListingQuery) {
+  return useQuery({
+    queryKey: listingKeys.list(query),
+    queryFn: async () => unwrap(await api.GET("/api/v1/listings", { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+}
 
 export function useListing(id: string) {
   return useQuery({
@@ -30,7 +41,7 @@ export function useListing(id: string) {
 /** Put a fresh listing (the answer of a change) in the cache, and let lists reload. */
 export function storeListing(queryClient: QueryClient, listing: Listing): void {
   queryClient.setQueryData(listingKeys.detail(listing.id), listing);
-  void queryClient.invalidateQueries({ queryKey: ["listings", "list"] });
+  void queryClient.invalidateQueries({ queryKey: listingKeys.lists() });
 }
 
 /** Ask the AI again (queued, 202): the answer is the listing, now "pending", which restarts the polling. */

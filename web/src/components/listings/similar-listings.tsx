@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Alert, Card, Spinner } from "@/components/ui";
+import { Alert, Card, Loading } from "@/components/ui";
 import { api, unwrap } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatEuro } from "@/lib/format";
@@ -26,12 +26,7 @@ export function SimilarListings({ listing }: { listing: Listing }) {
 
   let content;
   if (!hasEmbedding) content = <p className="text-sm text-slate-600">{t("detail.similar.noEmbedding")}</p>;
-  else if (similar.isPending)
-    content = (
-      <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
-        <Spinner /> {t("common.loading")}
-      </p>
-    );
+  else if (similar.isPending) content = <Loading label={t("common.loading")} className="text-sm" />;
   else if (similar.isError) content = <Alert>{errorMessage(similar.error, t)}</Alert>;
   else if (similar.data.length === 0) content = <p className="text-sm text-slate-600">{t("detail.similar.none")}</p>;
   else

@@ -9,13 +9,12 @@ import { errorMessage } from "@/lib/errors";
 import { useI18n, type Language } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import {
-  MAX_FILE_BYTES,
-  MAX_FILES,
   isAbort,
   localProblem,
   splitFileError,
   uploadPhotos,
   type DuplicateWarning,
+  type UploadLimits,
   type UploadProgress,
   type UploadResult,
 } from "@/lib/upload";
@@ -52,13 +51,15 @@ let counter = 0;
 
 /**
  * Choose (or take) photos, preview them, upload them with a progress bar. Without `listingId` the server
- * creates a new draft listing; with it the photos are added to that listing.
+ * creates a new draft listing; with it the photos are added to that listing. `limits` are the server's.
  */
 export function UploadPanel({
   listingId,
+  limits,
   onUploaded,
 }: {
   listingId?: string;
+  limits: UploadLimits;
   onUploaded: (result: UploadResult) => void;
 }) {
   const { t, language } = useI18n();
@@ -78,7 +79,7 @@ export function UploadPanel({
   useEffect(() => () => chosenRef.current.forEach((item) => URL.revokeObjectURL(item.preview)), []);
 
   const busy = progress !== null;
-  const extra = chosen.length - MAX_FILES;
+  const extra = chosen.length - limits.max_files;
   const hasProblem = chosen.some((item) => item.problem !== null);
   const canSubmit = chosen.length > 0 && extra <= 0 && !hasProblem && !busy;
 
@@ -88,7 +89,7 @@ export function UploadPanel({
       key: `${Date.now()}-${(counter += 1)}`,
       file,
       preview: URL.createObjectURL(file),
-      problem: localProblem(file),
+      problem: localProblem(file, limits),
     }));
     setChosen((current) => [...current, ...added]);
     setFailure(null);
@@ -226,7 +227,7 @@ export function UploadPanel({
               const refused = failure?.file === item.file.name;
               const problem =
                 item.problem === "tooBig"
-                  ? t("upload.tooBig", { mb: MAX_FILE_BYTES / (1024 * 1024) })
+                  ? t("upload.tooBig", { mb: limits.max_file_bytes / (1024 * 1024) })
                   : item.problem === "notImage"
                     ? t("upload.notImage")
                     : null;
@@ -278,7 +279,7 @@ export function UploadPanel({
         </section>
       ) : null}
 
-      {extra > 0 ? <Alert>{t("upload.tooMany", { max: MAX_FILES, extra })}</Alert> : null}
+      {extra > 0 ? <Alert>{t("upload.tooMany", { max: limits.max_files, extra })}</Alert> : null}
       {hasProblem ? <Alert>{t("upload.fixFiles")}</Alert> : null}
       {failure ? (
         <Alert>

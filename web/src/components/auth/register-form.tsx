@@ -2,10 +2,11 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { Alert, Button, Field } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
-import { Alert, Button, Field } from "./ui";
+import { NewPasswordField } from "./new-password-field";
 
 /** Registration: a new family, or joining one with an invitation (e-mail fixed by the invitation). */
 export function RegisterForm({ inviteToken, invitedEmail, submitLabel }: {
@@ -55,15 +56,7 @@ export function RegisterForm({ inviteToken, invitedEmail, submitLabel }: {
         hint={invitedEmail ? t("auth.register.invitedEmail") : undefined}
       />
       <Field label={t("auth.register.username")} name="username" autoComplete="username" required minLength={3} />
-      <Field
-        label={t("auth.register.password")}
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={10}
-        hint={t("auth.register.passwordHint")}
-      />
+      <NewPasswordField label={t("auth.register.password")} name="password" />
       {inviteToken ? null : <Field label={t("auth.register.familyName")} name="family_name" maxLength={120} />}
       <Button type="submit" busy={busy}>
         {submitLabel}

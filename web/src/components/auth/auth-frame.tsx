@@ -1,8 +1,8 @@
 "use client";
 
 import type { ReactNode } from "react";
+import { LanguageSwitch } from "@/components/language-switch";
 import { useI18n } from "@/lib/i18n";
-import { LanguageSwitch } from "./language-switch";
 
 /** The frame of the signed-out pages: name, tagline, one card, the language switch. */
 export function AuthFrame({ title, subtitle, children }: { title: string; subtitle?: string; children: ReactNode }) {
