@@ -38,6 +38,18 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
     }
 
 
+def _with_declared_description(declared: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """The documented body and headers, keeping a route's own description of the case."""
+    description = declared.get("description")
+    if description and description != "Validation Error":  # FastAPI's own wording
+        answer["description"] = description
+    return answer
+
+
+def _invalid_field() -> dict[str, Any]:
+    return _json(ValidationErrorBody, "A field is not acceptable: `fields` names each one")
+
+
 def _rate_limited() -> dict[str, Any]:
     answer = _json(ErrorBody, "Too many requests: wait the seconds in Retry-After")
     answer["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
@@ -76,16 +88,11 @@ def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_li
                     continue
                 answers: dict[str, Any] = operation.setdefault("responses", {})
                 if "422" in answers:
-                    declared = answers["422"].get("description")
-                    answers["422"] = _json(
-                        ValidationErrorBody, "A field is not acceptable: `fields` names each one"
-                    )
-                    if declared and declared != "Validation Error":  # FastAPI's own wording
-                        answers["422"]["description"] = declared
+                    answers["422"] = _with_declared_description(answers["422"], _invalid_field())
                 if _depends_on(route.dependant, authentication):
                     answers.setdefault("401", _json(ErrorBody, "Not signed in, or the session has ended"))
-                if path.startswith(rate_limited_prefix):
-                    answers.setdefault("429", _rate_limited())
+                if "429" in answers or path.startswith(rate_limited_prefix):
+                    answers["429"] = _with_declared_description(answers.get("429", {}), _rate_limited())
         components = document.setdefault("components", {}).setdefault("schemas", {})
         for name in FASTAPI_VALIDATION_SCHEMAS:
             components.pop(name, None)

@@ -1466,6 +1466,8 @@ export interface operations {
             /** @description Troppe richieste: riprova più tardi. */
             429: {
                 headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1639,6 +1641,8 @@ export interface operations {
             /** @description Troppe richieste: riprova più tardi. */
             429: {
                 headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
