@@ -85,3 +85,9 @@ async def test_without_a_build_the_root_explains_what_to_do(settings, resources,
         response = await client.get("/")
     assert response.status_code == 503
     assert "make run" in response.text
+
+
+async def test_a_nul_in_a_static_path_is_a_404_not_a_500(web_client):
+    response = await web_client.get("/index.html%00.json")
+    assert response.status_code == 404
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

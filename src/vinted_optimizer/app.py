@@ -20,7 +20,14 @@ from vinted_optimizer.health.endpoints import router as health_router
 from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
-from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from vinted_optimizer.kit.middleware import (
+    REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
+    JsonBodyMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from vinted_optimizer.kit.openapi import document_errors
 from vinted_optimizer.kit.queue import create_queue
 from vinted_optimizer.kit.ratelimit import RateLimits
@@ -36,6 +43,8 @@ from vinted_optimizer.users.endpoints import router as users_router
 from vinted_optimizer.worker import JOB_NAMES, build_worker
 
 log = structlog.get_logger(__name__)
+
+UPLOAD_PATH = "/api/v1/images/upload"
 
 
 async def open_resources(settings: Settings) -> Resources:
@@ -138,6 +147,15 @@ def create_app(
         # Last: the catch-all must not shadow any API route.
         mount_dashboard(app, settings.web_dir or default_web_dir())
 
+    # Added innermost first: the request passes RequestId → SecurityHeaders → UnexpectedError → CORS →
+    # BodySizeLimit → JsonBody on its way in.
+    app.add_middleware(JsonBodyMiddleware, prefix="/api/", multipart_paths=(UPLOAD_PATH,))
+    upload_limit = settings.max_files_per_upload * settings.max_upload_bytes + 1024 * 1024
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=settings.max_request_bytes,
+        overrides={UPLOAD_PATH: upload_limit},
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -145,13 +163,10 @@ def create_app(
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            expose_headers=["Retry-After", REQUEST_ID_HEADER],
             max_age=600,
         )
-    upload_limit = settings.max_files_per_upload * settings.max_upload_bytes + 1024 * 1024
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        default_limit=settings.max_request_bytes,
-        overrides={"/api/v1/images/upload": upload_limit},
-    )
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment is Environment.production)
+    app.add_middleware(RequestIdMiddleware)
     return app

@@ -96,7 +96,8 @@ async def test_invalid_content_length_is_400(client):
         (b"{not json", "application/json", 422, "validation_error"),
         (b"", "application/json", 422, "validation_error"),
         (b"[1, 2]", "application/json", 422, "validation_error"),
-        (b"login=a&password=b", "application/x-www-form-urlencoded", 422, "validation_error"),
+        # Not JSON at all: refused for its media type before the body is read (hardening finding 8).
+        (b"login=a&password=b", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         (b"\xff\xfe\x00", "application/json", 400, "bad_request"),
     ],
 )
@@ -134,7 +135,9 @@ async def test_unexpected_errors_are_500_without_a_stack_trace(app):
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
         response = await client.get("/api/v1/boom")
     assert response.status_code == 500
-    assert response.json() == {"error": "internal_error", "detail": "Errore interno: riprova più tardi."}
+    body = response.json()
+    assert body.pop("request_id") == response.headers["X-Request-ID"]  # to find the logged stack trace
+    assert body == {"error": "internal_error", "detail": "Errore interno: riprova più tardi."}
     assert "hunter2" not in response.text and "Traceback" not in response.text
 
 

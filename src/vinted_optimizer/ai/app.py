@@ -24,7 +24,12 @@ from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedRequest, EmbedResult
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.errors import PayloadTooLarge, Unauthorized, responses
-from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware
+from vinted_optimizer.kit.middleware import (
+    BodySizeLimitMiddleware,
+    JsonBodyMiddleware,
+    RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -122,7 +127,10 @@ def create_ai_app(settings: Settings, *, service: AIService | None = None) -> Fa
     async def health() -> dict[str, Any]:
         return await ai.health()
 
+    app.add_middleware(JsonBodyMiddleware, prefix="/", multipart_paths=("/analyze",))
     app.add_middleware(
         BodySizeLimitMiddleware, default_limit=DEFAULT_BODY_LIMIT, overrides={"/analyze": ANALYZE_BODY_LIMIT}
     )
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     return app

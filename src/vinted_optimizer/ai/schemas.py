@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.vocabulary import Condition, RoundedMoney
 
 EmbedKind = Literal["document", "query"]
@@ -55,7 +56,7 @@ class AnalyzeResult(Analysis):
     images_analysed: int = Field(ge=0)
 
 
-class EmbedRequest(BaseModel):
+class EmbedRequest(Input):
     texts: list[Annotated[str, Field(max_length=MAX_EMBED_TEXT_CHARS)]] = Field(
         min_length=1, max_length=MAX_EMBED_TEXTS
     )

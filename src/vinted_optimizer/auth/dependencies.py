@@ -16,7 +16,7 @@ from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import Forbidden, Unauthorized
 from vinted_optimizer.kit.principal import Member
-from vinted_optimizer.kit.security import AccessClaims, InvalidAccessToken
+from vinted_optimizer.kit.security import AccessClaims, ExpiredAccessToken, InvalidAccessToken
 from vinted_optimizer.models import User
 from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service as users
@@ -48,8 +48,11 @@ async def access_claims(tools: Tools, credentials: Bearer) -> AccessClaims:
         raise Unauthorized("Accedi per continuare.")
     try:
         claims = tools.tokens.decode(credentials.credentials)
+    except ExpiredAccessToken:
+        # Only a token we signed ourselves is worth refreshing: the dashboard refreshes on this header.
+        raise Unauthorized("Token scaduto.", headers={"X-Token-Expired": "1"}) from None
     except InvalidAccessToken:
-        raise Unauthorized("Token non valido o scaduto.", headers={"X-Token-Expired": "1"}) from None
+        raise Unauthorized("Token non valido.") from None
     if await tools.revocations.is_revoked(claims.session_id):
         raise Unauthorized("Sessione revocata: accedi di nuovo.")
     return claims

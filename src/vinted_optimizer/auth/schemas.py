@@ -5,11 +5,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.users.policy import PASSWORD_MAX_LENGTH, check_password_policy, normalise_username
 from vinted_optimizer.users.schemas import UserRead
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     email: EmailStr = Field(max_length=320)
@@ -29,14 +30,14 @@ class RegisterRequest(BaseModel):
         return check_password_policy(value, email=info.data.get("email"), username=info.data.get("username"))
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     login: str = Field(min_length=1, max_length=320, description="E-mail o nome utente")
     password: str = Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(Input):
     refresh_token: str | None = Field(
         default=None,
         max_length=200,
@@ -69,7 +70,7 @@ class SessionRead(BaseModel):
     current: bool = False
 
 
-class InvitationLookup(BaseModel):
+class InvitationLookup(Input):
     token: str = Field(min_length=16, max_length=200)
 
 

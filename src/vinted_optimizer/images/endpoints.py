@@ -40,7 +40,9 @@ async def upload(
     files: Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC, ≤ 10 MB each")],
     listing_id: Annotated[uuid.UUID | None, Form()] = None,
 ) -> UploadResult:
-    received = [service.UploadFile(filename=(f.filename or "foto")[:120], data=await f.read()) for f in files]
+    received = [
+        service.UploadFile(filename=service.display_name(f.filename), data=await f.read()) for f in files
+    ]
     limits = service.UploadLimits.from_settings(resources.settings)
     return await listings.add_photos(
         session, resources.storage, resources.signer, limits, member, received, listing_id, jobs
@@ -69,8 +71,8 @@ async def image_file(
     session: DbSession,
     resources: Res,
     variant: Annotated[str, Query(pattern="^(processed|thumbnail)$")],
-    expires: Annotated[int, Query(ge=0)],
-    signature: Annotated[str, Query(min_length=16, max_length=64)],
+    expires: Annotated[int, Query(ge=0, le=2**40)],
+    signature: Annotated[str, Query(pattern="^[0-9a-f]{32}$", description="As handed out in the URL")],
 ) -> Response:
     if not resources.signer.verify(image_id, variant, expires, signature):
         raise Forbidden("Link alla foto non valido o scaduto: ricarica la pagina.")

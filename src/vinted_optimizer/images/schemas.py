@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from vinted_optimizer.kit.schemas import Input
+
 QualityHint = Literal["too_dark", "too_bright", "blurry", "low_resolution"]
 
 
@@ -30,7 +32,7 @@ class DuplicateWarning(BaseModel):
     distance: int = Field(description="Perceptual-hash distance; 0 is the same picture")
 
 
-class ImageOrder(BaseModel):
+class ImageOrder(Input):
     image_ids: list[uuid.UUID] = Field(
         min_length=1, max_length=50, description="The listing's photos, in order; the first is the cover"
     )

@@ -28,6 +28,7 @@ from vinted_optimizer.images.processing import (
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageOrder, ImageRead, QualityHint
 from vinted_optimizer.kit.errors import BadRequest, DomainError, NotFound
 from vinted_optimizer.kit.queue import Jobs
+from vinted_optimizer.kit.schemas import strip_control_characters
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import Storage
 from vinted_optimizer.models import Image
@@ -70,6 +71,11 @@ class UploadLimits:
             max_bytes=settings.max_upload_bytes,
             max_pixels=settings.max_image_pixels,
         )
+
+
+def display_name(filename: str | None) -> str:
+    """A sent file's name as it may appear in messages: control characters dropped, 120 characters."""
+    return strip_control_characters(filename or "").strip()[:120] or "foto"
 
 
 def image_key(family_id: uuid.UUID, listing_id: uuid.UUID, image_id: uuid.UUID, suffix: str) -> str:

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from vinted_optimizer.kit.schemas import strip_control_characters
+
 
 @dataclass(frozen=True)
 class RequestContext:
@@ -32,8 +34,8 @@ def client_ip(request: Request) -> str | None:
 
 
 def request_context(request: Request) -> RequestContext:
-    agent = request.headers.get("user-agent")
-    return RequestContext(ip=client_ip(request), user_agent=agent[:300] if agent else None)
+    agent = strip_control_characters(request.headers.get("user-agent", ""))[:300]
+    return RequestContext(ip=client_ip(request), user_agent=agent or None)
 
 
 Context = Annotated[RequestContext, Depends(request_context)]

@@ -1,19 +1,18 @@
 """Every error leaves as ``{"error": "<code>", "detail": "<message>"}`` (a 422 adds ``fields``); never a
-stack trace. ``kit.openapi`` documents exactly these bodies."""
+stack trace. ``kit.openapi`` documents exactly these bodies. An exception nothing here handles is turned
+into a 500 by ``kit.middleware.UnexpectedErrorMiddleware``, inside the security headers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vinted_optimizer.kit.errors import DomainError
-
-log = structlog.get_logger(__name__)
 
 HTTP_CODES = {
     400: "bad_request",
@@ -29,9 +28,72 @@ HTTP_CODES = {
 }
 
 
+# Where FastAPI found the value: the field's name alone is what a form (or a person) needs.
+_SOURCES = ("body", "query", "path", "header", "cookie", "form")
+
+
 def _location(loc: tuple[object, ...]) -> str:
-    parts = [str(part) for part in loc if part not in ("body",)]
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
     return ".".join(parts) or "body"
+
+
+def _message(item: Mapping[str, Any]) -> str:
+    """Pydantic's message for one field, in Italian (its own words are English)."""
+    kind = str(item.get("type", ""))
+    context: Mapping[str, Any] = item.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators' messages are already Italian: only Pydantic's prefix goes.
+        return str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    template = _ITALIAN.get(kind)
+    if template is None:
+        return str(item.get("msg") or "Valore non valido.")
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError, ValueError):
+        return template.split("{", 1)[0].strip() or "Valore non valido."
+
+
+_ITALIAN = {
+    "missing": "Campo obbligatorio.",
+    "extra_forbidden": "Campo non previsto.",
+    "string_type": "Deve essere un testo.",
+    "string_too_short": "Deve avere almeno {min_length} caratteri.",
+    "string_too_long": "Può avere al massimo {max_length} caratteri.",
+    "string_pattern_mismatch": "Formato non valido.",
+    "too_short": "Deve avere almeno {min_length} elementi.",
+    "too_long": "Può avere al massimo {max_length} elementi.",
+    "list_type": "Deve essere una lista.",
+    "dict_type": "Deve essere un oggetto.",
+    "model_attributes_type": "Deve essere un oggetto JSON.",
+    "int_type": "Deve essere un numero intero.",
+    "int_parsing": "Deve essere un numero intero.",
+    "int_from_float": "Deve essere un numero intero.",
+    "float_type": "Deve essere un numero.",
+    "float_parsing": "Deve essere un numero.",
+    "decimal_type": "Deve essere un importo.",
+    "decimal_parsing": "Deve essere un importo.",
+    "decimal_max_digits": "L'importo ha troppe cifre.",
+    "decimal_max_places": "L'importo può avere al massimo {decimal_places} decimali.",
+    "decimal_whole_digits": "L'importo è troppo grande.",
+    "greater_than": "Deve essere maggiore di {gt}.",
+    "greater_than_equal": "Deve essere almeno {ge}.",
+    "less_than": "Deve essere minore di {lt}.",
+    "less_than_equal": "Può essere al massimo {le}.",
+    "bool_type": "Deve essere vero o falso.",
+    "bool_parsing": "Deve essere vero o falso.",
+    "uuid_type": "Deve essere un identificativo (UUID).",
+    "uuid_parsing": "Deve essere un identificativo (UUID).",
+    "literal_error": "Valore non ammesso: scegli tra {expected}.",
+    "enum": "Valore non ammesso: scegli tra {expected}.",
+    "json_invalid": "JSON non valido.",
+    "json_type": "JSON non valido.",
+    "datetime_type": "Deve essere una data e ora.",
+    "datetime_parsing": "Deve essere una data e ora.",
+    "date_parsing": "Deve essere una data.",
+    "value_error": "Valore non valido.",
+}
 
 
 def install(app: FastAPI) -> None:
@@ -46,8 +108,7 @@ def install(app: FastAPI) -> None:
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         fields = []
         for item in error.errors():
-            message = str(item.get("msg", "valore non valido"))
-            fields.append({"field": _location(tuple(item.get("loc", ()))), "message": message})
+            fields.append({"field": _location(tuple(item.get("loc", ()))), "message": _message(item)})
         detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "Dati non validi."
         return JSONResponse(
             {"error": "validation_error", "detail": detail, "fields": fields}, status_code=422
@@ -59,11 +120,4 @@ def install(app: FastAPI) -> None:
         detail = error.detail if isinstance(error.detail, str) else code
         return JSONResponse(
             {"error": code, "detail": detail}, status_code=error.status_code, headers=error.headers
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
-        log.exception("request.unhandled_error", path=request.url.path, method=request.method)
-        return JSONResponse(
-            {"error": "internal_error", "detail": "Errore interno: riprova più tardi."}, status_code=500
         )

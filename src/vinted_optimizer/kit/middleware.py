@@ -1,11 +1,25 @@
-"""Pure ASGI middleware: security headers and a request body size limit."""
+"""Pure ASGI middleware: request ids, security headers, the last-resort error response, a body size
+limit, and JSON bodies that are really JSON in UTF-8.
+
+Order in the app (outermost first): RequestId → SecurityHeaders → UnexpectedError → CORS → BodySizeLimit
+→ JsonBody. Every response, a 500 included, so carries the request id and the security headers.
+"""
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
+import uuid
 
+import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 APP_CSP = (
@@ -114,13 +128,155 @@ def _too_large(limit: int) -> str:
     return f"La richiesta supera il limite di {limit // 1024} KB."
 
 
-async def _reject(send: Send, status: int, code: str, detail: str) -> None:
-    body = json.dumps({"error": code, "detail": detail}).encode()
+async def _reject(
+    send: Send, status: int, code: str = "", detail: str = "", *, body: dict[str, str] | None = None
+) -> None:
+    payload = json.dumps(body or {"error": code, "detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def request_id_of(scope: Scope) -> str | None:
+    state = scope.get("state") or {}
+    value = state.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (a trusted proxy's, when well-formed, else a new one): returned in
+    ``X-Request-ID`` and bound to every log line written while the request runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+class UnexpectedErrorMiddleware:
+    """The safety net: an exception nothing else handled becomes a plain 500 (with the request id), logged
+    with its stack trace on the server only. Inside SecurityHeadersMiddleware, so the 500 has the headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("request.unhandled_error", path=scope.get("path"), method=scope.get("method"))
+            if started:
+                return  # the client sees a cut response; there is nothing better to send
+            request_id = request_id_of(scope)
+            body = {"error": "internal_error", "detail": "Errore interno: riprova più tardi."}
+            if request_id:
+                body["request_id"] = request_id
+            await _reject(send, 500, body=body)
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+class JsonBodyMiddleware:
+    """A request body under ``prefix`` is JSON (``application/json``, UTF-8) or, on the upload paths, a
+    form (``multipart/form-data``); anything else is 415 before the app reads it, and a JSON body that is not
+    valid UTF-8 is 400 (Python's json would otherwise guess UTF-16 or UTF-32)."""
+
+    def __init__(self, app: ASGIApp, *, prefix: str, multipart_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.multipart_paths = multipart_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in BODY_METHODS
+            or not path.startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        has_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+        if not has_body:
+            await self.app(scope, receive, send)
+            return
+        media, _, params = headers.get(b"content-type", b"").decode("latin-1").partition(";")
+        media = media.strip().lower()
+        charset = _charset(params)
+        if media in FORM_TYPES and path in self.multipart_paths:
+            await self.app(scope, receive, send)
+            return
+        if media != "application/json" or charset not in (None, "utf-8"):
+            await _reject(
+                send,
+                415,
+                "unsupported_media_type",
+                "Invia i dati come application/json in UTF-8"
+                + (" (le foto come multipart/form-data)." if self.multipart_paths else "."),
+            )
+            return
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+        rejected = False
+
+        async def checking_receive() -> Message:
+            nonlocal rejected
+            if rejected:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                try:
+                    decoder.decode(message.get("body", b""), final=not message.get("more_body", False))
+                except UnicodeDecodeError:
+                    rejected = True
+                    await _reject(send, 400, "bad_request", "Il corpo della richiesta non è UTF-8 valido.")
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not rejected:
+                await send(message)
+
+        await self.app(scope, checking_receive, guarded_send)
+
+
+def _charset(params: str) -> str | None:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower() or None
+    return None

@@ -67,6 +67,11 @@ class InvalidAccessToken(Exception):
     pass
 
 
+class ExpiredAccessToken(InvalidAccessToken):
+    """Correctly signed, but past its expiry: the client should refresh it. (PyJWT checks the signature
+    before the claims, so a forged token never gets here.)"""
+
+
 class AccessTokens:
     def __init__(self, settings: Settings) -> None:
         if settings.jwt_secret is None:
@@ -108,6 +113,8 @@ class AccessTokens:
                 issued_at=datetime.fromtimestamp(claims["iat"], UTC),
                 expires_at=datetime.fromtimestamp(claims["exp"], UTC),
             )
+        except jwt.ExpiredSignatureError as error:
+            raise ExpiredAccessToken(str(error)) from error
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise InvalidAccessToken(str(error)) from error
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from vinted_optimizer.kit.schemas import has_control_characters
+
 _REPO_WEB_OUT = Path(__file__).resolve().parents[3] / "web" / "out"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -45,6 +47,8 @@ def mount_dashboard(app: FastAPI, web_dir: Path | None) -> None:
     async def dashboard(path: str, request: Request) -> Response:
         if path == "api" or path.startswith("api/"):
             return JSONResponse({"error": "not_found", "detail": "Not Found"}, status_code=404)
+        if has_control_characters(path):  # "/index.html%00.json": no file has such a name
+            return HTMLResponse("Not Found", status_code=404)
         if not built or root is None:
             return HTMLResponse(NOT_BUILT, status_code=503 if path == "" else 404)
         target = _resolve(root, path)

@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageRead
 from vinted_optimizer.kit.pagination import Page
+from vinted_optimizer.kit.schemas import INT4_MAX, Input
 from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus, Money
 
 SortKey = Literal[
@@ -27,6 +29,8 @@ WORD_MAX = 40
 SEARCH_MAX = 200
 BULK_MAX = 200
 PAGE_MAX = 100
+# Fields a listing always has: an update may change them, never set them to null.
+NOT_NULLABLE = ("title", "description", "colors", "tags", "status")
 
 
 def _clean_words(values: list[str], *, limit: int, max_length: int) -> list[str]:
@@ -64,7 +68,7 @@ class AISuggestion(BaseModel):
     condition: str | None = None
 
 
-class ListingBase(BaseModel):
+class ListingBase(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     title: str = Field(default="", max_length=TITLE_MAX)
@@ -72,7 +76,7 @@ class ListingBase(BaseModel):
     price: Money | None = None
     purchase_cost: Money | None = None
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
-    category_id: int | None = Field(default=None, ge=1)
+    category_id: int | None = Field(default=None, ge=1, le=INT4_MAX)
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)
@@ -85,8 +89,9 @@ class ListingCreate(ListingBase):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
-class ListingUpdate(BaseModel):
-    """All optional: only the fields sent change."""
+class ListingUpdate(Input):
+    """All optional: only the fields sent change. ``null`` clears a field, except where the listing must
+    have a value (title, description, colours, tags, status): there it is refused."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -95,13 +100,20 @@ class ListingUpdate(BaseModel):
     price: Money | None = None
     purchase_cost: Money | None = None
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
-    category_id: int | None = Field(default=None, ge=1)
+    category_id: int | None = Field(default=None, ge=1, le=INT4_MAX)
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)
     colors: Colors | None = None
     tags: Tags | None = None
     status: ListingStatus | None = None
+
+    @field_validator(*NOT_NULLABLE, mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError("not_nullable", "Questo campo non può essere vuoto (null).")
+        return value
 
 
 class ListingRead(BaseModel):
@@ -157,7 +169,7 @@ class SimilarListing(BaseModel):
     similarity: float = Field(description="Cosine similarity of the description embeddings, 0..1")
 
 
-class BulkRequest(BaseModel):
+class BulkRequest(Input):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[uuid.UUID] = Field(min_length=1, max_length=BULK_MAX)
@@ -179,7 +191,7 @@ class BulkResult(BaseModel):
     affected: int
 
 
-class ListingFilters(BaseModel):
+class ListingFilters(Input):
     model_config = ConfigDict(extra="forbid")
 
     status: list[ListingStatus] = Field(default_factory=list)

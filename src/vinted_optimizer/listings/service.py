@@ -37,7 +37,6 @@ from vinted_optimizer.models import Listing
 from vinted_optimizer.users import service as users
 
 SIMILAR_LIMIT = 6
-NOT_NULLABLE = frozenset({"title", "description", "colors", "tags"})
 
 
 class ListingNotFound(NotFound):
@@ -103,9 +102,7 @@ async def create(session: AsyncSession, member: Member, data: ListingCreate) -> 
 
 async def update(session: AsyncSession, listing: Listing, data: ListingUpdate) -> Listing:
     for field, value in data.model_dump(exclude_unset=True).items():
-        if field in NOT_NULLABLE and value is None:
-            raise BadRequest(f"Il campo '{field}' non può essere vuoto (null).")
-        setattr(listing, field, value)
+        setattr(listing, field, value)  # the schema refuses null where the column needs a value
     await session.flush()
     await session.refresh(listing)
     return listing

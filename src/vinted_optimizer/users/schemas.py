@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.users.policy import normalise_username
 
 MAX_PREFERENCES_BYTES = 8_192
@@ -33,7 +34,7 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Input):
     """All optional. Changing e-mail or password needs the current password."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -57,18 +58,18 @@ class UserUpdate(BaseModel):
         return value
 
 
-class AccountDelete(BaseModel):
+class AccountDelete(Input):
     password: str = Field(min_length=1, max_length=128, description="Confirm with the current password")
 
 
-class VintedSessionLink(BaseModel):
+class VintedSessionLink(Input):
     """The cookies of a logged-in Vinted session, copied from the browser."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     access_token_web: str = Field(min_length=20, max_length=4096)
     refresh_token_web: str = Field(min_length=20, max_length=4096)
-    vinted_user_id: int | None = Field(default=None, ge=1)
+    vinted_user_id: int | None = Field(default=None, ge=1, le=2**53)
     domain: Literal["it", "fr", "es", "de", "co.uk", "pl", "be", "nl", "pt", "at", "lu"] = "it"
 
     @field_validator("access_token_web", "refresh_token_web")
@@ -92,7 +93,7 @@ class MemberRead(BaseModel):
     created_at: datetime
 
 
-class InvitationCreate(BaseModel):
+class InvitationCreate(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     email: EmailStr = Field(max_length=320)

@@ -1008,7 +1008,8 @@ export interface components {
         };
         /**
          * ListingUpdate
-         * @description All optional: only the fields sent change.
+         * @description All optional: only the fields sent change. ``null`` clears a field, except where the listing must
+         *     have a value (title, description, colours, tags, status): there it is refused.
          */
         ListingUpdate: {
             /** Brand */
@@ -2070,6 +2071,7 @@ export interface operations {
             query: {
                 variant: string;
                 expires: number;
+                /** @description As handed out in the URL */
                 signature: string;
             };
             header?: never;
