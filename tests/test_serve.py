@@ -129,6 +129,18 @@ def test_serve_sigterm_stops_embedded_servers(serve, data_dir: Path) -> None:
     server = serve()
     pg, redis = postgres_pid(data_dir), redis_pids(data_dir)
     assert is_running(pg) and len(redis) == 1, server.output()
+    # The real server (uvicorn) behind no configured proxy: a forged X-Forwarded-For from 127.0.0.1 does
+    # not make every failed login come from a new address (hardening finding 3).
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        statuses = [
+            client.post(
+                "/api/v1/auth/login",
+                json={"login": f"nessuno{n}@example.it", "password": "Sbagliata-123"},
+                headers={"X-Forwarded-For": f"192.0.2.{n + 1}"},
+            ).status_code
+            for n in range(6)
+        ]
+    assert statuses == [401, 401, 401, 401, 401, 429]
     assert_stopped_cleanly(server, signal.SIGTERM, pg, redis)
 
 

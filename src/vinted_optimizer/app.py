@@ -19,6 +19,7 @@ from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.health.endpoints import router as health_router
 from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
+from vinted_optimizer.kit.context import ProxyTrust
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
 from vinted_optimizer.kit.middleware import (
     REQUEST_ID_HEADER,
@@ -126,6 +127,7 @@ def create_app(
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    app.state.proxy_trust = ProxyTrust(settings.trusted_proxies, settings.client_ip_header)
     app.state.resources = resources
     app.state.run_worker = run_worker
     if resources is not None:

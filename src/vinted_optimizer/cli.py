@@ -47,8 +47,8 @@ def _serve_uvicorn(app: FastAPI, host: str, port: int, settings: Settings) -> No
         host=host,
         port=port,
         log_config=None,
-        proxy_headers=settings.client_ip_header is None,
-        forwarded_allow_ips="127.0.0.1",
+        # Forwarded headers are trusted only through VO_TRUSTED_PROXIES (kit.context), never by uvicorn.
+        proxy_headers=False,
         timeout_graceful_shutdown=10,
         server_header=False,
     )

@@ -7,6 +7,7 @@ import os
 import secrets
 from enum import StrEnum
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -48,7 +49,10 @@ class Settings(BaseSettings):
     # The dashboard's static export served at "/" by `serve`; default: web/out of this checkout.
     web_dir: Path | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # Header carrying the client IP set by a trusted proxy (Fly.io: "fly-client-ip"). Unset: socket peer.
+    # The client's IP comes from the socket peer, unless the peer is one of these proxies (addresses or
+    # networks, comma-separated) and sets this header (Fly.io: Fly-Client-IP; a Cloudflare Tunnel:
+    # CF-Connecting-IP; a reverse proxy: X-Forwarded-For). Nothing forwarded is trusted otherwise.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(default_factory=list)
     client_ip_header: str | None = None
     cookie_secure: bool = True
 
@@ -104,6 +108,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -128,6 +139,8 @@ class Settings(BaseSettings):
         ):
             if url and not token_ok:
                 problems.append(f"{name} needs VO_SERVICE_TOKEN (a random value of at least 32 characters)")
+        if self.client_ip_header and not self.trusted_proxies:
+            problems.append("VO_CLIENT_IP_HEADER is trusted only from VO_TRUSTED_PROXIES: set both")
         if self.database_url is None:
             problems.append("VO_DATABASE_URL is required outside development")
         if self.redis_url is None:

@@ -95,7 +95,10 @@ async def test_per_member_limit_follows_the_member_across_ips(client, app):
         assert (await other.get("/api/v1/users/me", headers=member.headers)).status_code == 429
 
 
-@pytest.mark.parametrize("settings_overrides", [{"client_ip_header": "fly-client-ip"}])
+# The test client's socket peer (203.0.113.10) plays Fly's proxy.
+@pytest.mark.parametrize(
+    "settings_overrides", [{"client_ip_header": "fly-client-ip", "trusted_proxies": "203.0.113.10"}]
+)
 async def test_client_ip_from_the_trusted_proxy_header(client, session):
     response = await client.post(
         "/api/v1/auth/login",
