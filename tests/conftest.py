@@ -41,7 +41,8 @@ def servers() -> Iterator[EmbeddedServers]:
     # A short folder: PostgreSQL's Unix socket path must stay under ~107 bytes.
     folder = Path(tempfile.mkdtemp(prefix="vo-", dir="/tmp"))
     started = start_embedded(folder, need_postgres=True, need_redis=True)
-    started._postgres.psql(f"CREATE DATABASE {TEST_DATABASE};")
+    assert started.postgres is not None
+    started.postgres.server.psql(f"CREATE DATABASE {TEST_DATABASE};")
     yield started
     started.stop()
     shutil.rmtree(folder, ignore_errors=True)

@@ -43,8 +43,8 @@ async def _scalar(url: str, sql: str):
 
 
 def test_downgrade_to_base_and_upgrade_again(servers):
-    servers._postgres.psql("DROP DATABASE IF EXISTS vo_roundtrip;")
-    servers._postgres.psql("CREATE DATABASE vo_roundtrip;")
+    servers.postgres.server.psql("DROP DATABASE IF EXISTS vo_roundtrip;")
+    servers.postgres.server.psql("CREATE DATABASE vo_roundtrip;")
     url = servers.database_url.replace("/vinted_optimizer?", "/vo_roundtrip?")
     config = alembic_config(url)
     command.upgrade(config, "head")

@@ -41,7 +41,7 @@ from vinted_optimizer.listings.endpoints import router as listings_router
 from vinted_optimizer.meta.endpoints import router as meta_router
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.users.endpoints import router as users_router
-from vinted_optimizer.worker import JOB_NAMES, build_worker
+from vinted_optimizer.worker import JOB_NAMES, run_supervised
 
 log = structlog.get_logger(__name__)
 
@@ -92,16 +92,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessionmaker = resources.sessionmaker
     app.state.queue = resources.queue
     worker_task = None
-    worker = None
     if app.state.run_worker:
-        worker = build_worker(resources)
-        worker_task = asyncio.create_task(worker.async_run(), name="arq-worker")
+        worker_task = asyncio.create_task(run_supervised(resources), name="worker")
     log.info("api.started", version=__version__, environment=settings.environment.value)
     try:
         yield
     finally:
-        if worker is not None and worker_task is not None:
-            await worker.close()
+        if worker_task is not None:
             worker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await worker_task

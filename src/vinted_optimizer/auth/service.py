@@ -21,12 +21,17 @@ from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.errors import NotFound, Unauthorized
 from vinted_optimizer.kit.ratelimit import RateLimits
-from vinted_optimizer.kit.security import AccessTokens, Passwords, new_opaque_token, token_hash
+from vinted_optimizer.kit.security import AccessClaims, AccessTokens, Passwords, new_opaque_token, token_hash
 from vinted_optimizer.models import AuthSession, RefreshToken, User
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import UserUpdate
 
-REVOKED_SESSION_KEY = "vo:revoked-session:{}"
+SESSION_STATE_KEY = "vo:sess:{}"
+SESSION_STATE_PATTERN = "vo:sess:*"
+# How long a session found active in PostgreSQL is believed without asking again. A revocation overwrites
+# the entry at once; this bound only matters if Redis comes back from disk with an entry written before
+# a revocation it missed (the embedded Redis is cleared of these entries when serve restarts it).
+ACTIVE_CACHE_SECONDS = 30
 LOGIN_FAILED_MESSAGE = "Troppi tentativi di accesso falliti: riprova tra {seconds} secondi."
 REGISTER_LIMIT_MESSAGE = "Troppe registrazioni da questa rete: riprova tra {seconds} secondi."
 
@@ -48,24 +53,43 @@ class InvalidRefreshToken(Unauthorized):
     default_detail = "Sessione scaduta: accedi di nuovo."
 
 
-class Revocations:
-    """Access tokens are stateless for 15 minutes; a Redis marker per revoked session makes revocation
-    take effect on the very next request."""
+class SessionStates:
+    """Whether a session may still be used. The truth is the sessions table; Redis only remembers the
+    answer for a moment, so losing Redis costs a query, never lets a revoked token in.
+
+    Cache entries: ``active:<user id>`` (for ACTIVE_CACHE_SECONDS, written only if absent) or
+    ``revoked`` (for the lifetime of an access token, written over anything).
+    """
 
     def __init__(self, redis: Redis, tokens: AccessTokens) -> None:
         self._redis = redis
-        self._ttl = tokens.lifetime_seconds + 60
+        self._revoked_ttl = tokens.lifetime_seconds + 60
 
-    async def mark(self, session_ids: list[uuid.UUID]) -> None:
+    async def mark_revoked(self, session_ids: list[uuid.UUID]) -> None:
+        """Called in the revoking unit of work, before it commits: a request that read the session as
+        active just before cannot cache it afterwards (its write is "only if absent")."""
         if not session_ids:
             return
         async with self._redis.pipeline(transaction=False) as pipe:
             for session_id in session_ids:
-                pipe.set(REVOKED_SESSION_KEY.format(session_id), b"1", ex=self._ttl)
+                pipe.set(SESSION_STATE_KEY.format(session_id), b"revoked", ex=self._revoked_ttl)
             await pipe.execute()
 
-    async def is_revoked(self, session_id: uuid.UUID) -> bool:
-        return bool(await self._redis.exists(REVOKED_SESSION_KEY.format(session_id)))
+    async def is_active(self, session: AsyncSession, claims: AccessClaims) -> bool:
+        key = SESSION_STATE_KEY.format(claims.session_id)
+        cached = await self._redis.get(key)
+        if cached == b"revoked":
+            return False
+        if cached is not None:
+            return bool(cached == f"active:{claims.user_id}".encode())
+        stored = await repository.auth_session(session, claims.session_id)
+        if stored is None or stored.revoked_at is not None or stored.expires_at <= utcnow():
+            await self._redis.set(key, b"revoked", ex=self._revoked_ttl)
+            return False
+        if stored.user_id != claims.user_id:
+            return False  # a forged pairing: the session itself is fine for its owner
+        await self._redis.set(key, f"active:{claims.user_id}".encode(), ex=ACTIVE_CACHE_SECONDS, nx=True)
+        return True
 
 
 @dataclass(frozen=True)
@@ -74,7 +98,7 @@ class AuthTools:
 
     passwords: Passwords
     tokens: AccessTokens
-    revocations: Revocations
+    sessions: SessionStates
     rate_limits: RateLimits
     refresh_days: int
 
@@ -222,7 +246,7 @@ async def refresh(
         if auth_session.revoked_at is None:
             auth_session.revoked_at = now
             auth_session.revoked_reason = "refresh_reuse"
-        await tools.revocations.mark([auth_session.id])
+        await tools.sessions.mark_revoked([auth_session.id])
         await audit.record(
             session,
             "auth.refresh_reuse_detected",
@@ -294,7 +318,7 @@ async def revoke_session(
     if auth_session.revoked_at is None:
         auth_session.revoked_at = utcnow()
         auth_session.revoked_reason = reason
-    await tools.revocations.mark([auth_session.id])
+    await tools.sessions.mark_revoked([auth_session.id])
     await audit.record(
         session,
         action,
@@ -332,7 +356,7 @@ async def revoke_user_sessions(
     session: AsyncSession, tools: AuthTools, user_id: uuid.UUID, *, reason: str, keep: uuid.UUID | None = None
 ) -> None:
     revoked = await repository.revoke_sessions(session, user_id, utcnow(), reason, keep=keep)
-    await tools.revocations.mark(revoked)
+    await tools.sessions.mark_revoked(revoked)
 
 
 async def update_account(

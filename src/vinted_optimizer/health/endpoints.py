@@ -1,4 +1,10 @@
-"""Liveness (cheap) and a deep check of every dependency with a short timeout."""
+"""Health as platforms expect it: liveness (the process can serve: restart it when not), readiness
+(PostgreSQL and Redis answer: send it traffic), and a deep report of every dependency.
+
+A process is not alive when something it supervises has given up for good (``app.state.fatal``, set by
+``serve`` when an embedded server cannot be restarted). A dependency that is down only makes it not
+ready: ``serve`` restarts its embedded servers, and the clients reconnect by themselves.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import httpx
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -28,6 +34,12 @@ class Health(BaseModel):
     version: str
 
 
+class Failing(BaseModel):
+    status: Literal["failing", "not_ready"]
+    version: str
+    detail: str
+
+
 class ComponentHealth(BaseModel):
     status: ComponentState
     latency_ms: float | None = None
@@ -40,9 +52,49 @@ class DeepHealth(BaseModel):
     components: dict[str, ComponentHealth]
 
 
-@router.get("/health", operation_id="health:live", response_model=Health)
-async def health() -> Health:
-    return Health(status="ok", version=__version__)
+READY_RETRY_AFTER = "5"
+
+
+@router.get(
+    "/health",
+    operation_id="health:live",
+    response_model=Health,
+    responses={
+        503: {"model": Failing, "description": "Something this process supervises gave up: restart it"}
+    },
+    summary="Liveness: the process can serve (restart it on 503)",
+)
+async def health(request: Request) -> Response:
+    fatal: list[str] = getattr(request.app.state, "fatal", [])
+    if fatal:
+        body = Failing(status="failing", version=__version__, detail="; ".join(fatal)[:300])
+        return JSONResponse(body.model_dump(), status_code=503)
+    return JSONResponse(Health(status="ok", version=__version__).model_dump())
+
+
+@router.get(
+    "/health/ready",
+    operation_id="health:ready",
+    response_model=Health,
+    responses={503: {"model": Failing, "description": "PostgreSQL or Redis does not answer yet"}},
+    summary="Readiness: PostgreSQL and Redis answer (send traffic only on 200)",
+)
+async def ready(resources: Res) -> Response:
+    timeout = resources.settings.health_timeout_seconds
+    results = await asyncio.gather(
+        asyncio.wait_for(_timed(functools.partial(_check_database, resources)), timeout=timeout),
+        asyncio.wait_for(_timed(resources.redis.ping), timeout=timeout),
+        return_exceptions=True,
+    )
+    down = [
+        name
+        for name, result in zip(("database", "redis"), results, strict=True)
+        if not isinstance(result, ComponentHealth) or result.status != "ok"
+    ]
+    if down:
+        body = Failing(status="not_ready", version=__version__, detail=f"non risponde: {', '.join(down)}")
+        return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": READY_RETRY_AFTER})
+    return JSONResponse(Health(status="ok", version=__version__).model_dump())
 
 
 Check = Callable[[], Awaitable[object]]

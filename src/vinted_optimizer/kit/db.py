@@ -7,13 +7,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import CursorResult, DateTime, MetaData, Result, func
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from vinted_optimizer.kit.errors import DomainError
+from vinted_optimizer.kit.errors import DomainError, ServiceUnavailable
+from vinted_optimizer.kit.outages import DATABASE_CONNECT_ERRORS, DATABASE_DOWN, RETRY_AFTER_SECONDS
+
+log = structlog.get_logger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,6 +81,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
+            # Take the connection now (the pool pings it first): an unreachable database is a 503 here.
+            await session.connection()
+        except DATABASE_CONNECT_ERRORS as error:
+            raise ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS) from error
+        try:
             yield session
         except DomainError as error:
             if error.persist:
@@ -89,8 +98,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         else:
             await session.commit()
+            # What is committed is the answer: a side effect that fails now (Redis lost between the commit
+            # and the enqueue) is logged, and recovered by its owner (the analysis cron re-queues pending
+            # drafts), rather than turning a saved change into an error the client would retry.
             for callback in getattr(request.state, "after_commit", []):
-                await callback()
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("after_commit.failed", callback=getattr(callback, "__qualname__", "?"))
         finally:
             request.state.after_commit = []
 

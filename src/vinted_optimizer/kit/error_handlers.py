@@ -7,12 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy.exc
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vinted_optimizer.kit.errors import DomainError
+from vinted_optimizer.kit.outages import DATABASE_ERRORS, REDIS_ERRORS, outage_of
+
+log = structlog.get_logger(__name__)
 
 HTTP_CODES = {
     400: "bad_request",
@@ -113,6 +118,16 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             {"error": "validation_error", "detail": detail, "fields": fields}, status_code=422
         )
+
+    async def outage(request: Request, error: Exception) -> JSONResponse:
+        unavailable = outage_of(error)
+        if unavailable is None:
+            raise error  # a database error that is a bug: the safety net makes it a 500
+        log.warning("request.dependency_unavailable", path=request.url.path, error=type(error).__name__)
+        return await domain_error(request, unavailable)
+
+    for error_type in (*REDIS_ERRORS, *DATABASE_ERRORS, sqlalchemy.exc.DBAPIError):
+        app.add_exception_handler(error_type, outage)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

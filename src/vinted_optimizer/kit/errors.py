@@ -96,6 +96,17 @@ class PayloadTooLarge(DomainError):
     default_detail = "La richiesta è troppo grande."
 
 
+class ServiceUnavailable(DomainError):
+    """One of our own servers (PostgreSQL, Redis) does not answer: the request can be tried again soon."""
+
+    status_code = 503
+    code = "unavailable"
+    default_detail = "Il servizio è momentaneamente non disponibile: riprova tra qualche secondo."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 5) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class UpstreamUnavailable(DomainError):
     status_code = 503
     code = "upstream_unavailable"

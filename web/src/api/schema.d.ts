@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health */
+        /** Liveness: the process can serve (restart it on 503) */
         get: operations["health:live"];
         put?: never;
         post?: never;
@@ -30,6 +30,23 @@ export interface paths {
         };
         /** Deep Health */
         get: operations["health:deep"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: PostgreSQL and Redis answer (send traffic only on 200) */
+        get: operations["health:ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -634,6 +651,18 @@ export interface components {
              * @description A stable code, e.g. not_found, rate_limited
              */
             error: string;
+        };
+        /** Failing */
+        Failing: {
+            /** Detail */
+            detail: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "failing" | "not_ready";
+            /** Version */
+            version: string;
         };
         /** FamilyOverview */
         FamilyOverview: {
@@ -1331,6 +1360,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Something this process supervises gave up: restart it */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Failing"];
+                };
+            };
         };
     };
     "health:deep": {
@@ -1358,6 +1396,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeepHealth"];
+                };
+            };
+        };
+    };
+    "health:ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description PostgreSQL or Redis does not answer yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Failing"];
                 };
             };
         };

@@ -1,0 +1,38 @@
+"""Finding 1 and 2 under real crashes: `serve` restarts a SIGKILLed Redis and PostgreSQL by itself.
+
+While a server is down the client sees only 201 and 503 with Retry-After; each recovers within 10 s;
+every listing that got a 201 is there afterwards; a logged-out token is refused throughout (Redis comes
+back without its cache, PostgreSQL has the truth); the in-process job worker comes back too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.drill import run_fault_drill
+from tests.support.serve import running_serve
+
+pytestmark = pytest.mark.slow
+
+
+def test_serve_survives_redis_then_postgres_being_killed(tmp_path):
+    with running_serve(
+        tmp_path / "serve.log",
+        VO_RATE_LIMIT_IP="100000/minute",
+        VO_RATE_LIMIT_USER="100000/minute",
+        VO_WORKER_POLL_SECONDS="0.2",
+        VO_OLLAMA_URL="http://127.0.0.1:9",
+    ) as server:
+        report = run_fault_drill(server)
+        log = server.output()
+    assert report.unexpected() == {}, (report.statuses, log[-4000:])
+    assert report.unavailable_without_retry_after == 0
+    assert report.statuses[201] > 20 and report.statuses[503] > 0, report.statuses
+    assert [fault.server for fault in report.faults] == ["redis", "postgres"]
+    for fault in report.faults:
+        assert fault.recovered_after is not None and fault.recovered_after < 10, (fault, log[-4000:])
+    assert report.missing == []
+    assert report.revoked_token_checks > 0 and report.revoked_token_accepted == 0
+    assert report.worker_answered_after is not None, log[-4000:]
+    assert log.count("embedded.server.restarted") == 2
+    assert "Traceback" not in log.split("embedded.server.died")[0]  # nothing crashed before the faults

@@ -1,0 +1,172 @@
+"""The fault drill: a client loop against a real `serve` while its embedded Redis and PostgreSQL are
+killed with SIGKILL, one after the other.
+
+What it records: every answer (only 201 and 503 with Retry-After are acceptable), how long each server
+took to be back (from the kill to the first 201 after it), whether a logged-out token was ever let in,
+and, at the end, whether every listing that got a 201 is still there. Used by tests/hardening and by
+`make resilience` (resilience/drill.py), which runs it longer.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.images.factories import photo
+from tests.support.serve import Serve, postgres_pid, redis_pids
+
+PASSWORD = "Valigia-Rossa-2024"
+
+
+@dataclass
+class Fault:
+    server: str
+    killed_at: float
+    recovered_after: float | None = None
+
+
+@dataclass
+class DrillReport:
+    statuses: Counter[int] = field(default_factory=Counter)
+    unavailable_without_retry_after: int = 0
+    created: list[str] = field(default_factory=list)
+    revoked_token_accepted: int = 0
+    revoked_token_checks: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    # Seconds from an upload after the faults until the (restarted) job worker tried its analysis.
+    worker_answered_after: float | None = None
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def server_errors_other_than_503(self) -> int:
+        return sum(count for status, count in self.statuses.items() if status >= 500 and status != 503)
+
+    def unexpected(self) -> dict[int, int]:
+        return {status: count for status, count in self.statuses.items() if status not in (201, 503)}
+
+
+def _account(client: httpx.Client) -> tuple[dict[str, str], dict[str, str]]:
+    """A member's headers, and the headers of a second session of theirs that has been logged out."""
+    name = f"drill{time.time_ns()}"
+    email = f"{name}@example.it"
+    response = client.post(
+        "/api/v1/auth/register", json={"email": email, "username": name, "password": PASSWORD}
+    )
+    response.raise_for_status()
+    live = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    client.cookies.clear()
+    other = client.post("/api/v1/auth/login", json={"login": email, "password": PASSWORD})
+    other.raise_for_status()
+    revoked = {"Authorization": f"Bearer {other.json()['access_token']}"}
+    client.cookies.clear()
+    assert client.post("/api/v1/auth/logout", headers=revoked).status_code == 204
+    return live, revoked
+
+
+def _kill(server: str, data_dir: Path) -> None:
+    pids = [postgres_pid(data_dir)] if server == "postgres" else redis_pids(data_dir)
+    assert pids and all(pids), f"no running {server} to kill"
+    for pid in pids:
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+
+
+def run_fault_drill(
+    server: Serve,
+    *,
+    faults: tuple[str, ...] = ("redis", "postgres"),
+    settle_seconds: float = 2.0,
+    recover_within: float = 10.0,
+) -> DrillReport:
+    report = DrillReport()
+    stop = threading.Event()
+    recovered = threading.Event()
+    lock = threading.Lock()
+    with httpx.Client(base_url=server.url, timeout=10) as setup:
+        live, revoked = _account(setup)
+
+    def load() -> None:
+        counter = 0
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            while not stop.is_set():
+                counter += 1
+                try:
+                    response = client.post(
+                        "/api/v1/listings", json={"title": f"drill {counter}"}, headers=live
+                    )
+                except httpx.HTTPError:
+                    continue  # the server process itself is never killed: a transport error is not an answer
+                with lock:
+                    report.statuses[response.status_code] += 1
+                    if response.status_code == 201:
+                        report.created.append(response.json()["id"])
+                        recovered.set()
+                    elif response.status_code == 503 and "Retry-After" not in response.headers:
+                        report.unavailable_without_retry_after += 1
+                if counter % 5 == 0:
+                    check = client.get("/api/v1/users/me", headers=revoked)
+                    with lock:
+                        report.revoked_token_checks += 1
+                        if check.status_code == 200:
+                            report.revoked_token_accepted += 1
+
+    worker = threading.Thread(target=load, name="drill-load", daemon=True)
+    worker.start()
+    try:
+        time.sleep(settle_seconds)
+        for name in faults:
+            recovered.clear()
+            fault = Fault(server=name, killed_at=time.monotonic())
+            _kill(name, server.data_dir)
+            time.sleep(0.3)  # the kill lands before the next 201 can count as recovery
+            recovered.clear()
+            if recovered.wait(recover_within * 3):
+                fault.recovered_after = round(time.monotonic() - fault.killed_at, 2)
+            report.faults.append(fault)
+            time.sleep(settle_seconds)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            page = client.get("/api/v1/listings", params={"limit": 100, "offset": offset}, headers=live)
+            page.raise_for_status()
+            items = page.json()["items"]
+            seen.update(item["id"] for item in items)
+            if len(items) < 100:
+                break
+            offset += 100
+        report.missing = [listing_id for listing_id in report.created if listing_id not in seen]
+        report.worker_answered_after = _worker_answers(client, live, within=recover_within * 3)
+    return report
+
+
+def _worker_answers(client: httpx.Client, headers: dict[str, str], *, within: float) -> float | None:
+    """Upload a photo: the job worker (which died with Redis) must be back to try the analysis. Ollama is
+    not running, so a tried analysis is one with an error and a retry planned."""
+    started = time.monotonic()
+    upload = client.post(
+        "/api/v1/images/upload", files=[("files", ("a.jpg", photo(), "image/jpeg"))], headers=headers
+    )
+    upload.raise_for_status()
+    listing_id = upload.json()["listing"]["id"]
+    while time.monotonic() - started < within:
+        listing = client.get(f"/api/v1/listings/{listing_id}", headers=headers).json()
+        if listing["analysis_attempts"] > 0:
+            return round(time.monotonic() - started, 2)
+        time.sleep(0.2)
+    return None
