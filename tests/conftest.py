@@ -28,7 +28,7 @@ from vinted_optimizer.kit.queue import create_queue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
-from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.signing import DeviceCookies, UrlSigner
 from vinted_optimizer.kit.storage import create_storage
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.worker import JOB_NAMES
@@ -127,6 +127,7 @@ async def resources(
         storage=create_storage(settings),
         ai=create_ai_client(settings),
         signer=UrlSigner(TEST_JWT_SECRET),
+        devices=DeviceCookies(TEST_JWT_SECRET),
     )
     yield resources
     await resources.ai.aclose()

@@ -34,7 +34,7 @@ from vinted_optimizer.kit.queue import create_queue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
-from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.signing import DeviceCookies, UrlSigner
 from vinted_optimizer.kit.storage import create_storage
 from vinted_optimizer.kit.webapp import default_web_dir, mount_dashboard
 from vinted_optimizer.listings.endpoints import router as listings_router
@@ -67,6 +67,7 @@ async def open_resources(settings: Settings) -> Resources:
         storage=create_storage(settings),
         ai=create_ai_client(settings),
         signer=UrlSigner(settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""),
+        devices=DeviceCookies(settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""),
     )
 
 

@@ -18,7 +18,7 @@ from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.queue import JobQueue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
-from vinted_optimizer.kit.signing import UrlSigner
+from vinted_optimizer.kit.signing import DeviceCookies, UrlSigner
 from vinted_optimizer.kit.storage import Storage
 
 
@@ -36,6 +36,7 @@ class Resources:
     storage: Storage
     ai: AIClient
     signer: UrlSigner
+    devices: DeviceCookies
 
 
 def get_resources(request: Request) -> Resources:

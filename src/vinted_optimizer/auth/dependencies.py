@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from vinted_optimizer.auth.lockout import LoginThrottle
 from vinted_optimizer.auth.service import AuthTools, SessionStates
 from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.db import DbSession
@@ -36,6 +37,8 @@ def auth_tools(resources: Res) -> AuthTools:
         tokens=resources.tokens,
         sessions=SessionStates(resources.redis, resources.tokens),
         rate_limits=resources.rate_limits,
+        throttle=LoginThrottle(resources.redis, resources.rate_limits),
+        devices=resources.devices,
         refresh_days=resources.settings.refresh_token_days,
     )
 

@@ -28,6 +28,7 @@ from vinted_optimizer.kit.errors import (
     Unauthorized,
     responses,
 )
+from vinted_optimizer.kit.signing import DEVICE_COOKIE, DEVICE_LIFETIME_SECONDS
 from vinted_optimizer.models import User
 from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service as users
@@ -39,6 +40,7 @@ REFRESH_COOKIE = "vo_refresh"
 REFRESH_COOKIE_PATH = "/api/v1/auth"
 
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
+DeviceCookie = Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)]
 RefreshBody = Annotated[RefreshRequest | None, Body()]
 
 
@@ -52,6 +54,25 @@ def _set_refresh_cookie(response: Response, resources: Res, tokens: service.Issu
         secure=resources.settings.cookie_secure,
         samesite="strict",
     )
+
+
+def _set_device_cookie(response: Response, resources: Res, value: str) -> None:
+    """This device has signed in to this account: its owner is not slowed down by others' failures."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_LIFETIME_SECONDS,
+        path=REFRESH_COOKIE_PATH,
+        httponly=True,
+        secure=resources.settings.cookie_secure,
+        samesite="strict",
+    )
+
+
+def _signed_in(response: Response, resources: Res, signed_in: service.SignedIn) -> AuthResponse:
+    _set_refresh_cookie(response, resources, signed_in.tokens)
+    _set_device_cookie(response, resources, signed_in.device_cookie)
+    return _auth_response(signed_in.user, signed_in.tokens)
 
 
 def _clear_refresh_cookie(response: Response, resources: Res) -> None:
@@ -94,9 +115,7 @@ async def register(
     context: Context,
     response: Response,
 ) -> AuthResponse:
-    user, tokens = await service.register(session, tools, data, context)
-    _set_refresh_cookie(response, resources, tokens)
-    return _auth_response(user, tokens)
+    return _signed_in(response, resources, await service.register(session, tools, data, context))
 
 
 @router.post(
@@ -123,11 +142,16 @@ async def preview_invitation(data: InvitationLookup, session: DbSession) -> Invi
     responses=responses(Unauthorized, TooManyRequests),
 )
 async def login(
-    data: LoginRequest, session: DbSession, resources: Res, tools: Tools, context: Context, response: Response
+    data: LoginRequest,
+    session: DbSession,
+    resources: Res,
+    tools: Tools,
+    context: Context,
+    response: Response,
+    device: DeviceCookie = None,
 ) -> AuthResponse:
-    user, tokens = await service.login(session, tools, data, context)
-    _set_refresh_cookie(response, resources, tokens)
-    return _auth_response(user, tokens)
+    signed_in = await service.login(session, tools, data, context, device_cookie=device)
+    return _signed_in(response, resources, signed_in)
 
 
 @router.post(

@@ -10,18 +10,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.auth import repository
+from vinted_optimizer.auth.lockout import LoginThrottle
 from vinted_optimizer.auth.schemas import LoginRequest, RegisterRequest
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.errors import NotFound, Unauthorized
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import AccessClaims, AccessTokens, Passwords, new_opaque_token, token_hash
+from vinted_optimizer.kit.signing import DeviceCookies
 from vinted_optimizer.models import AuthSession, RefreshToken, User
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import UserUpdate
@@ -32,7 +35,6 @@ SESSION_STATE_PATTERN = "vo:sess:*"
 # the entry at once; this bound only matters if Redis comes back from disk with an entry written before
 # a revocation it missed (the embedded Redis is cleared of these entries when serve restarts it).
 ACTIVE_CACHE_SECONDS = 30
-LOGIN_FAILED_MESSAGE = "Troppi tentativi di accesso falliti: riprova tra {seconds} secondi."
 REGISTER_LIMIT_MESSAGE = "Troppe registrazioni da questa rete: riprova tra {seconds} secondi."
 
 
@@ -100,6 +102,8 @@ class AuthTools:
     tokens: AccessTokens
     sessions: SessionStates
     rate_limits: RateLimits
+    throttle: LoginThrottle
+    devices: DeviceCookies
     refresh_days: int
 
 
@@ -163,7 +167,7 @@ async def start_session(
 
 async def register(
     session: AsyncSession, tools: AuthTools, data: RegisterRequest, context: RequestContext
-) -> tuple[User, IssuedTokens]:
+) -> SignedIn:
     limits = tools.rate_limits
     await limits.hit(limits.register, "register", context.ip or "unknown", message=REGISTER_LIMIT_MESSAGE)
     account = await users.create_account(
@@ -186,34 +190,55 @@ async def register(
         resource_id=user.id,
         metadata={"via_invitation": account.via_invitation, "role": user.role},
     )
-    return user, await start_session(session, tools, user, context)
+    tokens = await start_session(session, tools, user, context)
+    return SignedIn(user, tokens, tools.devices.issue(user.id))
+
+
+@dataclass
+class SignedIn:
+    user: User
+    tokens: IssuedTokens
+    device_cookie: str  # vo_device: this device has signed in to this account (see lockout.py)
 
 
 async def login(
-    session: AsyncSession, tools: AuthTools, data: LoginRequest, context: RequestContext
-) -> tuple[User, IssuedTokens]:
-    limits = tools.rate_limits
-    account_key = data.login.strip().lower()
-    ip_key = context.ip or "unknown"
-    await limits.check(limits.login_failures, "login-account", account_key, message=LOGIN_FAILED_MESSAGE)
-    await limits.check(limits.login_failures, "login-ip", ip_key, message=LOGIN_FAILED_MESSAGE)
-
+    session: AsyncSession,
+    tools: AuthTools,
+    data: LoginRequest,
+    context: RequestContext,
+    *,
+    device_cookie: str | None = None,
+) -> SignedIn:
     user = await users.by_login(session, data.login)
+    # The e-mail and the username of one account are one account; an unknown login is its own key.
+    account = str(user.id) if user else data.login.strip().lower()
+    device = tools.devices.device_of(device_cookie, user.id) if user else None
+    ip = context.ip or "unknown"
+    await tools.throttle.check(account, ip, device=device)
+
     valid = await tools.passwords.verify(user.password_argon2 if user else None, data.password)
     if not valid or user is None or not user.is_active:
-        await limits.count(limits.login_failures, "login-account", account_key)
-        await limits.count(limits.login_failures, "login-ip", ip_key)
-        await audit.record(
-            session,
-            "auth.login_failed",
-            context=context,
-            user_id=user.id if user else None,
-            family_id=user.family_id if user else None,
-            resource_type="user",
-            resource_id=user.id if user else None,
-            metadata={"reason": "inactive" if user and valid else "bad_credentials"},
-        )
+        locks = await tools.throttle.failed(account, ip, device=device)
+
+        async def record(action: str, metadata: dict[str, Any]) -> None:
+            await audit.record(
+                session,
+                action,
+                context=context,
+                user_id=user.id if user else None,
+                family_id=user.family_id if user else None,
+                resource_type="user",
+                resource_id=user.id if user else None,
+                metadata=metadata,
+            )
+
+        await record("auth.login_failed", {"reason": "inactive" if user and valid else "bad_credentials"})
+        for lock in locks:
+            await record(
+                "auth.login_locked", {"scope": lock.scope, "seconds": lock.seconds, "failures": lock.failures}
+            )
         raise InvalidCredentials()
+    await tools.throttle.succeeded(account)
     if tools.passwords.needs_rehash(user.password_argon2):
         users.set_password_hash(user, await tools.passwords.hash(data.password))
     tokens = await start_session(session, tools, user, context)
@@ -226,7 +251,8 @@ async def login(
         resource_type="session",
         resource_id=tokens.session_id,
     )
-    return user, tokens
+    kept = device_cookie if device is not None and device_cookie else tools.devices.issue(user.id)
+    return SignedIn(user, tokens, kept)
 
 
 async def refresh(

@@ -52,6 +52,10 @@ class RateLimits:
         if not await self._limiter.test(item, *keys):
             await self._reject(item, keys, message)
 
+    async def allows(self, item: RateLimitItem, *keys: str) -> bool:
+        """Whether one more request would pass, without counting it."""
+        return bool(await self._limiter.test(item, *keys))
+
     async def count(self, item: RateLimitItem, *keys: str) -> None:
         await self._limiter.hit(item, *keys)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 import uuid
 
@@ -30,3 +31,36 @@ class UrlSigner:
         if expires < time.time():
             return False
         return hmac.compare_digest(self._mac(image_id, variant, expires), signature)
+
+
+DEVICE_COOKIE = "vo_device"
+DEVICE_LIFETIME_SECONDS = 365 * 24 * 3600
+
+
+class DeviceCookies:
+    """``v1.<user id>.<device id>.<issued>.<mac>``: which account signed in on this device, and when."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(b"vo-device-cookie:" + secret.encode()).digest()
+
+    def _mac(self, body: str) -> str:
+        return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, user_id: uuid.UUID, *, now: float | None = None) -> str:
+        body = f"v1.{user_id}.{secrets.token_hex(8)}.{int(now or time.time())}"
+        return f"{body}.{self._mac(body)}"
+
+    def device_of(self, cookie: str | None, user_id: uuid.UUID, *, now: float | None = None) -> str | None:
+        """The device id when the cookie is ours, for this account and not too old; else None."""
+        if not cookie or len(cookie) > 200:
+            return None
+        body, _, mac = cookie.rpartition(".")
+        parts = body.split(".")
+        if len(parts) != 4 or parts[0] != "v1" or not hmac.compare_digest(self._mac(body), mac):
+            return None
+        _, owner, device, issued = parts
+        if owner != str(user_id) or not issued.isdigit():
+            return None
+        if int(issued) + DEVICE_LIFETIME_SECONDS < (now or time.time()):
+            return None
+        return device
