@@ -11,12 +11,12 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.server import serve_in_thread
+from tests.support.client import AppClient
 from tests.support.settings import TEST_JWT_SECRET, make_settings
 from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.app import create_app
@@ -142,9 +142,8 @@ def app(settings: Settings, resources: Resources):  # noqa: ANN201
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+async def client(app) -> AsyncIterator[AppClient]:  # noqa: ANN001
+    async with AppClient(app) as client:
         yield client
 
 

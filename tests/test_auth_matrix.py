@@ -170,6 +170,12 @@ MATRIX = [
         dict(anonymous=401, member=403, family_admin=204, other_family=404, instance_admin=403),
     ),
     (
+        "POST",
+        "/api/v1/admin/invitations",
+        {"email": "prima@example.it", "family_name": "Famiglia Neri"},
+        dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=201),
+    ),
+    (
         "DELETE",
         "/api/v1/users/me",
         {"password": DEFAULT_PASSWORD},
@@ -215,6 +221,7 @@ async def test_family_overview_never_shows_another_family(client, world):
 def test_matrix_covers_every_protected_route(app):
     public = {
         "/api/v1/auth/register",
+        "/api/v1/auth/register/complete",
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",

@@ -57,3 +57,22 @@ def test_a_forbidden_import_breaks_its_contract(source_copy, module, line, contr
     assert result.returncode != 0
     broken = result.stdout.split("Broken contracts", 1)[1]
     assert contract in broken
+
+
+def test_every_domain_is_named_in_the_contracts():
+    """A new domain must join the forbidden lists (docs/architecture.md, "Adding a domain")."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    package = ROOT / "src" / "vinted_optimizer"
+    domains = {
+        f"vinted_optimizer.{folder.name}"
+        for folder in package.iterdir()
+        if (folder / "endpoints.py").exists() or (folder / "service.py").exists()
+    }
+    lists = [
+        set(c.get("forbidden_modules", []))
+        for c in contracts
+        if c["name"].startswith(("config, kit", "models"))
+    ]
+    assert lists and all(domains <= listed for listed in lists), [domains - listed for listed in lists]

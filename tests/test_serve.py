@@ -70,7 +70,11 @@ def assert_stopped_cleanly(server: Serve, sig: signal.Signals, pg: int | None, r
 
 
 def login(client: httpx.Client, identifier: str, password: str = PASSWORD) -> dict:
-    response = client.post("/api/v1/auth/login", json={"login": identifier, "password": password})
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"login": identifier, "password": password},
+        headers={"X-Refresh-Token": "body"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["access_token"] and body["refresh_token"]
@@ -163,6 +167,13 @@ def test_cli_migrate_create_admin_and_admin_login(serve, data_dir: Path) -> None
     assert "already taken" in again.stderr, again.stderr
     assert "Traceback" not in again.stderr, again.stderr
 
+    # A fresh install without open sign-up: the command line invites the first member of a family.
+    invited = cli(
+        "invite", "--email", "rossi@example.it", "--family-name", "Famiglia Rossi", "--data-dir", folder
+    )
+    assert invited.returncode == 0, invited.stdout + invited.stderr
+    token = invited.stdout.strip().splitlines()[-1].split("token=", 1)[1]
+
     server = serve()
     pg, redis = postgres_pid(data_dir), redis_pids(data_dir)
     with httpx.Client(base_url=server.url, timeout=10) as client:
@@ -173,6 +184,26 @@ def test_cli_migrate_create_admin_and_admin_login(serve, data_dir: Path) -> None
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         response = client.get("/api/v1/users/family", headers=headers)
         assert response.status_code == 403, response.text
+        # ...and so can the instance administrator, through the API.
+        other = client.post(
+            "/api/v1/admin/invitations",
+            json={"email": "verdi@example.it", "family_name": "Famiglia Verdi"},
+            headers=headers,
+        )
+        assert other.status_code == 201, other.text
+        client.cookies.clear()
+        joined = client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": "rossi@example.it",
+                "username": "rossi",
+                "password": PASSWORD,
+                "invite_token": token,
+            },
+        )
+        assert joined.status_code == 201, joined.text
+        assert joined.json()["user"]["role"] == "admin"
+        assert joined.json()["user"]["family"]["name"] == "Famiglia Rossi"
     assert_stopped_cleanly(server, signal.SIGINT, pg, redis)
 
 

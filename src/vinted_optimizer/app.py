@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from vinted_optimizer import __version__
+from vinted_optimizer.admin.endpoints import router as admin_router
 from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.auth.dependencies import access_claims, rate_limit_ip
 from vinted_optimizer.auth.endpoints import router as auth_router
@@ -95,6 +96,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker_task = None
     if app.state.run_worker:
         worker_task = asyncio.create_task(run_supervised(resources), name="worker")
+    if settings.registration == "open" and not settings.smtp_host:
+        # Only possible in development (the settings refuse it elsewhere).
+        log.warning(
+            "registration.open_without_smtp",
+            detail="sign-ups are created at once and their answers reveal which e-mails and usernames exist",
+        )
     log.info("api.started", version=__version__, environment=settings.environment.value)
     try:
         yield
@@ -141,6 +148,7 @@ def create_app(
     v1.include_router(listings_router)
     v1.include_router(images_router)
     v1.include_router(meta_router)
+    v1.include_router(admin_router)
     app.include_router(v1)
     app.include_router(health_router)
     if serve_dashboard:

@@ -186,6 +186,47 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         servers.stop()
 
 
+async def _invite_family(database_url: str, settings: Settings, email: str, family_name: str) -> str:
+    from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+    from vinted_optimizer.kit.security import SecretBox
+    from vinted_optimizer.users.schemas import NewFamilyInvitation
+    from vinted_optimizer.users.service import invite_new_family
+
+    data = NewFamilyInvitation(email=email, family_name=family_name)
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            created = await invite_new_family(session, settings, SecretBox(settings), None, data, None, None)
+        return created.invite_url
+    finally:
+        await engine.dispose()
+
+
+def cmd_invite(args: argparse.Namespace) -> None:
+    """The first member of a new family, invited from the command line (a fresh install, no web admin)."""
+    from pydantic import ValidationError as InputError
+
+    from vinted_optimizer.kit.embedded import start_embedded
+    from vinted_optimizer.kit.migrations import upgrade
+
+    settings = _settings(data_dir=Path(args.data_dir).resolve())
+    if settings.environment is not Environment.production:
+        settings = load_or_create_embedded_secrets(settings)
+    servers = start_embedded(settings.data_dir, need_postgres=settings.database_url is None, need_redis=False)
+    try:
+        url = settings.database_url.get_secret_value() if settings.database_url else servers.database_url
+        assert url is not None
+        upgrade(url)
+        try:
+            link = asyncio.run(_invite_family(url, settings, args.email, args.family_name))
+        except InputError as error:
+            raise SystemExit("; ".join(str(e["msg"]) for e in error.errors())) from None
+        print(f"Invito per «{args.family_name}» ({args.email}), valido {settings.invitation_days} giorni:")
+        print(link)
+    finally:
+        servers.stop()
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from vinted_optimizer.openapi import openapi_json
 
@@ -232,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--username", required=True)
     admin.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
     admin.set_defaults(handler=cmd_create_admin)
+
+    invite = commands.add_parser("invite", help="invite the first member (and admin) of a new family")
+    invite.add_argument("--email", required=True)
+    invite.add_argument("--family-name", required=True)
+    invite.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    invite.set_defaults(handler=cmd_invite)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document (the dashboard's contract)")
     openapi.add_argument("--output", default="-", help="file path, or - for standard output")

@@ -17,6 +17,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 INSECURE_SECRET_MARKERS = ("change-me", "changeme", "secret", "dev", "test", "default")
 
 
+RegistrationMode = Literal["invite", "open", "closed"]
+
+
 class Environment(StrEnum):
     development = "development"
     test = "test"
@@ -56,11 +59,16 @@ class Settings(BaseSettings):
     client_ip_header: str | None = None
     cookie_secure: bool = True
 
+    # Who may create an account (README, "Accounts"): `invite` (the first visitor creates the first
+    # family, then only invitations), `open` (anyone, confirmed by e-mail: needs SMTP), `closed`.
+    registration: RegistrationMode = "invite"
+
     # Rate limits, in the `limits` notation ("5/minute").
     rate_limit_ip: str = "300/minute"
     rate_limit_user: str = "240/minute"
     rate_limit_login_failures: str = "5/minute"
     rate_limit_register: str = "10/hour"
+    rate_limit_invitations: str = "20/hour"  # per family
 
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
 
@@ -139,6 +147,11 @@ class Settings(BaseSettings):
         ):
             if url and not token_ok:
                 problems.append(f"{name} needs VO_SERVICE_TOKEN (a random value of at least 32 characters)")
+        if self.registration == "open" and not self.smtp_host:
+            problems.append(
+                "VO_REGISTRATION=open needs SMTP (VO_SMTP_HOST): sign-ups are confirmed by e-mail, so the "
+                "answer never reveals which addresses have an account"
+            )
         if self.client_ip_header and not self.trusted_proxies:
             problems.append("VO_CLIENT_IP_HEADER is trusted only from VO_TRUSTED_PROXIES: set both")
         if self.database_url is None:

@@ -4,7 +4,7 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from tests.auth.factories import DEFAULT_PASSWORD, register, unique_name
+from tests.auth.factories import API_CLIENT, DEFAULT_PASSWORD, new_family_invitation, register, unique_name
 from vinted_optimizer.models import AuditLog, Family, User
 
 
@@ -73,30 +73,64 @@ async def test_password_containing_the_username_is_refused(client):
     assert "nome utente" in response.json()["detail"]
 
 
-async def test_duplicate_email_or_username_is_a_conflict_and_writes_nothing(client, session):
+async def test_after_the_first_family_sign_up_without_an_invitation_says_nothing_about_anyone(
+    client, session
+):
+    """Hardening finding 4: the answer was 409 "this e-mail has an account". Now sign-ups are by
+    invitation: a second family without one is refused the same way whatever the address."""
     member = await register(client)
     before = await session.scalar(select(func.count()).select_from(User))
-    same_email = await client.post(
-        "/api/v1/auth/register",
-        json={"email": member.email.upper(), "username": unique_name(), "password": DEFAULT_PASSWORD},
-    )
-    assert same_email.status_code == 409
-    assert same_email.json()["error"] == "conflict"
-    same_username = await client.post(
-        "/api/v1/auth/register",
-        json={"email": "altro@example.it", "username": member.username.upper(), "password": DEFAULT_PASSWORD},
-    )
-    assert same_username.status_code == 409
+    answers = []
+    for email, username in (
+        (member.email.upper(), unique_name()),  # an address that has an account
+        ("altro@example.it", member.username.upper()),  # a username that is taken
+        (f"{unique_name()}@example.it", unique_name()),  # nobody
+    ):
+        response = await client.post(
+            "/api/v1/auth/register", json={"email": email, "username": username, "password": DEFAULT_PASSWORD}
+        )
+        answers.append((response.status_code, response.json()))
+    assert {status for status, _ in answers} == {403}
+    assert answers[0][1] == answers[1][1] == answers[2][1]
+    assert answers[0][1]["error"] == "registration_closed"
     assert await session.scalar(select(func.count()).select_from(User)) == before
-    families = await session.scalar(select(func.count()).select_from(Family))
-    assert families == before  # one family per registered admin, none half-created
+    assert await session.scalar(select(func.count()).select_from(Family)) == 1
+
+
+async def test_an_invitation_to_a_taken_address_or_username_is_a_conflict_and_writes_nothing(client, session):
+    member = await register(client)
+    before_users = await session.scalar(select(func.count()).select_from(User))
+    for email, username in ((member.email, unique_name()), (f"{unique_name()}@example.it", member.username)):
+        token = await new_family_invitation(client, email=email, family_name="Altra")
+        response = await client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "username": username, "password": DEFAULT_PASSWORD, "invite_token": token},
+        )
+        assert response.status_code == 409
+        assert response.json()["error"] == "conflict"
+    assert await session.scalar(select(func.count()).select_from(User)) == before_users
+
+
+async def test_a_browser_gets_the_refresh_token_only_in_the_httponly_cookie(client):
+    """Hardening finding 7: it was in the JSON too, where an injected script could read it."""
+    member = await register(client)
+    client.cookies.clear()
+    response = await client.post(
+        "/api/v1/auth/login", json={"login": member.email, "password": member.password}
+    )
+    assert response.status_code == 200
+    assert response.json()["refresh_token"] is None
+    assert response.cookies.get("vo_refresh")
+    assert "httponly" in response.headers["set-cookie"].lower()
 
 
 @pytest.mark.parametrize("by", ["email", "username"])
 async def test_login_by_email_or_username(client, by):
     member = await register(client)
     response = await client.post(
-        "/api/v1/auth/login", json={"login": getattr(member, by).upper(), "password": member.password}
+        "/api/v1/auth/login",
+        json={"login": getattr(member, by).upper(), "password": member.password},
+        headers=API_CLIENT,
     )
     assert response.status_code == 200, response.text
     body = response.json()

@@ -78,7 +78,9 @@ def servers(
 ) -> Iterator[dict[str, Serve]]:
     """Two `serve` instances started in parallel: "main" (defaults) and "short" (3-second access tokens)."""
     logs = tmp_path_factory.mktemp("serve-logs")
-    envs = {"main": {}, "short": {"VO_ACCESS_TOKEN_MINUTES": SHORT_TOKEN_MINUTES}}
+    # Several families share a server across the tests: sign-ups are open (development, no SMTP: at once).
+    open_signup = {"VO_REGISTRATION": "open"}
+    envs = {"main": open_signup, "short": {**open_signup, "VO_ACCESS_TOKEN_MINUTES": SHORT_TOKEN_MINUTES}}
     started = {
         name: Serve(data_dir=new_data_dir(), log_path=logs / f"{name}.log", env=base_env(**env))
         for name, env in envs.items()

@@ -37,7 +37,9 @@ def fake_ollama_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def ai_server(fake_ollama_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
-    with running_serve(log, VO_OLLAMA_URL=fake_ollama_url, VO_WORKER_POLL_SECONDS="0.2") as server:
+    with running_serve(
+        log, VO_OLLAMA_URL=fake_ollama_url, VO_WORKER_POLL_SECONDS="0.2", VO_REGISTRATION="open"
+    ) as server:
         yield server
 
 

@@ -11,7 +11,7 @@ import time
 import httpx
 from sqlalchemy import select
 
-from tests.auth.factories import DEFAULT_PASSWORD, unique_name
+from tests.auth.factories import DEFAULT_PASSWORD, new_family_invitation, unique_name
 from vinted_optimizer.auth.lockout import FIRST_DELAY_SECONDS, UNTIL_KEY, delay_after
 from vinted_optimizer.kit.signing import DEVICE_COOKIE
 from vinted_optimizer.models import AuditLog
@@ -27,8 +27,10 @@ async def new_account(client: httpx.AsyncClient) -> tuple[str, str, str, str]:
     """(user id, e-mail, username, the vo_device cookie of the device that registered)."""
     username = unique_name()
     email = f"{username}@example.it"
+    token = await new_family_invitation(client, email=email, family_name=f"Famiglia di {username}")
     response = await client.post(
-        "/api/v1/auth/register", json={"email": email, "username": username, "password": DEFAULT_PASSWORD}
+        "/api/v1/auth/register",
+        json={"email": email, "username": username, "password": DEFAULT_PASSWORD, "invite_token": token},
     )
     assert response.status_code == 201
     device = response.cookies[DEVICE_COOKIE]

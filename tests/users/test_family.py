@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.auth.factories import DEFAULT_PASSWORD, register, unique_name
@@ -123,10 +124,24 @@ async def test_new_invitation_replaces_the_old_one_and_revoke(client, session):
     ] == []
 
 
-async def test_cannot_invite_an_existing_account(client):
+async def test_inviting_an_address_with_an_account_looks_like_any_invitation(client):
+    """Hardening finding 4: this was a 409 "this e-mail has an account", 60 answers a second."""
     admin = await register(client)
     other = await register(client)
-    assert (await _invite(client, admin, other.email)).status_code == 409
+    taken = await _invite(client, admin, other.email)
+    free = await _invite(client, admin, "nessuno-ancora@example.it")
+    assert taken.status_code == free.status_code == 201
+    assert set(taken.json()) == set(free.json())
+    assert taken.json()["emailed"] == free.json()["emailed"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit_invitations": "3/hour"}])
+async def test_invitations_are_limited_per_family(client):
+    admin = await register(client)
+    statuses = [(await _invite(client, admin, f"amico{n}@example.it")).status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    elsewhere = await register(client)  # another family has its own budget
+    assert (await _invite(client, elsewhere, "amico9@example.it")).status_code == 201
 
 
 async def test_invite_validates(client):

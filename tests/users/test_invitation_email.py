@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.auth.factories import register
+from tests.support.smtp import running_inbox
 from vinted_optimizer.worker import build_worker
 
 
@@ -20,39 +19,16 @@ async def _invite(client, admin, email: str, role: str = "member"):
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode()))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server():
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+    with running_inbox() as inbox:
+        yield inbox, inbox
 
 
 @pytest.fixture
 def settings_overrides(smtp_server):
-    controller, _ = smtp_server
-    return {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": controller.port,
-        "smtp_starttls": False,
-        "worker_poll_seconds": 0.05,
-    }
+    inbox, _ = smtp_server
+    return {**inbox.settings(), "worker_poll_seconds": 0.05, "rate_limit_invitations": "2/hour"}
 
 
 async def test_invitation_is_emailed_after_commit_by_the_worker(client, resources, smtp_server):
@@ -79,7 +55,25 @@ async def test_invitation_is_emailed_after_commit_by_the_worker(client, resource
 
 async def test_no_job_is_enqueued_when_the_request_fails(client, resources):
     admin = await register(client)
+    for address in ("uno@example.it", "due@example.it"):
+        assert (await _invite(client, admin, address)).status_code == 201
+    before = await resources.redis.keys("arq:job:*")
+    refused = await _invite(client, admin, "tre@example.it")  # over the family's invitations per hour
+    assert refused.status_code == 429
+    assert await resources.redis.keys("arq:job:*") == before
+
+
+async def test_an_address_with_an_account_gets_a_notice_not_the_link(client, resources, smtp_server):
+    _, inbox = smtp_server
+    admin = await register(client)
     other = await register(client)
     response = await _invite(client, admin, other.email)
-    assert response.status_code == 409
-    assert await resources.redis.keys("arq:job:*") == []
+    assert response.status_code == 201 and response.json()["emailed"] is True  # as for anyone
+    worker = build_worker(resources, burst=True, max_jobs=1)
+    try:
+        await asyncio.wait_for(worker.async_run(), timeout=30)
+    finally:
+        await worker.close()
+    (message,) = inbox.to(other.email)
+    text = message.get_content()
+    assert "hai già un account" in text and response.json()["token"] not in text

@@ -15,6 +15,7 @@ from vinted_optimizer.auth.lockout import LoginThrottle
 from vinted_optimizer.auth.service import AuthTools, SessionStates
 from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.db import DbSession
+from vinted_optimizer.kit.email import smtp_configured
 from vinted_optimizer.kit.errors import Forbidden, Unauthorized
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.security import AccessClaims, ExpiredAccessToken, InvalidAccessToken
@@ -39,6 +40,9 @@ def auth_tools(resources: Res) -> AuthTools:
         rate_limits=resources.rate_limits,
         throttle=LoginThrottle(resources.redis, resources.rate_limits),
         devices=resources.devices,
+        secret_box=resources.secret_box,
+        registration=resources.settings.registration,
+        signup_by_email=smtp_configured(resources.settings),
         refresh_days=resources.settings.refresh_token_days,
     )
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Cookie, Response, status
+from fastapi import APIRouter, Body, Cookie, Header, Response, status
+from fastapi.responses import JSONResponse
 
 from vinted_optimizer.auth import service
 from vinted_optimizer.auth.dependencies import Bearer, Claims, CurrentUser, Tools
@@ -15,6 +16,8 @@ from vinted_optimizer.auth.schemas import (
     RefreshRequest,
     RegisterRequest,
     SessionRead,
+    SignupCompletion,
+    SignupPending,
     TokenPair,
 )
 from vinted_optimizer.kit.context import Context
@@ -22,12 +25,14 @@ from vinted_optimizer.kit.db import DbSession, utcnow
 from vinted_optimizer.kit.errors import (
     BadRequest,
     Conflict,
+    Forbidden,
     Gone,
     NotFound,
     TooManyRequests,
     Unauthorized,
     responses,
 )
+from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.signing import DEVICE_COOKIE, DEVICE_LIFETIME_SECONDS
 from vinted_optimizer.models import User
 from vinted_optimizer.resources import Res
@@ -42,6 +47,11 @@ REFRESH_COOKIE_PATH = "/api/v1/auth"
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
 DeviceCookie = Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)]
 RefreshBody = Annotated[RefreshRequest | None, Body()]
+# An API client that cannot keep cookies asks for the refresh token in the JSON, explicitly.
+RefreshInBody = Annotated[
+    Literal["body"] | None,
+    Header(alias="X-Refresh-Token", description="`body`: return the refresh token in the JSON too"),
+]
 
 
 def _set_refresh_cookie(response: Response, resources: Res, tokens: service.IssuedTokens) -> None:
@@ -69,10 +79,12 @@ def _set_device_cookie(response: Response, resources: Res, value: str) -> None:
     )
 
 
-def _signed_in(response: Response, resources: Res, signed_in: service.SignedIn) -> AuthResponse:
+def _signed_in(
+    response: Response, resources: Res, signed_in: service.SignedIn, *, in_body: bool
+) -> AuthResponse:
     _set_refresh_cookie(response, resources, signed_in.tokens)
     _set_device_cookie(response, resources, signed_in.device_cookie)
-    return _auth_response(signed_in.user, signed_in.tokens)
+    return _auth_response(signed_in.user, signed_in.tokens, in_body=in_body)
 
 
 def _clear_refresh_cookie(response: Response, resources: Res) -> None:
@@ -85,18 +97,20 @@ def _clear_refresh_cookie(response: Response, resources: Res) -> None:
     )
 
 
-def _token_pair(tokens: service.IssuedTokens) -> TokenPair:
+def _token_pair(tokens: service.IssuedTokens, *, in_body: bool) -> TokenPair:
     return TokenPair(
         access_token=tokens.access_token,
         expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
+        refresh_token=tokens.refresh_token if in_body else None,
         refresh_expires_at=tokens.refresh_expires_at,
         session_id=tokens.session_id,
     )
 
 
-def _auth_response(user: User, tokens: service.IssuedTokens) -> AuthResponse:
-    return AuthResponse(user=UserRead.model_validate(user), **_token_pair(tokens).model_dump())
+def _auth_response(user: User, tokens: service.IssuedTokens, *, in_body: bool) -> AuthResponse:
+    return AuthResponse(
+        user=UserRead.model_validate(user), **_token_pair(tokens, in_body=in_body).model_dump()
+    )
 
 
 @router.post(
@@ -104,8 +118,11 @@ def _auth_response(user: User, tokens: service.IssuedTokens) -> AuthResponse:
     operation_id="auth:register",
     status_code=status.HTTP_201_CREATED,
     response_model=AuthResponse,
-    responses=responses(BadRequest, NotFound, Conflict, Gone, TooManyRequests),
-    summary="Create an account: a new family, or join one with an invitation",
+    responses={
+        202: {"model": SignupPending, "description": "Open sign-up: completed by the e-mailed link"},
+        **responses(BadRequest, Forbidden, NotFound, Conflict, Gone, TooManyRequests),
+    },
+    summary="Create an account by the sign-up policy: join with an invitation, the first family, or by e-mail",
 )
 async def register(
     data: RegisterRequest,
@@ -114,8 +131,34 @@ async def register(
     tools: Tools,
     context: Context,
     response: Response,
+    jobs: JobsAfterCommit,
+    refresh_in_body: RefreshInBody = None,
+) -> AuthResponse | JSONResponse:
+    outcome = await service.register(session, tools, data, context, jobs)
+    if isinstance(outcome, service.SignupStarted):
+        return JSONResponse(SignupPending().model_dump(), status_code=status.HTTP_202_ACCEPTED)
+    return _signed_in(response, resources, outcome, in_body=refresh_in_body == "body")
+
+
+@router.post(
+    "/register/complete",
+    operation_id="auth:complete_registration",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AuthResponse,
+    responses=responses(Forbidden, Conflict, Gone, TooManyRequests),
+    summary="Complete an open sign-up with the token of its e-mailed link",
+)
+async def complete_registration(
+    data: SignupCompletion,
+    session: DbSession,
+    resources: Res,
+    tools: Tools,
+    context: Context,
+    response: Response,
+    refresh_in_body: RefreshInBody = None,
 ) -> AuthResponse:
-    return _signed_in(response, resources, await service.register(session, tools, data, context))
+    signed_in = await service.complete_signup(session, tools, data, context)
+    return _signed_in(response, resources, signed_in, in_body=refresh_in_body == "body")
 
 
 @router.post(
@@ -149,9 +192,10 @@ async def login(
     context: Context,
     response: Response,
     device: DeviceCookie = None,
+    refresh_in_body: RefreshInBody = None,
 ) -> AuthResponse:
     signed_in = await service.login(session, tools, data, context, device_cookie=device)
-    return _signed_in(response, resources, signed_in)
+    return _signed_in(response, resources, signed_in, in_body=refresh_in_body == "body")
 
 
 @router.post(
@@ -169,11 +213,13 @@ async def refresh(
     response: Response,
     cookie: RefreshCookie = None,
     data: RefreshBody = None,
+    refresh_in_body: RefreshInBody = None,
 ) -> TokenPair:
-    raw = (data.refresh_token if data else None) or cookie
-    tokens = await service.refresh(session, tools, raw, context)
+    from_body = data.refresh_token if data else None
+    tokens = await service.refresh(session, tools, from_body or cookie, context)
     _set_refresh_cookie(response, resources, tokens)
-    return _token_pair(tokens)
+    # A client that sent the token in the body holds it itself: it gets the next one the same way.
+    return _token_pair(tokens, in_body=refresh_in_body == "body" or from_body is not None)
 
 
 @router.post(

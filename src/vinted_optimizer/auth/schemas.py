@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
@@ -30,6 +31,39 @@ class RegisterRequest(Input):
         return check_password_policy(value, email=info.data.get("email"), username=info.data.get("username"))
 
 
+class SignupPending(BaseModel):
+    """An open sign-up: nothing was created yet; the e-mailed link completes it."""
+
+    status: Literal["pending"] = "pending"
+    detail: str = "Ti abbiamo scritto: apri il link nell'e-mail per completare la registrazione."
+
+
+class SignupClaim(BaseModel):
+    """What an open sign-up's e-mailed link carries, sealed (Fernet, 24 h): nothing is stored until then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str
+    username: str
+    password_hash: str
+    family_name: str | None
+
+
+class SignupCompletion(Input):
+    token: str = Field(min_length=20, max_length=2000, description="From the e-mailed link")
+    username: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=40,
+        description="Another one, if the chosen one was taken meanwhile",
+    )
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        return normalise_username(value) if value is not None else None
+
+
 class LoginRequest(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -49,7 +83,13 @@ class TokenPair(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Access token lifetime in seconds")
-    refresh_token: str
+    refresh_token: str | None = Field(
+        default=None,
+        description=(
+            "Only for API clients that ask with `X-Refresh-Token: body` (or refresh with the token in the "
+            "body): a browser keeps it in the httpOnly cookie, out of reach of any script."
+        ),
+    )
     refresh_expires_at: datetime
     session_id: uuid.UUID
 

@@ -12,18 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.auth import repository
 from vinted_optimizer.auth.lockout import LoginThrottle
-from vinted_optimizer.auth.schemas import LoginRequest, RegisterRequest
+from vinted_optimizer.auth.schemas import LoginRequest, RegisterRequest, SignupClaim, SignupCompletion
+from vinted_optimizer.config import RegistrationMode
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.errors import NotFound, Unauthorized
+from vinted_optimizer.kit.errors import Gone, NotFound, Unauthorized
+from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.kit.ratelimit import RateLimits
-from vinted_optimizer.kit.security import AccessClaims, AccessTokens, Passwords, new_opaque_token, token_hash
+from vinted_optimizer.kit.security import (
+    AccessClaims,
+    AccessTokens,
+    Passwords,
+    SecretBox,
+    new_opaque_token,
+    token_hash,
+)
 from vinted_optimizer.kit.signing import DeviceCookies
 from vinted_optimizer.models import AuthSession, RefreshToken, User
 from vinted_optimizer.users import service as users
@@ -104,6 +114,9 @@ class AuthTools:
     rate_limits: RateLimits
     throttle: LoginThrottle
     devices: DeviceCookies
+    secret_box: SecretBox
+    registration: RegistrationMode
+    signup_by_email: bool  # open sign-ups are confirmed by e-mail (SMTP is configured)
     refresh_days: int
 
 
@@ -165,19 +178,101 @@ async def start_session(
     return _issued(tools, user.id, auth_session, refresh, refresh_expires, now)
 
 
+@dataclass(frozen=True)
+class SignupStarted:
+    """An open sign-up: completed by the link e-mailed to the address (or a notice, if it has an account)."""
+
+
 async def register(
-    session: AsyncSession, tools: AuthTools, data: RegisterRequest, context: RequestContext
-) -> SignedIn:
+    session: AsyncSession,
+    tools: AuthTools,
+    data: RegisterRequest,
+    context: RequestContext,
+    jobs: Jobs,
+) -> SignedIn | SignupStarted:
+    """By the sign-up policy (``VO_REGISTRATION``, README "Accounts"):
+
+    - with an invitation (``invite`` and ``open``): the member joins the inviting family;
+    - ``invite`` without one: only the first visitor of a new instance, who creates the first family;
+    - ``open`` without one: nothing is created now; the e-mail completes it, and the answer is the same
+      whether or not the e-mail or the username exists (in development without SMTP the account is
+      created at once, and the server warned at start that this reveals which addresses exist);
+    - ``closed``: no new accounts.
+    """
     limits = tools.rate_limits
     await limits.hit(limits.register, "register", context.ip or "unknown", message=REGISTER_LIMIT_MESSAGE)
-    account = await users.create_account(
+    mode = tools.registration
+    if mode == "closed":
+        raise users.RegistrationClosed("Le iscrizioni sono chiuse su questa istanza.")
+    # Hashed in every case: no branch answers measurably faster than another.
+    password_hash = await tools.passwords.hash(data.password)
+    if data.invite_token is None:
+        if mode == "open" and tools.signup_by_email:
+            claim = SignupClaim(
+                email=str(data.email),
+                username=data.username,
+                password_hash=password_hash,
+                family_name=data.family_name,
+            )
+            sealed = tools.secret_box.encrypt_json(claim.model_dump()).decode()
+            jobs.enqueue_after_commit(users.SEND_SIGNUP_JOB, sealed)
+            return SignupStarted()
+        if mode == "invite" and not await users.may_create_first_family(session):
+            raise users.RegistrationClosed()
+    return await _new_account(
         session,
-        tools.passwords,
+        tools,
+        context,
         email=str(data.email),
         username=data.username,
-        password=data.password,
+        password_hash=password_hash,
         family_name=data.family_name,
         invite_token=data.invite_token,
+    )
+
+
+async def complete_signup(
+    session: AsyncSession, tools: AuthTools, data: SignupCompletion, context: RequestContext
+) -> SignedIn:
+    """The link of an open sign-up was opened: create the account (once; a second time is a 409)."""
+    if tools.registration != "open":
+        raise users.RegistrationClosed()
+    try:
+        claim = SignupClaim.model_validate(
+            tools.secret_box.decrypt_json(data.token.encode(), ttl=users.SIGNUP_LINK_SECONDS)
+        )
+    except (ValueError, ValidationError):  # forged, expired, or sealed by us for something else
+        raise Gone("Questo link di registrazione non è valido o è scaduto: registrati di nuovo.") from None
+    return await _new_account(
+        session,
+        tools,
+        context,
+        email=claim.email,
+        username=data.username or claim.username,
+        password_hash=claim.password_hash,
+        family_name=claim.family_name,
+        invite_token=None,
+    )
+
+
+async def _new_account(
+    session: AsyncSession,
+    tools: AuthTools,
+    context: RequestContext,
+    *,
+    email: str,
+    username: str,
+    password_hash: str,
+    family_name: str | None,
+    invite_token: str | None,
+) -> SignedIn:
+    account = await users.create_account(
+        session,
+        email=email,
+        username=username,
+        password_hash=password_hash,
+        family_name=family_name,
+        invite_token=invite_token,
     )
     user = account.user
     await audit.record(

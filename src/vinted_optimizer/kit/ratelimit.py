@@ -30,6 +30,7 @@ class RateLimits:
         self.per_user = parse(settings.rate_limit_user)
         self.login_failures = parse(settings.rate_limit_login_failures)
         self.register = parse(settings.rate_limit_register)
+        self.invitations = parse(settings.rate_limit_invitations)
 
     async def close(self) -> None:
         await self._pool.disconnect()

@@ -147,9 +147,10 @@ class SecretBox:
     def encrypt_json(self, value: dict[str, Any]) -> bytes:
         return self._fernet.encrypt(json.dumps(value).encode())
 
-    def decrypt_json(self, token: bytes) -> dict[str, Any]:
+    def decrypt_json(self, token: bytes, *, ttl: int | None = None) -> dict[str, Any]:
+        """``ttl``: refuse a value sealed more than that many seconds ago."""
         try:
-            value: dict[str, Any] = json.loads(self._fernet.decrypt(token))
+            value: dict[str, Any] = json.loads(self._fernet.decrypt(token, ttl=ttl))
             return value
         except InvalidToken as error:
             raise ValueError("cannot decrypt: unknown key or corrupted value") from error

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.meta import service
 from vinted_optimizer.meta.schemas import Meta
 from vinted_optimizer.resources import Res
@@ -15,5 +16,5 @@ router = APIRouter(prefix="/meta", tags=["meta"])
     response_model=Meta,
     summary="Vinted's vocabulary (conditions, colours, statuses) and the limits this server enforces",
 )
-async def get_meta(resources: Res) -> Meta:
-    return service.meta(resources.settings)
+async def get_meta(session: DbSession, resources: Res) -> Meta:
+    return await service.meta(session, resources.settings)

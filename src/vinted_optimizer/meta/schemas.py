@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from vinted_optimizer.config import RegistrationMode
 from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus
 
 
@@ -51,9 +52,17 @@ class Limits(BaseModel):
     password_max: int
 
 
+class Registration(BaseModel):
+    mode: RegistrationMode = Field(
+        description="invite: by invitation; open: anyone, confirmed by e-mail; closed"
+    )
+    first_family: bool = Field(description="A visitor may create this instance's first family now")
+
+
 class Meta(BaseModel):
     """What the dashboard needs to know about this server: Vinted's vocabulary and the limits it enforces."""
 
     version: str
     vocabulary: Vocabulary
     limits: Limits
+    registration: Registration

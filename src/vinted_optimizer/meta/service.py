@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Settings
 from vinted_optimizer.listings import schemas as listing_fields
@@ -11,9 +13,11 @@ from vinted_optimizer.meta.schemas import (
     Limits,
     ListingLimits,
     Meta,
+    Registration,
     UploadLimits,
     Vocabulary,
 )
+from vinted_optimizer.users import service as users
 from vinted_optimizer.users.policy import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from vinted_optimizer.vocabulary import (
     ANALYSIS_STATUSES,
@@ -25,7 +29,8 @@ from vinted_optimizer.vocabulary import (
 )
 
 
-def meta(settings: Settings) -> Meta:
+async def meta(session: AsyncSession, settings: Settings) -> Meta:
+    first_family = settings.registration == "invite" and await users.first_family_open(session)
     return Meta(
         version=__version__,
         vocabulary=Vocabulary(
@@ -63,4 +68,5 @@ def meta(settings: Settings) -> Meta:
             password_min=PASSWORD_MIN_LENGTH,
             password_max=PASSWORD_MAX_LENGTH,
         ),
+        registration=Registration(mode=settings.registration, first_family=first_family),
     )

@@ -8,7 +8,7 @@ from vinted_optimizer.auth import service as auth
 from vinted_optimizer.auth.dependencies import Claims, CurrentUser, FamilyAdmin, RequireMember, Tools
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, responses
+from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service
@@ -104,7 +104,7 @@ async def family(session: DbSession, admin: FamilyAdmin) -> FamilyOverview:
     operation_id="users:invite",
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationCreated,
-    responses=responses(Forbidden, Conflict),
+    responses=responses(Forbidden, TooManyRequests),
     summary="Invite someone into my family (single-use link, e-mailed when SMTP is configured)",
 )
 async def invite(
@@ -115,7 +115,9 @@ async def invite(
     context: Context,
     jobs: JobsAfterCommit,
 ) -> InvitationCreated:
-    return await service.invite(session, resources.settings, resources.secret_box, admin, data, context, jobs)
+    return await service.invite(
+        session, resources.settings, resources.secret_box, resources.rate_limits, admin, data, context, jobs
+    )
 
 
 @router.delete(

@@ -52,6 +52,17 @@ async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> d
     return {row[0]: row[1] for row in rows}
 
 
+# One number for "the first family is being created": two first visitors at once cannot both make one.
+FIRST_FAMILY_LOCK = 0x766F_6661  # "vofa"
+
+
+async def any_family(session: AsyncSession, *, lock: bool = False) -> bool:
+    """Whether a family exists; ``lock`` holds the first-family lock until the transaction ends."""
+    if lock:
+        await session.execute(select(func.pg_advisory_xact_lock(FIRST_FAMILY_LOCK)))
+    return await session.scalar(select(Family.id).limit(1)) is not None
+
+
 async def family(session: AsyncSession, family_id: uuid.UUID) -> Family | None:
     return await session.get(Family, family_id)
 

@@ -100,6 +100,15 @@ class InvitationCreate(Input):
     role: Literal["admin", "member"] = "member"
 
 
+class NewFamilyInvitation(Input):
+    """The instance administrator invites the first member (and admin) of a new family."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    email: EmailStr = Field(max_length=320)
+    family_name: str = Field(min_length=1, max_length=120)
+
+
 class InvitationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

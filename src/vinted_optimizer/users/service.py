@@ -22,6 +22,7 @@ from vinted_optimizer.kit.email import send_email, smtp_configured
 from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
 from vinted_optimizer.kit.principal import FamilyRole, Member
 from vinted_optimizer.kit.queue import Jobs
+from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import Passwords, SecretBox, new_opaque_token, token_hash
 from vinted_optimizer.models import Family, Invitation, User
 from vinted_optimizer.users import repository
@@ -32,6 +33,7 @@ from vinted_optimizer.users.schemas import (
     InvitationCreated,
     InvitationRead,
     MemberRead,
+    NewFamilyInvitation,
     UserUpdate,
     VintedSessionLink,
 )
@@ -109,27 +111,46 @@ class NewAccount:
     via_invitation: bool
 
 
+class RegistrationClosed(Forbidden):
+    code = "registration_closed"
+    default_detail = "Le iscrizioni sono solo su invito: chiedi a chi gestisce la famiglia di invitarti."
+
+
+async def first_family_open(session: AsyncSession) -> bool:
+    """Whether a visitor could create the first family now (shown by the sign-up page)."""
+    return not await repository.any_family(session)
+
+
+async def may_create_first_family(session: AsyncSession) -> bool:
+    """A new instance: the first visitor creates the first family (the check holds a lock until the
+    transaction ends, so two first visitors cannot both do it)."""
+    return not await repository.any_family(session, lock=True)
+
+
 async def create_account(
     session: AsyncSession,
-    passwords: Passwords,
     *,
     email: str,
     username: str,
-    password: str,
+    password_hash: str,
     family_name: str | None,
     invite_token: str | None,
 ) -> NewAccount:
-    """A new family with this user as its admin, or a member joining through an invitation."""
-    if await repository.email_taken(session, email):
-        raise Conflict("Esiste già un account con questa e-mail.")
-    if await repository.username_taken(session, username):
-        raise Conflict("Questo nome utente è già in uso.")
+    """A new family with this user as its admin, or a member joining through an invitation.
 
+    The invitation is checked first: without a valid one nothing about existing accounts is told.
+    """
     invitation = None
     if invite_token:
         invitation = await usable_invitation(session, invite_token)
         if invitation.email.lower() != email.lower():
             raise BadRequest("Questo invito è per un altro indirizzo e-mail.")
+    if await repository.email_taken(session, email):
+        raise Conflict("Con questa e-mail c'è già un account: accedi con quello.")
+    if await repository.username_taken(session, username):
+        raise Conflict("Questo nome utente è già in uso: scegline un altro.")
+
+    if invitation is not None:
         family_id, role = invitation.family_id, invitation.role
     else:
         family = Family(name=family_name or f"Famiglia di {username}")
@@ -141,7 +162,7 @@ async def create_account(
         family_id=family_id,
         email=email,
         username=username,
-        password_argon2=await passwords.hash(password),
+        password_argon2=password_hash,
         role=role,
         preferences={"language": "it"},
     )
@@ -310,26 +331,93 @@ def invite_url(settings: Settings, raw_token: str) -> str:
     return f"{settings.public_url.rstrip('/')}/invito?token={raw_token}"
 
 
+INVITATIONS_LIMIT_MESSAGE = "Troppi inviti in poco tempo: riprova tra {seconds} secondi."
+
+
 async def invite(
     session: AsyncSession,
     settings: Settings,
     secret_box: SecretBox,
+    limits: RateLimits,
     admin: Member,
     data: InvitationCreate,
     context: RequestContext,
     jobs: Jobs,
 ) -> InvitationCreated:
-    if await repository.email_taken(session, data.email):
-        raise Conflict("Questa e-mail ha già un account.")
-    # One live invitation per address: a new one replaces the old.
-    await repository.delete_pending_invitations_for(session, admin.family_id, data.email)
-    raw = new_opaque_token()
-    invitation = Invitation(
+    """An invitation link, e-mailed when SMTP is configured. The answer is the same whether or not the
+    address already has an account (that owner gets a notice instead of the link), so inviting cannot
+    be used to learn who has one; the number of invitations per family and hour is limited."""
+    await limits.hit(
+        limits.invitations, "invite-family", str(admin.family_id), message=INVITATIONS_LIMIT_MESSAGE
+    )
+    return await _invitation(
+        session,
+        settings,
+        secret_box,
         family_id=admin.family_id,
+        invited_by=admin.id,
         email=str(data.email),
         role=data.role,
+        context=context,
+        jobs=jobs,
+        action="family.invite",
+    )
+
+
+async def invite_new_family(
+    session: AsyncSession,
+    settings: Settings,
+    secret_box: SecretBox,
+    instance_admin: User | None,
+    data: NewFamilyInvitation,
+    context: RequestContext | None,
+    jobs: Jobs | None,
+) -> InvitationCreated:
+    """The instance administrator (API) or the command line of a fresh install invites the first member
+    of a new family: the family exists from now, its first member joins as its admin."""
+    family = Family(name=data.family_name)
+    session.add(family)
+    await session.flush()
+    return await _invitation(
+        session,
+        settings,
+        secret_box,
+        family_id=family.id,
+        invited_by=instance_admin.id if instance_admin else None,
+        email=str(data.email),
+        role="admin",
+        context=context,
+        jobs=jobs,
+        action="admin.family_invited",
+    )
+
+
+async def _invitation(
+    session: AsyncSession,
+    settings: Settings,
+    secret_box: SecretBox,
+    *,
+    family_id: uuid.UUID,
+    invited_by: uuid.UUID | None,
+    email: str,
+    role: FamilyRole,
+    context: RequestContext | None,
+    jobs: Jobs | None,
+    action: str,
+) -> InvitationCreated:
+    if settings.registration == "closed":
+        raise RegistrationClosed(
+            "Le iscrizioni sono chiuse su questa istanza: un invito non si potrebbe usare."
+        )
+    # One live invitation per address: a new one replaces the old.
+    await repository.delete_pending_invitations_for(session, family_id, email)
+    raw = new_opaque_token()
+    invitation = Invitation(
+        family_id=family_id,
+        email=email,
+        role=role,
         token_hash=token_hash(raw),
-        invited_by_id=admin.id,
+        invited_by_id=invited_by,
         created_at=utcnow(),
         expires_at=utcnow() + timedelta(days=settings.invitation_days),
     )
@@ -337,16 +425,16 @@ async def invite(
     await session.flush()
     await audit.record(
         session,
-        "family.invite",
+        action,
         context=context,
-        user_id=admin.id,
-        family_id=admin.family_id,
+        user_id=invited_by,
+        family_id=family_id,
         resource_type="invitation",
         resource_id=invitation.id,
-        metadata={"role": data.role},
+        metadata={"role": role},
     )
-    emailed = smtp_configured(settings)
-    if emailed:
+    emailed = smtp_configured(settings) and jobs is not None
+    if emailed and jobs is not None:
         # The token travels through Redis sealed with Fernet, never in clear.
         sealed = secret_box.encrypt_json({"token": raw}).decode()
         jobs.enqueue_after_commit(
@@ -380,21 +468,62 @@ async def revoke_invitation(
 
 
 async def send_invitation_email(
-    settings: Settings, secret_box: SecretBox, invitation: Invitation, family: Family | None, sealed: str
+    settings: Settings,
+    secret_box: SecretBox,
+    invitation: Invitation,
+    family: Family | None,
+    sealed: str,
+    *,
+    existing_account: bool,
 ) -> None:
-    token = secret_box.decrypt_json(sealed.encode())["token"]
+    """The link; or, to an address that already has an account, a notice (an account belongs to one
+    family, so the link could not be used: the inviter was told nothing about it)."""
     family_name = family.name if family else "una famiglia"
-    await send_email(
-        settings,
-        to=invitation.email,
-        subject=f"Invito a {family_name} su Vinted Optimizer",
-        text=(
+    if existing_account:
+        text = (
+            f"Ciao!\n\nQualcuno ti ha invitato a unirti a «{family_name}» su Vinted Optimizer, ma con "
+            "questo indirizzo hai già un account, e un account appartiene a una sola famiglia.\n"
+            "Accedi con il tuo account; se vuoi cambiare famiglia, parlane con chi ti ha invitato.\n\n"
+            "Se non aspettavi questo invito, ignora questa e-mail.\n"
+        )
+    else:
+        token = secret_box.decrypt_json(sealed.encode())["token"]
+        text = (
             f"Ciao!\n\nSei stato invitato a unirti a «{family_name}» su Vinted Optimizer.\n"
             f"Apri questo link per creare il tuo account (valido fino al "
             f"{invitation.expires_at:%d/%m/%Y}):\n\n{invite_url(settings, token)}\n\n"
             "Se non aspettavi questo invito, ignora questa e-mail.\n"
-        ),
+        )
+    await send_email(
+        settings, to=invitation.email, subject=f"Invito a {family_name} su Vinted Optimizer", text=text
     )
+
+
+# --- open sign-up, confirmed by e-mail ----------------------------------------------------------------
+
+SEND_SIGNUP_JOB = "users.send_signup_email"
+SIGNUP_LINK_SECONDS = 24 * 3600
+
+
+def signup_url(settings: Settings, sealed: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/registrati?completa={sealed}"
+
+
+async def send_signup_email(settings: Settings, email: str, sealed: str, *, existing_account: bool) -> None:
+    """The link that completes an open sign-up; to an address that has an account, a notice instead."""
+    if existing_account:
+        text = (
+            "Ciao!\n\nQualcuno ha chiesto di creare un account su Vinted Optimizer con questo indirizzo, "
+            "che ne ha già uno. Se eri tu, accedi con il tuo account (o reimposta la password).\n\n"
+            "Se non sei stato tu, ignora questa e-mail: nessun account è stato creato o cambiato.\n"
+        )
+    else:
+        text = (
+            "Ciao!\n\nPer completare la registrazione su Vinted Optimizer apri questo link (valido 24 ore):\n\n"
+            f"{signup_url(settings, sealed)}\n\n"
+            "Se non hai chiesto tu di registrarti, ignora questa e-mail.\n"
+        )
+    await send_email(settings, to=email, subject="La tua registrazione a Vinted Optimizer", text=text)
 
 
 async def drop_stale_invitations(session: AsyncSession, *, older_than: timedelta) -> int:

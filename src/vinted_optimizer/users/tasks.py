@@ -21,12 +21,29 @@ async def send_invitation_email(ctx: dict[str, Any], invitation_id: str, sealed_
         if invitation is None or invitation.accepted_at is not None:
             return "skipped"
         family = await repository.family(session, invitation.family_id)
+        existing = await repository.email_taken(session, invitation.email)
     # The database connection is back in the pool before the SMTP server is contacted.
     await service.send_invitation_email(
-        resources.settings, resources.secret_box, invitation, family, sealed_token
+        resources.settings, resources.secret_box, invitation, family, sealed_token, existing_account=existing
     )
     log.info("invitation.emailed", invitation_id=invitation_id)
     return "sent"
 
 
-JOBS = DomainJobs(functions={service.SEND_INVITATION_JOB: send_invitation_email})
+async def send_signup_email(ctx: dict[str, Any], sealed: str) -> str:
+    """The e-mail of an open sign-up: its link, or a notice when the address already has an account."""
+    resources: Resources = ctx["resources"]
+    email = str(resources.secret_box.decrypt_json(sealed.encode())["email"])
+    async with resources.sessionmaker() as session:
+        existing = await repository.email_taken(session, email)
+    await service.send_signup_email(resources.settings, email, sealed, existing_account=existing)
+    log.info("signup.emailed")
+    return "notice" if existing else "link"
+
+
+JOBS = DomainJobs(
+    functions={
+        service.SEND_INVITATION_JOB: send_invitation_email,
+        service.SEND_SIGNUP_JOB: send_signup_email,
+    }
+)

@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite the first member (and admin) of a new family to this instance */
+        post: operations["admin:invite_family"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/invitation": {
         parameters: {
             query?: never;
@@ -132,8 +149,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account: a new family, or join one with an invitation */
+        /** Create an account by the sign-up policy: join with an invitation, the first family, or by e-mail */
         post: operations["auth:register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/register/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete an open sign-up with the token of its e-mailed link */
+        post: operations["auth:complete_registration"];
         delete?: never;
         options?: never;
         head?: never;
@@ -515,8 +549,11 @@ export interface components {
              * Format: date-time
              */
             refresh_expires_at: string;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Only for API clients that ask with `X-Refresh-Token: body` (or refresh with the token in the body): a browser keeps it in the httpOnly cookie, out of reach of any script.
+             */
+            refresh_token?: string | null;
             /**
              * Session Id
              * Format: uuid
@@ -1109,9 +1146,23 @@ export interface components {
          */
         Meta: {
             limits: components["schemas"]["Limits"];
+            registration: components["schemas"]["Registration"];
             /** Version */
             version: string;
             vocabulary: components["schemas"]["Vocabulary"];
+        };
+        /**
+         * NewFamilyInvitation
+         * @description The instance administrator invites the first member (and admin) of a new family.
+         */
+        NewFamilyInvitation: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+            /** Family Name */
+            family_name: string;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1136,6 +1187,20 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /** Registration */
+        Registration: {
+            /**
+             * First Family
+             * @description A visitor may create this instance's first family now
+             */
+            first_family: boolean;
+            /**
+             * Mode
+             * @description invite: by invitation; open: anyone, confirmed by e-mail; closed
+             * @enum {string}
+             */
+            mode: "invite" | "open" | "closed";
         };
         /** SessionRead */
         SessionRead: {
@@ -1170,6 +1235,36 @@ export interface components {
             /** User Agent */
             user_agent: string | null;
         };
+        /** SignupCompletion */
+        SignupCompletion: {
+            /**
+             * Token
+             * @description From the e-mailed link
+             */
+            token: string;
+            /**
+             * Username
+             * @description Another one, if the chosen one was taken meanwhile
+             */
+            username?: string | null;
+        };
+        /**
+         * SignupPending
+         * @description An open sign-up: nothing was created yet; the e-mailed link completes it.
+         */
+        SignupPending: {
+            /**
+             * Detail
+             * @default Ti abbiamo scritto: apri il link nell'e-mail per completare la registrazione.
+             */
+            detail?: string;
+            /**
+             * Status
+             * @default pending
+             * @constant
+             */
+            status?: "pending";
+        };
         /** SimilarListing */
         SimilarListing: {
             listing: components["schemas"]["ListingRead"];
@@ -1193,8 +1288,11 @@ export interface components {
              * Format: date-time
              */
             refresh_expires_at: string;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Only for API clients that ask with `X-Refresh-Token: body` (or refresh with the token in the body): a browser keeps it in the httpOnly cookie, out of reach of any script.
+             */
+            refresh_token?: string | null;
             /**
              * Session Id
              * Format: uuid
@@ -1429,6 +1527,68 @@ export interface operations {
             };
         };
     };
+    "admin:invite_family": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFamilyInvitation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationCreated"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "auth:preview_invitation": {
         parameters: {
             query?: never;
@@ -1494,7 +1654,10 @@ export interface operations {
     "auth:login": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `body`: return the refresh token in the JSON too */
+                "X-Refresh-Token"?: "body" | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1589,7 +1752,10 @@ export interface operations {
     "auth:refresh": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `body`: return the refresh token in the JSON too */
+                "X-Refresh-Token"?: "body" | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1642,7 +1808,10 @@ export interface operations {
     "auth:register": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `body`: return the refresh token in the JSON too */
+                "X-Refresh-Token"?: "body" | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1661,6 +1830,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
+            /** @description Open sign-up: completed by the e-mailed link */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupPending"];
+                };
+            };
             /** @description Richiesta non valida. */
             400: {
                 headers: {
@@ -1670,8 +1848,91 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Risorsa non trovata. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La risorsa esiste già. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La risorsa non è più disponibile. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Troppe richieste: riprova più tardi. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "auth:complete_registration": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `body`: return the refresh token in the JSON too */
+                "X-Refresh-Token"?: "body" | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignupCompletion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3094,15 +3355,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description La risorsa esiste già. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description A field is not acceptable: `fields` names each one */
             422: {
                 headers: {
@@ -3112,7 +3364,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
-            /** @description Too many requests: wait the seconds in Retry-After */
+            /** @description Troppe richieste: riprova più tardi. */
             429: {
                 headers: {
                     /** @description Seconds to wait */

@@ -19,7 +19,8 @@ interface Auth {
   status: Status;
   user: User | null;
   login: (login: string, password: string) => Promise<void>;
-  register: (data: Schemas["RegisterRequest"]) => Promise<void>;
+  /** "pending" for an open sign-up: the e-mailed link completes it (nothing is signed in yet). */
+  register: (data: Schemas["RegisterRequest"]) => Promise<"signedIn" | "pending">;
   logout: () => Promise<void>;
   reloadUser: () => Promise<void>;
 }
@@ -77,7 +78,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       user,
       reloadUser,
       login: async (login, password) => start(unwrap(await api.POST("/api/v1/auth/login", { body: { login, password } }))),
-      register: async (data) => start(unwrap(await api.POST("/api/v1/auth/register", { body: data }))),
+      register: async (data) => {
+        const body = unwrap(await api.POST("/api/v1/auth/register", { body: data }));
+        if (!("access_token" in body)) return "pending";
+        start(body);
+        return "signedIn";
+      },
       logout: async () => {
         try {
           await api.POST("/api/v1/auth/logout", { body: {} });
