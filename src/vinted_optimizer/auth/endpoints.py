@@ -122,7 +122,7 @@ def _auth_response(user: User, tokens: service.IssuedTokens, *, in_body: bool) -
         202: {"model": SignupPending, "description": "Open sign-up: completed by the e-mailed link"},
         **responses(BadRequest, Forbidden, NotFound, Conflict, Gone, TooManyRequests),
     },
-    summary="Create an account by the sign-up policy: join with an invitation, the first family, or by e-mail",
+    summary="Create an account as the sign-up policy allows: with an invitation, the first family, by e-mail",
 )
 async def register(
     data: RegisterRequest,

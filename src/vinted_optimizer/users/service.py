@@ -519,7 +519,8 @@ async def send_signup_email(settings: Settings, email: str, sealed: str, *, exis
         )
     else:
         text = (
-            "Ciao!\n\nPer completare la registrazione su Vinted Optimizer apri questo link (valido 24 ore):\n\n"
+            "Ciao!\n\nPer completare la registrazione su Vinted Optimizer apri questo link "
+            "(valido 24 ore):\n\n"
             f"{signup_url(settings, sealed)}\n\n"
             "Se non hai chiesto tu di registrarti, ignora questa e-mail.\n"
         )

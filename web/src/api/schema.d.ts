@@ -149,7 +149,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account by the sign-up policy: join with an invitation, the first family, or by e-mail */
+        /** Create an account as the sign-up policy allows: with an invitation, the first family, by e-mail */
         post: operations["auth:register"];
         delete?: never;
         options?: never;
