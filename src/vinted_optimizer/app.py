@@ -22,6 +22,7 @@ from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.context import ProxyTrust
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+from vinted_optimizer.kit.docs import mount_docs
 from vinted_optimizer.kit.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -126,9 +127,9 @@ def create_app(
         title="Vinted Optimizer API",
         version=__version__,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # kit.docs serves it from the package, outside production
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        swagger_ui_oauth2_redirect_url=None,
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -140,6 +141,8 @@ def create_app(
         app.state.queue = resources.queue
 
     error_handlers.install(app)
+    if settings.environment is not Environment.production:
+        mount_docs(app, openapi_url="/api/openapi.json")
     document_errors(app, authentication=access_claims, rate_limited_prefix="/api/v1")
 
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limit_ip)])

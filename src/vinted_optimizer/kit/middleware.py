@@ -22,12 +22,14 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-APP_CSP = (
+# Pages the dashboard serves: scripts only from this origin and the inline scripts whose hashes the page
+# names (kit.webapp.page_csp); network only to this origin (its WebSocket included).
+APP_CSP_TEMPLATE = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
+    "script-src {scripts}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
 )
-DOCS_PATHS = ("/api/docs", "/api/redoc")
+APP_CSP = APP_CSP_TEMPLATE.format(scripts="'self'")
 
 
 class SecurityHeadersMiddleware:
@@ -49,10 +51,8 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                if not path.startswith(DOCS_PATHS):
-                    headers.setdefault(
-                        "Content-Security-Policy", API_CSP if path.startswith("/api") else APP_CSP
-                    )
+                # A response that names its own policy (a page with its script hashes) keeps it.
+                headers.setdefault("Content-Security-Policy", API_CSP if path.startswith("/api") else APP_CSP)
                 if path.startswith("/api"):
                     headers.setdefault("Cache-Control", "no-store")
                 if self.hsts:

@@ -6,11 +6,16 @@ unknown path gets the app's own 404 page; /api/* never reaches here.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from vinted_optimizer.kit.middleware import APP_CSP_TEMPLATE
 from vinted_optimizer.kit.schemas import has_control_characters
 
 _REPO_WEB_OUT = Path(__file__).resolve().parents[3] / "web" / "out"
@@ -22,6 +27,32 @@ NOT_BUILT = """<!doctype html><html lang="it"><meta charset="utf-8"><title>Vinte
 <h1>Vinted Optimizer</h1><p>La dashboard non è ancora stata compilata: avvia con <code>make run</code>.</p>
 <p lang="en">The dashboard has not been built yet: start with <code>make run</code>. The API is at
 <a href="/api/docs">/api/docs</a>.</p></body></html>"""
+
+
+# An inline script: a <script> element without src. Its text, byte for byte, is what the hash covers.
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)
+
+
+def page_csp(html: bytes) -> str:
+    """The page's Content-Security-Policy: no 'unsafe-inline' for scripts, but the hash of each of its own
+    inline scripts (Next's static export writes its bootstrap data inline)."""
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+            for body in _INLINE_SCRIPT.findall(html)
+            if body.strip()
+        }
+    )
+    return APP_CSP_TEMPLATE.format(scripts=" ".join(["'self'", *hashes]))
+
+
+@lru_cache(maxsize=512)
+def _file_csp(path: Path, mtime_ns: int) -> str:
+    return page_csp(path.read_bytes())
+
+
+def csp_for(path: Path) -> str:
+    return _file_csp(path, path.stat().st_mtime_ns)
 
 
 def default_web_dir() -> Path:
@@ -55,7 +86,10 @@ def mount_dashboard(app: FastAPI, web_dir: Path | None) -> None:
         if target is None:
             page = root / "404.html"
             if page.is_file():
-                return FileResponse(page, status_code=404, headers={"Cache-Control": REVALIDATE})
+                headers = {"Cache-Control": REVALIDATE, "Content-Security-Policy": csp_for(page)}
+                return FileResponse(page, status_code=404, headers=headers)
             return HTMLResponse("Not Found", status_code=404)
-        cache = IMMUTABLE if path.startswith("_next/static/") else REVALIDATE
-        return FileResponse(target, headers={"Cache-Control": cache})
+        headers = {"Cache-Control": IMMUTABLE if path.startswith("_next/static/") else REVALIDATE}
+        if target.suffix == ".html":
+            headers["Content-Security-Policy"] = csp_for(target)
+        return FileResponse(target, headers=headers)
