@@ -15,7 +15,7 @@ DATA_DIR ?= ./data
 WEB := web
 NPM := npm --prefix $(WEB) --no-audit --no-fund --loglevel=error
 
-.PHONY: install web-install web-build api-client run test lint format bench clean
+.PHONY: install web-install web-build api-client run test lint format bench resilience clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -44,14 +44,14 @@ run: web-build
 
 # Style, types (mypy --strict on src/) and the layers (import-linter contracts in pyproject.toml).
 lint: install
-	$(VENV)/bin/ruff check src tests bench migrations
-	$(VENV)/bin/ruff format --check src tests bench migrations
+	$(VENV)/bin/ruff check src tests bench migrations resilience
+	$(VENV)/bin/ruff format --check src tests bench migrations resilience
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
 format: install
-	$(VENV)/bin/ruff format src tests bench migrations
-	$(VENV)/bin/ruff check --fix src tests bench migrations
+	$(VENV)/bin/ruff format src tests bench migrations resilience
+	$(VENV)/bin/ruff check --fix src tests bench migrations resilience
 
 test: web-build lint
 	cd $(WEB) && npx tsc --noEmit
@@ -61,6 +61,10 @@ bench: web-build
 	$(VENV)/bin/python bench/auth.py
 	$(VENV)/bin/python bench/web_size.py
 	$(VENV)/bin/python bench/images.py
+
+# The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
+resilience: web-build
+	$(VENV)/bin/python resilience/run.py
 
 clean:
 	rm -rf $(TOOLS) $(VENV) .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/.next $(WEB)/out

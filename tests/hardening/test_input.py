@@ -36,6 +36,7 @@ def fields_of(response) -> list[str]:
         ({"brand": "Levi\x07s"}, "brand"),
         ({"size": f"M{NUL}"}, "size"),
         ({"category_id": 2**31}, "category_id"),
+        ({"category_id": True}, "category_id"),  # JSON true is not the number 1 (found by schemathesis)
     ],
 )
 async def test_a_bad_text_or_number_in_a_new_listing_is_a_422_naming_it(client, session, payload, field):

@@ -49,7 +49,7 @@ async def upload(
     )
 
 
-@router.get("/{image_id}", operation_id="images:get", response_model=ImageRead, responses=ERRORS)
+@router.get("/{image_id:uuid}", operation_id="images:get", response_model=ImageRead, responses=ERRORS)
 async def get_image(
     image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> ImageRead:
@@ -57,7 +57,7 @@ async def get_image(
 
 
 @router.get(
-    "/{image_id}/file",
+    "/{image_id:uuid}/file",
     operation_id="images:file",
     responses={
         200: {"content": {"image/jpeg": {}}},
@@ -82,7 +82,7 @@ async def image_file(
 
 
 @router.delete(
-    "/{image_id}", operation_id="images:delete", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+    "/{image_id:uuid}", operation_id="images:delete", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
 )
 async def delete_image(
     image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
@@ -93,7 +93,7 @@ async def delete_image(
 
 
 @router.post(
-    "/{image_id}/set-primary",
+    "/{image_id:uuid}/set-primary",
     operation_id="images:set_primary",
     response_model=ListingRead,
     responses=ERRORS,
@@ -108,7 +108,7 @@ async def set_primary(
 
 
 @router.post(
-    "/{image_id}/reanalyze",
+    "/{image_id:uuid}/reanalyze",
     operation_id="images:reanalyze",
     response_model=ListingRead,
     status_code=status.HTTP_202_ACCEPTED,

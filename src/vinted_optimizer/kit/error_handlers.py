@@ -12,7 +12,9 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from vinted_optimizer.kit.errors import DomainError
 from vinted_optimizer.kit.outages import DATABASE_ERRORS, REDIS_ERRORS, outage_of
@@ -49,8 +51,13 @@ def _message(item: Mapping[str, Any]) -> str:
     kind = str(item.get("type", ""))
     context: Mapping[str, Any] = item.get("ctx") or {}
     if kind in ("value_error", "assertion_error"):
+        message = str(item.get("msg", ""))
+        if message.startswith("value is not a valid email address"):  # email-validator's English
+            return "Scrivi un indirizzo e-mail valido, come nome@esempio.it."
         # Our own validators' messages are already Italian: only Pydantic's prefix goes.
-        return str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("string_too_short", "too_short") and context.get("min_length") == 1:
+        return "Non può essere vuoto."
     template = _ITALIAN.get(kind)
     if template is None:
         return str(item.get("msg") or "Valore non valido.")
@@ -133,6 +140,17 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "error")
         detail = error.detail if isinstance(error.detail, str) else code
-        return JSONResponse(
-            {"error": code, "detail": detail}, status_code=error.status_code, headers=error.headers
-        )
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+        return JSONResponse({"error": code, "detail": detail}, status_code=error.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method the app has for this path (Starlette names only those of the first route it met)."""
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            allowed |= set(route.methods or ())
+    return allowed

@@ -7,7 +7,9 @@ without anyone remembering to declare them:
 - every 422 (FastAPI's automatic one and declared ones) is ``ValidationErrorBody``: ``{error, detail,
   fields}``, as ``error_handlers`` renders it;
 - 401 on every operation that depends on the access token;
-- 429 on every operation under a rate-limited prefix.
+- 429 on every operation under a rate-limited prefix;
+- 400, 413 and 415 on every operation that takes a body (not UTF-8 JSON, too large, not JSON or a form:
+  ``kit.middleware`` answers these before the operation runs).
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from vinted_optimizer.kit.errors import ErrorBody, FieldError, ValidationErrorBo
 
 REF = "#/components/schemas/"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+BODY_ERRORS = {
+    "400": "The body is not valid UTF-8",
+    "413": "The body is larger than the server accepts",
+    "415": "The body is not application/json in UTF-8 (or, for uploads, not a form)",
+}
 
 
 def _depends_on(dependant: Dependant, target: Callable[..., Any]) -> bool:
@@ -91,6 +98,9 @@ def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_li
                     answers["422"] = _with_declared_description(answers["422"], _invalid_field())
                 if _depends_on(route.dependant, authentication):
                     answers.setdefault("401", _json(ErrorBody, "Not signed in, or the session has ended"))
+                if "requestBody" in operation:
+                    for code, description in BODY_ERRORS.items():
+                        answers.setdefault(code, _json(ErrorBody, description))
                 if "429" in answers or path.startswith(rate_limited_prefix):
                     answers["429"] = _with_declared_description(answers.get("429", {}), _rate_limited())
         components = document.setdefault("components", {}).setdefault("schemas", {})

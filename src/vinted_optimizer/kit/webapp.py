@@ -13,7 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from vinted_optimizer.kit.middleware import APP_CSP_TEMPLATE
 from vinted_optimizer.kit.schemas import has_control_characters
@@ -74,10 +76,8 @@ def mount_dashboard(app: FastAPI, web_dir: Path | None) -> None:
     root = web_dir.resolve() if web_dir else None
     built = root is not None and (root / "index.html").is_file()
 
-    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
-    async def dashboard(path: str, request: Request) -> Response:
-        if path == "api" or path.startswith("api/"):
-            return JSONResponse({"error": "not_found", "detail": "Not Found"}, status_code=404)
+    async def dashboard(request: Request) -> Response:
+        path: str = request.path_params["path"]
         if has_control_characters(path):  # "/index.html%00.json": no file has such a name
             return HTMLResponse("Not Found", status_code=404)
         if not built or root is None:
@@ -93,3 +93,16 @@ def mount_dashboard(app: FastAPI, web_dir: Path | None) -> None:
         if target.suffix == ".html":
             headers["Content-Security-Policy"] = csp_for(target)
         return FileResponse(target, headers=headers)
+
+    app.router.routes.append(_DashboardRoute("/{path:path}", dashboard, methods=["GET", "HEAD"]))
+
+
+class _DashboardRoute(Route):
+    """The catch-all for the dashboard's pages, which never matches under /api: an API path the router
+    knows with another method stays a 405 (with Allow), an unknown one a JSON 404."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope.get("path", "")
+        if path == "/api" or path.startswith("/api/"):
+            return Match.NONE, {}
+        return super().matches(scope)

@@ -82,7 +82,7 @@ async def similar(
     return await service.similar(session, resources.signer, member, listing)
 
 
-@router.get("/{listing_id}", operation_id="listings:get", response_model=ListingRead, responses=ERRORS)
+@router.get("/{listing_id:uuid}", operation_id="listings:get", response_model=ListingRead, responses=ERRORS)
 async def get_listing(
     listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
 ) -> ListingRead:
@@ -90,7 +90,7 @@ async def get_listing(
 
 
 @router.patch(
-    "/{listing_id}",
+    "/{listing_id:uuid}",
     operation_id="listings:update",
     response_model=ListingRead,
     responses=responses(Forbidden, NotFound, BadRequest),
@@ -103,7 +103,7 @@ async def update_listing(
 
 
 @router.delete(
-    "/{listing_id}",
+    "/{listing_id:uuid}",
     operation_id="listings:delete",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=ERRORS,
@@ -123,7 +123,7 @@ async def delete_listing(
 
 
 @router.post(
-    "/{listing_id}/duplicate",
+    "/{listing_id:uuid}/duplicate",
     operation_id="listings:duplicate",
     status_code=status.HTTP_201_CREATED,
     response_model=ListingRead,

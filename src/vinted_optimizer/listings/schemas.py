@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageRead
@@ -76,7 +76,7 @@ class ListingBase(Input):
     price: Money | None = None
     purchase_cost: Money | None = None
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
-    category_id: int | None = Field(default=None, ge=1, le=INT4_MAX)
+    category_id: StrictInt | None = Field(default=None, ge=1, le=INT4_MAX)  # true is not 1
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)
@@ -100,7 +100,7 @@ class ListingUpdate(Input):
     price: Money | None = None
     purchase_cost: Money | None = None
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
-    category_id: int | None = Field(default=None, ge=1, le=INT4_MAX)
+    category_id: StrictInt | None = Field(default=None, ge=1, le=INT4_MAX)  # true is not 1
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)

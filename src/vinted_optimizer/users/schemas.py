@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
 
 from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.users.policy import normalise_username
@@ -69,7 +69,7 @@ class VintedSessionLink(Input):
 
     access_token_web: str = Field(min_length=20, max_length=4096)
     refresh_token_web: str = Field(min_length=20, max_length=4096)
-    vinted_user_id: int | None = Field(default=None, ge=1, le=2**53)
+    vinted_user_id: StrictInt | None = Field(default=None, ge=1, le=2**53)
     domain: Literal["it", "fr", "es", "de", "co.uk", "pl", "be", "nl", "pt", "at", "lu"] = "it"
 
     @field_validator("access_token_web", "refresh_token_web")
