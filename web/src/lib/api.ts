@@ -6,6 +6,7 @@ import type { components, paths } from "@/api/schema";
 
 export type Schemas = components["schemas"];
 export type User = Schemas["UserRead"];
+export type FieldProblem = Schemas["FieldError"];
 
 export const API_BASE = process.env.NEXT_PUBLIC_API_URL ?? "";
 
@@ -95,7 +96,12 @@ export function refreshSession(): Promise<boolean> {
   return refreshInFlight;
 }
 
-const AUTH_PATHS = ["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"];
+const AUTH_PATHS = [
+  "/api/v1/auth/login",
+  "/api/v1/auth/register",
+  "/api/v1/auth/register/complete",
+  "/api/v1/auth/refresh",
+];
 
 async function authFetch(request: Request): Promise<Response> {
   const retry = request.clone();
@@ -113,13 +119,14 @@ async function authFetch(request: Request): Promise<Response> {
 
 export const api = createClient<paths>({ baseUrl: API_BASE, credentials: "include", fetch: authFetch });
 
-/** An error the UI can show: the API's `{error, detail}`, plus the wait time of a 429. */
+/** An error the UI can show: the API's `{error, detail}`, the wait time of a 429, the `fields` of a 422. */
 export class ApiError extends Error {
   constructor(
     public status: number,
     public code: string,
     public detail: string,
     public retryAfter: number | null = null,
+    public fields: FieldProblem[] = [],
   ) {
     super(detail);
   }
@@ -135,8 +142,16 @@ interface ApiResult<T> {
 export function unwrap<T>(result: ApiResult<T>): T {
   const { data, error, response } = result;
   if (response.ok) return data as T;
-  const body = (error ?? {}) as { error?: string; detail?: unknown };
+  const body = (error ?? {}) as { error?: string; detail?: unknown; fields?: unknown };
   const retryAfter = Number(response.headers.get("Retry-After")) || null;
   const detail = typeof body.detail === "string" ? body.detail : response.statusText;
-  throw new ApiError(response.status, body.error ?? "error", detail, retryAfter);
+  throw new ApiError(response.status, body.error ?? "error", detail, retryAfter, fieldProblems(body.fields));
+}
+
+function fieldProblems(fields: unknown): FieldProblem[] {
+  if (!Array.isArray(fields)) return [];
+  return fields.filter(
+    (item): item is FieldProblem =>
+      typeof item === "object" && item !== null && typeof item.field === "string" && typeof item.message === "string",
+  );
 }

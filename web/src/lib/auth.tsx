@@ -21,6 +21,8 @@ interface Auth {
   login: (login: string, password: string) => Promise<void>;
   /** "pending" for an open sign-up: the e-mailed link completes it (nothing is signed in yet). */
   register: (data: Schemas["RegisterRequest"]) => Promise<"signedIn" | "pending">;
+  /** The e-mailed link of an open sign-up: creates the account and signs in, as a registration does. */
+  completeSignup: (data: Schemas["SignupCompletion"]) => Promise<void>;
   logout: () => Promise<void>;
   reloadUser: () => Promise<void>;
 }
@@ -84,6 +86,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         start(body);
         return "signedIn";
       },
+      completeSignup: async (data) =>
+        start(unwrap(await api.POST("/api/v1/auth/register/complete", { body: data }))),
       logout: async () => {
         try {
           await api.POST("/api/v1/auth/logout", { body: {} });

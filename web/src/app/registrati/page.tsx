@@ -1,21 +1,20 @@
 "use client";
 
-import Link from "next/link";
-import { AuthFrame } from "@/components/auth/auth-frame";
-import { RegisterForm } from "@/components/auth/register-form";
-import { useI18n } from "@/lib/i18n";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { CompleteSignup } from "@/components/auth/complete-signup";
+import { AuthLoading, SignUp } from "@/components/auth/signup";
+
+/** /registrati signs up as the server allows; /registrati?completa=<token> is the link an open sign-up e-mails. */
+function Registration() {
+  const token = useSearchParams().get("completa");
+  return token === null ? <SignUp /> : <CompleteSignup key={token} token={token} />;
+}
 
 export default function Page() {
-  const { t } = useI18n();
   return (
-    <AuthFrame title={t("auth.register.title")} subtitle={t("auth.register.subtitle")}>
-      <RegisterForm submitLabel={t("auth.register.submit")} />
-      <p className="mt-6 text-center text-sm text-slate-600">
-        {t("auth.register.haveAccount")}{" "}
-        <Link href="/accedi" className="font-medium text-teal-800 underline">
-          {t("auth.register.login")}
-        </Link>
-      </p>
-    </AuthFrame>
+    <Suspense fallback={<AuthLoading title="auth.signup.title" />}>
+      <Registration />
+    </Suspense>
   );
 }
