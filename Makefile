@@ -65,6 +65,7 @@ bench: web-build
 # The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
 resilience: web-build
 	$(VENV)/bin/python resilience/run.py
+	$(VENV)/bin/python resilience/findings.py
 
 clean:
 	rm -rf $(TOOLS) $(VENV) .pytest_cache .ruff_cache $(WEB)/node_modules $(WEB)/.next $(WEB)/out

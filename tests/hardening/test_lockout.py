@@ -68,6 +68,8 @@ async def test_the_owners_device_still_gets_in_while_an_attacker_is_slowed_down(
         assert 1 <= int(slowed.headers["Retry-After"]) <= FIRST_DELAY_SECONDS
     owner = await attempt(client, email, DEFAULT_PASSWORD, device=device)
     assert owner.status_code == 200, owner.text
+    async with from_ip(app, "198.51.100.66") as same_network:  # even from the attacker's locked IP
+        assert (await attempt(same_network, email, DEFAULT_PASSWORD, device=device)).status_code == 200
     assert owner.cookies.get(DEVICE_COOKIE) == device  # the same device keeps its cookie
     locks = (await session.scalars(select(AuditLog).where(AuditLog.action == "auth.login_locked"))).all()
     assert {(lock.meta["scope"], str(lock.user_id)) for lock in locks} == {

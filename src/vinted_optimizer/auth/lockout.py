@@ -6,7 +6,8 @@
   works from anywhere, and a success clears the count.
 - **Except from the owner's own device**: a successful sign-in leaves a signed ``vo_device`` cookie
   (httpOnly, for the auth endpoints only). A request carrying it for that account skips the account's
-  delay (that device has its own small limit), so knowing a username is not enough to keep its owner out.
+  delay and the IP's lock (that device has its own small limit), so knowing a username, or sharing the
+  owner's network, is not enough to keep the owner out.
 - **Per IP**: ``VO_RATE_LIMIT_LOGIN_FAILURES`` failures, then 429 until the window moves on.
 
 Every delay and every IP lock that starts is written to the audit log.
@@ -56,10 +57,12 @@ class LoginThrottle:
     async def check(self, account: str, ip: str, *, device: str | None) -> None:
         """Raise 429 when this attempt must wait; nothing is counted here."""
         limits = self._limits
-        await limits.check(limits.login_failures, "login-ip", ip, message=MESSAGE)
         if device is not None:
+            # The owner's device: neither the account's delay nor its network's lock (a guesser behind
+            # the same router) applies, only the device's own limit.
             await limits.check(limits.login_failures, "login-device", device, message=MESSAGE)
             return
+        await limits.check(limits.login_failures, "login-ip", ip, message=MESSAGE)
         until = await self._redis.get(UNTIL_KEY.format(account))
         wait = float(until) - time.time() if until else 0.0
         if wait > 0:
@@ -70,12 +73,12 @@ class LoginThrottle:
         """Count a failure; the locks it starts are returned for the audit log."""
         limits = self._limits
         started: list[Lock] = []
-        await limits.count(limits.login_failures, "login-ip", ip)
-        if not await limits.allows(limits.login_failures, "login-ip", ip):
-            started.append(Lock("ip", limits.login_failures.get_expiry(), limits.login_failures.amount))
         if device is not None:
             await limits.count(limits.login_failures, "login-device", device)
             return started
+        await limits.count(limits.login_failures, "login-ip", ip)
+        if not await limits.allows(limits.login_failures, "login-ip", ip):
+            started.append(Lock("ip", limits.login_failures.get_expiry(), limits.login_failures.amount))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(FAILURES_KEY.format(account))
             pipe.expire(FAILURES_KEY.format(account), MEMORY_SECONDS)
