@@ -54,7 +54,6 @@ def main() -> int:
         work / "fault-serve.log",
         VO_RATE_LIMIT_IP="1000000/minute",
         VO_RATE_LIMIT_USER="1000000/minute",
-        VO_WORKER_POLL_SECONDS="0.2",
         VO_OLLAMA_URL="http://127.0.0.1:9",
         VO_REGISTRATION="open",  # one new account a round (development without SMTP: at once)
     ) as server:

@@ -112,6 +112,8 @@ INVENTORY = [
     ("POST", "/api/v1/images/{image_id}/set-primary", None, FAMILY),
     ("POST", "/api/v1/images/{image_id}/reanalyze", None, _with(FAMILY, 202)),
     ("PUT", "/api/v1/images/order/{listing_id}", lambda world: {"image_ids": [world.image_id]}, FAMILY),
+    # Each member reads their own family's events (tests/events: which ones).
+    ("GET", "/api/v1/events", None, OWN),
 ]
 
 MATRIX = [

@@ -8,21 +8,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from vinted_optimizer import __version__
 from vinted_optimizer.admin.endpoints import router as admin_router
 from vinted_optimizer.ai.client import create_ai_client
-from vinted_optimizer.auth.dependencies import access_claims, rate_limit_ip
+from vinted_optimizer.auth.dependencies import access_claims, request_gate
 from vinted_optimizer.auth.endpoints import router as auth_router
+from vinted_optimizer.auth.service import SESSIONS_REVOKED_CHANNEL
 from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.events.endpoints import router as events_router
+from vinted_optimizer.events.endpoints import socket_router
 from vinted_optimizer.health.endpoints import router as health_router
 from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.context import ProxyTrust
-from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+from vinted_optimizer.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from vinted_optimizer.kit.docs import mount_docs
+from vinted_optimizer.kit.events import EventHub
 from vinted_optimizer.kit.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -60,6 +64,7 @@ async def open_resources(settings: Settings) -> Resources:
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
+        read_sessionmaker=create_read_sessionmaker(engine),
         redis=create_redis(redis_url),
         rate_limits=RateLimits(settings, redis_url),
         passwords=Passwords(settings),
@@ -85,6 +90,17 @@ async def close_resources(resources: Resources) -> None:
     await resources.engine.dispose()
 
 
+def _share(app: FastAPI, resources: Resources) -> None:
+    """What the kit's request-scoped dependencies read from the app's state."""
+    app.state.sessionmaker = resources.sessionmaker
+    app.state.read_sessionmaker = resources.read_sessionmaker or resources.sessionmaker
+    app.state.queue = resources.queue
+    app.state.events = resources.events
+    if getattr(app.state, "event_hub", None) is None:
+        # One subscription per process delivers the events to this process's sockets.
+        app.state.event_hub = EventHub(resources.redis, (SESSIONS_REVOKED_CHANNEL,))
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -92,8 +108,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if owned:
         app.state.resources = await open_resources(settings)
     resources: Resources = app.state.resources
-    app.state.sessionmaker = resources.sessionmaker
-    app.state.queue = resources.queue
+    _share(app, resources)
     worker_task = None
     if app.state.run_worker:
         worker_task = asyncio.create_task(run_supervised(resources), name="worker")
@@ -107,6 +122,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await app.state.event_hub.aclose()
         if worker_task is not None:
             worker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -136,23 +152,30 @@ def create_app(
     app.state.proxy_trust = ProxyTrust(settings.trusted_proxies, settings.client_ip_header)
     app.state.resources = resources
     app.state.run_worker = run_worker
+    app.state.event_hub = None
     if resources is not None:
-        app.state.sessionmaker = resources.sessionmaker
-        app.state.queue = resources.queue
+        _share(app, resources)
 
     error_handlers.install(app)
     if settings.environment is not Environment.production:
         mount_docs(app, openapi_url="/api/openapi.json")
     document_errors(app, authentication=access_claims, rate_limited_prefix="/api/v1")
 
-    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limit_ip)])
-    v1.include_router(auth_router)
-    v1.include_router(users_router)
-    v1.include_router(listings_router)
-    v1.include_router(images_router)
-    v1.include_router(meta_router)
-    v1.include_router(admin_router)
-    app.include_router(v1)
+    # Each domain's router is included once, with the /api/v1 prefix and the request gate: a router
+    # nested in a v1 router costs every request another level of route matching (FastAPI 0.163).
+    domains = (
+        auth_router,
+        users_router,
+        listings_router,
+        images_router,
+        events_router,
+        meta_router,
+        admin_router,
+    )
+    for router in domains:
+        app.include_router(router, prefix="/api/v1", dependencies=[Depends(request_gate)])
+    # The WebSocket checks the same things itself (its token is in a header the gate does not read).
+    app.include_router(socket_router, prefix="/api/v1")
     app.include_router(health_router)
     if serve_dashboard:
         # Last: the catch-all must not shadow any API route.
@@ -181,3 +204,9 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment is Environment.production)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The factory each API process of a multi-process `serve` calls: the settings its parent decided
+    come through the environment; the job worker runs in a process of its own."""
+    return create_app(Settings(process="serve"), serve_dashboard=True)

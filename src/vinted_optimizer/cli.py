@@ -39,19 +39,58 @@ def _settings(**overrides: Any) -> Settings:
         raise SystemExit(f"Configurazione non valida / invalid configuration: {messages}") from None
 
 
-def _serve_uvicorn(app: FastAPI, host: str, port: int, settings: Settings) -> None:
+def _serve_uvicorn(app: FastAPI | str, host: str, port: int, settings: Settings, *, workers: int = 1) -> None:
+    """uvicorn with uvloop and httptools; several worker processes need the app as a factory's path."""
     import uvicorn
 
     uvicorn.run(
         app,
         host=host,
         port=port,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        workers=workers if workers > 1 else None,
+        factory=isinstance(app, str),
         log_config=None,
         # Forwarded headers are trusted only through VO_TRUSTED_PROXIES (kit.context), never by uvicorn.
         proxy_headers=False,
         timeout_graceful_shutdown=10,
         server_header=False,
     )
+
+
+def _environment_of(settings: Settings) -> dict[str, str]:
+    """What `serve` decided (embedded URLs, generated secrets, the public URL), for its child processes."""
+    assert settings.database_url and settings.redis_url and settings.jwt_secret and settings.fernet_keys
+    return {
+        "VO_DATABASE_URL": settings.database_url.get_secret_value(),
+        "VO_REDIS_URL": settings.redis_url.get_secret_value(),
+        "VO_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "VO_FERNET_KEYS": settings.fernet_keys.get_secret_value(),
+        "VO_PUBLIC_URL": settings.public_url,
+        "VO_DATA_DIR": str(settings.data_dir),
+    }
+
+
+def _serve_processes(args: argparse.Namespace, settings: Settings, workers: int) -> None:
+    """Several API processes (uvicorn workers, each its own event loop and core) and one job worker."""
+    import subprocess
+
+    os.environ.update(_environment_of(settings))
+    job_worker = None
+    if not args.no_worker:
+        job_worker = subprocess.Popen([sys.executable, "-m", "vinted_optimizer", "worker"])  # noqa: S603
+    try:
+        factory = "vinted_optimizer.app:create_served_app"
+        _serve_uvicorn(factory, args.host, args.port, settings, workers=workers)
+    finally:
+        if job_worker is not None:
+            job_worker.terminate()
+            try:
+                job_worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                job_worker.kill()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -69,7 +108,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
     # What the supervisor could not restart makes liveness fail (/api/health), so a platform restarts us.
     fatal: list[str] = []
-    servers.supervise(on_fatal=fatal.append)
+    workers = args.workers or settings.api_workers
+
+    def on_fatal(reason: str) -> None:
+        fatal.append(reason)  # one process: liveness fails (/api/health) and the platform restarts it
+        if workers > 1:  # several: nothing else would notice, so stop them all
+            log.error("serve.fatal", reason=reason)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    servers.supervise(on_fatal=on_fatal)
     try:
         updates: dict[str, object] = {}
         if servers.database_url:
@@ -82,7 +129,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         if settings.public_url == Settings.model_fields["public_url"].default:
             # Invitation links must point where this instance actually listens.
             settings = settings.model_copy(update={"public_url": f"http://{args.host}:{args.port}"})
-        log.info("serve.ready", url=f"http://{args.host}:{args.port}/", data_dir=str(data_dir))
+        url = f"http://{args.host}:{args.port}/"
+        log.info("serve.ready", url=url, data_dir=str(data_dir), workers=workers)
+        if workers > 1:
+            _serve_processes(args, settings, workers)
+            return
         app = create_app(settings, run_worker=not args.no_worker, serve_dashboard=True)
         app.state.fatal = fatal
         _serve_uvicorn(app, args.host, args.port, settings)
@@ -246,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
     serve.add_argument("--no-worker", action="store_true", help="do not run the job worker in-process")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="API processes (default VO_API_WORKERS or 1), one per core"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     api = commands.add_parser("api", help="the API only (VO_DATABASE_URL and VO_REDIS_URL required)")

@@ -110,8 +110,8 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     max_files_per_upload: int = Field(default=10, ge=1, le=30)
 
-    # ARQ polls Redis; on Upstash every poll is billed, so keep it configurable.
-    worker_poll_seconds: float = Field(default=5.0, gt=0)
+    # API processes `serve` runs (uvicorn workers); above 1 the job worker runs as its own process.
+    api_workers: int = Field(default=1, ge=1, le=32)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = False

@@ -7,6 +7,7 @@ This module sits above the domains' building blocks: ``kit`` never imports it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from vinted_optimizer.ai.client import AIClient
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.events import EventBus
 from vinted_optimizer.kit.queue import JobQueue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
@@ -37,9 +39,17 @@ class Resources:
     ai: AIClient
     signer: UrlSigner
     devices: DeviceCookies
+    # For GET and HEAD requests (kit.db.create_read_sessionmaker); the tests' resources read and write in
+    # the one transaction they roll back, so they leave it None and share ``sessionmaker``.
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+
+    @cached_property
+    def events(self) -> EventBus:
+        """Live events to a family's sockets (kit.events), on the shared Redis."""
+        return EventBus(self.redis)
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 

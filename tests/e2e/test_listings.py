@@ -4,11 +4,12 @@ stand-in speaking Ollama's wire format."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Request, WebSocket, expect
 
 from tests.e2e.browser import (
     DESKTOP,
@@ -20,7 +21,7 @@ from tests.e2e.browser import (
     register_by_api,
     sign_in,
 )
-from tests.fakes.ollama import FakeOllama
+from tests.fakes.ollama import FakeOllama, Reply
 from tests.fakes.server import serve_in_thread
 from tests.images.factories import photo
 from tests.support.serve import Serve, running_serve
@@ -29,17 +30,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def fake_ollama_url() -> Iterator[str]:
-    with serve_in_thread(FakeOllama().app) as url:
+def fake_ollama() -> FakeOllama:
+    return FakeOllama()
+
+
+@pytest.fixture(scope="module")
+def fake_ollama_url(fake_ollama: FakeOllama) -> Iterator[str]:
+    with serve_in_thread(fake_ollama.app) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def ai_server(fake_ollama_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
-    with running_serve(
-        log, VO_OLLAMA_URL=fake_ollama_url, VO_WORKER_POLL_SECONDS="0.2", VO_REGISTRATION="open"
-    ) as server:
+    with running_serve(log, VO_OLLAMA_URL=fake_ollama_url, VO_REGISTRATION="open") as server:
         yield server
 
 
@@ -102,4 +106,52 @@ async def test_upload_draft_edit_save(
     if viewport.phone:
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport.width
+    ai_browsing.assert_no_errors()
+
+
+async def test_the_review_page_updates_from_a_live_event_without_polling(
+    ai_browsing: Browsing, ai_server: Serve, fake_ollama: FakeOllama, tmp_path: Path
+) -> None:
+    """The model takes 8 s: the page asks for the listing again only when an event says it changed, and
+    shows the draft."""
+    person = Person("live@example.it", "live_member", "Valigia-Rossa-2024")
+    register_by_api(ai_server, person, "Casa Live")
+    fake_ollama.script("/api/generate", Reply(delay=8))
+    page = await ai_browsing.page(DESKTOP)
+    frames: list[tuple[float, str]] = []
+    reads: list[float] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        if socket.url.endswith("/api/v1/ws") or "/api/v1/ws?" in socket.url:
+            socket.on("framereceived", lambda payload: frames.append((time.monotonic(), str(payload))))
+
+    def on_request(request: Request) -> None:
+        if request.method == "GET" and re.search(r"/api/v1/listings/[0-9a-f-]{36}$", request.url):
+            reads.append(time.monotonic())
+
+    page.on("websocket", on_socket)
+    page.on("request", on_request)
+    await page.goto("/accedi")
+    assert (await sign_in(page, person.email, person.password)).status == 200
+    await heading(page, re.compile("Ciao"))
+    await page.goto("/annunci")
+    await page.get_by_role("link", name="Nuovo annuncio").first.click()
+    await heading(page, "Nuovo annuncio")
+    picture = tmp_path / "maglione.jpg"
+    picture.write_bytes(photo(1200, 900, seed=97))
+    await page.locator('input[type="file"]:not([capture])').set_input_files(str(picture))
+    await page.get_by_role("button", name="Carica 1 foto").click()
+    await expect(page).to_have_url(re.compile(r"/annunci\?id=[0-9a-f-]{36}"), timeout=20_000)
+    await expect(page.get_by_text("Bozza pronta")).to_be_visible(timeout=30_000)
+    await expect(page.get_by_label("Titolo", exact=True)).to_have_value("Giacca di jeans Levi's donna")
+
+    finished = [at for at, payload in frames if '"analysis.finished"' in payload]
+    created = [at for at, payload in frames if '"listing.changed"' in payload]
+    assert finished and created, f"the page did not get the listing's events: {frames}"
+    # While the model thought (8 s), nothing asked for the listing: no timer polls it (the old page did
+    # every 3 s). The only reads are the one the "listing.changed" event may cause, and the one after
+    # "analysis.finished".
+    quiet = [at for at in reads if created[0] + 1.0 < at < finished[0]]
+    assert not quiet, f"the listing was polled while the socket was open: reads {reads}, events {frames}"
+    assert any(at > finished[0] for at in reads)
     ai_browsing.assert_no_errors()

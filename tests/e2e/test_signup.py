@@ -61,9 +61,7 @@ def open_server(
     browser_prerequisites: None, inbox: Inbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Serve]:
     log = tmp_path_factory.mktemp("logs") / "serve-open.log"
-    with running_serve(
-        log, VO_REGISTRATION="open", VO_WORKER_POLL_SECONDS="0.2", **smtp_env(inbox)
-    ) as server:
+    with running_serve(log, VO_REGISTRATION="open", **smtp_env(inbox)) as server:
         yield server
 
 

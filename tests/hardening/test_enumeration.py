@@ -51,7 +51,7 @@ async def test_the_first_visitor_creates_the_first_family_and_then_the_door_clos
 class TestOpenSignUp:
     @pytest.fixture
     def settings_overrides(self, inbox):
-        return {**inbox.settings(), "registration": "open", "worker_poll_seconds": 0.05}
+        return {**inbox.settings(), "registration": "open"}
 
     async def test_the_answer_is_the_same_whoever_the_address_or_the_username_belongs_to(
         self, client, session, resources, inbox

@@ -20,7 +20,6 @@ def test_serve_survives_redis_then_postgres_being_killed(tmp_path):
         tmp_path / "serve.log",
         VO_RATE_LIMIT_IP="100000/minute",
         VO_RATE_LIMIT_USER="100000/minute",
-        VO_WORKER_POLL_SECONDS="0.2",
         VO_OLLAMA_URL="http://127.0.0.1:9",
     ) as server:
         report = run_fault_drill(server)

@@ -15,13 +15,16 @@ def test_every_job_name_is_namespaced_by_its_domain():
     assert all(
         name.count(".") == 1 and name.split(".")[0] in {"auth", "users", "listings"} for name in JOB_NAMES
     )
-    assert {job.name for job in CRON_JOBS} == {"cron:auth.cleanup", "cron:listings.retry_pending_analyses"}
+    assert {job.function.__qualname__ for job in CRON_JOBS} == {
+        "cron:auth.cleanup",
+        "cron:listings.retry_pending_analyses",
+    }
 
 
 async def test_the_queue_refuses_a_name_the_worker_does_not_know(resources):
     with pytest.raises(UnknownJob, match="listings.analyse"):
         await resources.queue.enqueue("listings.analyse", "x", job_id="typo")
-    assert await resources.redis.keys("arq:job:*") == []
+    assert await resources.redis.keys("saq:job:*") == []
     assert await resources.queue.enqueue("auth.cleanup", job_id="auth.cleanup:test") is True
     assert await resources.queue.enqueue("auth.cleanup", job_id="auth.cleanup:test") is False  # de-duplicated
 

@@ -13,7 +13,6 @@ from tests.images.factories import photo, upload
 from tests.listings.factories import get_listing
 from tests.support.worker import run_jobs
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.queue import QUEUE_NAME
 from vinted_optimizer.listings.analysis import backoff
 from vinted_optimizer.listings.tasks import retry_pending_analyses
 from vinted_optimizer.models import Listing
@@ -21,7 +20,7 @@ from vinted_optimizer.models import Listing
 
 @pytest.fixture
 def settings_overrides(fake_ollama_server):
-    return {"ollama_url": fake_ollama_server[1], "worker_poll_seconds": 0.05, "ollama_timeout_seconds": 2}
+    return {"ollama_url": fake_ollama_server[1], "ollama_timeout_seconds": 2}
 
 
 async def test_photo_to_draft(client, resources, fake_ollama):
@@ -171,9 +170,9 @@ async def test_vectors_of_another_model_are_not_compared(client, session, resour
 async def test_the_upload_job_and_the_retry_cron_are_one_job(client, resources):
     member = await register(client)
     await upload(client, member=member, files=[("e.jpg", photo(seed=32))])
-    assert await resources.redis.zcard(QUEUE_NAME) == 1
+    assert await resources.queue.waiting() == 1
     assert await retry_pending_analyses({"resources": resources}) == 1  # due: never tried yet
-    assert await resources.redis.zcard(QUEUE_NAME) == 1  # the same job id: the queue keeps one
+    assert await resources.queue.waiting() == 1  # the same job id: the queue keeps one
 
 
 async def test_a_newer_request_supersedes_the_queued_job(client, resources, fake_ollama):
@@ -182,7 +181,7 @@ async def test_a_newer_request_supersedes_the_queued_job(client, resources, fake
         "id"
     ]
     await upload(client, member=member, files=[("g.jpg", photo(seed=34))], listing_id=listing_id)
-    assert await resources.redis.zcard(QUEUE_NAME) == 2  # one job per request
+    assert await resources.queue.waiting() == 2  # one job per request
     calls = fake_ollama.calls["/api/generate"]
     await run_jobs(resources)
     # Only the newer job asked the model, once per photo: it saw both.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 
@@ -10,7 +9,7 @@ import pytest
 
 from tests.auth.factories import register
 from tests.support.smtp import running_inbox
-from vinted_optimizer.worker import build_worker
+from tests.support.worker import run_jobs
 
 
 async def _invite(client, admin, email: str, role: str = "member"):
@@ -28,7 +27,7 @@ def smtp_server():
 @pytest.fixture
 def settings_overrides(smtp_server):
     inbox, _ = smtp_server
-    return {**inbox.settings(), "worker_poll_seconds": 0.05, "rate_limit_invitations": "2/hour"}
+    return {**inbox.settings(), "rate_limit_invitations": "2/hour"}
 
 
 async def test_invitation_is_emailed_after_commit_by_the_worker(client, resources, smtp_server):
@@ -37,14 +36,9 @@ async def test_invitation_is_emailed_after_commit_by_the_worker(client, resource
     body = (await _invite(client, admin, "nipote@example.it")).json()
     assert body["emailed"] is True
     # The job was enqueued after the commit; the token is sealed in Redis, not in clear.
-    raw_jobs = [await resources.redis.get(key) for key in await resources.redis.keys("arq:job:*")]
+    raw_jobs = [await resources.redis.get(key) for key in await resources.redis.keys("saq:job:*")]
     assert raw_jobs and all(body["token"].encode() not in raw for raw in raw_jobs)
-    worker = build_worker(resources, burst=True, max_jobs=1)
-    try:
-        await asyncio.wait_for(worker.async_run(), timeout=30)
-    finally:
-        await worker.close()
-    assert worker.jobs_failed == 0
+    assert await run_jobs(resources) == 1
     assert len(inbox.messages) == 1
     _, recipients, content = inbox.messages[0]
     assert recipients == ["nipote@example.it"]
@@ -57,10 +51,10 @@ async def test_no_job_is_enqueued_when_the_request_fails(client, resources):
     admin = await register(client)
     for address in ("uno@example.it", "due@example.it"):
         assert (await _invite(client, admin, address)).status_code == 201
-    before = await resources.redis.keys("arq:job:*")
+    before = set(await resources.redis.keys("saq:job:*"))
     refused = await _invite(client, admin, "tre@example.it")  # over the family's invitations per hour
     assert refused.status_code == 429
-    assert await resources.redis.keys("arq:job:*") == before
+    assert set(await resources.redis.keys("saq:job:*")) == before
 
 
 async def test_an_address_with_an_account_gets_a_notice_not_the_link(client, resources, smtp_server):
@@ -69,11 +63,7 @@ async def test_an_address_with_an_account_gets_a_notice_not_the_link(client, res
     other = await register(client)
     response = await _invite(client, admin, other.email)
     assert response.status_code == 201 and response.json()["emailed"] is True  # as for anyone
-    worker = build_worker(resources, burst=True, max_jobs=1)
-    try:
-        await asyncio.wait_for(worker.async_run(), timeout=30)
-    finally:
-        await worker.close()
+    assert await run_jobs(resources) == 1
     (message,) = inbox.to(other.email)
     text = message.get_content()
     assert "hai già un account" in text and response.json()["token"] not in text

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.auth.lockout import LoginThrottle
 from vinted_optimizer.auth.service import AuthTools, SessionStates
@@ -18,21 +20,61 @@ from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.email import smtp_configured
 from vinted_optimizer.kit.errors import Forbidden, Unauthorized
 from vinted_optimizer.kit.principal import Member
+from vinted_optimizer.kit.ratelimit import Limit
 from vinted_optimizer.kit.security import AccessClaims, ExpiredAccessToken, InvalidAccessToken
 from vinted_optimizer.models import User
-from vinted_optimizer.resources import Res
+from vinted_optimizer.resources import Res, Resources
 from vinted_optimizer.users import service as users
 
 bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login or /auth/refresh")
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-async def rate_limit_ip(request: Request, resources: Res) -> None:
-    """Applied to every /api/v1 route."""
-    await resources.rate_limits.hit(resources.rate_limits.per_ip, "ip", client_ip(request) or "unknown")
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What the request gate found: the bearer token's claims (or why there are none), and the cached
+    session state and member profile read in the same Redis round trip as the limits."""
+
+    claims: AccessClaims | None
+    token_expired: bool
+    session_state: bytes | None
+    signed_in: bytes | None
 
 
-def auth_tools(resources: Res) -> AuthTools:
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+async def request_gate(request: Request, resources: Res) -> Gate:
+    """Applied to every /api/v1 route, once per request (FastAPI caches it): the per-IP limit, and with
+    a valid access token the per-member limit and the reads authentication needs, in one Redis command."""
+    rate_limits = resources.rate_limits
+    limits = [Limit("ip", rate_limits.per_ip, client_ip(request) or "unknown")]
+    claims, expired, reads = None, False, []
+    token = _bearer_token(request)
+    if token is not None:
+        try:
+            claims = resources.tokens.decode(token)
+        except ExpiredAccessToken:
+            expired = True
+        except InvalidAccessToken:
+            pass
+    if claims is not None:
+        limits.append(Limit("user", rate_limits.per_user, str(claims.user_id)))
+        reads = SessionStates.keys(claims)
+    values = await rate_limits.gate.passes(limits, reads)
+    if claims is None:
+        return Gate(None, expired, None, None)
+    return Gate(claims, False, values[0], values[1])
+
+
+RequestGate = Annotated[Gate, Depends(request_gate)]
+
+
+async def auth_tools(resources: Res) -> AuthTools:
     return AuthTools(
         passwords=resources.passwords,
         tokens=resources.tokens,
@@ -50,37 +92,41 @@ def auth_tools(resources: Res) -> AuthTools:
 Tools = Annotated[AuthTools, Depends(auth_tools)]
 
 
-async def access_claims(session: DbSession, tools: Tools, credentials: Bearer) -> AccessClaims:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("Accedi per continuare.")
-    try:
-        claims = tools.tokens.decode(credentials.credentials)
-    except ExpiredAccessToken:
-        # Only a token we signed ourselves is worth refreshing: the dashboard refreshes on this header.
-        raise Unauthorized("Token scaduto.", headers={"X-Token-Expired": "1"}) from None
-    except InvalidAccessToken:
-        raise Unauthorized("Token non valido.") from None
-    if not await tools.sessions.is_active(session, claims):
+async def access_claims(
+    session: DbSession, tools: Tools, gate: RequestGate, credentials: Bearer
+) -> AccessClaims:
+    """``credentials`` declares the bearer scheme in the OpenAPI document; the gate has read the token."""
+    if gate.claims is None:
+        if gate.token_expired:
+            # Only a token we signed ourselves is worth refreshing: the dashboard refreshes on this header.
+            raise Unauthorized("Token scaduto.", headers={"X-Token-Expired": "1"})
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise Unauthorized("Accedi per continuare.")
+        raise Unauthorized("Token non valido.")
+    if not await tools.sessions.is_active(session, gate.claims, gate.session_state):
         raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
-    return claims
+    return gate.claims
 
 
 Claims = Annotated[AccessClaims, Depends(access_claims)]
 
 
-async def current_user(session: DbSession, resources: Res, claims: Claims) -> User:
+async def current_user(session: DbSession, claims: Claims) -> User:
+    """The account row itself, for the endpoints about the account (a query; members use the cache)."""
     user = await users.get(session, claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("Account non più attivo.")
-    await resources.rate_limits.hit(resources.rate_limits.per_user, "user", str(user.id))
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def current_member(user: CurrentUser) -> Member:
-    member = users.member_of(user)
+async def current_member(session: DbSession, tools: Tools, gate: RequestGate, claims: Claims) -> Member:
+    signed_in = await tools.sessions.signed_in(session, claims.user_id, gate.signed_in)
+    if signed_in is None:
+        raise Unauthorized("Account non più attivo.")
+    member = signed_in.member(claims.user_id)
     if member is None:
         raise Forbidden("Questa funzione è per i membri di una famiglia.")
     return member
@@ -107,3 +153,35 @@ async def instance_admin(user: CurrentUser) -> User:
 
 
 InstanceAdmin = Annotated[User, Depends(instance_admin)]
+
+
+async def socket_member(
+    resources: Resources, session: AsyncSession, token: str | None, ip: str | None
+) -> tuple[Member, AccessClaims]:
+    """The same checks as a request's (the token, the per-IP and per-member limits, revocation, the
+    member), for a WebSocket, whose token comes in its ``Sec-WebSocket-Protocol`` header."""
+    rate_limits = resources.rate_limits
+    limits = [Limit("ip", rate_limits.per_ip, ip or "unknown")]
+    if token is None:
+        await rate_limits.gate.passes(limits, [])
+        raise Unauthorized("Accedi per continuare.")
+    try:
+        claims = resources.tokens.decode(token)
+    except ExpiredAccessToken:
+        await rate_limits.gate.passes(limits, [])
+        raise Unauthorized("Token scaduto.") from None
+    except InvalidAccessToken:
+        await rate_limits.gate.passes(limits, [])
+        raise Unauthorized("Token non valido.") from None
+    limits.append(Limit("user", rate_limits.per_user, str(claims.user_id)))
+    session_state, cached_member = await rate_limits.gate.passes(limits, SessionStates.keys(claims))
+    sessions = SessionStates(resources.redis, resources.tokens)
+    if not await sessions.is_active(session, claims, session_state):
+        raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
+    signed_in = await sessions.signed_in(session, claims.user_id, cached_member)
+    if signed_in is None:
+        raise Unauthorized("Account non più attivo.")
+    member = signed_in.member(claims.user_id)
+    if member is None:
+        raise Forbidden("Questa funzione è per i membri di una famiglia.")
+    return member, claims

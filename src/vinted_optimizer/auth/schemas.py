@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from vinted_optimizer.kit.principal import FamilyRole, Member
 from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.users.policy import PASSWORD_MAX_LENGTH, check_password_policy, normalise_username
 from vinted_optimizer.users.schemas import UserRead
@@ -119,3 +120,16 @@ class InvitationPreview(BaseModel):
     email: EmailStr
     role: str
     expires_at: datetime
+
+
+class AccountSnapshot(BaseModel):
+    """What every request needs about its account, cached in Redis (``SessionStates.signed_in``)."""
+
+    family_id: uuid.UUID | None
+    role: FamilyRole | None
+    username: str
+
+    def member(self, user_id: uuid.UUID) -> Member | None:
+        if self.family_id is None or self.role is None:
+            return None
+        return Member(id=user_id, family_id=self.family_id, role=self.role, username=self.username)

@@ -19,7 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.auth import repository
 from vinted_optimizer.auth.lockout import LoginThrottle
-from vinted_optimizer.auth.schemas import LoginRequest, RegisterRequest, SignupClaim, SignupCompletion
+from vinted_optimizer.auth.schemas import (
+    AccountSnapshot,
+    LoginRequest,
+    RegisterRequest,
+    SignupClaim,
+    SignupCompletion,
+)
 from vinted_optimizer.config import RegistrationMode
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
@@ -41,10 +47,19 @@ from vinted_optimizer.users.schemas import UserUpdate
 
 SESSION_STATE_KEY = "vo:sess:{}"
 SESSION_STATE_PATTERN = "vo:sess:*"
+MEMBER_KEY = "vo:member:{}"
+REVOKED = b"revoked"
+MEMBER_CHANGED = b"changed"
+# Sessions just revoked, comma-separated ids: each API process closes those sessions' live sockets.
+SESSIONS_REVOKED_CHANNEL = "vo:sessions:revoked"
 # How long a session found active in PostgreSQL is believed without asking again. A revocation overwrites
 # the entry at once; this bound only matters if Redis comes back from disk with an entry written before
 # a revocation it missed (the embedded Redis is cleared of these entries when serve restarts it).
 ACTIVE_CACHE_SECONDS = 30
+# A member's profile is forgotten the moment it changes; the expiry is only a safety net.
+MEMBER_CACHE_SECONDS = 120
+# Longer than any request takes: a request that read the old profile cannot cache it afterwards.
+MEMBER_TOMBSTONE_SECONDS = 60
 REGISTER_LIMIT_MESSAGE = "Troppe registrazioni da questa rete: riprova tra {seconds} secondi."
 
 
@@ -66,16 +81,26 @@ class InvalidRefreshToken(Unauthorized):
 
 
 class SessionStates:
-    """Whether a session may still be used. The truth is the sessions table; Redis only remembers the
-    answer for a moment, so losing Redis costs a query, never lets a revoked token in.
+    """Whether a session may still be used, and who its member is. The truth is PostgreSQL; Redis only
+    remembers the answers for a moment, so losing Redis costs a query, never lets a revoked token in.
 
-    Cache entries: ``active:<user id>`` (for ACTIVE_CACHE_SECONDS, written only if absent) or
-    ``revoked`` (for the lifetime of an access token, written over anything).
+    Entries, read by the request gate in the same round trip as the rate limits (``keys``):
+
+    - ``vo:sess:<session id>``: ``active:<user id>`` (for ACTIVE_CACHE_SECONDS, written only if absent)
+      or ``revoked`` (for the lifetime of an access token, written over anything);
+    - ``vo:member:<user id>``: the member's family, role and username (for MEMBER_CACHE_SECONDS, written
+      only if absent), or ``changed`` (for MEMBER_TOMBSTONE_SECONDS, written over anything) when any of
+      them changes: ``forget_member`` runs in the changing unit of work, before it commits, so a request
+      that read the old values just before cannot cache them afterwards.
     """
 
     def __init__(self, redis: Redis, tokens: AccessTokens) -> None:
         self._redis = redis
         self._revoked_ttl = tokens.lifetime_seconds + 60
+
+    @staticmethod
+    def keys(claims: AccessClaims) -> list[str]:
+        return [SESSION_STATE_KEY.format(claims.session_id), MEMBER_KEY.format(claims.user_id)]
 
     async def mark_revoked(self, session_ids: list[uuid.UUID]) -> None:
         """Called in the revoking unit of work, before it commits: a request that read the session as
@@ -84,24 +109,57 @@ class SessionStates:
             return
         async with self._redis.pipeline(transaction=False) as pipe:
             for session_id in session_ids:
-                pipe.set(SESSION_STATE_KEY.format(session_id), b"revoked", ex=self._revoked_ttl)
+                pipe.set(SESSION_STATE_KEY.format(session_id), REVOKED, ex=self._revoked_ttl)
             await pipe.execute()
+        # Their live sockets (kit.events.EventHub) close at once.
+        await self._redis.publish(SESSIONS_REVOKED_CHANNEL, ",".join(f"session:{s}" for s in session_ids))
 
-    async def is_active(self, session: AsyncSession, claims: AccessClaims) -> bool:
-        key = SESSION_STATE_KEY.format(claims.session_id)
-        cached = await self._redis.get(key)
-        if cached == b"revoked":
+    async def forget_member(self, user_id: uuid.UUID) -> None:
+        """The member's username, role, family or active flag is changing (call before the commit)."""
+        await self._redis.set(MEMBER_KEY.format(user_id), MEMBER_CHANGED, ex=MEMBER_TOMBSTONE_SECONDS)
+
+    async def reconnect_sockets(self, user_id: uuid.UUID) -> None:
+        """The member's live sockets close and reconnect, reading the member again (its family may have
+        changed). After any revocation of the same change, so revoked sockets learn they are revoked."""
+        await self._redis.publish(SESSIONS_REVOKED_CHANNEL, f"user:{user_id}")
+
+    async def is_active(self, session: AsyncSession, claims: AccessClaims, cached: bytes | None) -> bool:
+        """``cached``: the session's entry as the request gate read it."""
+        if cached == REVOKED:
             return False
         if cached is not None:
             return bool(cached == f"active:{claims.user_id}".encode())
+        key = SESSION_STATE_KEY.format(claims.session_id)
         stored = await repository.auth_session(session, claims.session_id)
         if stored is None or stored.revoked_at is not None or stored.expires_at <= utcnow():
-            await self._redis.set(key, b"revoked", ex=self._revoked_ttl)
+            await self._redis.set(key, REVOKED, ex=self._revoked_ttl)
             return False
         if stored.user_id != claims.user_id:
             return False  # a forged pairing: the session itself is fine for its owner
         await self._redis.set(key, f"active:{claims.user_id}".encode(), ex=ACTIVE_CACHE_SECONDS, nx=True)
         return True
+
+    async def signed_in(
+        self, session: AsyncSession, user_id: uuid.UUID, cached: bytes | None
+    ) -> AccountSnapshot | None:
+        """Who the (active) account is; None when it no longer exists or was deactivated."""
+        if cached is not None and cached != MEMBER_CHANGED:
+            try:
+                return AccountSnapshot.model_validate_json(cached)
+            except ValidationError:
+                pass  # an entry of another version: read it again
+        user = await users.get(session, user_id)
+        if user is None or not user.is_active:
+            return None
+        member = users.member_of(user)
+        found = AccountSnapshot(
+            family_id=user.family_id, role=member.role if member else None, username=user.username
+        )
+        # Only if absent: never over a "changed" written by a change that has not committed yet.
+        await self._redis.set(
+            MEMBER_KEY.format(user_id), found.model_dump_json(), ex=MEMBER_CACHE_SECONDS, nx=True
+        )
+        return found
 
 
 @dataclass(frozen=True)
@@ -490,10 +548,12 @@ async def update_account(
     current_session_id: uuid.UUID,
 ) -> User:
     """Profile changes (``users``); a new password also signs out every other device."""
+    await tools.sessions.forget_member(user.id)
     if await users.update_me(session, tools.passwords, user, data, context):
         await revoke_user_sessions(
             session, tools, user.id, reason="password_changed", keep=current_session_id
         )
+    await tools.sessions.reconnect_sockets(user.id)
     return user
 
 
@@ -503,6 +563,7 @@ async def delete_account(
     """Confirmed by the password: every session is revoked, then the account and its data go."""
     await users.check_deletable(session, tools.passwords, user, password)
     await revoke_user_sessions(session, tools, user.id, reason="account_deleted")
+    await tools.sessions.forget_member(user.id)
     await users.delete_account(session, user, context)
 
 

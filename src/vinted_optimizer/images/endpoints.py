@@ -89,6 +89,7 @@ async def delete_image(
 ) -> Response:
     image = await service.require(session, member.family_id, image_id)
     await service.delete(session, resources.storage, image, jobs)
+    listings.announce(jobs, member.family_id, [image.listing_id], "updated")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -100,10 +101,11 @@ async def delete_image(
     summary="Make this photo the cover: it moves to the front of the listing's photos",
 )
 async def set_primary(
-    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
+    image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
 ) -> ListingRead:
     image = await service.require(session, member.family_id, image_id)
     await service.set_primary(session, image)
+    listings.announce(jobs, member.family_id, [image.listing_id], "updated")
     return await listings.read(session, resources.signer, member, image.listing_id)
 
 
@@ -121,6 +123,7 @@ async def reanalyze(
     image = await service.require(session, member.family_id, image_id)
     listing = await listings.require(session, member, image.listing_id, for_update=True)
     await analysis.request(session, listing, jobs, overwrite=True)
+    listings.announce(jobs, member.family_id, [listing.id], "updated")
     return await listings.read_one(session, resources.signer, listing)
 
 
@@ -132,8 +135,14 @@ async def reanalyze(
     summary="Set the display order of a listing's photos; the first becomes the cover",
 )
 async def reorder(
-    listing_id: uuid.UUID, order: ImageOrder, session: DbSession, resources: Res, member: CurrentMember
+    listing_id: uuid.UUID,
+    order: ImageOrder,
+    session: DbSession,
+    resources: Res,
+    member: CurrentMember,
+    jobs: JobsAfterCommit,
 ) -> ListingRead:
     listing = await listings.require(session, member, listing_id, for_update=True)
     await service.reorder(session, listing.id, order)
+    listings.announce(jobs, member.family_id, [listing.id], "updated")
     return await listings.read_one(session, resources.signer, listing)

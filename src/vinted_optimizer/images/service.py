@@ -14,6 +14,7 @@ import asyncio
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,20 +84,39 @@ def image_key(family_id: uuid.UUID, listing_id: uuid.UUID, image_id: uuid.UUID, 
 
 
 def image_read(image: Image, signer: UrlSigner) -> ImageRead:
-    hints: list[QualityHint] = [hint for hint in image.meta.get("quality_hints", []) if hint in QUALITY_HINTS]
-    return ImageRead(
-        id=image.id,
+    return _read(
+        signer,
+        image.id,
         listing_id=image.listing_id,
-        url=signer.url(image.id, "processed"),
-        thumbnail_url=signer.url(image.id, "thumbnail"),
         width=image.width,
         height=image.height,
         is_primary=image.is_primary,
         display_order=image.display_order,
-        quality_hints=hints,
-        colors=list(image.meta.get("colors", [])),
+        meta=image.meta,
         created_at=image.created_at,
     )
+
+
+def _read(signer: UrlSigner, image_id: uuid.UUID, *, meta: dict[str, Any], **fields: Any) -> ImageRead:
+    hints: list[QualityHint] = [hint for hint in meta.get("quality_hints", []) if hint in QUALITY_HINTS]
+    return ImageRead(
+        id=image_id,
+        url=signer.url(image_id, "processed"),
+        thumbnail_url=signer.url(image_id, "thumbnail"),
+        quality_hints=hints,
+        colors=list(meta.get("colors", [])),
+        **fields,
+    )
+
+
+# A listing's photos as one column of the listings' read queries; ``reads_from_json`` turns it into reads.
+photos_column = repository.photos_json
+
+
+def reads_from_json(photos: list[dict[str, Any]], signer: UrlSigner) -> list[ImageRead]:
+    return [
+        _read(signer, uuid.UUID(photo.pop("id")), meta=photo.pop("meta") or {}, **photo) for photo in photos
+    ]
 
 
 async def photos_of(

@@ -68,7 +68,7 @@ def client_ip(request: Request) -> str | None:
     return trust.client_ip(request.client.host if request.client else None, header)
 
 
-def request_context(request: Request) -> RequestContext:
+async def request_context(request: Request) -> RequestContext:
     agent = strip_control_characters(request.headers.get("user-agent", ""))[:300]
     return RequestContext(ip=client_ip(request), user_agent=agent or None)
 

@@ -1,8 +1,9 @@
 """What a lost connection to PostgreSQL or Redis looks like, so it is answered with a 503, not a 500.
 
-``serve`` restarts its embedded servers and the clients reconnect by themselves (the database pool pings
-a connection before lending it; redis-py reconnects on the next command): until then a request that
-needs the lost server gets ``503 {"error": "unavailable"}`` with ``Retry-After``.
+``serve`` restarts its embedded servers and the clients reconnect by themselves (a pooled connection that
+died fails its first statement, and the pool then drops every connection opened before it; redis-py
+reconnects on the next command): until then a request that needs the lost server gets
+``503 {"error": "unavailable"}`` with ``Retry-After``.
 """
 
 from __future__ import annotations

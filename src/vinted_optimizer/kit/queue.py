@@ -1,23 +1,36 @@
-"""The job queue (ARQ on Redis): named jobs, enqueued only after the request's unit of work commits.
+"""The job queue (SAQ on Redis): named jobs, enqueued only after the request's unit of work commits.
+
+Why SAQ: its worker waits on Redis with a blocking ``BLMOVE``, so a job starts as soon as it is pushed
+(no poll delay), and an idle worker costs a handful of commands a minute (Upstash bills per command).
+ARQ could only poll, trading one for the other. The worker's timers (``WORKER_TIMERS``) are tuned for
+that budget; ``bench/jobs.py`` measures both.
 
 Every job has a namespaced name (``listings.analyze``). The worker's registry (``worker.JOB_NAMES``) is
 handed to the queue when it is created, and every enqueue checks the name against it: a typo fails the
-test that enqueues it, not the worker at 3 a.m. Job ids are derived from what the job is for, never
-random, so the queue's de-duplication keeps one job per piece of work.
+test that enqueues it, not the worker at 3 a.m. Job keys are derived from what the job is for, never
+random, so the queue's de-duplication keeps one job per piece of work while it is queued or running.
+A job that raises is tried again with an exponential backoff (``RETRY``).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
 from fastapi import Depends, Request
+from redis.asyncio import Redis
+from saq.queue.redis import RedisQueue
 
 from vinted_optimizer.kit.db import after_commit
+from vinted_optimizer.kit.events import EventBus, EventType
 
-QUEUE_NAME = "vo:queue"
+QUEUE_NAME = "vo"  # SAQ's keys are saq:vo:… and the jobs saq:job:vo:<key>
+
+# How a job is run: at most 5 attempts, 2 s before the second, doubling up to 2 minutes; results kept
+# 10 minutes; a job running longer than 5 minutes is cancelled and retried.
+RETRY: dict[str, Any] = {"retries": 5, "retry_delay": 2.0, "retry_backoff": 120.0, "timeout": 300, "ttl": 600}
 
 # A job function receives the worker's context first, then its own arguments.
 JobFunction = Callable[..., Awaitable[Any]]
@@ -31,6 +44,11 @@ class Cron:
     function: JobFunction
     minutes: frozenset[int] | None = None
     run_at_startup: bool = False
+
+    @property
+    def expression(self) -> str:
+        minutes = "*" if self.minutes is None else ",".join(str(m) for m in sorted(self.minutes))
+        return f"{minutes} * * * *"
 
 
 @dataclass(frozen=True)
@@ -46,15 +64,22 @@ class UnknownJob(LookupError):
         super().__init__(f"no job named {name!r} is registered with the worker (see worker.py)")
 
 
-def redis_settings(url: str) -> RedisSettings:
-    settings = RedisSettings.from_dsn(url)
-    settings.conn_timeout = 5
-    return settings
+def saq_queue(url: str, *, blocking_seconds: float = 0) -> RedisQueue:
+    """A SAQ queue on its own Redis client. A worker's client waits in ``BLMOVE`` for up to
+    ``blocking_seconds``, so its socket timeout must be longer than that."""
+    redis = Redis.from_url(
+        url,
+        decode_responses=False,
+        health_check_interval=0 if blocking_seconds else 30,
+        socket_timeout=blocking_seconds + 10 if blocking_seconds else 10,
+        socket_connect_timeout=5,
+    )
+    return RedisQueue(redis, name=QUEUE_NAME)
 
 
 class JobQueue:
-    def __init__(self, pool: ArqRedis, known: Collection[str]) -> None:
-        self._pool = pool
+    def __init__(self, queue: RedisQueue, known: Collection[str]) -> None:
+        self._queue = queue
         self._known = frozenset(known)
 
     def check(self, name: str) -> None:
@@ -62,19 +87,25 @@ class JobQueue:
             raise UnknownJob(name)
 
     async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> bool:
-        """Queue a job; False when a job with the same id is already queued, running or just done."""
+        """Queue a job; False when a job with the same key is already queued or running."""
         self.check(name)
-        return await self._pool.enqueue_job(name, *args, _job_id=job_id) is not None
+        key = job_id or f"{name}:{uuid.uuid4().hex}"
+        job = await self._queue.enqueue(name, key=key, kwargs={"args": list(args)}, **RETRY)
+        return job is not None
+
+    async def waiting(self) -> int:
+        """Jobs queued, delayed (a retry's backoff) or running."""
+        return int(await self._queue.count("incomplete"))
 
     async def ping(self) -> None:
-        await self._pool.ping()
+        await self._queue.redis.ping()
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        await self._queue.disconnect()
 
 
 async def create_queue(url: str, known: Collection[str]) -> JobQueue:
-    return JobQueue(await create_pool(redis_settings(url), default_queue_name=QUEUE_NAME), known)
+    return JobQueue(saq_queue(url), known)
 
 
 class Jobs:
@@ -95,6 +126,15 @@ class Jobs:
             await queue.enqueue(name, *args, job_id=job_id)
 
         after_commit(self._request, enqueue)
+
+    def publish_after_commit(self, family_id: uuid.UUID, event_type: EventType, data: dict[str, Any]) -> None:
+        """A live event to the family's sockets (kit.events), once what it announces is committed."""
+        bus: EventBus = self._request.app.state.events
+
+        async def publish() -> None:
+            await bus.publish_quietly(family_id, event_type, data)
+
+        after_commit(self._request, publish)
 
 
 JobsAfterCommit = Annotated[Jobs, Depends(Jobs)]

@@ -1,15 +1,23 @@
-"""Rate limits in Redis through `limits` (moving window): per IP, per member, and failed logins."""
+"""Rate limits in Redis.
+
+- The limits every request passes (per IP, per member) are sliding-window counters checked by one Lua
+  script, ``RequestGate``, which in the same round trip reads the keys the caller needs next (the
+  session's state, the member's cached profile): the whole security check of a request costs one Redis
+  command. No library combines limits with other reads in one script, hence this one.
+- The rarer ones (failed logins, sign-ups, invitations) go through `limits` (moving window).
+"""
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import TooManyRequests
@@ -26,6 +34,7 @@ class RateLimits:
             limits_storage_uri(redis_url), implementation="redispy", key_prefix="vo:rl", **options
         )
         self._limiter = MovingWindowRateLimiter(self.storage)
+        self.gate = RequestGate(Redis(connection_pool=self._pool))
         self.per_ip = parse(settings.rate_limit_ip)
         self.per_user = parse(settings.rate_limit_user)
         self.login_failures = parse(settings.rate_limit_login_failures)
@@ -62,3 +71,72 @@ class RateLimits:
 
     async def clear(self, item: RateLimitItem, *keys: str) -> None:
         await self._limiter.clear(item, *keys)
+
+
+# KEYS: for each limit its current and previous window counters, then the keys to read.
+# ARGV: the number of limits, then for each: its amount, its window and the time elapsed in the current
+# window (milliseconds). Returns {0, limit index, milliseconds to wait} when a limit is reached (nothing is
+# counted), else {1, value of each key to read...}. A request is counted against every limit only when it
+# passes them all. Sliding window counter: the previous window's count weighs in proportion to the part
+# of it still inside the window.
+GATE_SCRIPT = """
+local limits = tonumber(ARGV[1])
+for i = 1, limits do
+  local amount = tonumber(ARGV[3 * i - 1])
+  local window = tonumber(ARGV[3 * i])
+  local elapsed = tonumber(ARGV[3 * i + 1])
+  local current = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  local previous = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+  local remaining = window - elapsed
+  if current + 1 > amount then
+    return {0, i, remaining + math.ceil(window * (1 - (amount - 1) / current))}
+  end
+  if previous * remaining / window + current + 1 > amount then
+    return {0, i, math.ceil(remaining - (amount - 1 - current) * window / previous)}
+  end
+end
+for i = 1, limits do
+  redis.call('INCR', KEYS[2 * i - 1])
+  redis.call('PEXPIRE', KEYS[2 * i - 1], 2 * tonumber(ARGV[3 * i]))
+end
+local out = {1}
+for k = 2 * limits + 1, #KEYS do
+  out[#out + 1] = redis.call('GET', KEYS[k]) or false
+end
+return out
+"""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit a request passes: ``item`` (e.g. 600 per minute) for ``subject`` (e.g. ``1.2.3.4``)."""
+
+    name: str
+    item: RateLimitItem
+    subject: str
+
+
+class RequestGate:
+    """Every request's limits, and the reads its authentication needs, in one Redis command."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._script = redis.register_script(GATE_SCRIPT)
+
+    async def passes(
+        self, limits: list[Limit], reads: list[str], *, now: float | None = None
+    ) -> list[bytes | None]:
+        """Count the request against every limit and return the value of each key in ``reads``;
+        429 with Retry-After when one limit is reached (then nothing is counted)."""
+        now_ms = int((now if now is not None else time.time()) * 1000)
+        keys: list[str] = []
+        args: list[int] = [len(limits)]
+        for limit in limits:
+            window = limit.item.get_expiry() * 1000
+            index = now_ms // window
+            prefix = f"vo:gate:{limit.name}:{limit.item.amount}:{limit.subject}"
+            keys += [f"{prefix}:{index}", f"{prefix}:{index - 1}"]
+            args += [limit.item.amount, window, now_ms - index * window]
+        result = await self._script(keys=[*keys, *reads], args=args)
+        if int(result[0]) == 0:
+            raise TooManyRequests(math.ceil(int(result[2]) / 1000))
+        return [value if isinstance(value, bytes) else None for value in result[1:]]

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,12 +73,18 @@ class ExpiredAccessToken(InvalidAccessToken):
     before the claims, so a forged token never gets here.)"""
 
 
+# Tokens already verified, by their exact text: a dashboard sends the same token for its whole lifetime,
+# so its signature is checked once per process (the expiry is checked on every use).
+VERIFIED_TOKENS_KEPT = 4096
+
+
 class AccessTokens:
     def __init__(self, settings: Settings) -> None:
         if settings.jwt_secret is None:
             raise RuntimeError("VO_JWT_SECRET is not set")
         self._key = settings.jwt_secret.get_secret_value()
         self._lifetime = timedelta(minutes=settings.access_token_minutes)
+        self._verified: dict[str, tuple[AccessClaims, float]] = {}
 
     @property
     def lifetime_seconds(self) -> int:
@@ -96,6 +103,17 @@ class AccessTokens:
         return jwt.encode(claims, self._key, algorithm=ACCESS_TOKEN_ALGORITHM)
 
     def decode(self, token: str) -> AccessClaims:
+        known = self._verified.get(token)
+        if known is None:
+            claims = self._verify(token)
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            known = self._verified[token] = (claims, claims.expires_at.timestamp())
+        if known[1] <= time.time():  # PyJWT's own rule: expired at the second of "exp"
+            raise ExpiredAccessToken("Signature has expired")
+        return known[0]
+
+    def _verify(self, token: str) -> AccessClaims:
         try:
             # `algorithms` pins HS256: "none", RS256/HS256 confusion and others are rejected.
             claims: dict[str, Any] = jwt.decode(

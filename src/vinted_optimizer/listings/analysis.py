@@ -85,6 +85,7 @@ class Work:
     """What one analysis reads before letting go of the database."""
 
     listing_id: uuid.UUID
+    family_id: uuid.UUID
     ticket: str
     photo_paths: list[str]
 
@@ -104,7 +105,8 @@ async def prepare(
     if listing is None or not _is_current(listing, listing_ticket):
         return None
     photos = (await images.photos_of(session, [listing_id]))[listing_id]
-    return Work(listing_id, listing_ticket, [photo.storage_path for photo in photos[:max_photos]])
+    paths = [photo.storage_path for photo in photos[:max_photos]]
+    return Work(listing_id, listing.family_id, listing_ticket, paths)
 
 
 async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
@@ -133,7 +135,7 @@ async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwri
     if outcome.failure is not None:
         _record_failure(listing, outcome.failure)
         await session.flush()
-        return "pending"
+        return str(listing.analysis_status)  # "pending" (tried again later) or "failed" (given up)
     assert outcome.result is not None  # an Outcome has a result or a failure
     apply_analysis(listing, outcome.result, overwrite=overwrite)
     if outcome.embedding is not None and outcome.embedding.vectors:

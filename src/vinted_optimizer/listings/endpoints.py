@@ -44,9 +44,10 @@ async def list_listings(
     responses=responses(Forbidden),
 )
 async def create_listing(
-    data: ListingCreate, session: DbSession, resources: Res, member: CurrentMember
+    data: ListingCreate, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
 ) -> ListingRead:
     listing = await service.create(session, member, data)
+    service.announce(jobs, member.family_id, [listing.id], "created")
     return await service.read_one(session, resources.signer, listing)
 
 
@@ -96,9 +97,15 @@ async def get_listing(
     responses=responses(Forbidden, NotFound, BadRequest),
 )
 async def update_listing(
-    listing_id: uuid.UUID, data: ListingUpdate, session: DbSession, resources: Res, member: CurrentMember
+    listing_id: uuid.UUID,
+    data: ListingUpdate,
+    session: DbSession,
+    resources: Res,
+    member: CurrentMember,
+    jobs: JobsAfterCommit,
 ) -> ListingRead:
     listing = await service.require(session, member, listing_id, for_update=True)
+    service.announce(jobs, member.family_id, [listing.id], "updated")
     return await service.read_one(session, resources.signer, await service.update(session, listing, data))
 
 
@@ -131,8 +138,9 @@ async def delete_listing(
     summary="Copy a listing (photos included) as a new draft",
 )
 async def duplicate(
-    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
+    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
 ) -> ListingRead:
     source = await service.require(session, member, listing_id)
     copy = await service.duplicate(session, resources.storage, member, source)
+    service.announce(jobs, member.family_id, [copy.id], "created")
     return await service.read_one(session, resources.signer, copy)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.errors import BadRequest, NotFound
+from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.kit.signing import UrlSigner
@@ -22,7 +24,6 @@ from vinted_optimizer.kit.storage import Storage
 from vinted_optimizer.listings import analysis, repository
 from vinted_optimizer.listings.schemas import (
     TITLE_MAX,
-    AISuggestion,
     BulkRequest,
     BulkResult,
     ListingCreate,
@@ -43,24 +44,35 @@ class ListingNotFound(NotFound):
     default_detail = "Annuncio non trovato."
 
 
-async def read_many(
-    session: AsyncSession, signer: UrlSigner, listings: Sequence[Listing]
-) -> list[ListingRead]:
-    ids = [listing.id for listing in listings]
-    photos = await images.reads_of(session, signer, ids)
-    owners = await users.usernames(session, {listing.user_id for listing in listings})
+# Reads of listings with the columns the other domains add: the photos, the owner's name.
+READS = repository.Reads(
+    (
+        images.photos_column(Listing.id).label("photos"),
+        users.username_column(Listing.user_id).label("owner_username"),
+    )
+)
+
+
+def _reads(rows: Sequence[RowMapping], signer: UrlSigner) -> list[ListingRead]:
     out = []
-    for listing in listings:
-        read = ListingRead.model_validate(listing)
-        read.owner_username = owners.get(listing.user_id)
-        read.images = photos[listing.id]
-        read.ai_suggestion = AISuggestion.model_validate(listing.ai_suggestion or {})
-        out.append(read)
+    for row in rows:
+        data = dict(row)
+        data["images"] = images.reads_from_json(data.pop("photos"), signer)
+        data.pop("total", None)
+        out.append(ListingRead.model_validate(data))
     return out
 
 
+async def read_many(
+    session: AsyncSession, signer: UrlSigner, family_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> list[ListingRead]:
+    """The family's listings among ``ids``, in that order, with photos and owner: one query."""
+    await session.flush()  # what this unit of work changed is part of the answer
+    return _reads(await READS.by_ids(session, family_id, ids), signer)
+
+
 async def read_one(session: AsyncSession, signer: UrlSigner, listing: Listing) -> ListingRead:
-    return (await read_many(session, signer, [listing]))[0]
+    return (await read_many(session, signer, listing.family_id, [listing.id]))[0]
 
 
 async def require(
@@ -75,7 +87,10 @@ async def require(
 async def read(
     session: AsyncSession, signer: UrlSigner, member: Member, listing_id: uuid.UUID
 ) -> ListingRead:
-    return await read_one(session, signer, await require(session, member, listing_id))
+    found = await read_many(session, signer, member.family_id, [listing_id])
+    if not found:
+        raise ListingNotFound()
+    return found[0]
 
 
 async def search(
@@ -87,9 +102,16 @@ async def search(
         and filters.price_min > filters.price_max
     ):
         raise BadRequest("Il prezzo minimo è più alto del massimo.")
-    listings, total = await repository.search(session, member.family_id, filters)
-    items = await read_many(session, signer, listings)
-    return ListingPage(items=items, total=total, limit=filters.limit, offset=filters.offset)
+    rows, total = await READS.search(session, member.family_id, filters)
+    return ListingPage(items=_reads(rows, signer), total=total, limit=filters.limit, offset=filters.offset)
+
+
+def announce(jobs: Jobs, family_id: uuid.UUID, listing_ids: Sequence[uuid.UUID], change: str) -> None:
+    """Tell the family's other screens (live events) once the change commits: ``created``, ``updated``
+    or ``deleted``. The event carries only ids; a screen reloads what it shows."""
+    if listing_ids:
+        data = {"listing_ids": [str(listing_id) for listing_id in listing_ids], "change": change}
+        jobs.publish_after_commit(family_id, EventType.listing_changed, data)
 
 
 async def create(session: AsyncSession, member: Member, data: ListingCreate) -> Listing:
@@ -131,6 +153,7 @@ async def add_photos(
         listing.colors = processed[0].colors  # computed from the pixels, no AI needed
     added = await images.add_to_listing(session, storage, member.family_id, listing.id, processed)
     await analysis.request(session, listing, jobs)
+    announce(jobs, member.family_id, [listing.id], "created" if created else "updated")
     await session.refresh(listing)
     read = await read_one(session, signer, listing)
     new_ids = {image.id for image in added}
@@ -165,6 +188,7 @@ async def delete(
         resource_id=listings[0].id if len(listings) == 1 else None,
         metadata={"count": len(listings)},
     )
+    announce(jobs, member.family_id, [listing.id for listing in listings], "deleted")
     return len(listings)
 
 
@@ -203,7 +227,7 @@ async def similar(
     if listing.image_embedding is None or listing.embedding_model is None:
         return []
     pairs = await repository.similar(session, member.family_id, listing, limit=SIMILAR_LIMIT)
-    reads = await read_many(session, signer, [other for other, _ in pairs])
+    reads = await read_many(session, signer, member.family_id, [other.id for other, _ in pairs])
     return [
         SimilarListing(listing=read, similarity=round(max(0.0, min(1.0, score)), 4))
         for read, (_, score) in zip(reads, pairs, strict=True)
@@ -234,5 +258,6 @@ async def bulk(
             elif data.action == "set_price":
                 listing.price = data.price
         await session.flush()
+        announce(jobs, member.family_id, [listing.id for listing in listings], "updated")
         affected = len(listings)
     return BulkResult(action=data.action, affected=affected)

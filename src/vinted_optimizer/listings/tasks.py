@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.queue import Cron, DomainJobs
 from vinted_optimizer.listings import analysis
 from vinted_optimizer.resources import Resources
@@ -23,9 +24,18 @@ async def analyze(ctx: dict[str, Any], listing_id: str, ticket: str, overwrite: 
         )
     if work is None:
         return "skipped"
+    about = {"listing_id": listing_id}
+    await resources.events.publish_quietly(work.family_id, EventType.analysis_started, about)
     outcome = await analysis.ask_ai(work, resources.storage, resources.ai)
     async with resources.sessionmaker() as session, session.begin():
-        return await analysis.record(session, work, outcome, overwrite=overwrite)
+        result = await analysis.record(session, work, outcome, overwrite=overwrite)
+    # Once committed: the family's screens reload the listing.
+    if result in ("done", "no_images"):
+        await resources.events.publish_quietly(work.family_id, EventType.analysis_finished, about)
+    elif result in ("pending", "failed"):
+        failed = {**about, "will_retry": result == "pending"}
+        await resources.events.publish_quietly(work.family_id, EventType.analysis_failed, failed)
+    return result
 
 
 async def retry_pending_analyses(ctx: dict[str, Any]) -> int:

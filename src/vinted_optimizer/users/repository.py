@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ScalarSelect, SQLColumnExpression, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -43,6 +43,10 @@ async def username_taken(session: AsyncSession, username: str, *, exclude: uuid.
     if exclude is not None:
         query = query.where(User.id != exclude)
     return await session.scalar(query) is not None
+
+
+def username_of(user_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[str]:
+    return select(User.username).where(User.id == user_id).scalar_subquery()
 
 
 async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:

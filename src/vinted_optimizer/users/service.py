@@ -77,6 +77,10 @@ async def by_login(session: AsyncSession, login: str) -> User | None:
     return await repository.user_by_login(session, login)
 
 
+# The username of a user id, as one column of other domains' read queries (the owner of a listing).
+username_column = repository.username_of
+
+
 async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     return await repository.usernames(session, user_ids)
 

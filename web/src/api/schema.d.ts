@@ -208,6 +208,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description What the socket would have pushed since ``since``: the dashboard's fallback while it is down.
+         */
+        get: operations["events:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/images/order/{listing_id}": {
         parameters: {
             query?: never;
@@ -689,6 +709,42 @@ export interface components {
              */
             error: string;
         };
+        /** EventPage */
+        EventPage: {
+            /** Events */
+            events: components["schemas"]["EventRead"][];
+            /**
+             * Last Id
+             * @description The id to ask `since` next time
+             */
+            last_id: string | null;
+            /**
+             * Resync
+             * @description Some events since `since` are no longer kept: reload everything
+             */
+            resync: boolean;
+        };
+        /** EventRead */
+        EventRead: {
+            /**
+             * Data
+             * @description `listing_id` for analysis.* and listing.changed
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * @description Increasing; give the last one seen as `since` to get what followed
+             */
+            id: string;
+            type: components["schemas"]["EventType"];
+        };
+        /**
+         * EventType
+         * @enum {string}
+         */
+        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "chat.chunk";
         /** Failing */
         Failing: {
             /** Detail */
@@ -2231,6 +2287,58 @@ export interface operations {
             };
             /** @description Risorsa non trovata. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "events:list": {
+        parameters: {
+            query?: {
+                /** @description The last event id seen; nothing: every event still kept */
+                since?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

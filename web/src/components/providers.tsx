@@ -3,8 +3,13 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError } from "@/lib/api";
+import { listingEvents } from "@/components/listings/live";
 import { AuthProvider } from "@/lib/auth";
 import { I18nProvider } from "@/lib/i18n";
+import { LiveEvents, type LiveHandler } from "@/lib/live";
+
+// Each domain's live-event handler (web/src/components/<domain>/live.ts).
+const LIVE_HANDLERS: LiveHandler[] = [listingEvents];
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
@@ -27,7 +32,9 @@ export function Providers({ children }: { children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
       <I18nProvider>
-        <AuthProvider>{children}</AuthProvider>
+        <AuthProvider>
+          <LiveEvents handlers={LIVE_HANDLERS}>{children}</LiveEvents>
+        </AuthProvider>
       </I18nProvider>
     </QueryClientProvider>
   );

@@ -64,6 +64,11 @@ export function authHeader(): Record<string, string> {
   return tokens.accessToken ? { Authorization: `Bearer ${tokens.accessToken}` } : {};
 }
 
+/** The access token itself, for the live-events socket (it goes in Sec-WebSocket-Protocol, never a URL). */
+export function currentAccessToken(): string | null {
+  return tokens.accessToken;
+}
+
 export function hasAccessToken(): boolean {
   return tokens.accessToken !== null;
 }

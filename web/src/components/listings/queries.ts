@@ -3,6 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { operations } from "@/api/schema";
 import { api, unwrap } from "@/lib/api";
+import { useLiveStatus } from "@/lib/live";
 import { primaryImage, type Listing } from "./labels";
 
 export type ListingQuery = NonNullable<operations["listings:list"]["parameters"]["query"]>;
@@ -16,7 +17,8 @@ export const listingKeys = {
   similar: (id: string, model: string | null) => [...listingKeys.similarAll(), id, model] as const,
 };
 
-const POLL_MS = 3000;
+// Only while the live-events socket is down: then a pending analysis is checked now and then.
+const FALLBACK_POLL_MS = 15_000;
 
 /** One page of the list; the previous page stays on screen while the next one loads. */
 export function useListingPage(query: ListingQuery) {
@@ -28,13 +30,14 @@ export function useListingPage(query: ListingQuery) {
 }
 
 export function useListing(id: string) {
+  const live = useLiveStatus();
   return useQuery({
     queryKey: listingKeys.detail(id),
     queryFn: async () =>
       unwrap(await api.GET("/api/v1/listings/{listing_id}", { params: { path: { listing_id: id } } })),
-    // While the AI works the listing is polled every 3 s.
-    // TODO: a WebSocket event ("listing.analysed") will replace this polling.
-    refetchInterval: (query) => (query.state.data?.analysis_status === "pending" ? POLL_MS : false),
+    // The AI's answer arrives as a live event (./live.ts); polling only while the socket is down.
+    refetchInterval: (query) =>
+      query.state.data?.analysis_status === "pending" && live !== "open" ? FALLBACK_POLL_MS : false,
   });
 }
 
@@ -44,7 +47,7 @@ export function storeListing(queryClient: QueryClient, listing: Listing): void {
   void queryClient.invalidateQueries({ queryKey: listingKeys.lists() });
 }
 
-/** Ask the AI again (queued, 202): the answer is the listing, now "pending", which restarts the polling. */
+/** Ask the AI again (queued, 202): the answer is the listing, now "pending"; its live events follow. */
 export function useReanalyze(listing: Listing) {
   const queryClient = useQueryClient();
   return useMutation({
