@@ -15,7 +15,7 @@ DATA_DIR ?= ./data
 WEB := web
 NPM := npm --prefix $(WEB) --no-audit --no-fund --loglevel=error
 
-.PHONY: install web-install web-build api-client run test lint format bench resilience clean
+.PHONY: install web-install web-build api-client run test lint format bench wrk resilience clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,7 +57,16 @@ test: web-build lint
 	cd $(WEB) && npx tsc --noEmit
 	$(VENV)/bin/pytest
 
-bench: web-build
+# wrk is the load generator of bench/api.py (a separate process): Debian's package, installed here.
+wrk:
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
+	  else sudo apt-get install -y -qq wrk >/dev/null || { sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; }; fi; }
+
+bench: web-build wrk
+	$(VENV)/bin/python bench/api.py
+	$(VENV)/bin/python bench/jobs.py
+	$(VENV)/bin/python bench/events.py
 	$(VENV)/bin/python bench/auth.py
 	$(VENV)/bin/python bench/web_size.py
 	$(VENV)/bin/python bench/images.py
