@@ -32,6 +32,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fakes.ollama import FakeOllama  # noqa: E402
+from tests.fakes.server import serve_in_thread  # noqa: E402
 from tests.images.factories import photo  # noqa: E402
 from tests.support.serve import Serve, base_env, free_port, new_data_dir, shut_down  # noqa: E402
 
@@ -39,7 +41,6 @@ PASSWORD = "Valigia-Rossa-2024"  # noqa: S105 - the bench's own account
 FAST = {
     "VO_RATE_LIMIT_IP": "100000000/minute",
     "VO_RATE_LIMIT_USER": "100000000/minute",
-    "VO_OLLAMA_URL": "http://127.0.0.1:9",
     "VO_LOG_LEVEL": "WARNING",
 }
 
@@ -75,7 +76,8 @@ def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str]) ->
 
 
 def seed(base_url: str) -> tuple[dict[str, str], str]:
-    """A member, 24 listings with photos (the first with 3); returns the auth header and that listing's id."""
+    """A member, 24 listings with 3 photos each, analysed (so the worker is idle while the load runs);
+    returns the auth header and the first listing's id."""
     with httpx.Client(base_url=base_url, timeout=60) as client:
         body = client.post(
             "/api/v1/auth/register",
@@ -91,6 +93,11 @@ def seed(base_url: str) -> tuple[dict[str, str], str]:
             response = client.post("/api/v1/images/upload", files=files, headers=headers)
             response.raise_for_status()
             first = first or response.json()["listing"]["id"]
+        deadline = time.monotonic() + 120
+        while client.get("/api/v1/listings?analysis_status=pending", headers=headers).json()["total"]:
+            if time.monotonic() > deadline:
+                raise SystemExit("the drafts were not analysed within 2 minutes")
+            time.sleep(0.2)
     assert first is not None
     return headers, first
 
@@ -108,8 +115,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     ensure_wrk()
+    with serve_in_thread(FakeOllama().app) as ollama_url:
+        measure(args, ollama_url)
+
+
+def measure(args: argparse.Namespace, ollama_url: str) -> None:
     data_dir = new_data_dir()
-    server = Serve(data_dir=data_dir, log_path=data_dir / "serve.log", env=base_env(**FAST))
+    env = base_env(**FAST, VO_OLLAMA_URL=ollama_url)
+    server = Serve(data_dir=data_dir, log_path=data_dir / "serve.log", env=env)
     ceiling: subprocess.Popen[bytes] | None = None
     try:
         server.start()
