@@ -11,6 +11,9 @@ installs Debian's wrk). Targets:
 - listing: authenticated GET /api/v1/listings/{id}, a listing with 3 photos (every security layer on)
 - list: authenticated GET /api/v1/listings?limit=24, 24 listings with photos
 
+- with --workers N (N > 1): the same listing read on N API processes (what `serve --workers N` runs),
+  on the same embedded servers, for comparison (the headline ratio is one process against one)
+
 Prints requests per second, p50, p99 and the ratio to the ceiling, for each round (the machine is shared:
 compare within a round).
 """
@@ -108,11 +111,40 @@ def ensure_wrk() -> None:
     raise SystemExit("wrk is not installed: `make bench` installs it (Debian's wrk package).")
 
 
+def _more_workers(data_dir: Path, dsn: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`serve --workers N`'s API processes (uvicorn workers of create_served_app) beside the serve."""
+    secrets = dict(
+        line.split("=", 1) for line in (data_dir / "secrets.env").read_text().splitlines() if "=" in line
+    )
+    port = free_port()
+    env = base_env(
+        **FAST,
+        **secrets,
+        VO_DATABASE_URL=dsn,
+        VO_REDIS_URL=f"unix://{data_dir / 'redis' / 'redis.sock'}",
+        VO_DATA_DIR=str(data_dir),
+    )
+    command = [sys.executable, "-m", "uvicorn", "vinted_optimizer.app:create_served_app", "--factory"]
+    command += ["--workers", str(workers), "--port", str(port), "--loop", "uvloop", "--http", "httptools"]
+    command += ["--no-access-log", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{url}/api/health").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return process, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="also measure N API processes (1: not)")
     args = parser.parse_args()
     ensure_wrk()
     with serve_in_thread(FakeOllama().app) as ollama_url:
@@ -124,6 +156,7 @@ def measure(args: argparse.Namespace, ollama_url: str) -> None:
     env = base_env(**FAST, VO_OLLAMA_URL=ollama_url)
     server = Serve(data_dir=data_dir, log_path=data_dir / "serve.log", env=env)
     ceiling: subprocess.Popen[bytes] | None = None
+    helpers: list[subprocess.Popen[bytes]] = []
     try:
         server.start()
         headers, listing_id = seed(server.url)
@@ -162,6 +195,14 @@ def measure(args: argparse.Namespace, ollama_url: str) -> None:
             "GET /api/v1/listings/{id} (3 photos)": (f"{server.url}/api/v1/listings/{listing_id}", headers),
             "GET /api/v1/listings?limit=24": (f"{server.url}/api/v1/listings?limit=24", headers),
         }
+        if args.workers > 1:
+            # The same app as `serve --workers N` runs it, on the same embedded servers and secrets.
+            many = _more_workers(data_dir, dsn, args.workers)
+            helpers.append(many[0])
+            targets[f"GET /api/v1/listings/{{id}}, {args.workers} API processes"] = (
+                f"{many[1]}/api/v1/listings/{listing_id}",
+                headers,
+            )
         for url, extra in targets.values():  # warm up every path and pool
             wrk(url, seconds=3, connections=args.connections, headers=extra)
         load = f"wrk, 1 thread, {args.connections} connections, {args.seconds} s a run"
@@ -181,9 +222,9 @@ def measure(args: argparse.Namespace, ollama_url: str) -> None:
                 ratios = f"{run.rps / base.rps:.2f}× | {run.p99_ms / base.p99_ms:.2f}×"
                 print(f"| {round_number} | {name} | {figures} | {ratios} | {run.errors} |")
     finally:
-        if ceiling is not None:
-            ceiling.terminate()
-            ceiling.wait(10)
+        for process in [*helpers, *([ceiling] if ceiling else [])]:
+            process.terminate()
+            process.wait(10)
         shut_down(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vinted_optimizer.auth.lockout import LoginThrottle
 from vinted_optimizer.auth.service import AuthTools, SessionStates
@@ -48,9 +48,10 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() or None
 
 
-async def request_gate(request: Request, resources: Res) -> Gate:
+async def request_gate(request: Request) -> Gate:
     """Applied to every /api/v1 route, once per request (FastAPI caches it): the per-IP limit, and with
     a valid access token the per-member limit and the reads authentication needs, in one Redis command."""
+    resources: Resources = request.app.state.resources
     rate_limits = resources.rate_limits
     limits = [Limit("ip", rate_limits.per_ip, client_ip(request) or "unknown")]
     claims, expired, reads = None, False, []
@@ -92,10 +93,14 @@ async def auth_tools(resources: Res) -> AuthTools:
 Tools = Annotated[AuthTools, Depends(auth_tools)]
 
 
-async def access_claims(
-    session: DbSession, tools: Tools, gate: RequestGate, credentials: Bearer
-) -> AccessClaims:
-    """``credentials`` declares the bearer scheme in the OpenAPI document; the gate has read the token."""
+def _session_states(request: Request) -> SessionStates:
+    resources: Resources = request.app.state.resources
+    return SessionStates(resources.redis, resources.tokens)
+
+
+async def access_claims(request: Request, gate: RequestGate, credentials: Bearer) -> AccessClaims:
+    """``credentials`` declares the bearer scheme in the OpenAPI document; the gate has read the token.
+    The database is asked only when the gate found nothing cached about the session."""
     if gate.claims is None:
         if gate.token_expired:
             # Only a token we signed ourselves is worth refreshing: the dashboard refreshes on this header.
@@ -103,7 +108,8 @@ async def access_claims(
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthorized("Accedi per continuare.")
         raise Unauthorized("Token non valido.")
-    if not await tools.sessions.is_active(session, gate.claims, gate.session_state):
+    states = _session_states(request)
+    if not await states.is_active(request.app.state.read_sessionmaker, gate.claims, gate.session_state):
         raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
     return gate.claims
 
@@ -122,8 +128,10 @@ async def current_user(session: DbSession, claims: Claims) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def current_member(session: DbSession, tools: Tools, gate: RequestGate, claims: Claims) -> Member:
-    signed_in = await tools.sessions.signed_in(session, claims.user_id, gate.signed_in)
+async def current_member(request: Request, gate: RequestGate, claims: Claims) -> Member:
+    """From the gate's cached read of the member; the user row only when nothing is cached."""
+    states = _session_states(request)
+    signed_in = await states.signed_in(request.app.state.read_sessionmaker, claims.user_id, gate.signed_in)
     if signed_in is None:
         raise Unauthorized("Account non più attivo.")
     member = signed_in.member(claims.user_id)
@@ -156,7 +164,7 @@ InstanceAdmin = Annotated[User, Depends(instance_admin)]
 
 
 async def socket_member(
-    resources: Resources, session: AsyncSession, token: str | None, ip: str | None
+    resources: Resources, sessions: async_sessionmaker[AsyncSession], token: str | None, ip: str | None
 ) -> tuple[Member, AccessClaims]:
     """The same checks as a request's (the token, the per-IP and per-member limits, revocation, the
     member), for a WebSocket, whose token comes in its ``Sec-WebSocket-Protocol`` header."""
@@ -175,10 +183,10 @@ async def socket_member(
         raise Unauthorized("Token non valido.") from None
     limits.append(Limit("user", rate_limits.per_user, str(claims.user_id)))
     session_state, cached_member = await rate_limits.gate.passes(limits, SessionStates.keys(claims))
-    sessions = SessionStates(resources.redis, resources.tokens)
-    if not await sessions.is_active(session, claims, session_state):
+    states = SessionStates(resources.redis, resources.tokens)
+    if not await states.is_active(sessions, claims, session_state):
         raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
-    signed_in = await sessions.signed_in(session, claims.user_id, cached_member)
+    signed_in = await states.signed_in(sessions, claims.user_id, cached_member)
     if signed_in is None:
         raise Unauthorized("Account non più attivo.")
     member = signed_in.member(claims.user_id)

@@ -8,6 +8,8 @@ service it calls.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,6 +82,10 @@ class InvalidRefreshToken(Unauthorized):
     default_detail = "Sessione scaduta: accedi di nuovo."
 
 
+# Opens a database session (a sessionmaker): the session states reach the database only on a cache miss.
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
 class SessionStates:
     """Whether a session may still be used, and who its member is. The truth is PostgreSQL; Redis only
     remembers the answers for a moment, so losing Redis costs a query, never lets a revoked token in.
@@ -123,14 +129,16 @@ class SessionStates:
         changed). After any revocation of the same change, so revoked sockets learn they are revoked."""
         await self._redis.publish(SESSIONS_REVOKED_CHANNEL, f"user:{user_id}")
 
-    async def is_active(self, session: AsyncSession, claims: AccessClaims, cached: bytes | None) -> bool:
-        """``cached``: the session's entry as the request gate read it."""
+    async def is_active(self, sessions: Sessions, claims: AccessClaims, cached: bytes | None) -> bool:
+        """``cached``: the session's entry as the request gate read it. ``sessions`` opens a database
+        session, only when nothing is cached."""
         if cached == REVOKED:
             return False
         if cached is not None:
             return bool(cached == f"active:{claims.user_id}".encode())
         key = SESSION_STATE_KEY.format(claims.session_id)
-        stored = await repository.auth_session(session, claims.session_id)
+        async with sessions() as session:
+            stored = await repository.auth_session(session, claims.session_id)
         if stored is None or stored.revoked_at is not None or stored.expires_at <= utcnow():
             await self._redis.set(key, REVOKED, ex=self._revoked_ttl)
             return False
@@ -140,7 +148,7 @@ class SessionStates:
         return True
 
     async def signed_in(
-        self, session: AsyncSession, user_id: uuid.UUID, cached: bytes | None
+        self, sessions: Sessions, user_id: uuid.UUID, cached: bytes | None
     ) -> AccountSnapshot | None:
         """Who the (active) account is; None when it no longer exists or was deactivated."""
         if cached is not None and cached != MEMBER_CHANGED:
@@ -148,7 +156,8 @@ class SessionStates:
                 return AccountSnapshot.model_validate_json(cached)
             except ValidationError:
                 pass  # an entry of another version: read it again
-        user = await users.get(session, user_id)
+        async with sessions() as session:
+            user = await users.get(session, user_id)
         if user is None or not user.is_active:
             return None
         member = users.member_of(user)

@@ -64,8 +64,8 @@ async def live(websocket: WebSocket, since: str | None = None) -> None:
         return
     hub: EventHub = websocket.app.state.event_hub
     try:
-        async with websocket.app.state.read_sessionmaker() as session:
-            member, claims = await socket_member(resources, session, token, client_ip(websocket))  # type: ignore[arg-type]
+        sessions = websocket.app.state.read_sessionmaker
+        member, claims = await socket_member(resources, sessions, token, client_ip(websocket))  # type: ignore[arg-type]
         subscription = await hub.subscribe(member.family_id, claims.user_id, claims.session_id)
     except DomainError as error:
         await websocket.close(code=1008, reason=error.detail[:120])

@@ -9,7 +9,7 @@ from typing import Annotated, Any, cast
 
 import structlog
 from fastapi import Depends, Request
-from sqlalchemy import CursorResult, DateTime, MetaData, Result, func
+from sqlalchemy import ClauseElement, CursorResult, DateTime, MetaData, Result, func
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
@@ -138,3 +138,33 @@ def after_commit(request: Request, callback: Callable[[], Awaitable[None]]) -> N
 
 
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+class CompiledRead:
+    """A read statement compiled once to asyncpg's SQL and run by the driver itself, on the session's
+    own connection (same transaction), without SQLAlchemy's per-execution work: for the hottest reads.
+
+    Rows come back as the driver's records (JSON decoded by the codecs SQLAlchemy registers on each
+    connection; numbers, dates, UUIDs and arrays as asyncpg decodes them, which is what the ORM returns
+    for these column types: ``tests/kit/test_compiled_read.py`` compares the two). Lists are bound
+    whole, so write ``column == any_(bindparam(..., type_=ARRAY(...)))`` rather than an expanding ``IN``.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self._statement = statement
+        self._sql: str | None = None
+        self._names: tuple[str, ...] = ()
+        self._constants: dict[str, Any] = {}
+
+    async def fetch(self, session: AsyncSession, parameters: dict[str, Any]) -> list[Any]:
+        connection = await session.connection()
+        if self._sql is None:
+            compiled = self._statement.compile(dialect=connection.dialect)
+            self._names = tuple(cast(Any, compiled).positiontup or ())
+            self._constants = dict(compiled.params)  # literals the statement binds (JSON keys…)
+            self._sql = str(compiled)
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        values = [parameters[name] if name in parameters else self._constants[name] for name in self._names]
+        rows: list[Any] = await driver.fetch(self._sql, *values)
+        return rows

@@ -7,9 +7,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, SQLColumnExpression, bindparam, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    String,
+    Uuid,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vinted_optimizer.kit.db import CompiledRead
 from vinted_optimizer.kit.pagination import order_by
 from vinted_optimizer.listings.schemas import ListingFilters
 from vinted_optimizer.models import Listing
@@ -66,8 +79,8 @@ def _escape_like(value: str) -> str:
 # used (and the sort), then reused with new values. SQLAlchemy computes a statement's cache key once per
 # statement object, so a reused statement skips that work (a third of the CPU of a listing read).
 FILTERS: dict[str, ColumnElement[bool]] = {
-    "status": Listing.status.in_(bindparam("status", expanding=True)),
-    "condition": Listing.condition.in_(bindparam("condition", expanding=True)),
+    "status": Listing.status == any_(bindparam("status", type_=ARRAY(String))),
+    "condition": Listing.condition == any_(bindparam("condition", type_=ARRAY(String))),
     "category": Listing.category.ilike(bindparam("category"), escape="\\"),
     "brand": Listing.brand.ilike(bindparam("brand"), escape="\\"),
     "size": func.lower(Listing.size) == bindparam("size"),
@@ -98,41 +111,46 @@ def _parameters(filters: ListingFilters) -> dict[str, Any]:
     return values
 
 
+Row = Any  # a driver record: read by column name, like a mapping
+
+
 class Reads:
-    """The read queries of listings, with the columns other domains add (``joined``), built once."""
+    """The read queries of listings, with the columns other domains add (``joined``), compiled once and
+    run by the driver (``kit.db.CompiledRead``)."""
 
     def __init__(self, joined: Joined) -> None:
         self._joined = tuple(joined)
-        self._by_id = select(*READ_FIELDS, *joined).where(IN_FAMILY, Listing.id == bindparam("listing_id"))
-        self._by_ids = select(*READ_FIELDS, *joined).where(
-            IN_FAMILY, Listing.id.in_(bindparam("listing_ids", expanding=True))
+        fields = (*READ_FIELDS, *joined)
+        self._by_id = CompiledRead(select(*fields).where(IN_FAMILY, Listing.id == bindparam("listing_id")))
+        self._by_ids = CompiledRead(
+            select(*fields).where(IN_FAMILY, Listing.id == any_(bindparam("listing_ids", type_=ARRAY(Uuid))))
         )
-        self._pages: dict[tuple[str, tuple[str, ...]], Select[Any]] = {}
-        self._counts: dict[tuple[str, ...], Select[Any]] = {}
+        self._pages: dict[tuple[str, tuple[str, ...]], CompiledRead] = {}
+        self._counts: dict[tuple[str, ...], CompiledRead] = {}
 
     async def by_ids(
         self, session: AsyncSession, family_id: uuid.UUID, ids: Sequence[uuid.UUID]
-    ) -> list[RowMapping]:
+    ) -> list[Row]:
         """The listings of the family among ``ids``, in the order of ``ids``."""
         if not ids:
             return []
         if len(ids) == 1:
-            result = await session.execute(self._by_id, {"family_id": family_id, "listing_id": ids[0]})
+            rows = await self._by_id.fetch(session, {"family_id": family_id, "listing_id": ids[0]})
         else:
-            result = await session.execute(self._by_ids, {"family_id": family_id, "listing_ids": list(ids)})
-        found = {row["id"]: row for row in result.mappings()}
+            rows = await self._by_ids.fetch(session, {"family_id": family_id, "listing_ids": list(ids)})
+        found = {row["id"]: row for row in rows}
         return [found[listing_id] for listing_id in ids if listing_id in found]
 
     async def search(
         self, session: AsyncSession, family_id: uuid.UUID, filters: ListingFilters
-    ) -> tuple[list[RowMapping], int]:
+    ) -> tuple[list[Row], int]:
         """One page of listings and how many match in all: one query (the count is a window over the
         matches), or two when the page is past the end."""
         values = _parameters(filters)
         used = tuple(values)
         page = self._pages.get((filters.sort, used))
         if page is None:
-            page = self._pages[(filters.sort, used)] = (
+            page = self._pages[(filters.sort, used)] = CompiledRead(
                 select(*READ_FIELDS, *self._joined, func.count().over().label("total"))
                 .where(IN_FAMILY, *(FILTERS[name] for name in used))
                 .order_by(order_by(filters.sort, SORTS), Listing.id)
@@ -140,15 +158,16 @@ class Reads:
                 .offset(bindparam("offset"))
             )
         parameters = {**values, "family_id": family_id, "limit": filters.limit, "offset": filters.offset}
-        rows = (await session.execute(page, parameters)).mappings().all()
+        rows = await page.fetch(session, parameters)
         if rows:
-            return list(rows), int(rows[0]["total"])
+            return rows, int(rows[0]["total"])
         count = self._counts.get(used)
         if count is None:
-            count = self._counts[used] = (
+            count = self._counts[used] = CompiledRead(
                 select(func.count()).select_from(Listing).where(IN_FAMILY, *(FILTERS[name] for name in used))
             )
-        return [], int(await session.scalar(count, {**values, "family_id": family_id}) or 0)
+        found = await count.fetch(session, {**values, "family_id": family_id})
+        return [], int(found[0][0])
 
 
 async def get(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.audit import service as audit
@@ -53,10 +52,10 @@ READS = repository.Reads(
 )
 
 
-def _reads(rows: Sequence[RowMapping], signer: UrlSigner) -> list[ListingRead]:
+def _reads(rows: Sequence[repository.Row], signer: UrlSigner) -> list[ListingRead]:
     out = []
     for row in rows:
-        data = dict(row)
+        data = dict(row.items())
         data["images"] = images.reads_from_json(data.pop("photos"), signer)
         data.pop("total", None)
         out.append(ListingRead.model_validate(data))
