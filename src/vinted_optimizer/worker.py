@@ -40,10 +40,10 @@ JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in dom
 if len(JOB_NAMES) != sum(len(domain.functions) for domain in DOMAINS):
     raise RuntimeError("two domains declare a job with the same name")
 
-DEQUEUE_WAIT_SECONDS = 30
+DEQUEUE_WAIT_SECONDS = 60
 # Seconds between the scheduler's runs (a delayed job starts up to this late), the heartbeat, the sweep;
 # abort is checked only while a job runs.
-WORKER_TIMERS: PartialTimersDict = {"schedule": 15, "worker_info": 60, "sweep": 60, "abort": 2}
+WORKER_TIMERS: PartialTimersDict = {"schedule": 30, "worker_info": 60, "sweep": 60, "abort": 2}
 CRON_PREFIX = "cron:"
 
 

@@ -101,7 +101,7 @@ async def test_a_queued_job_starts_at_once_on_a_waiting_worker(resources, monkey
     try:
         await asyncio.sleep(0.5)  # the worker is now blocked waiting on Redis
         assert await resources.queue.enqueue(CLEANUP, job_id="cleanup:now")
-        # Long before its wait on Redis (30 s) would end by itself: the push wakes it. How soon is
+        # Long before its wait on Redis (60 s) would end by itself: the push wakes it. How soon is
         # measured by bench/jobs.py.
         await asyncio.wait_for(started.wait(), timeout=10)
     finally:
