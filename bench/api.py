@@ -129,14 +129,21 @@ def _more_workers(data_dir: Path, dsn: str, workers: int) -> tuple[subprocess.Po
     command += ["--no-access-log", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    _wait_until_answered(f"{url}/api/health", seconds=20)
+    return process, url
+
+
+def _wait_until_answered(url: str, *, seconds: float) -> None:
+    """Until ``url`` answers 200 (a server just started), for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/api/health").status_code == 200:
-                break
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    return process, url
+    raise SystemExit(f"{url} did not answer within {seconds:g} s")
 
 
 def main() -> None:
@@ -183,13 +190,7 @@ def measure(args: argparse.Namespace, ollama_url: str) -> None:
             env={**os.environ, "VO_CEILING_DSN": dsn},
         )
         ceiling_url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{ceiling_url}/listings/{listing_id}").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        _wait_until_answered(f"{ceiling_url}/listings/{listing_id}", seconds=10)
         targets = {
             "ceiling (FastAPI + asyncpg, 1 SELECT)": (f"{ceiling_url}/listings/{listing_id}", {}),
             "GET /api/v1/listings/{id} (3 photos)": (f"{server.url}/api/v1/listings/{listing_id}", headers),

@@ -146,8 +146,7 @@ def build_worker(
     finds the queue empty."""
     assert resources.settings.redis_url is not None, "the worker needs Redis"
     url = resources.settings.redis_url.get_secret_value()
-    base = saq_queue(url, blocking_seconds=dequeue_wait_seconds)
-    queue = _Queue(base.redis, name=base.name)
+    queue = saq_queue(url, blocking_seconds=dequeue_wait_seconds, kind=_Queue)
     at_startup = [entry.name for entry in CRON_ENTRIES if entry.run_at_startup] if cron else []
 
     async def startup(ctx: dict[str, Any]) -> None:

@@ -48,14 +48,12 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() or None
 
 
-async def request_gate(request: Request) -> Gate:
-    """Applied to every /api/v1 route, once per request (FastAPI caches it): the per-IP limit, and with
-    a valid access token the per-member limit and the reads authentication needs, in one Redis command."""
-    resources: Resources = request.app.state.resources
+async def open_gate(resources: Resources, ip: str | None, token: str | None) -> Gate:
+    """The per-IP limit, and with a valid access token the per-member limit and the reads authentication
+    needs, in one Redis command: for a request (``request_gate``) and a WebSocket (``socket_member``)."""
     rate_limits = resources.rate_limits
-    limits = [Limit("ip", rate_limits.per_ip, client_ip(request) or "unknown")]
+    limits = [Limit("ip", rate_limits.per_ip, ip or "unknown")]
     claims, expired, reads = None, False, []
-    token = _bearer_token(request)
     if token is not None:
         try:
             claims = resources.tokens.decode(token)
@@ -70,6 +68,11 @@ async def request_gate(request: Request) -> Gate:
     if claims is None:
         return Gate(None, expired, None, None)
     return Gate(claims, False, values[0], values[1])
+
+
+async def request_gate(request: Request) -> Gate:
+    """Applied to every /api/v1 route, once per request (FastAPI caches it)."""
+    return await open_gate(request.app.state.resources, client_ip(request), _bearer_token(request))
 
 
 RequestGate = Annotated[Gate, Depends(request_gate)]
@@ -93,25 +96,48 @@ async def auth_tools(resources: Res) -> AuthTools:
 Tools = Annotated[AuthTools, Depends(auth_tools)]
 
 
-def _session_states(request: Request) -> SessionStates:
-    resources: Resources = request.app.state.resources
+def _session_states(resources: Resources) -> SessionStates:
     return SessionStates(resources.redis, resources.tokens)
 
 
-async def access_claims(request: Request, gate: RequestGate, credentials: Bearer) -> AccessClaims:
-    """``credentials`` declares the bearer scheme in the OpenAPI document; the gate has read the token.
-    The database is asked only when the gate found nothing cached about the session."""
+async def _active_claims(
+    resources: Resources, sessions: async_sessionmaker[AsyncSession], gate: Gate, *, token_offered: bool
+) -> AccessClaims:
+    """The gate's claims if their session is still active; the database is asked only when the gate
+    found nothing cached about the session."""
     if gate.claims is None:
         if gate.token_expired:
             # Only a token we signed ourselves is worth refreshing: the dashboard refreshes on this header.
             raise Unauthorized("Token scaduto.", headers={"X-Token-Expired": "1"})
-        if credentials is None or credentials.scheme.lower() != "bearer":
+        if not token_offered:
             raise Unauthorized("Accedi per continuare.")
         raise Unauthorized("Token non valido.")
-    states = _session_states(request)
-    if not await states.is_active(request.app.state.read_sessionmaker, gate.claims, gate.session_state):
+    if not await _session_states(resources).is_active(sessions, gate.claims, gate.session_state):
         raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
     return gate.claims
+
+
+async def _member_of(
+    resources: Resources,
+    sessions: async_sessionmaker[AsyncSession],
+    claims: AccessClaims,
+    cached: bytes | None,
+) -> Member:
+    """From the gate's cached read of the member; the user row only when nothing is cached."""
+    signed_in = await _session_states(resources).signed_in(sessions, claims.user_id, cached)
+    if signed_in is None:
+        raise Unauthorized("Account non più attivo.")
+    member = signed_in.member(claims.user_id)
+    if member is None:
+        raise Forbidden("Questa funzione è per i membri di una famiglia.")
+    return member
+
+
+async def access_claims(request: Request, gate: RequestGate, credentials: Bearer) -> AccessClaims:
+    """``credentials`` declares the bearer scheme in the OpenAPI document; the gate has read the token."""
+    offered = credentials is not None and credentials.scheme.lower() == "bearer"
+    state = request.app.state
+    return await _active_claims(state.resources, state.read_sessionmaker, gate, token_offered=offered)
 
 
 Claims = Annotated[AccessClaims, Depends(access_claims)]
@@ -129,15 +155,8 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 async def current_member(request: Request, gate: RequestGate, claims: Claims) -> Member:
-    """From the gate's cached read of the member; the user row only when nothing is cached."""
-    states = _session_states(request)
-    signed_in = await states.signed_in(request.app.state.read_sessionmaker, claims.user_id, gate.signed_in)
-    if signed_in is None:
-        raise Unauthorized("Account non più attivo.")
-    member = signed_in.member(claims.user_id)
-    if member is None:
-        raise Forbidden("Questa funzione è per i membri di una famiglia.")
-    return member
+    state = request.app.state
+    return await _member_of(state.resources, state.read_sessionmaker, claims, gate.signed_in)
 
 
 CurrentMember = Annotated[Member, Depends(current_member)]
@@ -168,28 +187,6 @@ async def socket_member(
 ) -> tuple[Member, AccessClaims]:
     """The same checks as a request's (the token, the per-IP and per-member limits, revocation, the
     member), for a WebSocket, whose token comes in its ``Sec-WebSocket-Protocol`` header."""
-    rate_limits = resources.rate_limits
-    limits = [Limit("ip", rate_limits.per_ip, ip or "unknown")]
-    if token is None:
-        await rate_limits.gate.passes(limits, [])
-        raise Unauthorized("Accedi per continuare.")
-    try:
-        claims = resources.tokens.decode(token)
-    except ExpiredAccessToken:
-        await rate_limits.gate.passes(limits, [])
-        raise Unauthorized("Token scaduto.") from None
-    except InvalidAccessToken:
-        await rate_limits.gate.passes(limits, [])
-        raise Unauthorized("Token non valido.") from None
-    limits.append(Limit("user", rate_limits.per_user, str(claims.user_id)))
-    session_state, cached_member = await rate_limits.gate.passes(limits, SessionStates.keys(claims))
-    states = SessionStates(resources.redis, resources.tokens)
-    if not await states.is_active(sessions, claims, session_state):
-        raise Unauthorized("Sessione revocata o scaduta: accedi di nuovo.")
-    signed_in = await states.signed_in(sessions, claims.user_id, cached_member)
-    if signed_in is None:
-        raise Unauthorized("Account non più attivo.")
-    member = signed_in.member(claims.user_id)
-    if member is None:
-        raise Forbidden("Questa funzione è per i membri di una famiglia.")
-    return member, claims
+    gate = await open_gate(resources, ip, token)
+    claims = await _active_claims(resources, sessions, gate, token_offered=token is not None)
+    return await _member_of(resources, sessions, claims, gate.signed_in), claims

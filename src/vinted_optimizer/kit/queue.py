@@ -64,9 +64,9 @@ class UnknownJob(LookupError):
         super().__init__(f"no job named {name!r} is registered with the worker (see worker.py)")
 
 
-def saq_queue(url: str, *, blocking_seconds: float = 0) -> RedisQueue:
-    """A SAQ queue on its own Redis client. A worker's client waits in ``BLMOVE`` for up to
-    ``blocking_seconds``, so its socket timeout must be longer than that."""
+def saq_queue(url: str, *, blocking_seconds: float = 0, kind: type[RedisQueue] = RedisQueue) -> RedisQueue:
+    """A SAQ queue (of class ``kind``) on its own Redis client. A worker's client waits in ``BLMOVE`` for
+    up to ``blocking_seconds``, so its socket timeout must be longer than that."""
     redis = Redis.from_url(
         url,
         decode_responses=False,
@@ -74,7 +74,7 @@ def saq_queue(url: str, *, blocking_seconds: float = 0) -> RedisQueue:
         socket_timeout=blocking_seconds + 10 if blocking_seconds else 10,
         socket_connect_timeout=5,
     )
-    return RedisQueue(redis, name=QUEUE_NAME)
+    return kind(redis, name=QUEUE_NAME)
 
 
 class JobQueue:
