@@ -21,7 +21,7 @@ from tests.support.settings import TEST_JWT_SECRET, make_settings
 from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.app import create_app
 from vinted_optimizer.config import Settings
-from vinted_optimizer.kit.db import create_engine
+from vinted_optimizer.kit.db import SessionReader, create_engine
 from vinted_optimizer.kit.embedded import EmbeddedServers, start_embedded
 from vinted_optimizer.kit.migrations import upgrade
 from vinted_optimizer.kit.queue import create_queue
@@ -128,6 +128,7 @@ async def resources(
         ai=create_ai_client(settings),
         signer=UrlSigner(TEST_JWT_SECRET),
         devices=DeviceCookies(TEST_JWT_SECRET),
+        reader=SessionReader(sessionmaker),
     )
     yield resources
     await resources.ai.aclose()

@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from vinted_optimizer import __version__
 from vinted_optimizer.admin.endpoints import router as admin_router
 from vinted_optimizer.ai.client import create_ai_client
-from vinted_optimizer.auth.dependencies import access_claims, request_gate
+from vinted_optimizer.auth.dependencies import AUTHENTICATION, bearer, request_gate
 from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.auth.service import SESSIONS_REVOKED_CHANNEL
 from vinted_optimizer.config import Environment, Settings
@@ -24,7 +24,7 @@ from vinted_optimizer.health.endpoints import router as health_router
 from vinted_optimizer.images.endpoints import router as images_router
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.context import ProxyTrust
-from vinted_optimizer.kit.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from vinted_optimizer.kit.db import PoolReader, create_engine, create_read_sessionmaker, create_sessionmaker
 from vinted_optimizer.kit.docs import mount_docs
 from vinted_optimizer.kit.events import EventHub
 from vinted_optimizer.kit.middleware import (
@@ -39,6 +39,7 @@ from vinted_optimizer.kit.openapi import document_errors
 from vinted_optimizer.kit.queue import create_queue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
+from vinted_optimizer.kit.routing import API_PREFIX
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
 from vinted_optimizer.kit.signing import DeviceCookies, UrlSigner
 from vinted_optimizer.kit.storage import create_storage
@@ -75,6 +76,7 @@ async def open_resources(settings: Settings) -> Resources:
         ai=create_ai_client(settings),
         signer=UrlSigner(settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""),
         devices=DeviceCookies(settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""),
+        reader=PoolReader(database_url),
     )
 
 
@@ -87,6 +89,8 @@ async def close_resources(resources: Resources) -> None:
         await resources.rate_limits.close()
     with contextlib.suppress(Exception):
         await resources.redis.aclose()
+    with contextlib.suppress(Exception):
+        await resources.reader.close()
     await resources.engine.dispose()
 
 
@@ -94,6 +98,7 @@ def _share(app: FastAPI, resources: Resources) -> None:
     """What the kit's request-scoped dependencies read from the app's state."""
     app.state.sessionmaker = resources.sessionmaker
     app.state.read_sessionmaker = resources.read_sessionmaker or resources.sessionmaker
+    app.state.reader = resources.reader
     app.state.queue = resources.queue
     app.state.events = resources.events
     if getattr(app.state, "event_hub", None) is None:
@@ -159,10 +164,11 @@ def create_app(
     error_handlers.install(app)
     if settings.environment is not Environment.production:
         mount_docs(app, openapi_url="/api/openapi.json")
-    document_errors(app, authentication=access_claims, rate_limited_prefix="/api/v1")
+    document_errors(app, authentication=AUTHENTICATION, scheme=bearer, rate_limited_prefix=API_PREFIX)
 
     # Each domain's router is included once, with the /api/v1 prefix and the request gate: a router
-    # nested in a v1 router costs every request another level of route matching (FastAPI 0.163).
+    # nested in a v1 router costs every request another level of route matching (FastAPI 0.163), and a
+    # DomainRouter skips a path outside its prefix at once (kit.routing).
     domains = (
         auth_router,
         users_router,
@@ -173,9 +179,9 @@ def create_app(
         admin_router,
     )
     for router in domains:
-        app.include_router(router, prefix="/api/v1", dependencies=[Depends(request_gate)])
+        app.include_router(router, prefix=router.mounted_at, dependencies=[Depends(request_gate)])
     # The WebSocket checks the same things itself (its token is in a header the gate does not read).
-    app.include_router(socket_router, prefix="/api/v1")
+    app.include_router(socket_router, prefix=API_PREFIX)
     app.include_router(health_router)
     if serve_dashboard:
         # Last: the catch-all must not shadow any API route.

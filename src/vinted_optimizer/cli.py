@@ -53,6 +53,9 @@ def _serve_uvicorn(app: FastAPI | str, host: str, port: int, settings: Settings,
         workers=workers if workers > 1 else None,
         factory=isinstance(app, str),
         log_config=None,
+        # No access log: its lines were filtered out below WARNING anyway (kit.logging), yet each request
+        # paid for formatting them; errors and our own request logs are unaffected.
+        access_log=False,
         # Forwarded headers are trusted only through VO_TRUSTED_PROXIES (kit.context), never by uvicorn.
         proxy_headers=False,
         timeout_graceful_shutdown=10,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from vinted_optimizer.ai.client import AIClient
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.db import Reader
 from vinted_optimizer.kit.events import EventBus
 from vinted_optimizer.kit.queue import JobQueue
 from vinted_optimizer.kit.ratelimit import RateLimits
@@ -39,6 +40,8 @@ class Resources:
     ai: AIClient
     signer: UrlSigner
     devices: DeviceCookies
+    # The hot GET endpoints' reads (kit.db.PoolReader); the tests' read inside their transaction.
+    reader: Reader
     # For GET and HEAD requests (kit.db.create_read_sessionmaker); the tests' resources read and write in
     # the one transaction they roll back, so they leave it None and share ``sessionmaker``.
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None

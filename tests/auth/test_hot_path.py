@@ -68,3 +68,24 @@ async def test_the_per_member_limit_holds_on_the_cached_path(client):
     listing = await create_listing(client, member=member, title="Cappotto")  # 1
     statuses = [await _read(client, member, listing["id"]) for _ in range(4)]  # 2, 3, 4, 5
     assert statuses == [200, 200, 200, 429]
+
+
+async def test_an_authenticated_read_costs_one_redis_command(client, resources):
+    """The limits, the session state and the member come from one script; the member's dependency finds
+    the gate the router's dependency opened instead of opening it again."""
+    member = await register(client)
+    listing = await create_listing(client, member=member, title="Gilet")
+    assert await _read(client, member, listing["id"]) == 200  # the caches are warm now
+
+    async def calls() -> dict[str, int]:
+        stats = await resources.redis.info("commandstats")
+        return {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+
+    before = await calls()
+    assert await _read(client, member, listing["id"]) == 200
+    after = await calls()
+    ran = {name: count - before.get(name, 0) for name, count in after.items() if count != before.get(name, 0)}
+    ran.pop("info")  # the measurement's own
+    # One EVALSHA; inside it, each of the two limits reads its two windows and counts once, and the two
+    # cached reads (session state, member): nothing else reached Redis.
+    assert ran == {"evalsha": 1, "get": 2 * 2 + 2, "incr": 2, "pexpire": 2}

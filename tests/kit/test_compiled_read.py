@@ -5,10 +5,14 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from tests.auth.factories import register
 from tests.images.factories import photo, upload
+from vinted_optimizer.kit.db import PoolReader, SessionReader
+from vinted_optimizer.kit.errors import ServiceUnavailable
+from vinted_optimizer.kit.outages import RETRY_AFTER_SECONDS
 from vinted_optimizer.listings.service import READS
 from vinted_optimizer.models import Listing
 
@@ -32,3 +36,35 @@ async def test_the_driver_rows_equal_sqlalchemy_rows(client, session):
     assert raw["price"] == Decimal("12.50") and raw["ai_suggestion"] == {"confidence": 0.8}
     # Scoped: another family's id finds nothing.
     assert await READS.by_ids(session, uuid.uuid4(), [listing_id]) == []
+
+
+VALUES = (
+    "SELECT $1::json AS photos, $2::jsonb AS meta, 12.50::numeric AS price, $3::uuid AS id,"
+    " $4::text[] AS tags"
+)
+
+
+async def test_the_pool_reader_decodes_like_the_sessions(database_url, sessionmaker):
+    """The GET requests' pool decodes what the units of work's connections decode (and binds JSON as they
+    do, from its text): JSON as Python values, numeric as Decimal, UUIDs and arrays as themselves."""
+    arguments = ('[{"id": "a", "order": 1}]', '{"colors": ["blu"]}', uuid.uuid4(), ["lana", "inverno"])
+    pool = PoolReader(database_url, max_size=2)
+    try:
+        (from_pool,) = await pool.fetch(VALUES, *arguments)
+        (again,) = await pool.fetch(VALUES, *arguments)  # a connection lent again, its codecs kept
+    finally:
+        await pool.close()
+    (from_session,) = await SessionReader(sessionmaker).fetch(VALUES, *arguments)
+    assert dict(from_pool.items()) == dict(from_session.items()) == dict(again.items())
+    assert from_pool["photos"] == [{"id": "a", "order": 1}] and from_pool["meta"] == {"colors": ["blu"]}
+    assert from_pool["price"] == Decimal("12.50") and from_pool["tags"] == ["lana", "inverno"]
+
+
+async def test_a_database_that_cannot_be_reached_is_a_503(tmp_path):
+    """No server behind the socket: the read is a 503 with Retry-After, like a unit of work's."""
+    pool = PoolReader(f"postgresql://postgres@/vinted_optimizer?host={tmp_path}", acquire_timeout=2)
+    with pytest.raises(ServiceUnavailable) as raised:
+        await pool.fetch("SELECT 1")
+    assert raised.value.status_code == 503
+    assert raised.value.headers == {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    await pool.close()

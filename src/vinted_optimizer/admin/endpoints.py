@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from vinted_optimizer.auth.dependencies import InstanceAdmin
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import Forbidden, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import InvitationCreated, NewFamilyInvitation
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = DomainRouter(prefix="/admin", tags=["admin"])
 
 
 @router.post(

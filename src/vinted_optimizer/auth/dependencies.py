@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vinted_optimizer.auth.lockout import LoginThrottle
@@ -26,8 +26,9 @@ from vinted_optimizer.models import User
 from vinted_optimizer.resources import Res, Resources
 from vinted_optimizer.users import service as users
 
+# The scheme the OpenAPI document names on every operation that needs the access token (kit.openapi):
+# the gate itself reads the header, so no dependency of a request parses it twice.
 bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login or /auth/refresh")
-Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class Gate:
     session state and member profile read in the same Redis round trip as the limits."""
 
     claims: AccessClaims | None
+    token_offered: bool
     token_expired: bool
     session_state: bytes | None
     signed_in: bytes | None
@@ -66,16 +68,24 @@ async def open_gate(resources: Resources, ip: str | None, token: str | None) -> 
         reads = SessionStates.keys(claims)
     values = await rate_limits.gate.passes(limits, reads)
     if claims is None:
-        return Gate(None, expired, None, None)
-    return Gate(claims, False, values[0], values[1])
+        return Gate(None, token is not None, expired, None, None)
+    return Gate(claims, True, False, values[0], values[1])
 
 
 async def request_gate(request: Request) -> Gate:
-    """Applied to every /api/v1 route, once per request (FastAPI caches it)."""
-    return await open_gate(request.app.state.resources, client_ip(request), _bearer_token(request))
+    """Applied to every /api/v1 route, once per request: kept in the request's state, where the
+    authentication dependencies find it without a dependency level of their own (FastAPI 0.163 spends
+    tens of microseconds on each level, every request)."""
+    state = request.scope.setdefault("state", {})
+    gate: Gate | None = state.get(_GATE)
+    if gate is None:
+        gate = state[_GATE] = await open_gate(
+            request.app.state.resources, client_ip(request), _bearer_token(request)
+        )
+    return gate
 
 
-RequestGate = Annotated[Gate, Depends(request_gate)]
+_GATE = "vo.gate"
 
 
 async def auth_tools(resources: Res) -> AuthTools:
@@ -101,7 +111,7 @@ def _session_states(resources: Resources) -> SessionStates:
 
 
 async def _active_claims(
-    resources: Resources, sessions: async_sessionmaker[AsyncSession], gate: Gate, *, token_offered: bool
+    resources: Resources, sessions: async_sessionmaker[AsyncSession], gate: Gate
 ) -> AccessClaims:
     """The gate's claims if their session is still active; the database is asked only when the gate
     found nothing cached about the session."""
@@ -109,7 +119,7 @@ async def _active_claims(
         if gate.token_expired:
             # Only a token we signed ourselves is worth refreshing: the dashboard refreshes on this header.
             raise Unauthorized("Token scaduto.", headers={"X-Token-Expired": "1"})
-        if not token_offered:
+        if not gate.token_offered:
             raise Unauthorized("Accedi per continuare.")
         raise Unauthorized("Token non valido.")
     if not await _session_states(resources).is_active(sessions, gate.claims, gate.session_state):
@@ -133,11 +143,10 @@ async def _member_of(
     return member
 
 
-async def access_claims(request: Request, gate: RequestGate, credentials: Bearer) -> AccessClaims:
-    """``credentials`` declares the bearer scheme in the OpenAPI document; the gate has read the token."""
-    offered = credentials is not None and credentials.scheme.lower() == "bearer"
+async def access_claims(request: Request) -> AccessClaims:
+    """The claims of the request's access token, its session still active (the gate read the token)."""
     state = request.app.state
-    return await _active_claims(state.resources, state.read_sessionmaker, gate, token_offered=offered)
+    return await _active_claims(state.resources, state.read_sessionmaker, await request_gate(request))
 
 
 Claims = Annotated[AccessClaims, Depends(access_claims)]
@@ -154,9 +163,16 @@ async def current_user(session: DbSession, claims: Claims) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def current_member(request: Request, gate: RequestGate, claims: Claims) -> Member:
+async def current_member(request: Request) -> Member:
+    """The signed-in family member, from what the gate read."""
     state = request.app.state
+    gate = await request_gate(request)
+    claims = await _active_claims(state.resources, state.read_sessionmaker, gate)
     return await _member_of(state.resources, state.read_sessionmaker, claims, gate.signed_in)
+
+
+# What the OpenAPI document marks as needing the access token (401, the bearer scheme).
+AUTHENTICATION = (access_claims, current_member)
 
 
 CurrentMember = Annotated[Member, Depends(current_member)]
@@ -188,5 +204,5 @@ async def socket_member(
     """The same checks as a request's (the token, the per-IP and per-member limits, revocation, the
     member), for a WebSocket, whose token comes in its ``Sec-WebSocket-Protocol`` header."""
     gate = await open_gate(resources, ip, token)
-    claims = await _active_claims(resources, sessions, gate, token_offered=token is not None)
+    claims = await _active_claims(resources, sessions, gate)
     return await _member_of(resources, sessions, claims, gate.signed_in), claims

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Cookie, Header, Response, status
+from fastapi import Body, Cookie, Header, Response, status
 from fastapi.responses import JSONResponse
 
 from vinted_optimizer.auth import service
@@ -33,13 +33,14 @@ from vinted_optimizer.kit.errors import (
     responses,
 )
 from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.kit.signing import DEVICE_COOKIE, DEVICE_LIFETIME_SECONDS
 from vinted_optimizer.models import User
 from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import UserRead
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = DomainRouter(prefix="/auth", tags=["auth"])
 
 REFRESH_COOKIE = "vo_refresh"
 REFRESH_COOKIE_PATH = "/api/v1/auth"

@@ -26,9 +26,10 @@ from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.errors import DomainError
 from vinted_optimizer.kit.events import EXPIRED_CODE, STREAM_ID, EventHub, Subscription, is_after
 from vinted_optimizer.kit.outages import DATABASE_CONNECT_ERRORS, REDIS_ERRORS
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res, Resources
 
-router = APIRouter(prefix="/events", tags=["events"])
+router = DomainRouter(prefix="/events", tags=["events"])
 UNAVAILABLE: tuple[type[BaseException], ...] = (*REDIS_ERRORS, *DATABASE_CONNECT_ERRORS, TimeoutError)
 socket_router = APIRouter(tags=["events"])
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import File, Form, Query, Response, UploadFile, status
 
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.images import service
@@ -11,12 +11,13 @@ from vinted_optimizer.images.schemas import ImageOrder, ImageRead
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import BadRequest, ErrorBody, Forbidden, NotFound, PayloadTooLarge, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.listings import analysis
 from vinted_optimizer.listings import service as listings
 from vinted_optimizer.listings.schemas import ListingRead, UploadResult
 from vinted_optimizer.resources import Res
 
-router = APIRouter(prefix="/images", tags=["images"])
+router = DomainRouter(prefix="/images", tags=["images"])
 ERRORS = responses(Forbidden, NotFound)
 UNSUPPORTED: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorBody, "description": "Not a JPEG, PNG, WebP or HEIC photo (checked by content)"},

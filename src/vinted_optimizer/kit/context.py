@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,7 +22,9 @@ class RequestContext:
     user_agent: str | None
 
 
+@lru_cache(maxsize=4096)
 def _address(value: str) -> IPAddress | None:
+    """The address ``value`` names (remembered: the same peers come back request after request)."""
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Protocol, cast
 
+import asyncpg
 import structlog
 from fastapi import Depends, Request
 from sqlalchemy import ClauseElement, CursorResult, DateTime, MetaData, Result, func
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from vinted_optimizer.kit.errors import DomainError, ServiceUnavailable
-from vinted_optimizer.kit.outages import DATABASE_CONNECT_ERRORS, DATABASE_DOWN, RETRY_AFTER_SECONDS
+from vinted_optimizer.kit.outages import (
+    DATABASE_CONNECT_ERRORS,
+    DATABASE_DOWN,
+    DATABASE_ERRORS,
+    RETRY_AFTER_SECONDS,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -140,31 +148,132 @@ def after_commit(request: Request, callback: Callable[[], Awaitable[None]]) -> N
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-class CompiledRead:
-    """A read statement compiled once to asyncpg's SQL and run by the driver itself, on the session's
-    own connection (same transaction), without SQLAlchemy's per-execution work: for the hottest reads.
+class Reader(Protocol):
+    """Runs one read statement, in driver SQL, and returns the driver's records: a pool of connections
+    for GET requests (``PoolReader``), or a unit of work's own connection (``SessionReader``)."""
 
-    Rows come back as the driver's records (JSON decoded by the codecs SQLAlchemy registers on each
-    connection; numbers, dates, UUIDs and arrays as asyncpg decodes them, which is what the ORM returns
-    for these column types: ``tests/kit/test_compiled_read.py`` compares the two). Lists are bound
-    whole, so write ``column == any_(bindparam(..., type_=ARRAY(...)))`` rather than an expanding ``IN``.
+    async def fetch(self, sql: str, *args: Any) -> list[Any]: ...
+
+    async def close(self) -> None: ...
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """A read pool's connection only ever ran single statements that change no session state: nothing
+    to reset when it comes back (asyncpg's default reset costs a round trip per request; an open
+    transaction, which cannot happen here, would still be rolled back by asyncpg itself)."""
+
+
+async def _codecs(connection: asyncpg.Connection) -> None:
+    """The codecs SQLAlchemy sets on its own connections, so a read returns the same values either way:
+    JSON decoded (and bound as the JSON text SQLAlchemy would have written), addresses as strings."""
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name, schema="pg_catalog", encoder=str, decoder=json.loads, format="text"
+        )
+    for name in ("inet", "cidr"):
+        await connection.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=str, format="text")
+
+
+# Opening a connection failed, or none was free in time.
+ACQUIRE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_CONNECT_ERRORS, TimeoutError)
+
+
+class PoolReader:
+    """The hot GET endpoints' reads: straight from a small asyncpg pool, one connection per statement,
+    in autocommit, without a unit of work around them (no session, no BEGIN/COMMIT, no reset query).
+
+    Opens no connection until the first read, so a process starts while the database is still down; a
+    database that cannot be reached, or a pool with no connection free in time, is a 503 like the
+    sessions' (``kit.outages``).
+    """
+
+    def __init__(self, url: str, *, max_size: int = 10, acquire_timeout: float = 10.0) -> None:
+        self._url = driver_url(url)
+        self._max_size = max_size
+        self._acquire_timeout = acquire_timeout
+        self._pool: asyncpg.Pool | None = None
+
+    async def _opened(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._pool = asyncpg.create_pool(
+                self._url, min_size=0, max_size=self._max_size, init=_codecs, reset=_keep_session
+            )
+            await self._pool
+        return self._pool
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        pool = await self._opened()
+        try:
+            connection = await pool.acquire(timeout=self._acquire_timeout)
+        except ACQUIRE_ERRORS as error:
+            raise ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS) from error
+        try:
+            rows: list[Any] = await connection.fetch(sql, *args)
+        except DATABASE_ERRORS:
+            # The connection died with its server: the others opened before are dead too, so each is
+            # replaced when next lent (the error itself is a 503, kit.outages).
+            await pool.expire_connections()
+            raise
+        finally:
+            await pool.release(connection)
+        return rows
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
+class SessionReader:
+    """Reads on a unit of work's connection: inside its transaction, so they see what it changed (the
+    tests' readers, which share the test's transaction; a read right after a write)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        async with self._sessionmaker() as session:
+            return await _on_session(session, sql, args)
+
+    async def close(self) -> None:
+        return None
+
+
+async def _on_session(session: AsyncSession, sql: str, args: tuple[Any, ...]) -> list[Any]:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows: list[Any] = await driver.fetch(sql, *args)
+    return rows
+
+
+def driver_url(url: str) -> str:
+    """The URL asyncpg itself takes (no SQLAlchemy driver name)."""
+    return async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+class CompiledRead:
+    """A read statement compiled once to asyncpg's SQL and run by the driver itself, without
+    SQLAlchemy's per-execution work: for the hottest reads. ``fetch`` runs it on a ``Reader`` (a GET
+    request's pool) or on a unit of work's own connection (same transaction, after a flush).
+
+    Rows come back as the driver's records (JSON decoded by the same codecs SQLAlchemy registers;
+    numbers, dates, UUIDs and arrays as asyncpg decodes them, which is what the ORM returns for these
+    column types: ``tests/kit/test_compiled_read.py`` compares the two). Lists are bound whole, so write
+    ``column == any_(bindparam(..., type_=ARRAY(...)))`` rather than an expanding ``IN``.
     """
 
     def __init__(self, statement: ClauseElement) -> None:
         self._statement = statement
-        self._sql: str | None = None
-        self._names: tuple[str, ...] = ()
-        self._constants: dict[str, Any] = {}
+        compiled = statement.compile(dialect=_DIALECT)
+        self._names: tuple[str, ...] = tuple(cast(Any, compiled).positiontup or ())
+        self._constants: dict[str, Any] = dict(compiled.params)  # literals the statement binds (JSON keys…)
+        self._sql = str(compiled)
 
-    async def fetch(self, session: AsyncSession, parameters: dict[str, Any]) -> list[Any]:
-        connection = await session.connection()
-        if self._sql is None:
-            compiled = self._statement.compile(dialect=connection.dialect)
-            self._names = tuple(cast(Any, compiled).positiontup or ())
-            self._constants = dict(compiled.params)  # literals the statement binds (JSON keys…)
-            self._sql = str(compiled)
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
+    async def fetch(self, source: AsyncSession | Reader, parameters: dict[str, Any]) -> list[Any]:
         values = [parameters[name] if name in parameters else self._constants[name] for name in self._names]
-        rows: list[Any] = await driver.fetch(self._sql, *values)
-        return rows
+        if isinstance(source, AsyncSession):
+            return await _on_session(source, self._sql, tuple(values))
+        return await source.fetch(self._sql, *values)

@@ -13,7 +13,6 @@ import re
 import uuid
 
 import structlog
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
@@ -32,31 +31,43 @@ APP_CSP_TEMPLATE = (
 APP_CSP = APP_CSP_TEMPLATE.format(scripts="'self'")
 
 
+Header = tuple[bytes, bytes]
+
+
+def _encoded(headers: dict[str, str]) -> tuple[Header, ...]:
+    return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
 class SecurityHeadersMiddleware:
+    """The security headers of every response, unless the response set the header itself (a page that
+    names its own policy, with its script hashes, keeps it). Computed once, appended as raw headers."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        common = {
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+            "Cross-Origin-Opener-Policy": "same-origin",
+        }
+        if hsts:
+            common["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        self._api = _encoded({**common, "Content-Security-Policy": API_CSP, "Cache-Control": "no-store"})
+        self._app = _encoded({**common, "Content-Security-Policy": APP_CSP})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
+        extra = self._api if scope.get("path", "").startswith("/api") else self._app
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                # A response that names its own policy (a page with its script hashes) keeps it.
-                headers.setdefault("Content-Security-Policy", API_CSP if path.startswith("/api") else APP_CSP)
-                if path.startswith("/api"):
-                    headers.setdefault("Cache-Control", "no-store")
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in extra if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -84,8 +95,12 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self._limit_for(scope.get("path", ""))
+        has_body = False
         for name, value in scope.get("headers", []):
-            if name == b"content-length":
+            if name == b"transfer-encoding":
+                has_body = True
+            elif name == b"content-length":
+                has_body = True
                 try:
                     declared = int(value)
                 except ValueError:
@@ -94,6 +109,10 @@ class BodySizeLimitMiddleware:
                 if declared > limit:
                     await _reject(send, 413, "payload_too_large", _too_large(limit))
                     return
+        if not has_body:
+            # No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body to count.
+            await self.app(scope, receive, send)
+            return
         received = 0
         response_started = False
         rejected = False
@@ -166,9 +185,14 @@ class RequestIdMiddleware:
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
 
+        header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                message["headers"] = [
+                    *(item for item in message.get("headers", ()) if item[0].lower() != header[0]),
+                    header,
+                ]
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):

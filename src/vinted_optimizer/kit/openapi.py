@@ -6,7 +6,8 @@ without anyone remembering to declare them:
 
 - every 422 (FastAPI's automatic one and declared ones) is ``ValidationErrorBody``: ``{error, detail,
   fields}``, as ``error_handlers`` renders it;
-- 401 on every operation that depends on the access token;
+- 401 and the bearer scheme on every operation that depends on the access token (the request gate reads
+  the token itself, so no dependency declares the scheme to FastAPI);
 - 429 on every operation under a rate-limited prefix;
 - 400, 413 and 415 on every operation that takes a body (not UTF-8 JSON, too large, not JSON or a form:
   ``kit.middleware`` answers these before the operation runs).
@@ -21,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.security.base import SecurityBase
 from pydantic import BaseModel
 
 from vinted_optimizer.kit.errors import ErrorBody, FieldError, ValidationErrorBody
@@ -34,8 +36,8 @@ BODY_ERRORS = {
 }
 
 
-def _depends_on(dependant: Dependant, target: Callable[..., Any]) -> bool:
-    return any(sub.call is target or _depends_on(sub, target) for sub in dependant.dependencies)
+def _depends_on(dependant: Dependant, targets: tuple[Callable[..., Any], ...]) -> bool:
+    return any(sub.call in targets or _depends_on(sub, targets) for sub in dependant.dependencies)
 
 
 def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
@@ -72,8 +74,15 @@ def _model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
     return schemas
 
 
-def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_limited_prefix: str) -> None:
-    """Install an ``app.openapi`` that adds the error responses the route table implies."""
+def document_errors(
+    app: FastAPI,
+    *,
+    authentication: tuple[Callable[..., Any], ...],
+    scheme: SecurityBase,
+    rate_limited_prefix: str,
+) -> None:
+    """Install an ``app.openapi`` that adds the error responses the route table implies, and ``scheme``
+    on the operations that depend on one of the ``authentication`` dependencies."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -98,12 +107,17 @@ def document_errors(app: FastAPI, *, authentication: Callable[..., Any], rate_li
                     answers["422"] = _with_declared_description(answers["422"], _invalid_field())
                 if _depends_on(route.dependant, authentication):
                     answers.setdefault("401", _json(ErrorBody, "Not signed in, or the session has ended"))
+                    operation.setdefault("security", [{scheme.scheme_name: []}])
                 if "requestBody" in operation:
                     for code, description in BODY_ERRORS.items():
                         answers.setdefault(code, _json(ErrorBody, description))
                 if "429" in answers or path.startswith(rate_limited_prefix):
                     answers["429"] = _with_declared_description(answers.get("429", {}), _rate_limited())
-        components = document.setdefault("components", {}).setdefault("schemas", {})
+        security_schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+        security_schemes[scheme.scheme_name] = scheme.model.model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+        components = document["components"].setdefault("schemas", {})
         for name in FASTAPI_VALIDATION_SCHEMAS:
             components.pop(name, None)
         components.update(_model_schemas(ErrorBody, FieldError, ValidationErrorBody))

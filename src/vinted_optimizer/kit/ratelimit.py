@@ -17,17 +17,18 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import TooManyRequests
-from vinted_optimizer.kit.redis import limits_storage_uri
+from vinted_optimizer.kit.redis import limits_storage_uri, packed_pool
 
 
 class RateLimits:
     def __init__(self, settings: Settings, redis_url: str) -> None:
-        # Our own pool, so close() can release its connections (limits has no close of its own).
-        self._pool = ConnectionPool.from_url(redis_url)
+        # Our own pool, so close() can release its connections (limits has no close of its own); its
+        # connections pack commands in C (kit.redis.packed_pool): the gate's script runs every request.
+        self._pool = packed_pool(redis_url)
         # `limits` passes its extra options on to redis-py, typed loosely as scalars.
         options: dict[str, Any] = {"connection_pool": self._pool}
         self.storage = RedisStorage(
@@ -74,17 +75,21 @@ class RateLimits:
 
 
 # KEYS: for each limit its current and previous window counters, then the keys to read.
-# ARGV: the number of limits, then for each: its amount, its window and the time elapsed in the current
-# window (milliseconds). Returns {0, limit index, milliseconds to wait} when a limit is reached (nothing is
-# counted), else {1, value of each key to read...}. A request is counted against every limit only when it
-# passes them all. Sliding window counter: the previous window's count weighs in proportion to the part
-# of it still inside the window.
+# ARGV[1]: the time (milliseconds) and, for each limit, its amount and window (milliseconds), separated by
+# spaces (one argument: every argument costs the client its encoding, every request). Returns
+# {0, limit index, milliseconds to wait} when a limit is reached (nothing is counted), else
+# {1, value of each key to read...}. A request is counted against every limit only when it passes them
+# all. Sliding window counter: the previous window's count weighs in proportion to the part of it still
+# inside the window.
 GATE_SCRIPT = """
-local limits = tonumber(ARGV[1])
+local numbers = {}
+for n in string.gmatch(ARGV[1], '%d+') do numbers[#numbers + 1] = tonumber(n) end
+local now = numbers[1]
+local limits = (#numbers - 1) / 2
 for i = 1, limits do
-  local amount = tonumber(ARGV[3 * i - 1])
-  local window = tonumber(ARGV[3 * i])
-  local elapsed = tonumber(ARGV[3 * i + 1])
+  local amount = numbers[2 * i]
+  local window = numbers[2 * i + 1]
+  local elapsed = now - math.floor(now / window) * window
   local current = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
   local previous = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
   local remaining = window - elapsed
@@ -97,7 +102,7 @@ for i = 1, limits do
 end
 for i = 1, limits do
   redis.call('INCR', KEYS[2 * i - 1])
-  redis.call('PEXPIRE', KEYS[2 * i - 1], 2 * tonumber(ARGV[3 * i]))
+  redis.call('PEXPIRE', KEYS[2 * i - 1], 2 * numbers[2 * i + 1])
 end
 local out = {1}
 for k = 2 * limits + 1, #KEYS do
@@ -129,14 +134,14 @@ class RequestGate:
         429 with Retry-After when one limit is reached (then nothing is counted)."""
         now_ms = int((now if now is not None else time.time()) * 1000)
         keys: list[str] = []
-        args: list[int] = [len(limits)]
+        numbers = [str(now_ms)]
         for limit in limits:
             window = limit.item.get_expiry() * 1000
             index = now_ms // window
             prefix = f"vo:gate:{limit.name}:{limit.item.amount}:{limit.subject}"
             keys += [f"{prefix}:{index}", f"{prefix}:{index - 1}"]
-            args += [limit.item.amount, window, now_ms - index * window]
-        result = await self._script(keys=[*keys, *reads], args=args)
+            numbers += [str(limit.item.amount), str(window)]
+        result = await self._script(keys=[*keys, *reads], args=[" ".join(numbers)])
         if int(result[0]) == 0:
             raise TooManyRequests(math.ceil(int(result[2]) / 1000))
         return [value if isinstance(value, bytes) else None for value in result[1:]]

@@ -19,7 +19,7 @@ class UrlSigner:
 
     def _mac(self, image_id: uuid.UUID, variant: str, expires: int) -> str:
         message = f"{image_id}:{variant}:{expires}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self._key, message, "sha256").hex()[:32]
 
     def url(self, image_id: uuid.UUID, variant: str, *, now: float | None = None) -> str:
         # Rounded expiry: the same URL for an hour, so browsers can cache the photo.

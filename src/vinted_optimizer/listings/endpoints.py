@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import BadRequest, Forbidden, NotFound, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.listings import service
 from vinted_optimizer.listings.schemas import (
     BulkRequest,
@@ -23,17 +24,25 @@ from vinted_optimizer.listings.schemas import (
 )
 from vinted_optimizer.resources import Res
 
-router = APIRouter(prefix="/listings", tags=["listings"])
+router = DomainRouter(prefix="/listings", tags=["listings"])
 ERRORS = responses(Forbidden, NotFound)
+
+# The two reads every screen makes come first: FastAPI tries a router's routes in order (twice).
 
 
 @router.get(
     "", operation_id="listings:list", response_model=ListingPage, responses=responses(Forbidden, BadRequest)
 )
 async def list_listings(
-    session: DbSession, resources: Res, member: CurrentMember, filters: Annotated[ListingFilters, Query()]
+    resources: Res, member: CurrentMember, filters: Annotated[ListingFilters, Query()]
 ) -> ListingPage:
-    return await service.search(session, resources.signer, member, filters)
+    return await service.search(resources.reader, resources.signer, member, filters)
+
+
+@router.get("/{listing_id:uuid}", operation_id="listings:get", response_model=ListingRead, responses=ERRORS)
+async def get_listing(listing_id: uuid.UUID, resources: Res, member: CurrentMember) -> ListingRead:
+    # A read of the hot path: on the reader (kit.db.PoolReader), no unit of work.
+    return await service.read(resources.reader, resources.signer, member, listing_id)
 
 
 @router.post(
@@ -81,13 +90,6 @@ async def similar(
 ) -> list[SimilarListing]:
     listing = await service.require(session, member, listing_id)
     return await service.similar(session, resources.signer, member, listing)
-
-
-@router.get("/{listing_id:uuid}", operation_id="listings:get", response_model=ListingRead, responses=ERRORS)
-async def get_listing(
-    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
-) -> ListingRead:
-    return await service.read(session, resources.signer, member, listing_id)
 
 
 @router.patch(

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vinted_optimizer.kit.db import CompiledRead
+from vinted_optimizer.kit.db import CompiledRead, Reader
 from vinted_optimizer.kit.pagination import order_by
 from vinted_optimizer.listings.schemas import ListingFilters
 from vinted_optimizer.models import Listing
@@ -72,6 +72,9 @@ def readable_listings(family_id: uuid.UUID) -> Select[tuple[Listing]]:
 
 
 def _escape_like(value: str) -> str:
+    # Backslash is PostgreSQL's own escape character in LIKE patterns: no ESCAPE clause is needed (and
+    # none is written, so the SQL compiled once without a connection does not depend on how the server
+    # reads backslashes in string literals).
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -81,16 +84,16 @@ def _escape_like(value: str) -> str:
 FILTERS: dict[str, ColumnElement[bool]] = {
     "status": Listing.status == any_(bindparam("status", type_=ARRAY(String))),
     "condition": Listing.condition == any_(bindparam("condition", type_=ARRAY(String))),
-    "category": Listing.category.ilike(bindparam("category"), escape="\\"),
-    "brand": Listing.brand.ilike(bindparam("brand"), escape="\\"),
+    "category": Listing.category.ilike(bindparam("category")),
+    "brand": Listing.brand.ilike(bindparam("brand")),
     "size": func.lower(Listing.size) == bindparam("size"),
     "price_min": Listing.price >= bindparam("price_min"),
     "price_max": Listing.price <= bindparam("price_max"),
     "member": Listing.user_id == bindparam("member"),
     "analysis_status": Listing.analysis_status == bindparam("analysis_status"),
     "q": or_(
-        Listing.title.ilike(bindparam("q"), escape="\\"),
-        Listing.description.ilike(bindparam("q"), escape="\\"),
+        Listing.title.ilike(bindparam("q")),
+        Listing.description.ilike(bindparam("q")),
     ),
 }
 IN_FAMILY = Listing.family_id == bindparam("family_id")
@@ -129,20 +132,21 @@ class Reads:
         self._counts: dict[tuple[str, ...], CompiledRead] = {}
 
     async def by_ids(
-        self, session: AsyncSession, family_id: uuid.UUID, ids: Sequence[uuid.UUID]
+        self, source: AsyncSession | Reader, family_id: uuid.UUID, ids: Sequence[uuid.UUID]
     ) -> list[Row]:
-        """The listings of the family among ``ids``, in the order of ``ids``."""
+        """The listings of the family among ``ids``, in the order of ``ids``: on a GET request's reader,
+        or on a unit of work's connection (then after its flush, so its changes are part of the answer)."""
         if not ids:
             return []
         if len(ids) == 1:
-            rows = await self._by_id.fetch(session, {"family_id": family_id, "listing_id": ids[0]})
+            rows = await self._by_id.fetch(source, {"family_id": family_id, "listing_id": ids[0]})
         else:
-            rows = await self._by_ids.fetch(session, {"family_id": family_id, "listing_ids": list(ids)})
+            rows = await self._by_ids.fetch(source, {"family_id": family_id, "listing_ids": list(ids)})
         found = {row["id"]: row for row in rows}
         return [found[listing_id] for listing_id in ids if listing_id in found]
 
     async def search(
-        self, session: AsyncSession, family_id: uuid.UUID, filters: ListingFilters
+        self, reader: Reader, family_id: uuid.UUID, filters: ListingFilters
     ) -> tuple[list[Row], int]:
         """One page of listings and how many match in all: one query (the count is a window over the
         matches), or two when the page is past the end."""
@@ -158,7 +162,7 @@ class Reads:
                 .offset(bindparam("offset"))
             )
         parameters = {**values, "family_id": family_id, "limit": filters.limit, "offset": filters.offset}
-        rows = await page.fetch(session, parameters)
+        rows = await page.fetch(reader, parameters)
         if rows:
             return rows, int(rows[0]["total"])
         count = self._counts.get(used)
@@ -166,7 +170,7 @@ class Reads:
             count = self._counts[used] = CompiledRead(
                 select(func.count()).select_from(Listing).where(IN_FAMILY, *(FILTERS[name] for name in used))
             )
-        found = await count.fetch(session, {**values, "family_id": family_id})
+        found = await count.fetch(reader, {**values, "family_id": family_id})
         return [], int(found[0][0])
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.context import RequestContext
+from vinted_optimizer.kit.db import Reader
 from vinted_optimizer.kit.errors import BadRequest, NotFound
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.principal import Member
@@ -84,24 +85,26 @@ async def require(
 
 
 async def read(
-    session: AsyncSession, signer: UrlSigner, member: Member, listing_id: uuid.UUID
+    source: AsyncSession | Reader, signer: UrlSigner, member: Member, listing_id: uuid.UUID
 ) -> ListingRead:
-    found = await read_many(session, signer, member.family_id, [listing_id])
+    """One of the family's listings, in one query: on a GET request's reader, or on a unit of work
+    (after its flush, so what it changed is part of the answer)."""
+    if isinstance(source, AsyncSession):
+        await source.flush()
+    found = _reads(await READS.by_ids(source, member.family_id, [listing_id]), signer)
     if not found:
         raise ListingNotFound()
     return found[0]
 
 
-async def search(
-    session: AsyncSession, signer: UrlSigner, member: Member, filters: ListingFilters
-) -> ListingPage:
+async def search(reader: Reader, signer: UrlSigner, member: Member, filters: ListingFilters) -> ListingPage:
     if (
         filters.price_min is not None
         and filters.price_max is not None
         and filters.price_min > filters.price_max
     ):
         raise BadRequest("Il prezzo minimo è più alto del massimo.")
-    rows, total = await READS.search(session, member.family_id, filters)
+    rows, total = await READS.search(reader, member.family_id, filters)
     return ListingPage(items=_reads(rows, signer), total=total, limit=filters.limit, offset=filters.offset)
 
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from vinted_optimizer.kit.db import DbSession
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.meta import service
 from vinted_optimizer.meta.schemas import Meta
 from vinted_optimizer.resources import Res
 
-router = APIRouter(prefix="/meta", tags=["meta"])
+router = DomainRouter(prefix="/meta", tags=["meta"])
 
 
 @router.get(

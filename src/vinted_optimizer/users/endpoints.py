@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from vinted_optimizer.auth import service as auth
 from vinted_optimizer.auth.dependencies import Claims, CurrentUser, FamilyAdmin, RequireMember, Tools
@@ -10,6 +10,7 @@ from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
+from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
 from vinted_optimizer.users import service
 from vinted_optimizer.users.schemas import (
@@ -22,7 +23,7 @@ from vinted_optimizer.users.schemas import (
     VintedSessionLink,
 )
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = DomainRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", operation_id="users:me", response_model=UserRead)
