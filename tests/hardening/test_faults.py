@@ -27,6 +27,7 @@ def test_serve_survives_redis_then_postgres_being_killed(tmp_path):
     assert report.unexpected() == {}, (report.statuses, log[-4000:])
     assert report.unavailable_without_retry_after == 0
     assert report.statuses[201] > 20 and report.statuses[503] > 0, report.statuses
+    assert report.reads[200] > 20, report.reads
     assert [fault.server for fault in report.faults] == ["redis", "postgres"]
     for fault in report.faults:
         assert fault.recovered_after is not None and fault.recovered_after < 10, (fault, log[-4000:])

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from tests.auth.factories import register
+from tests.listings.factories import create_listing
 from vinted_optimizer.app import create_app
-from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+from vinted_optimizer.kit.db import PoolReader, create_engine, create_sessionmaker
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.redis import create_redis
 
@@ -44,12 +45,16 @@ async def without_redis(settings, resources) -> AsyncIterator[httpx.AsyncClient]
 @pytest.fixture
 async def without_postgres(settings, resources) -> AsyncIterator[httpx.AsyncClient]:
     engine = create_engine(DEAD_POSTGRES, pool_size=1)
-    broken = dataclasses.replace(resources, engine=engine, sessionmaker=create_sessionmaker(engine))
+    reader = PoolReader(DEAD_POSTGRES, acquire_timeout=2)
+    broken = dataclasses.replace(
+        resources, engine=engine, sessionmaker=create_sessionmaker(engine), reader=reader
+    )
     app = create_app(settings, resources=broken)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
         yield client
     await engine.dispose()
+    await reader.close()
 
 
 async def test_without_redis_api_requests_are_503_and_liveness_stays_up(without_redis):
@@ -64,8 +69,11 @@ async def test_without_redis_api_requests_are_503_and_liveness_stays_up(without_
 
 async def test_without_postgres_requests_are_503_not_500(client, without_postgres):
     member = await register(client)  # on the working servers, before the database "goes away"
+    listing = await create_listing(client, member=member, title="Giacca")
     for response in (
         await without_postgres.get("/api/v1/users/me", headers=member.headers),
+        await without_postgres.get(f"/api/v1/listings/{listing['id']}", headers=member.headers),
+        await without_postgres.get("/api/v1/listings", headers=member.headers),
         await without_postgres.post("/api/v1/listings", json={"title": "Giacca"}, headers=member.headers),
         await without_postgres.post("/api/v1/auth/login", json={"login": member.email, "password": "x"}),
     ):

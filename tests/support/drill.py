@@ -35,6 +35,8 @@ class Fault:
 @dataclass
 class DrillReport:
     statuses: Counter[int] = field(default_factory=Counter)
+    # The created listing read back at once (a GET: the reader's own pool, kit.db.PoolReader).
+    reads: Counter[int] = field(default_factory=Counter)
     unavailable_without_retry_after: int = 0
     created: list[str] = field(default_factory=list)
     revoked_token_accepted: int = 0
@@ -53,7 +55,10 @@ class DrillReport:
         return sum(count for status, count in self.statuses.items() if status >= 500 and status != 503)
 
     def unexpected(self) -> dict[int, int]:
-        return {status: count for status, count in self.statuses.items() if status not in (201, 503)}
+        """Answers other than 201 and 503 to the writes, and other than 200 and 503 to the reads."""
+        writes = {status: count for status, count in self.statuses.items() if status not in (201, 503)}
+        reads = {f"read {status}": count for status, count in self.reads.items() if status not in (200, 503)}
+        return {**writes, **reads}
 
 
 def _account(client: httpx.Client) -> tuple[dict[str, str], dict[str, str]]:
@@ -114,6 +119,15 @@ def run_fault_drill(
                         recovered.set()
                     elif response.status_code == 503 and "Retry-After" not in response.headers:
                         report.unavailable_without_retry_after += 1
+                if response.status_code == 201:
+                    try:
+                        read = client.get(f"/api/v1/listings/{response.json()['id']}", headers=live)
+                    except httpx.HTTPError:
+                        continue
+                    with lock:
+                        report.reads[read.status_code] += 1
+                        if read.status_code == 503 and "Retry-After" not in read.headers:
+                            report.unavailable_without_retry_after += 1
                 if counter % 5 == 0:
                     check = client.get("/api/v1/users/me", headers=revoked)
                     with lock:
