@@ -123,7 +123,10 @@ class InvitationPreview(BaseModel):
 
 
 class AccountSnapshot(BaseModel):
-    """What every request needs about its account, cached in Redis (``SessionStates.signed_in``)."""
+    """What every request needs about its account, cached in Redis (``SessionStates.signed_in``).
+    Frozen: one parsed snapshot serves every request that read the same cached bytes."""
+
+    model_config = ConfigDict(frozen=True)
 
     family_id: uuid.UUID | None
     role: FamilyRole | None

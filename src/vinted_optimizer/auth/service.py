@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -106,7 +107,7 @@ class SessionStates:
 
     @staticmethod
     def keys(claims: AccessClaims) -> list[str]:
-        return [SESSION_STATE_KEY.format(claims.session_id), MEMBER_KEY.format(claims.user_id)]
+        return list(_keys_of(claims))
 
     async def mark_revoked(self, session_ids: list[uuid.UUID]) -> None:
         """Called in the revoking unit of work, before it commits: a request that read the session as
@@ -135,7 +136,7 @@ class SessionStates:
         if cached == REVOKED:
             return False
         if cached is not None:
-            return bool(cached == f"active:{claims.user_id}".encode())
+            return bool(cached == _active_value(claims.user_id))
         key = SESSION_STATE_KEY.format(claims.session_id)
         async with sessions() as session:
             stored = await repository.auth_session(session, claims.session_id)
@@ -144,7 +145,7 @@ class SessionStates:
             return False
         if stored.user_id != claims.user_id:
             return False  # a forged pairing: the session itself is fine for its owner
-        await self._redis.set(key, f"active:{claims.user_id}".encode(), ex=ACTIVE_CACHE_SECONDS, nx=True)
+        await self._redis.set(key, _active_value(claims.user_id), ex=ACTIVE_CACHE_SECONDS, nx=True)
         return True
 
     async def signed_in(
@@ -152,10 +153,10 @@ class SessionStates:
     ) -> AccountSnapshot | None:
         """Who the (active) account is; None when it no longer exists or was deactivated."""
         if cached is not None and cached != MEMBER_CHANGED:
-            try:
-                return AccountSnapshot.model_validate_json(cached)
-            except ValidationError:
-                pass  # an entry of another version: read it again
+            snapshot = _snapshot_of(cached)
+            if snapshot is not None:
+                return snapshot
+            # else an entry of another version: read it again
         async with sessions() as session:
             user = await users.get(session, user_id)
         if user is None or not user.is_active:
@@ -169,6 +170,26 @@ class SessionStates:
             MEMBER_KEY.format(user_id), found.model_dump_json(), ex=MEMBER_CACHE_SECONDS, nx=True
         )
         return found
+
+
+# Every request of a session reads the same keys and the same cached values: what they take to build
+# or parse is remembered (claims are per token, the cached bytes change when the member does).
+@lru_cache(maxsize=4096)
+def _keys_of(claims: AccessClaims) -> tuple[str, str]:
+    return SESSION_STATE_KEY.format(claims.session_id), MEMBER_KEY.format(claims.user_id)
+
+
+@lru_cache(maxsize=4096)
+def _active_value(user_id: uuid.UUID) -> bytes:
+    return f"active:{user_id}".encode()
+
+
+@lru_cache(maxsize=4096)
+def _snapshot_of(cached: bytes) -> AccountSnapshot | None:
+    try:
+        return AccountSnapshot.model_validate_json(cached)
+    except ValidationError:
+        return None
 
 
 @dataclass(frozen=True)

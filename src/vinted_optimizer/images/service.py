@@ -97,15 +97,17 @@ def image_read(image: Image, signer: UrlSigner) -> ImageRead:
     )
 
 
-def _read(signer: UrlSigner, image_id: uuid.UUID, *, meta: dict[str, Any], **fields: Any) -> ImageRead:
+def _read(signer: UrlSigner, image_id: uuid.UUID | str, *, meta: dict[str, Any], **fields: Any) -> ImageRead:
     hints: list[QualityHint] = [hint for hint in meta.get("quality_hints", []) if hint in QUALITY_HINTS]
-    return ImageRead(
-        id=image_id,
-        url=signer.url(image_id, "processed"),
-        thumbnail_url=signer.url(image_id, "thumbnail"),
-        quality_hints=hints,
-        colors=list(meta.get("colors", [])),
-        **fields,
+    return ImageRead.model_validate(
+        {
+            "id": image_id,
+            "url": signer.url(image_id, "processed"),
+            "thumbnail_url": signer.url(image_id, "thumbnail"),
+            "quality_hints": hints,
+            "colors": list(meta.get("colors", [])),
+            **fields,
+        }
     )
 
 
@@ -115,7 +117,9 @@ photos_column = repository.photos_json
 
 def reads_from_json(photos: list[dict[str, Any]], signer: UrlSigner) -> list[ImageRead]:
     return [
-        _read(signer, uuid.UUID(photo.pop("id")), meta=photo.pop("meta") or {}, **photo) for photo in photos
+        # The id as the JSON column carries it, the canonical string: the schema parses it.
+        _read(signer, photo.pop("id"), meta=photo.pop("meta") or {}, **photo)
+        for photo in photos
     ]
 
 

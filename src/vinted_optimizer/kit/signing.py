@@ -8,6 +8,7 @@ import hmac
 import secrets
 import time
 import uuid
+from functools import lru_cache
 
 URL_LIFETIME_SECONDS = 6 * 3600
 
@@ -16,16 +17,23 @@ class UrlSigner:
     def __init__(self, secret: str) -> None:
         # A key of its own, derived from the JWT secret: a URL signature is never a token signature.
         self._key = hashlib.sha256(b"vo-image-urls:" + secret.encode()).digest()
+        # A URL is the same for an hour (see ``url``), and a screen shows the same photos again and again:
+        # the signed URLs of the last few thousand (image, variant, hour) are remembered.
+        self._signed = lru_cache(maxsize=8192)(self._signed_url)
 
-    def _mac(self, image_id: uuid.UUID, variant: str, expires: int) -> str:
+    def _mac(self, image_id: uuid.UUID | str, variant: str, expires: int) -> str:
         message = f"{image_id}:{variant}:{expires}".encode()
         return hmac.digest(self._key, message, "sha256").hex()[:32]
 
-    def url(self, image_id: uuid.UUID, variant: str, *, now: float | None = None) -> str:
-        # Rounded expiry: the same URL for an hour, so browsers can cache the photo.
-        expires = int(((now or time.time()) + URL_LIFETIME_SECONDS) // 3600 * 3600 + 3600)
+    def _signed_url(self, image_id: uuid.UUID | str, variant: str, expires: int) -> str:
         signature = self._mac(image_id, variant, expires)
         return f"/api/v1/images/{image_id}/file?variant={variant}&expires={expires}&signature={signature}"
+
+    def url(self, image_id: uuid.UUID | str, variant: str, *, now: float | None = None) -> str:
+        """``image_id`` as a UUID or its canonical string (as the listings' JSON column carries it)."""
+        # Rounded expiry: the same URL for an hour, so browsers can cache the photo.
+        expires = int(((now or time.time()) + URL_LIFETIME_SECONDS) // 3600 * 3600 + 3600)
+        return self._signed(image_id, variant, expires)
 
     def verify(self, image_id: uuid.UUID, variant: str, expires: int, signature: str) -> bool:
         if expires < time.time():
