@@ -17,13 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from vinted_optimizer.kit.errors import DomainError, ServiceUnavailable
-from vinted_optimizer.kit.outages import (
-    DATABASE_CONNECT_ERRORS,
-    DATABASE_DOWN,
-    DATABASE_ERRORS,
-    RETRY_AFTER_SECONDS,
-)
+from vinted_optimizer.kit.errors import DomainError
+from vinted_optimizer.kit.outages import DATABASE_CONNECT_ERRORS, DATABASE_ERRORS, database_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -109,7 +104,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             # Take the connection now: a database that cannot be reached is a 503 here.
             await session.connection()
         except DATABASE_CONNECT_ERRORS as error:
-            raise ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS) from error
+            raise database_unavailable() from error
         try:
             yield session
         except DomainError as error:
@@ -206,7 +201,7 @@ class PoolReader:
         try:
             connection = await pool.acquire(timeout=self._acquire_timeout)
         except ACQUIRE_ERRORS as error:
-            raise ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS) from error
+            raise database_unavailable() from error
         try:
             rows: list[Any] = await connection.fetch(sql, *args)
         except DATABASE_ERRORS:

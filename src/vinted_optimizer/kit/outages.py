@@ -36,12 +36,17 @@ REDIS_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def database_unavailable() -> ServiceUnavailable:
+    """The 503 for a PostgreSQL that cannot be reached."""
+    return ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS)
+
+
 def outage_of(error: BaseException) -> ServiceUnavailable | None:
     """The 503 for an error that means PostgreSQL or Redis is unreachable, else None."""
     if isinstance(error, REDIS_ERRORS):
         return ServiceUnavailable(REDIS_DOWN, retry_after=RETRY_AFTER_SECONDS)
     if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
-        return ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS)
+        return database_unavailable()
     if isinstance(error, DATABASE_ERRORS):
-        return ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS)
+        return database_unavailable()
     return None

@@ -64,11 +64,13 @@ def _reads(rows: Sequence[repository.Row], signer: UrlSigner) -> list[ListingRea
 
 
 async def read_many(
-    session: AsyncSession, signer: UrlSigner, family_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    source: AsyncSession | Reader, signer: UrlSigner, family_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> list[ListingRead]:
-    """The family's listings among ``ids``, in that order, with photos and owner: one query."""
-    await session.flush()  # what this unit of work changed is part of the answer
-    return _reads(await READS.by_ids(session, family_id, ids), signer)
+    """The family's listings among ``ids``, in that order, with photos and owner, in one query: on a GET
+    request's reader, or on a unit of work (after its flush, so what it changed is part of the answer)."""
+    if isinstance(source, AsyncSession):
+        await source.flush()
+    return _reads(await READS.by_ids(source, family_id, ids), signer)
 
 
 async def read_one(session: AsyncSession, signer: UrlSigner, listing: Listing) -> ListingRead:
@@ -87,11 +89,8 @@ async def require(
 async def read(
     source: AsyncSession | Reader, signer: UrlSigner, member: Member, listing_id: uuid.UUID
 ) -> ListingRead:
-    """One of the family's listings, in one query: on a GET request's reader, or on a unit of work
-    (after its flush, so what it changed is part of the answer)."""
-    if isinstance(source, AsyncSession):
-        await source.flush()
-    found = _reads(await READS.by_ids(source, member.family_id, [listing_id]), signer)
+    """One of the family's listings (``read_many``), or 404."""
+    found = await read_many(source, signer, member.family_id, [listing_id])
     if not found:
         raise ListingNotFound()
     return found[0]
