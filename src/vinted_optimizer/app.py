@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from vinted_optimizer import __version__
 from vinted_optimizer.admin.endpoints import router as admin_router
 from vinted_optimizer.ai.client import create_ai_client
-from vinted_optimizer.auth.dependencies import AUTHENTICATION, bearer, request_gate
+from vinted_optimizer.auth.dependencies import AUTHENTICATION, RequestGateMiddleware, bearer
 from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.auth.service import SESSIONS_REVOKED_CHANNEL
 from vinted_optimizer.config import Environment, Settings
@@ -31,10 +31,9 @@ from vinted_optimizer.kit.events import EventHub
 from vinted_optimizer.kit.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
+    EdgeMiddleware,
     JsonBodyMiddleware,
-    RequestIdMiddleware,
-    SecurityHeadersMiddleware,
-    UnexpectedErrorMiddleware,
+    SecurityHeaders,
 )
 from vinted_optimizer.kit.openapi import document_errors
 from vinted_optimizer.kit.queue import create_queue
@@ -131,6 +130,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         # bench/api.py). Apps on the tests' resources skip it: their objects die with each test.
         gc.collect()
         gc.freeze()
+        # A young generation of 10,000 objects, not 700: under load the requests in flight survived the
+        # many small collections, reached the oldest generation and set off a full collection every
+        # second or so (20-35 ms each, nothing to free); with it none ran in 40 s of bench/api.py.
+        gc.set_threshold(10_000, 10, 10)
     log.info("api.started", version=__version__, environment=settings.environment.value)
     try:
         yield
@@ -160,6 +163,9 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=_lifespan,
+        # FastAPI's native OpenTelemetry: nothing here exports it, and its per-request check of the global
+        # providers cost about a sixth of a bare route.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.proxy_trust = ProxyTrust(settings.trusted_proxies, settings.client_ip_header)
@@ -174,9 +180,9 @@ def create_app(
         mount_docs(app, openapi_url="/api/openapi.json")
     document_errors(app, authentication=AUTHENTICATION, scheme=bearer, rate_limited_prefix=API_PREFIX)
 
-    # Each domain's router is included once, with the /api/v1 prefix and the request gate: a router
-    # nested in a v1 router costs every request another level of route matching (FastAPI 0.163), and a
-    # DomainRouter skips a path outside its prefix at once (kit.routing).
+    # Each domain's router is included once, with the /api/v1 prefix (the request gate is a middleware, for
+    # every path under it): a router nested in a v1 router costs every request another level of route
+    # matching (FastAPI 0.163), and a DomainRouter skips a path outside its prefix at once (kit.routing).
     domains = (
         auth_router,
         users_router,
@@ -187,7 +193,7 @@ def create_app(
         admin_router,
     )
     for router in domains:
-        app.include_router(router, prefix=router.mounted_at, dependencies=[Depends(request_gate)])
+        app.include_router(router, prefix=router.mounted_at)
     # The WebSocket checks the same things itself (its token is in a header the gate does not read).
     app.include_router(socket_router, prefix=API_PREFIX)
     app.include_router(health_router)
@@ -195,8 +201,9 @@ def create_app(
         # Last: the catch-all must not shadow any API route.
         mount_dashboard(app, settings.web_dir or default_web_dir())
 
-    # Added innermost first: the request passes RequestId → SecurityHeaders → UnexpectedError → CORS →
-    # BodySizeLimit → JsonBody on its way in.
+    # Added innermost first: the request passes Edge (request id, security headers, the 500 safety net) →
+    # CORS → BodySizeLimit → JsonBody → RequestGate on its way in.
+    app.add_middleware(RequestGateMiddleware, prefix=API_PREFIX)
     app.add_middleware(JsonBodyMiddleware, prefix="/api/", multipart_paths=(UPLOAD_PATH,))
     upload_limit = settings.max_files_per_upload * settings.max_upload_bytes + 1024 * 1024
     app.add_middleware(
@@ -214,9 +221,9 @@ def create_app(
             expose_headers=["Retry-After", REQUEST_ID_HEADER],
             max_age=600,
         )
-    app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment is Environment.production)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        EdgeMiddleware, security=SecurityHeaders(hsts=settings.environment is Environment.production)
+    )
     return app
 
 

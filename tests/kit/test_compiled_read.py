@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -68,3 +70,52 @@ async def test_a_database_that_cannot_be_reached_is_a_503(tmp_path):
     assert raised.value.status_code == 503
     assert raised.value.headers == {"Retry-After": str(RETRY_AFTER_SECONDS)}
     await pool.close()
+
+
+async def test_the_pool_lends_its_connections_in_turn(database_url, monkeypatch):
+    """Callers that ask again as soon as they are served (requests under load) get a connection in the
+    order they asked: asyncpg's own queue let some of them wait while later ones were served (under
+    bench/api.py's load a few reads waited ten times the median)."""
+    size = 2
+    pool = PoolReader(database_url, max_size=size)
+    asked: list[int] = []
+    lent: list[int] = []  # whose statement went to a connection, in that order
+    fetch = asyncpg.connection.Connection.fetch
+
+    async def recording_fetch(self: asyncpg.Connection, query: str, *args: object, **kw: object) -> object:
+        if args:
+            lent.append(args[0])  # type: ignore[arg-type]
+        return await fetch(self, query, *args, **kw)
+
+    async def caller() -> None:
+        for _ in range(30):
+            await asyncio.sleep(0)  # what a request does before its read (the gate's round trip)
+            ticket = len(asked)
+            asked.append(ticket)
+            await pool.fetch("SELECT $1::int", ticket)
+            sum(range(2000))  # and after it (its response)
+
+    try:
+        # Both connections opened first (the time one takes to open is not what is measured).
+        await asyncio.gather(*(pool.fetch("SELECT pg_sleep(0.05)") for _ in range(size)))
+        monkeypatch.setattr(asyncpg.connection.Connection, "fetch", recording_fetch)
+        await asyncio.gather(*(caller() for _ in range(20)))
+    finally:
+        await pool.close()
+    assert sorted(lent) == asked
+    # Two lent at a time: the second may start just before the first; no caller is overtaken by more.
+    lateness = max(lent.index(ticket) - ticket for ticket in asked)
+    assert lateness < size, lent
+
+
+async def test_a_wait_for_a_turn_longer_than_the_timeout_is_a_503(database_url):
+    pool = PoolReader(database_url, max_size=1, acquire_timeout=0.1)
+    try:
+        busy = asyncio.create_task(pool.fetch("SELECT pg_sleep(0.5)"))
+        await asyncio.sleep(0.05)
+        with pytest.raises(ServiceUnavailable):
+            await pool.fetch("SELECT 1")
+        await busy
+        assert [tuple(row) for row in await pool.fetch("SELECT 1")] == [(1,)]  # the turn was given back
+    finally:
+        await pool.close()

@@ -26,9 +26,8 @@ from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.errors import PayloadTooLarge, Unauthorized, responses
 from vinted_optimizer.kit.middleware import (
     BodySizeLimitMiddleware,
+    EdgeMiddleware,
     JsonBodyMiddleware,
-    RequestIdMiddleware,
-    UnexpectedErrorMiddleware,
 )
 
 log = structlog.get_logger(__name__)
@@ -131,6 +130,5 @@ def create_ai_app(settings: Settings, *, service: AIService | None = None) -> Fa
     app.add_middleware(
         BodySizeLimitMiddleware, default_limit=DEFAULT_BODY_LIMIT, overrides={"/analyze": ANALYZE_BODY_LIMIT}
     )
-    app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(EdgeMiddleware)
     return app

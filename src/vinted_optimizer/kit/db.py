@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol, cast
 
 import asyncpg
+import pydantic_core
 import structlog
 from fastapi import Depends, Request
 from sqlalchemy import ClauseElement, CursorResult, DateTime, MetaData, Result, func
@@ -163,7 +164,7 @@ async def _codecs(connection: asyncpg.Connection) -> None:
     JSON decoded (and bound as the JSON text SQLAlchemy would have written), addresses as strings."""
     for name in ("json", "jsonb"):
         await connection.set_type_codec(
-            name, schema="pg_catalog", encoder=str, decoder=json.loads, format="text"
+            name, schema="pg_catalog", encoder=str, decoder=pydantic_core.from_json, format="text"
         )
     for name in ("inet", "cidr"):
         await connection.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=str, format="text")
@@ -187,30 +188,46 @@ class PoolReader:
         self._max_size = max_size
         self._acquire_timeout = acquire_timeout
         self._pool: asyncpg.Pool | None = None
+        self._turns: asyncio.Semaphore | None = None
 
-    async def _opened(self) -> asyncpg.Pool:
-        if self._pool is None:
+    async def _opened(self) -> tuple[asyncpg.Pool, asyncio.Semaphore]:
+        if self._pool is None or self._turns is None:
             self._pool = asyncpg.create_pool(
                 self._url, min_size=0, max_size=self._max_size, init=_codecs, reset=_keep_session
             )
+            # Turns at the pool, first come first served: asyncpg's own queue lets a newcomer take a
+            # connection just released to a woken waiter, which then queues again at the back; under a
+            # burst a few requests waited ten times the median (the p99 of bench/api.py).
+            self._turns = asyncio.Semaphore(self._max_size)
             await self._pool
-        return self._pool
+        return self._pool, self._turns
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
-        pool = await self._opened()
+        pool, turns = await self._opened()
+        if turns.locked():
+            try:
+                async with asyncio.timeout(self._acquire_timeout):
+                    await turns.acquire()
+            except TimeoutError as error:
+                raise database_unavailable() from error
+        else:
+            await turns.acquire()  # free: no wait, and no timer to arm
         try:
-            connection = await pool.acquire(timeout=self._acquire_timeout)
-        except ACQUIRE_ERRORS as error:
-            raise database_unavailable() from error
-        try:
-            rows: list[Any] = await connection.fetch(sql, *args)
-        except DATABASE_ERRORS:
-            # The connection died with its server: the others opened before are dead too, so each is
-            # replaced when next lent (the error itself is a 503, kit.outages).
-            await pool.expire_connections()
-            raise
+            try:
+                connection = await pool.acquire(timeout=self._acquire_timeout)
+            except ACQUIRE_ERRORS as error:
+                raise database_unavailable() from error
+            try:
+                rows: list[Any] = await connection.fetch(sql, *args)
+            except DATABASE_ERRORS:
+                # The connection died with its server: the others opened before are dead too, so each
+                # is replaced when next lent (the error itself is a 503, kit.outages).
+                await pool.expire_connections()
+                raise
+            finally:
+                await pool.release(connection)
         finally:
-            await pool.release(connection)
+            turns.release()
         return rows
 
     async def close(self) -> None:

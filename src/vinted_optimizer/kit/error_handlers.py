@@ -1,6 +1,6 @@
 """Every error leaves as ``{"error": "<code>", "detail": "<message>"}`` (a 422 adds ``fields``); never a
 stack trace. ``kit.openapi`` documents exactly these bodies. An exception nothing here handles is turned
-into a 500 by ``kit.middleware.UnexpectedErrorMiddleware``, inside the security headers."""
+into a 500 by ``kit.middleware.EdgeMiddleware``, with the security headers."""
 
 from __future__ import annotations
 
@@ -108,13 +108,27 @@ _ITALIAN = {
 }
 
 
+def error_response(error: DomainError) -> JSONResponse:
+    """A DomainError's response: for the handler below, and for middleware that runs before routing."""
+    body: dict[str, Any] = {"error": error.code, "detail": error.detail}
+    if error.status_code == 422:
+        body["fields"] = [{"field": error.field, "message": error.detail}]
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def outage_response(error: BaseException, path: str) -> JSONResponse | None:
+    """The 503 for an error that means PostgreSQL or Redis is unreachable (logged), else None."""
+    unavailable = outage_of(error)
+    if unavailable is None:
+        return None
+    log.warning("request.dependency_unavailable", path=path, error=type(error).__name__)
+    return error_response(unavailable)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-        body: dict[str, Any] = {"error": error.code, "detail": error.detail}
-        if error.status_code == 422:
-            body["fields"] = [{"field": error.field, "message": error.detail}]
-        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+        return error_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -127,11 +141,10 @@ def install(app: FastAPI) -> None:
         )
 
     async def outage(request: Request, error: Exception) -> JSONResponse:
-        unavailable = outage_of(error)
-        if unavailable is None:
+        response = outage_response(error, request.url.path)
+        if response is None:
             raise error  # a database error that is a bug: the safety net makes it a 500
-        log.warning("request.dependency_unavailable", path=request.url.path, error=type(error).__name__)
-        return await domain_error(request, unavailable)
+        return response
 
     for error_type in (*REDIS_ERRORS, *DATABASE_ERRORS, sqlalchemy.exc.DBAPIError):
         app.add_exception_handler(error_type, outage)

@@ -1,8 +1,9 @@
-"""Pure ASGI middleware: request ids, security headers, the last-resort error response, a body size
-limit, and JSON bodies that are really JSON in UTF-8.
+"""Pure ASGI middleware: request ids, security headers and the last-resort error response in one, a body
+size limit, and JSON bodies that are really JSON in UTF-8.
 
-Order in the app (outermost first): RequestId → SecurityHeaders → UnexpectedError → CORS → BodySizeLimit
-→ JsonBody. Every response, a 500 included, so carries the request id and the security headers.
+Order in the app (outermost first): Edge (request id, security headers, the 500 safety net) → CORS →
+BodySizeLimit → JsonBody. Every response, a 500 included, so carries the request id and the security
+headers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-import uuid
+import secrets
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,12 +39,11 @@ def _encoded(headers: dict[str, str]) -> tuple[Header, ...]:
     return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
 
 
-class SecurityHeadersMiddleware:
-    """The security headers of every response, unless the response set the header itself (a page that
-    names its own policy, with its script hashes, keeps it). Computed once, appended as raw headers."""
+class SecurityHeaders:
+    """The security headers of every response, computed once as raw headers: the API's (no caching, a
+    policy that allows nothing) and the dashboard pages' (kit.webapp)."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
-        self.app = app
+    def __init__(self, *, hsts: bool) -> None:
         common = {
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
@@ -53,24 +53,11 @@ class SecurityHeadersMiddleware:
         }
         if hsts:
             common["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        self._api = _encoded({**common, "Content-Security-Policy": API_CSP, "Cache-Control": "no-store"})
-        self._app = _encoded({**common, "Content-Security-Policy": APP_CSP})
+        self.api = _encoded({**common, "Content-Security-Policy": API_CSP, "Cache-Control": "no-store"})
+        self.app = _encoded({**common, "Content-Security-Policy": APP_CSP})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = self._api if scope.get("path", "").startswith("/api") else self._app
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(header for header in extra if header[0] not in present)
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    def for_path(self, path: str) -> tuple[Header, ...]:
+        return self.api if path.startswith("/api") else self.app
 
 
 class BodySizeLimitMiddleware:
@@ -164,71 +151,65 @@ async def _reject(
     await send({"type": "http.response.body", "body": payload})
 
 
-def request_id_of(scope: Scope) -> str | None:
-    state = scope.get("state") or {}
-    value = state.get("request_id")
-    return value if isinstance(value, str) else None
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode()
 
 
-class RequestIdMiddleware:
-    """Every request gets an id (a trusted proxy's, when well-formed, else a new one): returned in
-    ``X-Request-ID`` and bound to every log line written while the request runs."""
+class EdgeMiddleware:
+    """What every HTTP response carries, in one wrapper of ``send`` (each wrapper costs every request):
 
-    def __init__(self, app: ASGIApp) -> None:
+    - a request id (a trusted proxy's, when well-formed, else a new one), returned in ``X-Request-ID``
+      and bound to every log line written while the request runs;
+    - the security headers (``security``, when given), unless the response set the header itself (a page
+      that names its own policy, with its script hashes, keeps it);
+    - the safety net: an exception nothing else handled becomes a plain 500 with both, logged with its
+      stack trace on the server only.
+    """
+
+    def __init__(self, app: ASGIApp, *, security: SecurityHeaders | None = None) -> None:
         self.app = app
+        self.security = security
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        incoming = b""
+        for name, value in scope.get("headers", ()):
+            if name == _REQUEST_ID_NAME:
+                incoming = value
+        request_id = incoming.decode("latin-1")
+        if not _REQUEST_ID.match(request_id):
+            request_id = secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
-
-        header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *(item for item in message.get("headers", ()) if item[0].lower() != header[0]),
-                    header,
-                ]
-            await send(message)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            await self.app(scope, receive, send_with_id)
-
-
-class UnexpectedErrorMiddleware:
-    """The safety net: an exception nothing else handled becomes a plain 500 (with the request id), logged
-    with its stack trace on the server only. Inside SecurityHeadersMiddleware, so the 500 has the headers."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        own = (_REQUEST_ID_NAME, request_id.encode())
+        extra = self.security.for_path(scope.get("path", "")) if self.security else ()
         started = False
 
-        async def tracking_send(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                headers = [item for item in message.get("headers", ()) if item[0].lower() != own[0]]
+                if extra:
+                    present = {name.lower() for name, _ in headers}
+                    headers.extend(header for header in extra if header[0] not in present)
+                headers.append(own)
+                message["headers"] = headers
             await send(message)
 
+        # bind and reset by token: structlog's bound_contextvars copies the whole context to restore it
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception("request.unhandled_error", path=scope.get("path"), method=scope.get("method"))
             if started:
                 return  # the client sees a cut response; there is nothing better to send
-            request_id = request_id_of(scope)
             body = {"error": "internal_error", "detail": "Errore interno: riprova più tardi."}
-            if request_id:
-                body["request_id"] = request_id
-            await _reject(send, 500, body=body)
+            body["request_id"] = request_id
+            await _reject(send_with_headers, 500, body=body)
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -17,25 +18,26 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool
+from redis.exceptions import NoScriptError
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import TooManyRequests
-from vinted_optimizer.kit.redis import limits_storage_uri, packed_pool
+from vinted_optimizer.kit.redis import SharedConnection, limits_storage_uri
 
 
 class RateLimits:
     def __init__(self, settings: Settings, redis_url: str) -> None:
-        # Our own pool, so close() can release its connections (limits has no close of its own); its
-        # connections pack commands in C (kit.redis.packed_pool): the gate's script runs every request.
-        self._pool = packed_pool(redis_url)
+        # Our own pool, so close() can release its connections (limits has no close of its own).
+        self._pool = ConnectionPool.from_url(redis_url)
         # `limits` passes its extra options on to redis-py, typed loosely as scalars.
         options: dict[str, Any] = {"connection_pool": self._pool}
         self.storage = RedisStorage(
             limits_storage_uri(redis_url), implementation="redispy", key_prefix="vo:rl", **options
         )
         self._limiter = MovingWindowRateLimiter(self.storage)
-        self.gate = RequestGate(Redis(connection_pool=self._pool))
+        # Every request's command, on a connection of its own that the requests share (kit.redis).
+        self.gate = RequestGate(SharedConnection(redis_url))
         self.per_ip = parse(settings.rate_limit_ip)
         self.per_user = parse(settings.rate_limit_user)
         self.login_failures = parse(settings.rate_limit_login_failures)
@@ -43,6 +45,7 @@ class RateLimits:
         self.invitations = parse(settings.rate_limit_invitations)
 
     async def close(self) -> None:
+        await self.gate.close()
         await self._pool.disconnect()
 
     async def _retry_after(self, item: RateLimitItem, *keys: str) -> int:
@@ -124,8 +127,22 @@ class Limit:
 class RequestGate:
     """Every request's limits, and the reads its authentication needs, in one Redis command."""
 
-    def __init__(self, redis: Redis) -> None:
-        self._script = redis.register_script(GATE_SCRIPT)
+    def __init__(self, connection: SharedConnection) -> None:
+        self._connection = connection
+        self._sha = hashlib.sha1(GATE_SCRIPT.encode(), usedforsecurity=False).hexdigest()
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+    async def _run(self, keys: list[str], argument: str) -> list[Any]:
+        """EVALSHA, and EVAL once when the server does not know the script yet (which caches it)."""
+        try:
+            result: list[Any] = await self._connection.execute(
+                "EVALSHA", self._sha, len(keys), *keys, argument
+            )
+        except NoScriptError:
+            result = await self._connection.execute("EVAL", GATE_SCRIPT, len(keys), *keys, argument)
+        return result
 
     async def passes(
         self, limits: list[Limit], reads: list[str], *, now: float | None = None
@@ -141,7 +158,7 @@ class RequestGate:
             prefix = f"vo:gate:{limit.name}:{limit.item.amount}:{limit.subject}"
             keys += [f"{prefix}:{index}", f"{prefix}:{index - 1}"]
             numbers += [str(limit.item.amount), str(window)]
-        result = await self._script(keys=[*keys, *reads], args=[" ".join(numbers)])
+        result = await self._run([*keys, *reads], " ".join(numbers))
         if int(result[0]) == 0:
             raise TooManyRequests(math.ceil(int(result[2]) / 1000))
         return [value if isinstance(value, bytes) else None for value in result[1:]]
