@@ -66,3 +66,43 @@ def test_downgrade_to_base_and_upgrade_again(servers):
         )
     )
     assert "sale_price" in generated and "vinted_fees" in generated
+
+
+def test_the_ai_s_english_category_paths_become_italian(servers):
+    """0004: a category the AI set (catalog id + its English path) takes the Italian path; a name a member
+    typed stays; the downgrade gives the English path back."""
+    servers.postgres.server.psql("DROP DATABASE IF EXISTS vo_categories;")
+    servers.postgres.server.psql("CREATE DATABASE vo_categories;")
+    url = servers.database_url.replace("/vinted_optimizer?", "/vo_categories?")
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    setup = """
+        INSERT INTO families (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'Rossi');
+        INSERT INTO users (id, email, username, password_argon2, family_id)
+            VALUES ('00000000-0000-0000-0000-000000000002', 'a@example.it', 'anna', 'x',
+                    '00000000-0000-0000-0000-000000000001');
+        INSERT INTO listings (id, family_id, user_id, category_id, category) VALUES
+            ('00000000-0000-0000-0000-000000000011', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000002', 1908, 'Women > Clothes > Outerwear > Jackets'),
+            ('00000000-0000-0000-0000-000000000012', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000002', 1908, 'giacca della nonna');
+    """
+    asyncio.run(_execute(url, setup))
+    categories = "SELECT string_agg(category, ' | ' ORDER BY id) FROM listings"
+    command.upgrade(config, "0004")
+    assert asyncio.run(_scalar(url, categories)) == (
+        "Donna > Abbigliamento > Capispalla > Giacche | giacca della nonna"
+    )
+    command.downgrade(config, "0003")
+    english = "Women > Clothes > Outerwear > Jackets | giacca della nonna"
+    assert asyncio.run(_scalar(url, categories)) == english
+
+
+async def _execute(url: str, sql: str) -> None:
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            for statement in filter(str.strip, sql.split(";")):
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()

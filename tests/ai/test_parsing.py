@@ -30,7 +30,7 @@ def test_fenced_json_with_prose_and_trailing_commas() -> None:
     assert extracted.data is not None and extracted.repaired
     analysis = parse_analysis(ANSWER_FENCED, model=MODEL)
     assert analysis.title == "Giacca di jeans Levi's donna"
-    assert analysis.category == "Women > Clothes > Outerwear > Jackets > Denim jackets"
+    assert analysis.category == "Donna > Abbigliamento > Capispalla > Giacche > Giacche di jeans"
     assert analysis.category_id == 1079
     assert analysis.brand == "Levi's"
     assert analysis.condition == "very_good"
@@ -43,7 +43,7 @@ def test_fenced_json_with_prose_and_trailing_commas() -> None:
 
 def test_single_quotes_and_italian_free_values() -> None:
     analysis = parse_analysis(ANSWER_SINGLE_QUOTES, model=MODEL)
-    assert analysis.category == "Men > Clothes > Jumpers & sweaters > Jumpers"
+    assert analysis.category == "Uomo > Abbigliamento > Maglioni e pullover > Maglioni"
     assert analysis.brand is None  # "sconosciuto"
     assert analysis.condition == "good"
     assert analysis.colors == ["Grigio", "Bianco"]
@@ -54,7 +54,7 @@ def test_single_quotes_and_italian_free_values() -> None:
 
 def test_truncated_output_keeps_whole_fields_and_costs_confidence() -> None:
     truncated = parse_analysis(ANSWER_TRUNCATED, model=MODEL, truncated=True)
-    assert truncated.category == "Men > Shoes > Trainers"
+    assert truncated.category == "Uomo > Scarpe > Sneakers"
     assert truncated.brand == "Nike"
     assert truncated.colors == ["Bianco"]
     # The description was cut mid-word: only the whole sentences stay.
@@ -67,14 +67,14 @@ def test_truncated_inside_a_list_drops_the_cut_item() -> None:
     text = '{"title": "Borsa", "category": "borsa", "tags": ["pelle", "vintage", "trac'
     analysis = parse_analysis(text, model=MODEL, truncated=True)
     assert analysis.tags == ["pelle", "vintage"]
-    assert analysis.category == "Women > Bags > Handbags"
+    assert analysis.category == "Donna > Borse > Borse a mano"
 
 
 def test_truncated_string_field_is_dropped_and_title_derived() -> None:
     text = '{"category": "giacca uomo", "brand": "Zara", "colors": ["nero"], "title": "Giacca nera Za'
     analysis = parse_analysis(text, model=MODEL, truncated=True)
     assert analysis.title == "Giacca uomo Zara nero"
-    assert analysis.category == "Men > Clothes > Outerwear > Jackets"
+    assert analysis.category == "Uomo > Abbigliamento > Capispalla > Giacche"
 
 
 def test_garbage_gives_an_empty_analysis_with_zero_confidence() -> None:
@@ -94,7 +94,7 @@ def test_empty_answers(text: str) -> None:
 
 def test_prose_without_json_still_yields_category_and_colour() -> None:
     analysis = parse_analysis("La foto mostra un vestito rosso appeso a una porta.", model=MODEL)
-    assert analysis.category == "Women > Clothes > Dresses"
+    assert analysis.category == "Donna > Abbigliamento > Abiti"
     assert analysis.colors == ["Rosso"]
     assert 0 < analysis.confidence <= 0.2
 
@@ -103,7 +103,7 @@ def test_clean_json_is_not_marked_repaired() -> None:
     extracted = extract_json(ANSWER_CLEAN)
     assert extracted.data is not None and not extracted.repaired
     analysis = parse_analysis(ANSWER_CLEAN, model=MODEL)
-    assert analysis.category == "Home > Tableware > Dinnerware > Plates"
+    assert analysis.category == "Casa > Stoviglie > Piatti e servizi > Piatti"
     assert analysis.condition == "new_without_tags"
     assert analysis.brand is None
 
@@ -122,7 +122,9 @@ def test_italian_keys_and_nested_price() -> None:
         }
     )
     analysis = parse_analysis(text, model=MODEL)
-    assert analysis.category == "Kids > Boys clothing > Jumpers & hoodies > Hoodies & sweatshirts"
+    assert analysis.category == (
+        "Bambini > Abbigliamento bambino > Maglioni e felpe > Felpe e felpe con cappuccio"
+    )
     assert analysis.brand == "adidas"
     assert analysis.condition == "new_with_tags"
     assert analysis.colors == ["Blu navy"]
@@ -165,6 +167,6 @@ def test_wrong_types_are_ignored_not_fatal() -> None:
     )
     analysis = parse_analysis(text, model=MODEL)
     assert analysis.title == "Gonna plissettata"
-    assert analysis.category == "Women > Clothes > Skirts"  # found through the title
+    assert analysis.category == "Donna > Abbigliamento > Gonne"  # found through the title
     assert analysis.brand is None and analysis.condition is None and analysis.suggested_price is None
     assert analysis.tags == []

@@ -48,7 +48,7 @@ async def test_analyze_sends_the_photo_prompt_schema_and_options(
     service: AIService, fake_ollama: FakeOllama
 ) -> None:
     result = await service.analyze([jpeg()])
-    assert result.category == "Women > Clothes > Outerwear > Jackets > Denim jackets"
+    assert result.category == "Donna > Abbigliamento > Capispalla > Giacche > Giacche di jeans"
     assert result.cached is False and result.images_analysed == 1
     assert result.image_hash == image_hash([jpeg()])
     assert result.model == "moondream"
@@ -155,7 +155,8 @@ async def test_multi_photo_merge(service: AIService, fake_ollama: FakeOllama) ->
     assert fake_ollama.calls[GENERATE] == 3
     assert all(len(request["images"]) == 1 for request in fake_ollama.requests[GENERATE])
     assert result.images_analysed == 3
-    assert result.category == "Women > Clothes > Outerwear > Jackets > Denim jackets"  # 2 of 3 agree
+    # 2 of 3 agree
+    assert result.category == "Donna > Abbigliamento > Capispalla > Giacche > Giacche di jeans"
     assert result.brand is not None and result.brand.casefold() == "levi's"
     assert result.condition == "good"  # two "good" against one "very good"
     assert result.colors[0] == "Blu" and "Bianco" in result.colors
@@ -185,7 +186,7 @@ async def test_a_later_photo_failing_gives_a_partial_uncached_result(
     fake_ollama.script(GENERATE, Reply(text=ANSWER_CLEAN), *[Reply(status=503, error="busy")] * 2)
     photos = [jpeg((1, 2, 3)), jpeg((4, 5, 6))]
     partial = await service.analyze(photos)
-    assert partial.images_analysed == 1 and partial.category == "Home > Tableware > Dinnerware > Plates"
+    assert partial.images_analysed == 1 and partial.category == "Casa > Stoviglie > Piatti e servizi > Piatti"
     full = await service.analyze(photos)  # not served from the cache
     assert full.cached is False and full.images_analysed == 2
 

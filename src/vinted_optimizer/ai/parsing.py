@@ -208,7 +208,7 @@ def build_analysis(
 
     return Analysis(
         title=title,
-        category=catalog.path if catalog else None,
+        category=catalog.path_it if catalog else None,  # as Vinted.it names it
         category_id=catalog.id if catalog else None,
         brand=brand,
         condition=condition,

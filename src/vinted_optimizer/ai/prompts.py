@@ -16,7 +16,8 @@ from typing import Any
 
 from vinted_optimizer.vocabulary import CONDITION_LABELS_IT, VINTED_COLORS
 
-PROMPT_VERSION = "1"
+# 2: the draft's category is the Italian catalog path (cached answers carried the English one).
+PROMPT_VERSION = "2"
 
 VISION_OPTIONS: dict[str, Any] = {"temperature": 0.1, "num_predict": 500}
 
