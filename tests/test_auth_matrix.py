@@ -228,8 +228,10 @@ def test_matrix_covers_every_protected_route(app):
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
         "/api/v1/auth/invitation",
-        # Vinted's vocabulary and the server's limits: public facts the sign-up page needs too.
+        # Vinted's vocabulary and the server's limits: public facts the sign-up page needs too; Vinted's
+        # catalog tree, public on Vinted itself.
         "/api/v1/meta",
+        "/api/v1/meta/catalogs",
         # Signed URLs: the signature, handed out only to the family, is the authorisation (tested apart).
         "/api/v1/images/{image_id}/file",
     }

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from vinted_optimizer.config import RegistrationMode
+from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus
 
 
@@ -66,3 +67,36 @@ class Meta(BaseModel):
     vocabulary: Vocabulary
     limits: Limits
     registration: Registration
+
+
+CATALOG_QUERY_MAX = 100
+CATALOG_PAGE_MAX = 50
+
+
+class CatalogQuery(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(
+        default=None,
+        max_length=CATALOG_QUERY_MAX,
+        description="Words to find in the Italian paths, as typed (singular or plural, accents ignored)",
+    )
+    parent: int | None = Field(
+        default=None, ge=1, description="Browse: the children of this catalog (none: the six roots)"
+    )
+    limit: int = Field(default=20, ge=1, le=CATALOG_PAGE_MAX, description="At most this many (a search)")
+
+
+class CatalogNode(BaseModel):
+    id: int = Field(description="Vinted's catalog id (what publishing sends)")
+    title: str = Field(description="Vinted.it's Italian name")
+    path: str = Field(description="The Italian path from the root, levels joined by ' > '")
+    parent_id: int | None
+    leaf: bool = Field(description="Vinted files an item only under a catalog without children")
+
+
+class CatalogList(BaseModel):
+    """A level of the tree (browse) or the best matches (search), for the category picker."""
+
+    parent: CatalogNode | None = Field(description="The catalog browsed or searched within; null: all")
+    items: list[CatalogNode]

@@ -6,8 +6,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.errors import NotFound
 from vinted_optimizer.listings import schemas as listing_fields
 from vinted_optimizer.meta.schemas import (
+    CatalogList,
+    CatalogNode,
+    CatalogQuery,
     ColorInfo,
     ConditionInfo,
     Limits,
@@ -26,7 +30,10 @@ from vinted_optimizer.vocabulary import (
     CONDITIONS,
     LISTING_STATUSES,
     VINTED_COLORS,
+    Catalog,
+    load_catalogs,
 )
+from vinted_optimizer.vocabulary.catalog import SEPARATOR, children_of, is_leaf, search_catalogs
 
 
 async def meta(session: AsyncSession, settings: Settings) -> Meta:
@@ -70,3 +77,38 @@ async def meta(session: AsyncSession, settings: Settings) -> Meta:
         ),
         registration=Registration(mode=settings.registration, first_family=first_family),
     )
+
+
+class CatalogNotFound(NotFound):
+    default_detail = "Categoria non trovata."
+
+
+def _node(catalog: Catalog) -> CatalogNode:
+    return CatalogNode(
+        id=catalog.id,
+        title=catalog.title_it,
+        path=catalog.path_it,
+        parent_id=catalog.parent,
+        leaf=is_leaf(catalog),
+    )
+
+
+def catalogs(query: CatalogQuery) -> CatalogList:
+    """The category picker: the best matches of ``q`` (within ``parent`` when given), or the children of
+    ``parent`` (the roots without it)."""
+    parent = None
+    if query.parent is not None:
+        parent = load_catalogs().get(query.parent)
+        if parent is None:
+            raise CatalogNotFound()
+    words = (query.q or "").strip()
+    if not words:
+        found = list(children_of(parent.id if parent else None))
+    else:
+        # Searched across the whole tree, then kept to the parent's branch: a branch is small.
+        matches = search_catalogs(words, limit=len(load_catalogs()))
+        if parent is not None:
+            prefix = parent.path_it + SEPARATOR
+            matches = [catalog for catalog in matches if catalog.path_it.startswith(prefix)]
+        found = matches[: query.limit]
+    return CatalogList(parent=_node(parent) if parent else None, items=[_node(c) for c in found])

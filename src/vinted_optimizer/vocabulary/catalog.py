@@ -4,6 +4,8 @@ in Italian (as Vinted.it names them: ``taxonomy/titles_it.json``, one title per 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,3 +71,76 @@ def load_catalogs() -> dict[int, Catalog]:
         )
         for catalog_id, row in rows.items()
     }
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Maglioni" and "maglioni", "Più" and "piu" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_WORD = re.compile(r"\w+")
+# Words that say nothing about a category ("scarpe da ginnastica" is about "scarpe" and "ginnastica").
+_FILLERS = frozenset({"a", "al", "alla", "con", "da", "del", "della", "di", "e", "in", "per", "su"})
+
+
+def _stem(word: str) -> str:
+    """A word without its Italian ending, so singular and plural meet: giacca/giacche → giacc,
+    maglione/maglioni → maglion, scarpa/scarpe → scarp."""
+    return re.sub(r"h?[aeiou]$", "", word) or word
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_stem(word) for word in _WORD.findall(_fold(text)) if word not in _FILLERS)
+
+
+@cache
+def _children() -> dict[int | None, tuple[Catalog, ...]]:
+    """Each catalog's children (None: the roots), in Italian alphabetical order, "Altro" last."""
+    grouped: dict[int | None, list[Catalog]] = {}
+    for catalog in load_catalogs().values():
+        grouped.setdefault(catalog.parent, []).append(catalog)
+    return {
+        parent: tuple(sorted(found, key=lambda c: (c.title_it == OTHER_IT, _fold(c.title_it))))
+        for parent, found in grouped.items()
+    }
+
+
+OTHER_IT = "Altro"
+
+
+def children_of(parent: int | None) -> tuple[Catalog, ...]:
+    """The catalogs right below ``parent`` (None: the six roots); empty for a leaf."""
+    return _children().get(parent, ())
+
+
+def is_leaf(catalog: Catalog) -> bool:
+    """Vinted files an item only under a catalog with no children."""
+    return not children_of(catalog.id)
+
+
+@cache
+def _index() -> tuple[tuple[Catalog, tuple[str, ...], tuple[str, ...]], ...]:
+    """Each catalog with the folded words of its Italian title and of its whole Italian path."""
+    return tuple(
+        (catalog, _words(catalog.title_it), _words(catalog.path_it)) for catalog in load_catalogs().values()
+    )
+
+
+def search_catalogs(query: str, *, limit: int) -> list[Catalog]:
+    """The catalogs whose Italian path has every word of ``query`` (each as the start of a word, singular
+    or plural, accents ignored: "giacca don" finds "Donna > … > Giacche"), as you type. First those where
+    Vinted can file an item (leaves), then those whose own title has more of the words, then those whose
+    title starts with one of them, then the shorter paths."""
+    words = _words(query)
+    if not words:
+        return []
+    found: list[tuple[tuple[int, int, int, int, str], Catalog]] = []
+    for catalog, title_words, path_words in _index():
+        if all(any(word.startswith(w) for word in path_words) for w in words):
+            in_title = sum(1 for w in words if any(word.startswith(w) for word in title_words))
+            leading = 0 if title_words and any(title_words[0].startswith(w) for w in words) else 1
+            leaf = 0 if is_leaf(catalog) else 1
+            found.append(((leaf, -in_title, leading, catalog.depth, _fold(catalog.path_it)), catalog))
+    found.sort(key=lambda pair: pair[0])
+    return [catalog for _, catalog in found[:limit]]

@@ -436,6 +436,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meta/catalogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vinted's catalog tree in Italian for the category picker: browse a level, or search as typed */
+        get: operations["meta:catalogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/family": {
         parameters: {
             query?: never;
@@ -616,6 +633,41 @@ export interface components {
             action: string;
             /** Affected */
             affected: number;
+        };
+        /**
+         * CatalogList
+         * @description A level of the tree (browse) or the best matches (search), for the category picker.
+         */
+        CatalogList: {
+            /** Items */
+            items: components["schemas"]["CatalogNode"][];
+            /** @description The catalog browsed or searched within; null: all */
+            parent: components["schemas"]["CatalogNode"] | null;
+        };
+        /** CatalogNode */
+        CatalogNode: {
+            /**
+             * Id
+             * @description Vinted's catalog id (what publishing sends)
+             */
+            id: number;
+            /**
+             * Leaf
+             * @description Vinted files an item only under a catalog without children
+             */
+            leaf: boolean;
+            /** Parent Id */
+            parent_id: number | null;
+            /**
+             * Path
+             * @description The Italian path from the root, levels joined by ' > '
+             */
+            path: string;
+            /**
+             * Title
+             * @description Vinted.it's Italian name
+             */
+            title: string;
         };
         /** ColorInfo */
         ColorInfo: {
@@ -3564,6 +3616,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Meta"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "meta:catalogs": {
+        parameters: {
+            query?: {
+                /** @description Words to find in the Italian paths, as typed (singular or plural, accents ignored) */
+                q?: string | null;
+                /** @description Browse: the children of this catalog (none: the six roots) */
+                parent?: number | null;
+                /** @description At most this many (a search) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogList"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
             /** @description Too many requests: wait the seconds in Retry-After */
