@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageRead
 from vinted_optimizer.kit.pagination import Page
 from vinted_optimizer.kit.schemas import INT4_MAX, Input
-from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus, Money
+from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus, Money, load_catalogs
 
 SortKey = Literal[
     "created_at", "-created_at", "price", "-price", "title", "-title", "updated_at", "-updated_at"
@@ -68,6 +68,17 @@ class AISuggestion(BaseModel):
     condition: str | None = None
 
 
+def _known_catalog(value: int | None) -> int | None:
+    if value is not None and value not in load_catalogs():
+        raise ValueError("Categoria Vinted sconosciuta: scegline una dall'elenco.")
+    return value
+
+
+CatalogId = Annotated[
+    StrictInt | None, Field(ge=1, le=INT4_MAX), AfterValidator(_known_catalog)
+]  # true is not 1
+
+
 class ListingBase(Input):
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -76,7 +87,7 @@ class ListingBase(Input):
     price: Money | None = None
     purchase_cost: Money | None = None
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
-    category_id: StrictInt | None = Field(default=None, ge=1, le=INT4_MAX)  # true is not 1
+    category_id: CatalogId = Field(default=None, description="Vinted's catalog id (GET /meta/catalogs)")
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)
@@ -100,7 +111,9 @@ class ListingUpdate(Input):
     price: Money | None = None
     purchase_cost: Money | None = None
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
-    category_id: StrictInt | None = Field(default=None, ge=1, le=INT4_MAX)  # true is not 1
+    category_id: CatalogId = Field(
+        default=None, description="Vinted's catalog id (GET /meta/catalogs); the category's name follows it"
+    )
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)

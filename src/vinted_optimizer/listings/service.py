@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +37,8 @@ from vinted_optimizer.listings.schemas import (
 )
 from vinted_optimizer.models import Listing
 from vinted_optimizer.users import service as users
+from vinted_optimizer.vocabulary import load_catalogs
+from vinted_optimizer.vocabulary.catalog import catalog_by_italian_path
 
 SIMILAR_LIMIT = 6
 
@@ -115,8 +118,22 @@ def announce(jobs: Jobs, family_id: uuid.UUID, listing_ids: Sequence[uuid.UUID],
         jobs.publish_after_commit(family_id, EventType.listing_changed, data)
 
 
+def _named_category(values: dict[str, Any]) -> dict[str, Any]:
+    """The category's id and name agree: a catalog id brings its Italian path as the name; a name sent
+    alone names a catalog only if it is one's Italian path (else it is the member's own words, no id)."""
+    catalog_id = values.get("category_id")
+    if catalog_id is not None:
+        values["category"] = load_catalogs()[catalog_id].path_it
+    elif values.get("category") is not None and "category_id" not in values:
+        values["category_id"] = catalog_by_italian_path(values["category"])
+    return values
+
+
 async def create(session: AsyncSession, member: Member, data: ListingCreate) -> Listing:
-    listing = Listing(family_id=member.family_id, user_id=member.id, **data.model_dump())
+    values = data.model_dump()
+    if data.category_id is None and "category_id" not in data.model_fields_set:
+        values.pop("category_id")
+    listing = Listing(family_id=member.family_id, user_id=member.id, **_named_category(values))
     session.add(listing)
     await session.flush()
     await session.refresh(listing)
@@ -124,7 +141,7 @@ async def create(session: AsyncSession, member: Member, data: ListingCreate) -> 
 
 
 async def update(session: AsyncSession, listing: Listing, data: ListingUpdate) -> Listing:
-    for field, value in data.model_dump(exclude_unset=True).items():
+    for field, value in _named_category(data.model_dump(exclude_unset=True)).items():
         setattr(listing, field, value)  # the schema refuses null where the column needs a value
     await session.flush()
     await session.refresh(listing)

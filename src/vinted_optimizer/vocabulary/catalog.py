@@ -144,3 +144,13 @@ def search_catalogs(query: str, *, limit: int) -> list[Catalog]:
             found.append(((leaf, -in_title, leading, catalog.depth, _fold(catalog.path_it)), catalog))
     found.sort(key=lambda pair: pair[0])
     return [catalog for _, catalog in found[:limit]]
+
+
+@cache
+def _by_italian_path() -> dict[str, int]:
+    return {_fold(catalog.path_it): catalog.id for catalog in load_catalogs().values()}
+
+
+def catalog_by_italian_path(path: str) -> int | None:
+    """The id of the catalog whose Italian path this is (case and accents aside), else None."""
+    return _by_italian_path().get(_fold(path.strip()))

@@ -1021,7 +1021,10 @@ export interface components {
             brand?: string | null;
             /** Category */
             category?: string | null;
-            /** Category Id */
+            /**
+             * Category Id
+             * @description Vinted's catalog id (GET /meta/catalogs)
+             */
             category_id?: number | null;
             /** Colors */
             colors?: string[];
@@ -1190,7 +1193,10 @@ export interface components {
             brand?: string | null;
             /** Category */
             category?: string | null;
-            /** Category Id */
+            /**
+             * Category Id
+             * @description Vinted's catalog id (GET /meta/catalogs); the category's name follows it
+             */
             category_id?: number | null;
             /** Colors */
             colors?: string[] | null;
