@@ -87,6 +87,21 @@ async def test_upload_draft_edit_save(
     await expect(page.get_by_text(re.compile(r"Affidabilità \d+%"))).to_be_visible()
     await page.screenshot(path=str(screenshots / f"{viewport.name}-annunci-bozza.png"), full_page=True)
 
+    # The AI's category, in Italian, from Vinted's tree; the member browses the tree, then searches it.
+    denim = "Donna > Abbigliamento > Capispalla > Giacche > Giacche di jeans"
+    await expect(page.get_by_text(denim, exact=True)).to_be_visible()
+    await page.get_by_role("button", name="Cambia", exact=True).click()
+    results = page.get_by_role("list", name="Categorie")
+    await results.get_by_role("button", name="Uomo", exact=True).click()
+    await results.get_by_role("button", name="Scarpe", exact=True).click()
+    await results.get_by_role("button", name="Sneakers", exact=True).click()
+    await expect(page.get_by_text("Uomo > Scarpe > Sneakers", exact=True)).to_be_visible()
+    await page.get_by_role("button", name="Cambia", exact=True).click()
+    await page.get_by_role("searchbox", name="Cerca una categoria").fill("giacca biker donna")
+    biker = "Donna > Abbigliamento > Capispalla > Giacche > Giacche biker e racer"
+    await results.get_by_role("button", name=biker).click()
+    await expect(page.get_by_text(biker, exact=True)).to_be_visible()
+
     # The member corrects the draft and saves.
     await title.fill("Giacca jeans Levi's taglia M")
     await page.get_by_label("Prezzo (€)", exact=True).fill("27,50")
@@ -98,6 +113,7 @@ async def test_upload_draft_edit_save(
     await expect(page.get_by_label("Titolo", exact=True)).to_have_value("Giacca jeans Levi's taglia M")
     await expect(page.get_by_label("Prezzo (€)", exact=True)).to_have_value(re.compile(r"27[,.]50"))
     await expect(page.get_by_label("Condizioni", exact=True)).to_have_value("good")
+    await expect(page.get_by_text(biker, exact=True)).to_be_visible()
 
     await page.goto("/annunci")
     await expect(page.get_by_text("Giacca jeans Levi's taglia M").first).to_be_visible()

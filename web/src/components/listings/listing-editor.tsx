@@ -21,6 +21,7 @@ import {
   type Listing,
   type ListingStatus,
 } from "./labels";
+import { CategoryPicker } from "./category-picker";
 import { storeListing, useReanalyze } from "./queries";
 
 interface FormValues {
@@ -29,6 +30,7 @@ interface FormValues {
   price: string;
   purchase_cost: string;
   category: string;
+  category_id: string;
   brand: string;
   condition: Condition | "";
   size: string;
@@ -46,6 +48,7 @@ function toValues(listing: Listing, language: Language): FormValues {
     price: moneyInput(listing.price, language),
     purchase_cost: moneyInput(listing.purchase_cost, language),
     category: listing.category ?? "",
+    category_id: listing.category_id == null ? "" : String(listing.category_id),
     brand: listing.brand ?? "",
     condition: listing.condition ?? "",
     size: listing.size ?? "",
@@ -87,7 +90,10 @@ function buildPatch(
     if (parsed === undefined) errors[field] = t("listings.invalidMoney");
     else if (parsed !== money(listing[field])) body[field] = parsed;
   }
-  for (const field of ["category", "brand", "size"] as const) {
+  // The category is Vinted's catalog id (the picker); its name follows it on the server.
+  const categoryId = values.category_id ? Number(values.category_id) : null;
+  if (categoryId !== null && categoryId !== listing.category_id) body.category_id = categoryId;
+  for (const field of ["brand", "size"] as const) {
     const value = values[field].trim() || null;
     if (value !== (listing[field] ?? null)) body[field] = value;
   }
@@ -306,13 +312,11 @@ export function ListingEditor({ listing, meta }: { listing: Listing; meta: Meta 
               inputMode="decimal"
               autoComplete="off"
             />
-            <Field
-              label={t("detail.field.category")}
-              name="category"
-              value={values.category}
-              onChange={set("category")}
-              maxLength={limits.category}
-              autoComplete="off"
+            <CategoryPicker
+              path={values.category}
+              onPick={(node) =>
+                setValues((current) => ({ ...current, category: node.path, category_id: String(node.id) }))
+              }
             />
             <Field
               label={t("detail.field.brand")}

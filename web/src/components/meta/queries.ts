@@ -18,3 +18,26 @@ export function useMeta() {
     gcTime: Infinity,
   });
 }
+
+export type CatalogNode = Schemas["CatalogNode"];
+
+/** A level of Vinted's catalog tree (null: the six roots): the tree is the same for everyone, kept. */
+export function useCatalogLevel(parent: number | null, enabled: boolean) {
+  return useQuery({
+    queryKey: [...metaKeys.all, "catalogs", "level", parent] as const,
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/meta/catalogs", { params: { query: parent ? { parent } : {} } })),
+    staleTime: Infinity,
+    enabled,
+  });
+}
+
+/** The best matches of what the member typed in Vinted's Italian category paths. */
+export function useCatalogSearch(q: string) {
+  return useQuery({
+    queryKey: [...metaKeys.all, "catalogs", "search", q] as const,
+    queryFn: async () => unwrap(await api.GET("/api/v1/meta/catalogs", { params: { query: { q, limit: 20 } } })),
+    staleTime: Infinity,
+    enabled: q.length > 0,
+  });
+}
