@@ -127,6 +127,10 @@ async def test_family_flow(browsing: Browsing, server: Serve, screenshots: Path,
     await expect(page.get_by_text("Ancora nessun annuncio", exact=True)).to_be_visible()
     await expect(page.get_by_role("link", name="Carica le foto")).to_be_visible()
     await snaps.take(page, "annunci")
+    # The home page is "Panoramica" in the navigation (Italian, not "Dashboard").
+    await navigate(page, viewport, "Panoramica")
+    await expect(page).to_have_url(re.compile(r"/$"))
+    await heading(page, f"Ciao {admin.username}!")
 
     # The sections still to come: an honest empty state each, reached through the navigation.
     for name, label in COMING_SOON.items():

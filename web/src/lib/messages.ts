@@ -2,7 +2,7 @@
 export const it = {
   "app.name": "Vinted Optimizer",
   "app.tagline": "L'assistente di famiglia per vendere su Vinted",
-  "nav.dashboard": "Dashboard",
+  "nav.dashboard": "Panoramica",
   "nav.listings": "Annunci",
   "nav.sales": "Vendite",
   "nav.shipments": "Spedizioni",
@@ -347,7 +347,7 @@ export type MessageKey = keyof typeof it;
 export const en: Record<MessageKey, string> = {
   "app.name": "Vinted Optimizer",
   "app.tagline": "The family assistant for selling on Vinted",
-  "nav.dashboard": "Dashboard",
+  "nav.dashboard": "Overview",
   "nav.listings": "Listings",
   "nav.sales": "Sales",
   "nav.shipments": "Shipments",
