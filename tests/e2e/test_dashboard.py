@@ -98,6 +98,10 @@ async def test_family_flow(browsing: Browsing, server: Serve, screenshots: Path,
     await heading(page, "Accedi")
     await expect(page.locator("html")).to_have_attribute("lang", "it")
     await snaps.take(page, "accedi")
+    # Targets a thumb can hit: the language buttons are 44 px tall.
+    for name in ("Italiano", "English"):
+        box = await page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box is not None and box["height"] >= 44, (name, box)
 
     # A new family.
     await page.get_by_role("link", name="Crea la tua famiglia").click()

@@ -12,7 +12,7 @@ export function LanguageSwitch() {
           type="button"
           onClick={() => setLanguage(code)}
           aria-pressed={language === code}
-          className={`min-h-9 rounded-md px-3 text-sm font-medium ${
+          className={`min-h-11 rounded-md px-3 text-sm font-medium ${
             language === code ? "bg-teal-700 text-white" : "bg-slate-100 text-slate-700 hover:bg-slate-200"
           }`}
         >
