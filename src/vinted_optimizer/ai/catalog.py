@@ -13,8 +13,8 @@ import re
 from functools import cache
 
 from vinted_optimizer.ai.category_keywords import KEYWORDS
-from vinted_optimizer.ai.text import fold
 from vinted_optimizer.vocabulary.catalog import Catalog, load_catalogs
+from vinted_optimizer.vocabulary.text import fold
 
 ROOT_FOR_AUDIENCE = {"women": "Women", "men": "Men", "girls": "Kids", "boys": "Kids"}
 AUDIENCE_FALLBACK = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from vinted_optimizer.ai.text import fold
+from vinted_optimizer.vocabulary.text import fold
 
 _COLOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Nero": ("nero", "nera", "neri", "nere", "black", "noir", "antracite scuro"),

@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from vinted_optimizer.ai.colors import normalise_colors
 from vinted_optimizer.ai.schemas import MAX_TAGS, SuggestedPrice
-from vinted_optimizer.ai.text import fold
 from vinted_optimizer.vocabulary import CONDITION_STATUS_IDS, Condition
+from vinted_optimizer.vocabulary.text import fold
 
 __all__ = [
     "fold",

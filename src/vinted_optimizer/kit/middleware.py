@@ -205,8 +205,11 @@ class EdgeMiddleware:
             log.exception("request.unhandled_error", path=scope.get("path"), method=scope.get("method"))
             if started:
                 return  # the client sees a cut response; there is nothing better to send
-            body = {"error": "internal_error", "detail": "Errore interno: riprova più tardi."}
-            body["request_id"] = request_id
+            body = {
+                "error": "internal_error",
+                "detail": "Errore interno: riprova più tardi.",
+                "request_id": request_id,
+            }
             await _reject(send_with_headers, 500, body=body)
         finally:
             structlog.contextvars.reset_contextvars(**bound)

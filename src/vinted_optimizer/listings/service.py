@@ -131,7 +131,7 @@ def _named_category(values: dict[str, Any]) -> dict[str, Any]:
 
 async def create(session: AsyncSession, member: Member, data: ListingCreate) -> Listing:
     values = data.model_dump()
-    if data.category_id is None and "category_id" not in data.model_fields_set:
+    if "category_id" not in data.model_fields_set:
         values.pop("category_id")
     listing = Listing(family_id=member.family_id, user_id=member.id, **_named_category(values))
     session.add(listing)

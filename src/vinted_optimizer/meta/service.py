@@ -33,7 +33,7 @@ from vinted_optimizer.vocabulary import (
     Catalog,
     load_catalogs,
 )
-from vinted_optimizer.vocabulary.catalog import SEPARATOR, children_of, is_leaf, search_catalogs
+from vinted_optimizer.vocabulary.catalog import children_of, is_leaf, search_catalogs
 
 
 async def meta(session: AsyncSession, settings: Settings) -> Meta:
@@ -102,13 +102,8 @@ def catalogs(query: CatalogQuery) -> CatalogList:
         if parent is None:
             raise CatalogNotFound()
     words = (query.q or "").strip()
-    if not words:
-        found = list(children_of(parent.id if parent else None))
+    if words:
+        found = search_catalogs(words, limit=query.limit, within=parent)
     else:
-        # Searched across the whole tree, then kept to the parent's branch: a branch is small.
-        matches = search_catalogs(words, limit=len(load_catalogs()))
-        if parent is not None:
-            prefix = parent.path_it + SEPARATOR
-            matches = [catalog for catalog in matches if catalog.path_it.startswith(prefix)]
-        found = matches[: query.limit]
+        found = list(children_of(parent.id if parent else None))
     return CatalogList(parent=_node(parent) if parent else None, items=[_node(c) for c in found])

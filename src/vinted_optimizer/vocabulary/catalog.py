@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from vinted_optimizer.vocabulary.text import fold
 
 SEPARATOR = " > "
 
@@ -73,12 +74,6 @@ def load_catalogs() -> dict[int, Catalog]:
     }
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: "Maglioni" and "maglioni", "Più" and "piu" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 _WORD = re.compile(r"\w+")
 # Words that say nothing about a category ("scarpe da ginnastica" is about "scarpe" and "ginnastica").
 _FILLERS = frozenset({"a", "al", "alla", "con", "da", "del", "della", "di", "e", "in", "per", "su"})
@@ -91,7 +86,10 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(_stem(word) for word in _WORD.findall(_fold(text)) if word not in _FILLERS)
+    return tuple(_stem(word) for word in _WORD.findall(fold(text)) if word not in _FILLERS)
+
+
+OTHER_IT = "Altro"
 
 
 @cache
@@ -101,12 +99,9 @@ def _children() -> dict[int | None, tuple[Catalog, ...]]:
     for catalog in load_catalogs().values():
         grouped.setdefault(catalog.parent, []).append(catalog)
     return {
-        parent: tuple(sorted(found, key=lambda c: (c.title_it == OTHER_IT, _fold(c.title_it))))
+        parent: tuple(sorted(found, key=lambda c: (c.title_it == OTHER_IT, fold(c.title_it))))
         for parent, found in grouped.items()
     }
-
-
-OTHER_IT = "Altro"
 
 
 def children_of(parent: int | None) -> tuple[Catalog, ...]:
@@ -127,30 +122,33 @@ def _index() -> tuple[tuple[Catalog, tuple[str, ...], tuple[str, ...]], ...]:
     )
 
 
-def search_catalogs(query: str, *, limit: int) -> list[Catalog]:
+def search_catalogs(query: str, *, limit: int, within: Catalog | None = None) -> list[Catalog]:
     """The catalogs whose Italian path has every word of ``query`` (each as the start of a word, singular
     or plural, accents ignored: "giacca don" finds "Donna > … > Giacche"), as you type. First those where
     Vinted can file an item (leaves), then those whose own title has more of the words, then those whose
-    title starts with one of them, then the shorter paths."""
+    title starts with one of them, then the shorter paths. ``within``: only below that catalog."""
     words = _words(query)
     if not words:
         return []
+    branch = within.path_it + SEPARATOR if within else ""
     found: list[tuple[tuple[int, int, int, int, str], Catalog]] = []
     for catalog, title_words, path_words in _index():
-        if all(any(word.startswith(w) for word in path_words) for w in words):
+        if catalog.path_it.startswith(branch) and all(
+            any(word.startswith(w) for word in path_words) for w in words
+        ):
             in_title = sum(1 for w in words if any(word.startswith(w) for word in title_words))
             leading = 0 if title_words and any(title_words[0].startswith(w) for w in words) else 1
             leaf = 0 if is_leaf(catalog) else 1
-            found.append(((leaf, -in_title, leading, catalog.depth, _fold(catalog.path_it)), catalog))
+            found.append(((leaf, -in_title, leading, catalog.depth, fold(catalog.path_it)), catalog))
     found.sort(key=lambda pair: pair[0])
     return [catalog for _, catalog in found[:limit]]
 
 
 @cache
 def _by_italian_path() -> dict[str, int]:
-    return {_fold(catalog.path_it): catalog.id for catalog in load_catalogs().values()}
+    return {fold(catalog.path_it): catalog.id for catalog in load_catalogs().values()}
 
 
 def catalog_by_italian_path(path: str) -> int | None:
     """The id of the catalog whose Italian path this is (case and accents aside), else None."""
-    return _by_italian_path().get(_fold(path.strip()))
+    return _by_italian_path().get(fold(path.strip()))

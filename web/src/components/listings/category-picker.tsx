@@ -24,15 +24,7 @@ function useSettled(value: string, delay = 200): string {
  * from the matching Italian paths. Only a category without subcategories can be chosen (Vinted files
  * items only there).
  */
-export function CategoryPicker({
-  path,
-  onPick,
-  error,
-}: {
-  path: string;
-  onPick: (node: CatalogNode) => void;
-  error?: string;
-}) {
+export function CategoryPicker({ path, onPick }: { path: string; onPick: (node: CatalogNode) => void }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const [trail, setTrail] = useState<CatalogNode[]>([]);
@@ -71,7 +63,6 @@ export function CategoryPicker({
           {open ? t("category.close") : path ? t("category.change") : t("category.choose")}
         </Button>
       </div>
-      {error ? <p className="text-sm text-red-700">{error}</p> : null}
       {open ? (
         <div className="mt-2 flex flex-col gap-2 rounded-xl border border-slate-200 bg-slate-50 p-3">
           <label htmlFor={searchId} className="sr-only">

@@ -1,4 +1,4 @@
-"""Text folding shared by every lookup table: the model's words and ours meet in one form."""
+"""Text folding shared by every lookup table (the AI's and the catalog's): words meet in one form."""
 
 from __future__ import annotations
 
