@@ -31,7 +31,7 @@ from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import JobQueue, Jobs
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import repository
+from vinted_optimizer.listings import fields, repository
 from vinted_optimizer.listings.schemas import COLORS_MAX, TITLE_MAX
 from vinted_optimizer.models import Listing
 
@@ -211,6 +211,7 @@ def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) 
         listing.colors = list(result.colors)[:COLORS_MAX]
     if listing.price is None:
         listing.price = _midpoint(result)
+    fields.settle(listing, ("size", "category_id", "colors", "condition"), strict=False)
     listing.ai_suggestion = {
         "suggested_price_min": str(result.suggested_price.min) if result.suggested_price else None,
         "suggested_price_max": str(result.suggested_price.max) if result.suggested_price else None,

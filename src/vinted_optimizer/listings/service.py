@@ -22,9 +22,13 @@ from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import analysis, repository
+from vinted_optimizer.listings import analysis, fields, repository
 from vinted_optimizer.listings.schemas import (
+    COLORS_MAX,
     TITLE_MAX,
+    BrandList,
+    BrandQuery,
+    BrandSuggestion,
     BulkRequest,
     BulkResult,
     ListingCreate,
@@ -36,6 +40,7 @@ from vinted_optimizer.listings.schemas import (
     UploadResult,
 )
 from vinted_optimizer.models import Listing
+from vinted_optimizer.trends import service as trends
 from vinted_optimizer.users import service as users
 from vinted_optimizer.vocabulary import load_catalogs
 from vinted_optimizer.vocabulary.catalog import catalog_by_italian_path
@@ -134,6 +139,7 @@ async def create(session: AsyncSession, member: Member, data: ListingCreate) -> 
     if "category_id" not in data.model_fields_set:
         values.pop("category_id")
     listing = Listing(family_id=member.family_id, user_id=member.id, **_named_category(values))
+    fields.settle(listing, data.model_fields_set, strict=True)
     session.add(listing)
     await session.flush()
     await session.refresh(listing)
@@ -141,8 +147,10 @@ async def create(session: AsyncSession, member: Member, data: ListingCreate) -> 
 
 
 async def update(session: AsyncSession, listing: Listing, data: ListingUpdate) -> Listing:
-    for field, value in _named_category(data.model_dump(exclude_unset=True)).items():
+    values = _named_category(data.model_dump(exclude_unset=True))
+    for field, value in values.items():
         setattr(listing, field, value)  # the schema refuses null where the column needs a value
+    fields.settle(listing, values.keys(), strict=True)
     await session.flush()
     await session.refresh(listing)
     return listing
@@ -168,7 +176,8 @@ async def add_photos(
         session.add(listing)
         await session.flush()
     if not listing.colors:
-        listing.colors = processed[0].colors  # computed from the pixels, no AI needed
+        listing.colors = processed[0].colors[:COLORS_MAX]  # computed from the pixels, no AI needed
+        fields.settle(listing, ("colors",), strict=False)
     added = await images.add_to_listing(session, storage, member.family_id, listing.id, processed)
     await analysis.request(session, listing, jobs)
     announce(jobs, member.family_id, [listing.id], "created" if created else "updated")
@@ -223,6 +232,10 @@ async def duplicate(session: AsyncSession, storage: Storage, member: Member, sou
         brand=source.brand,
         condition=source.condition,
         size=source.size,
+        size_id=source.size_id,
+        package_size_id=source.package_size_id,
+        material=source.material,
+        material_id=source.material_id,
         colors=list(source.colors),
         tags=list(source.tags),
         status="draft",
@@ -232,6 +245,7 @@ async def duplicate(session: AsyncSession, storage: Storage, member: Member, sou
         ai_analyzed_at=source.ai_analyzed_at,
         ai_suggestion=dict(source.ai_suggestion or {}),
     )
+    fields.settle(copy, (), strict=False)
     session.add(copy)
     await session.flush()
     await images.copy_all(session, storage, member.family_id, source.id, copy.id)
@@ -279,3 +293,19 @@ async def bulk(
         announce(jobs, member.family_id, [listing.id for listing in listings], "updated")
         affected = len(listings)
     return BulkResult(action=data.action, affected=affected)
+
+
+async def brand_suggestions(session: AsyncSession, member: Member, query: BrandQuery) -> BrandList:
+    """Brand autocomplete: the brands of the family's own listings, then those seen on the market, a name
+    once (case aside), as many as asked."""
+    typed = " ".join(query.q.split())
+    own = await repository.family_brands(session, member.family_id, typed, query.limit)
+    prefix, word = repository.brand_patterns(typed)
+    market = await trends.brands_seen(session, prefix, word, query.limit) if len(own) < query.limit else []
+    items = [BrandSuggestion(name=name, source="family") for name in own]
+    seen = {name.casefold() for name in own}
+    for name in market:
+        if name.casefold() not in seen and len(items) < query.limit:
+            seen.add(name.casefold())
+            items.append(BrandSuggestion(name=name, source="market"))
+    return BrandList(items=items)
