@@ -176,7 +176,13 @@ async def add_photos(
         session.add(listing)
         await session.flush()
     if not listing.colors:
-        listing.colors = processed[0].colors[:COLORS_MAX]  # computed from the pixels, no AI needed
+        # Computed from the pixels, no AI needed; recorded as a proposal, so the analysis (whose colours are
+        # better: a blue jacket on a white wall is not "Blu, Bianco") may replace them while untouched.
+        listing.colors = processed[0].colors[:COLORS_MAX]
+        suggestion = dict(listing.ai_suggestion or {})
+        suggestion["colors"] = list(listing.colors)
+        suggestion["sources"] = {**suggestion.get("sources", {}), "colors": "pixels"}
+        listing.ai_suggestion = suggestion
         fields.settle(listing, ("colors",), strict=False)
     added = await images.add_to_listing(session, storage, member.family_id, listing.id, processed)
     await analysis.request(session, listing, jobs)
