@@ -217,3 +217,21 @@ async def test_a_heic_photo_has_a_preview_and_its_processed_photo_shows(
     shown = page.locator(f'img[src*="{processed["id"]}"]').first
     assert (await loaded(page, shown))[0] > 0
     photo_browsing.assert_no_errors()
+
+
+async def test_a_file_the_browser_cannot_open_is_named_and_holds_the_upload(
+    photo_browsing: Browsing, photo_server: Serve, tmp_path: Path
+) -> None:
+    page = await new_listing(photo_browsing, photo_server, DESKTOP, "rotta")
+    files = [
+        write(tmp_path, "buona.jpg", photo_samples.good_photo()),
+        write(tmp_path, "rotta.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 2000),
+    ]
+    await page.locator(GALLERY).set_input_files(files)
+    broken = page.locator('[data-photo="rotta.jpg"]')
+    await expect(broken).to_contain_text("Questa foto non si riesce ad aprire: scegline un'altra.")
+    await expect(page.get_by_text("Togli le foto segnate in rosso per continuare.")).to_be_visible()
+    await expect(page.get_by_role("button", name="Carica 2 foto")).to_be_disabled()
+    await page.get_by_role("button", name="Togli rotta.jpg").click()
+    await expect(page.get_by_role("button", name="Carica 1 foto")).to_be_enabled()
+    photo_browsing.assert_no_errors()
