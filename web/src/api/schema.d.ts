@@ -1303,6 +1303,38 @@ export interface components {
             /** Family Name */
             family_name: string;
         };
+        /**
+         * PhotoHintThresholds
+         * @description The server's photo quality checks (advice, never a refusal), which the dashboard repeats before the
+         *     upload on a copy of the same size.
+         */
+        PhotoHintThresholds: {
+            /**
+             * Blurry Below
+             * @description Variance of the Laplacian under which a photo is blurred
+             */
+            blurry_below: number;
+            /**
+             * Bright Above
+             * @description Mean luminance over which a photo is washed out
+             */
+            bright_above: number;
+            /**
+             * Dark Below
+             * @description Mean luminance (0-255) under which a photo is too dark
+             */
+            dark_below: number;
+            /**
+             * Measure Side
+             * @description Long side, in pixels, of the copy the measures are taken on
+             */
+            measure_side: number;
+            /**
+             * Small Below
+             * @description Pixels on the original's short side under which it is too small
+             */
+            small_below: number;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /**
@@ -1445,7 +1477,11 @@ export interface components {
         };
         /** UploadLimits */
         UploadLimits: {
-            /** Max File Bytes */
+            hints: components["schemas"]["PhotoHintThresholds"];
+            /**
+             * Max File Bytes
+             * @description Bytes per photo; the dashboard reduces a larger one first
+             */
             max_file_bytes: number;
             /**
              * Max Files

@@ -7,7 +7,7 @@
 // browser-image-compression would add its own EXIF parsing and a worker for the same three calls.
 // HEIC, which desktop Chromium cannot decode, gets its preview from the server (`fetchPreview`), which
 // decodes it with the same pillow-heif that processes the upload.
-import { MEASURE_SIDE, fitWithin, measure, photoHints, type PhotoHint } from "./photo-quality";
+import { fitWithin, measure, photoHints, type HintThresholds, type PhotoHint } from "./photo-quality";
 
 /** Long side of a photo reduced in the browser: three times what the server keeps (1024 px). */
 export const SHRINK_SIDE = 3000;
@@ -19,6 +19,7 @@ const JPEG_QUALITIES = [0.85, 0.75, 0.65];
 export interface PhotoLimits {
   maxBytes: number;
   maxPixels: number;
+  hints: HintThresholds;
 }
 
 export type PhotoProblem = "undecodable" | "cannotShrink" | "heicTooBig";
@@ -96,12 +97,16 @@ function toJpeg(canvas: HTMLCanvasElement, quality: number): Promise<Blob | null
   return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
 }
 
-function measureHints(decoded: Decoded, original: { width: number; height: number } | null): PhotoHint[] {
-  const size = fitWithin(decoded.width, decoded.height, MEASURE_SIDE);
+function measureHints(
+  decoded: Decoded,
+  original: { width: number; height: number } | null,
+  thresholds: HintThresholds,
+): PhotoHint[] {
+  const size = fitWithin(decoded.width, decoded.height, thresholds.measure_side);
   const canvas = draw(decoded, size.width, size.height);
   const pixels = canvas.getContext("2d")?.getImageData(0, 0, size.width, size.height);
   if (!pixels) return [];
-  return photoHints(measure(pixels.data, size.width, size.height, original));
+  return photoHints(measure(pixels.data, size.width, size.height, original), thresholds);
 }
 
 export function jpegName(name: string): string {
@@ -146,7 +151,7 @@ export async function preparePhoto(
   if (decoded) {
     try {
       const original = { width: decoded.width, height: decoded.height };
-      const hints = measureHints(decoded, original);
+      const hints = measureHints(decoded, original, limits.hints);
       const tooLarge = file.size > limits.maxBytes || decoded.width * decoded.height > limits.maxPixels;
       if (!tooLarge) return { upload: file, preview: URL.createObjectURL(file), hints, resized: null, problem: null };
       const smaller = await shrink(decoded, file.name, limits);
@@ -171,7 +176,7 @@ export async function preparePhoto(
   let hints: PhotoHint[] = [];
   if (shown) {
     try {
-      hints = measureHints(shown, null);
+      hints = measureHints(shown, null, limits.hints);
     } finally {
       shown.release();
     }

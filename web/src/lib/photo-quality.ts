@@ -1,18 +1,10 @@
-// Quality hints on a photo before it is uploaded: the checks the server makes on its 320 px thumbnail
-// (images/processing.py `_quality`), with the same thresholds, computed in the browser on a copy of the
-// same size. Pure functions over pixels, so they can be checked on known images; hints are advice, never
-// a reason to refuse a photo.
+// Quality hints on a photo before it is uploaded: the checks the server makes on its thumbnail
+// (images/processing.py `_quality`), with the thresholds it publishes in GET /api/v1/meta
+// (`limits.upload.hints`), computed in the browser on a copy of the same size. Pure functions over pixels,
+// so they can be checked on known images; hints are advice, never a reason to refuse a photo.
+import type { Schemas } from "./api";
 
-/** The long side of the copy the measures are taken on (the server's thumbnail size). */
-export const MEASURE_SIDE = 320;
-/** Mean luminance (0..255) under which a photo is too dark. */
-export const DARK_BELOW = 55;
-/** Mean luminance over which a photo is washed out. */
-export const BRIGHT_ABOVE = 235;
-/** Variance of the Laplacian under which a photo is blurred (few sharp edges). */
-export const BLURRY_BELOW = 40;
-/** Pixels on the short side of the original under which a photo is too small to show the item well. */
-export const SMALL_BELOW = 600;
+export type HintThresholds = Schemas["PhotoHintThresholds"];
 
 export type PhotoHint = "too_dark" | "too_bright" | "blurry" | "low_resolution";
 
@@ -78,14 +70,13 @@ export function measure(
   };
 }
 
-export function photoHints(measures: PhotoMeasures): PhotoHint[] {
+export function photoHints(measures: PhotoMeasures, limits: HintThresholds): PhotoHint[] {
   const hints: PhotoHint[] = [];
-  if (measures.brightness < DARK_BELOW) hints.push("too_dark");
-  else if (measures.brightness > BRIGHT_ABOVE) hints.push("too_bright");
-  if (measures.sharpness < BLURRY_BELOW) hints.push("blurry");
-  if (measures.width !== null && measures.height !== null && Math.min(measures.width, measures.height) < SMALL_BELOW) {
-    hints.push("low_resolution");
-  }
+  if (measures.brightness < limits.dark_below) hints.push("too_dark");
+  else if (measures.brightness > limits.bright_above) hints.push("too_bright");
+  if (measures.sharpness < limits.blurry_below) hints.push("blurry");
+  const { width, height } = measures;
+  if (width !== null && height !== null && Math.min(width, height) < limits.small_below) hints.push("low_resolution");
   return hints;
 }
 

@@ -59,8 +59,8 @@ export function UploadPanel({
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [dragging, setDragging] = useState(false);
-  // Shots taken since "Scatta una foto": while set, the panel offers another shot or "Fatto".
-  const [shots, setShots] = useState<number | null>(null);
+  // After a shot from the camera the panel offers another one, or "Fatto", until the member is done.
+  const [taking, setTaking] = useState(false);
   const abortRef = useRef<AbortController | null>(null);
   const pickRef = useRef<HTMLInputElement>(null);
   const cameraRef = useRef<HTMLInputElement>(null);
@@ -95,7 +95,7 @@ export function UploadPanel({
       try {
         const prepared = await preparePhoto(
           item.file,
-          { maxBytes: limits.max_file_bytes, maxPixels: limits.max_image_pixels },
+          { maxBytes: limits.max_file_bytes, maxPixels: limits.max_image_pixels, hints: limits.hints },
           (file) => fetchPreview(file),
         );
         update = { ...prepared };
@@ -150,7 +150,7 @@ export function UploadPanel({
   };
 
   const finishShots = () => {
-    setShots(null);
+    setTaking(false);
     // The next step is the upload: put the focus there (after this render shows it).
     requestAnimationFrame(() => document.getElementById(submitId)?.focus());
   };
@@ -180,7 +180,7 @@ export function UploadPanel({
   const submit = async () => {
     if (!canSubmit) return;
     setFailure(null);
-    setShots(null);
+    setTaking(false);
     const controller = new AbortController();
     abortRef.current = controller;
     setProgress({ phase: "sending", fraction: 0 });
@@ -229,7 +229,7 @@ export function UploadPanel({
           dragging ? "border-teal-600 bg-teal-50" : "border-slate-300 bg-slate-50"
         }`}
       >
-        {shots !== null ? (
+        {taking && chosen.length > 0 ? (
           <div className="flex w-full flex-col items-center gap-3">
             <p role="status" className="text-sm font-medium text-slate-900">
               {t("upload.shots.taken", { count: chosen.length })} {t("upload.shots.question")}
@@ -288,7 +288,7 @@ export function UploadPanel({
           onChange={(event) => {
             const taken = add(event.currentTarget.files);
             event.currentTarget.value = "";
-            if (taken > 0) setShots((count) => (count ?? 0) + taken);
+            if (taken > 0) setTaking(true);
           }}
         />
       </div>
