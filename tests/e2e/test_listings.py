@@ -83,7 +83,7 @@ async def test_upload_draft_edit_save(
     title = page.get_by_label("Titolo", exact=True)
     await expect(title).to_have_value("Giacca di jeans Levi's donna")
     await expect(page.get_by_label("Marca", exact=True)).to_have_value("Levi's")
-    await expect(page.get_by_text(re.compile(r"Prezzo consigliato € 25,00 – € 35,00"))).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Prezzo stimato € 25,00 – € 35,00"))).to_be_visible()
     await expect(page.get_by_text(re.compile(r"Affidabilità \d+%"))).to_be_visible()
     await page.screenshot(path=str(screenshots / f"{viewport.name}-annunci-bozza.png"), full_page=True)
 

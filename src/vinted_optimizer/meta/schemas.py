@@ -57,6 +57,7 @@ class ListingLimits(BaseModel):
     category: int
     brand: int
     size: int
+    material: int
     colors: int = Field(description="How many colours a listing may have")
     tags: int
     word: int = Field(description="Characters of one colour or tag")

@@ -82,6 +82,7 @@ async def meta(session: AsyncSession, settings: Settings) -> Meta:
                 category=listing_fields.CATEGORY_MAX,
                 brand=listing_fields.BRAND_MAX,
                 size=listing_fields.SIZE_MAX,
+                material=listing_fields.MATERIAL_MAX,
                 colors=listing_fields.COLORS_MAX,
                 tags=listing_fields.TAGS_MAX,
                 word=listing_fields.WORD_MAX,

@@ -1223,6 +1223,8 @@ export interface components {
             colors: number;
             /** Description */
             description: number;
+            /** Material */
+            material: number;
             /**
              * Page
              * @description Listings in one page

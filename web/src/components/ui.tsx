@@ -66,12 +66,13 @@ export function Loading({ label, className = "" }: { label: string; className?: 
 const CONTROL =
   "min-h-11 w-full rounded-lg border bg-white px-3 py-2 text-base text-slate-900 read-only:bg-slate-100 read-only:text-slate-600 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 
-function describedBy(id: string, hint?: string, error?: string): string | undefined {
-  const ids = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean);
+function describedBy(id: string, hint?: string, error?: string, mark?: ReactNode): string | undefined {
+  const ids = [mark ? `${id}-mark` : "", hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean);
   return ids.length ? ids.join(" ") : undefined;
 }
 
-type Notes = { hint?: string; error?: string };
+// `mark`: a note shown beside the label (e.g. "filled by the AI"), read with the field as a description.
+type Notes = { hint?: string; error?: string; mark?: ReactNode };
 
 /** Label above, hint and error below, all tied to the control through its id. */
 function Labelled({
@@ -79,14 +80,18 @@ function Labelled({
   label,
   hint,
   error,
+  mark,
   className,
   children,
-}: Notes & { id: string; label: string; className: string; children: ReactNode }) {
+}: Notes & { id: string; label: ReactNode; className: string; children: ReactNode }) {
   return (
     <div className={`flex min-w-0 flex-col gap-1 ${className}`}>
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
+      <div className="flex flex-wrap items-center gap-x-2">
+        <label htmlFor={id} className="text-sm font-medium text-slate-800">
+          {label}
+        </label>
+        {mark ? <span id={`${id}-mark`}>{mark}</span> : null}
+      </div>
       {children}
       {hint ? (
         <p id={`${id}-hint`} className="text-sm text-slate-600">
@@ -102,10 +107,10 @@ function Labelled({
   );
 }
 
-function controlProps(id: string, { hint, error }: Notes) {
+function controlProps(id: string, { hint, error, mark }: Notes) {
   return {
     id,
-    "aria-describedby": describedBy(id, hint, error),
+    "aria-describedby": describedBy(id, hint, error, mark),
     "aria-invalid": error ? true : undefined,
     className: `${CONTROL} ${error ? "border-red-500" : "border-slate-300"}`,
   };
@@ -115,13 +120,14 @@ export function Field({
   label,
   hint,
   error,
+  mark,
   className = "",
   ...props
-}: InputHTMLAttributes<HTMLInputElement> & Notes & { label: string }) {
+}: InputHTMLAttributes<HTMLInputElement> & Notes & { label: ReactNode }) {
   const id = useId();
   return (
-    <Labelled id={id} label={label} hint={hint} error={error} className={className}>
-      <input {...controlProps(id, { hint, error })} {...props} />
+    <Labelled id={id} label={label} hint={hint} error={error} mark={mark} className={className}>
+      <input {...controlProps(id, { hint, error, mark })} {...props} />
     </Labelled>
   );
 }
@@ -130,27 +136,31 @@ export function TextArea({
   label,
   hint,
   error,
+  mark,
   className = "",
   ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & Notes & { label: string }) {
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & Notes & { label: ReactNode }) {
   const id = useId();
   return (
-    <Labelled id={id} label={label} hint={hint} error={error} className={className}>
-      <textarea {...controlProps(id, { hint, error })} {...props} />
+    <Labelled id={id} label={label} hint={hint} error={error} mark={mark} className={className}>
+      <textarea {...controlProps(id, { hint, error, mark })} {...props} />
     </Labelled>
   );
 }
 
 export function Select({
   label,
+  hint,
+  error,
+  mark,
   children,
   className = "",
   ...props
-}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ReactNode }) {
+}: SelectHTMLAttributes<HTMLSelectElement> & Notes & { label: ReactNode; children: ReactNode }) {
   const id = useId();
   return (
-    <Labelled id={id} label={label} className={className}>
-      <select {...controlProps(id, {})} {...props}>
+    <Labelled id={id} label={label} hint={hint} error={error} mark={mark} className={className}>
+      <select {...controlProps(id, { hint, error, mark })} {...props}>
         {children}
       </select>
     </Labelled>

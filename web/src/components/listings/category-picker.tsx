@@ -1,7 +1,7 @@
 "use client";
 
 import { ChevronRight, Search, X } from "lucide-react";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import { useCatalogLevel, useCatalogSearch, type CatalogNode } from "@/components/meta/queries";
 import { Button, Spinner } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
@@ -24,7 +24,19 @@ function useSettled(value: string, delay = 200): string {
  * from the matching Italian paths. Only a category without subcategories can be chosen (Vinted files
  * items only there).
  */
-export function CategoryPicker({ path, onPick }: { path: string; onPick: (node: CatalogNode) => void }) {
+export function CategoryPicker({
+  path,
+  onPick,
+  label,
+  mark,
+  error,
+}: {
+  path: string;
+  onPick: (node: CatalogNode) => void;
+  label?: ReactNode;
+  mark?: ReactNode;
+  error?: string;
+}) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const [trail, setTrail] = useState<CatalogNode[]>([]);
@@ -53,16 +65,26 @@ export function CategoryPicker({ path, onPick }: { path: string; onPick: (node: 
   return (
     <div className="flex flex-col gap-1 sm:col-span-2">
       <span id={labelId} className="text-sm font-medium text-slate-900">
-        {t("detail.field.category")}
+        {label ?? t("detail.field.category")}
+        {mark ? <span className="ml-2">{mark}</span> : null}
       </span>
       <div className="flex flex-wrap items-center gap-2">
-        <p aria-labelledby={labelId} className="min-h-11 flex-1 rounded-lg border border-slate-300 bg-white px-3 py-2">
+        <p
+          aria-labelledby={labelId}
+          aria-describedby={error ? `${labelId}-error` : undefined}
+          className={`min-h-11 flex-1 rounded-lg border bg-white px-3 py-2 ${error ? "border-red-500" : "border-slate-300"}`}
+        >
           {path || <span className="text-slate-500">{t("category.none")}</span>}
         </p>
         <Button type="button" variant="secondary" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? t("category.close") : path ? t("category.change") : t("category.choose")}
         </Button>
       </div>
+      {error ? (
+        <p id={`${labelId}-error`} className="text-sm font-medium text-red-700">
+          {error}
+        </p>
+      ) : null}
       {open ? (
         <div className="mt-2 flex flex-col gap-2 rounded-xl border border-slate-200 bg-slate-50 p-3">
           <label htmlFor={searchId} className="sr-only">

@@ -189,14 +189,14 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
   return (
     <>
       <BackLink href={backHref}>{t("detail.back")}</BackLink>
-      <header className="mb-6 flex flex-col gap-4">
+      <header className="mb-3 flex flex-col gap-3 sm:mb-6">
         <div className="min-w-0">
           <h1
-            className={`break-words text-2xl font-bold ${listing.title ? "text-slate-900" : "italic text-slate-600"}`}
+            className={`break-words text-xl font-bold sm:text-2xl ${listing.title ? "text-slate-900" : "italic text-slate-600"}`}
           >
             {listing.title || t("listings.untitled")}
           </h1>
-          <div className="mt-2 flex flex-wrap items-center gap-2">
+          <div className="mt-1 flex flex-wrap items-center gap-2">
             <StatusBadge status={listing.status} />
             <AnalysisBadge status={listing.analysis_status} />
             <span className="text-lg font-semibold text-slate-900">
@@ -207,24 +207,52 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
             </span>
           </div>
         </div>
-        <DetailActions listing={listing} backHref={backHref} onFlash={onFlash} />
         {notice}
         {duplicates && duplicates.length > 0 ? (
           <DuplicateNotice duplicates={duplicates} currentListingId={listing.id} />
         ) : null}
       </header>
 
+      {/* Phone first: the photos as a strip, then the AI's draft and the price; managing photos comes later. */}
+      <PhotoStrip listing={listing} />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-5">
-        <div className="flex min-w-0 flex-col gap-6 lg:col-span-2">
+        <div id="foto" className="order-2 flex min-w-0 scroll-mt-20 flex-col gap-6 lg:order-1 lg:col-span-2">
           <PhotoManager listing={listing} uploadLimits={meta.data.limits.upload} />
         </div>
-        <div className="flex min-w-0 flex-col gap-6 lg:col-span-3">
+        <div className="order-1 flex min-w-0 flex-col gap-6 lg:order-2 lg:col-span-3">
           <ListingEditor listing={listing} meta={meta.data} />
         </div>
+      </div>
+      <div className="mt-6">
+        <DetailActions listing={listing} backHref={backHref} onFlash={onFlash} />
       </div>
       <div className="mt-6">
         <SimilarListings listing={listing} />
       </div>
     </>
+  );
+}
+
+/** On a phone, the listing's photos as one row of thumbnails above the draft (the full photos are below). */
+function PhotoStrip({ listing }: { listing: Listing }) {
+  const { t } = useI18n();
+  const images = listing.images ?? [];
+  if (images.length === 0) return null;
+  return (
+    <nav aria-label={t("detail.strip")} className="-mx-4 mb-4 overflow-x-auto px-4 lg:hidden">
+      <ul className="flex gap-2">
+        {images.map((image, index) => (
+          <li key={image.id} className="shrink-0">
+            <a
+              href="#foto"
+              aria-label={t("detail.stripPhoto", { n: index + 1, total: images.length })}
+              className="block size-24 overflow-hidden rounded-lg bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600"
+            >
+              <img src={image.thumbnail_url} alt="" className="h-full w-full object-cover" />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

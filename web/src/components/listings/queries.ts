@@ -61,3 +61,14 @@ export function useReanalyze(listing: Listing) {
     onSuccess: (updated) => storeListing(queryClient, updated),
   });
 }
+
+/** Brand autocomplete: the family's brands, then the market's (kept a minute: the family adds brands). */
+export function useBrandSuggestions(q: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...listingKeys.all, "brands", q] as const,
+    queryFn: async () => unwrap(await api.GET("/api/v1/listings/brands", { params: { query: { q, limit: 8 } } })),
+    staleTime: 60_000,
+    enabled,
+    placeholderData: keepPreviousData,
+  });
+}

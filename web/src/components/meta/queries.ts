@@ -41,3 +41,20 @@ export function useCatalogSearch(q: string) {
     enabled: q.length > 0,
   });
 }
+
+export type CatalogFields = Schemas["CatalogFields"];
+
+/** What Vinted's form asks for an item of this catalog (sizes, parcel size, material): the same for all. */
+export function useCatalogFields(catalogId: number | null) {
+  return useQuery({
+    queryKey: [...metaKeys.all, "catalogs", "fields", catalogId] as const,
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/meta/catalogs/{catalog_id}/fields", {
+          params: { path: { catalog_id: catalogId ?? 0 } },
+        }),
+      ),
+    staleTime: Infinity,
+    enabled: catalogId !== null,
+  });
+}
