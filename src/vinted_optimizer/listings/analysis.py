@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.ai.client import AIClient
 from vinted_optimizer.ai.errors import AIModelMissing, AIUnavailable
-from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedResult
+from vinted_optimizer.ai.schemas import MAX_COLORS, AnalyzeResult, EmbedResult
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import JobQueue, Jobs
@@ -88,6 +88,8 @@ class Work:
     family_id: uuid.UUID
     ticket: str
     photo_paths: list[str]
+    # Each photo's colours as the upload read them from its pixels (what a new draft starts with).
+    photo_colors: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ async def prepare(
         return None
     photos = (await images.photos_of(session, [listing_id]))[listing_id]
     paths = [photo.storage_path for photo in photos[:max_photos]]
-    return Work(listing_id, listing.family_id, listing_ticket, paths)
+    colors = tuple(tuple(photo.meta.get("colors", ())) for photo in photos)
+    return Work(listing_id, listing.family_id, listing_ticket, paths, colors)
 
 
 async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
@@ -137,7 +140,7 @@ async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwri
         await session.flush()
         return str(listing.analysis_status)  # "pending" (tried again later) or "failed" (given up)
     assert outcome.result is not None  # an Outcome has a result or a failure
-    apply_analysis(listing, outcome.result, overwrite=overwrite)
+    apply_analysis(listing, outcome.result, overwrite=overwrite, pixel_colors=work.photo_colors)
     if outcome.embedding is not None and outcome.embedding.vectors:
         listing.image_embedding = outcome.embedding.vectors[0]
         listing.embedding_model = outcome.embedding.model
@@ -189,9 +192,16 @@ def _midpoint(result: AnalyzeResult) -> Decimal | None:
     )
 
 
-def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) -> None:
+def apply_analysis(
+    listing: Listing,
+    result: AnalyzeResult,
+    *,
+    overwrite: bool,
+    pixel_colors: tuple[tuple[str, ...], ...] = (),
+) -> None:
     """Fill the draft. A member's own edits are kept unless a re-analysis was asked for; a price already set
-    is never replaced (it is the member's decision), the AI's range stays visible beside it."""
+    is never replaced (it is the member's decision), the AI's range stays visible beside it. Colours the
+    model named replace the ones the upload read from a photo's pixels (``pixel_colors``), not a member's."""
 
     def fill(field: str, value: Any) -> None:
         current = getattr(listing, field)
@@ -206,9 +216,12 @@ def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) 
     fill("category_id", result.category_id)
     fill("brand", result.brand)
     fill("condition", result.condition)
+    fill("size", result.size)
     fill("tags", list(result.tags))
-    if result.colors and (overwrite or not listing.colors):
-        listing.colors = list(result.colors)[:COLORS_MAX]
+    from_pixels = tuple(listing.colors) in pixel_colors
+    model_colors = result.sources.get("colors") == "model"
+    if result.colors and (overwrite or not listing.colors or (from_pixels and model_colors)):
+        listing.colors = list(result.colors)[: min(COLORS_MAX, MAX_COLORS)]
     if listing.price is None:
         listing.price = _midpoint(result)
     listing.ai_suggestion = {
@@ -220,4 +233,7 @@ def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) 
         "category": result.category,
         "brand": result.brand,
         "condition": result.condition,
+        "size": result.size,
+        "material": result.material,  # a column with Vinted's id comes with the catalog's migration
+        "sources": dict(result.sources),
     }
