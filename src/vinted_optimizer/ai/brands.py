@@ -47,8 +47,10 @@ MIN_PREFIX_CHARS = 5  # a label line may run on after the brand ("LEVISTRAUSSCO"
 
 
 def compact(text: str) -> str:
-    """Letters and digits only: OCR drops spaces and misreads apostrophes, so brands meet in this form."""
-    return re.sub(r"[^a-z0-9]", "", fold(text).replace("&", ""))
+    """Letters and digits only: OCR drops spaces and misreads apostrophes, so brands meet in this form.
+    An "8" between two letters is OCR's usual reading of "&" ("H8M"), and is dropped like it."""
+    letters = re.sub(r"[^a-z0-9]", "", fold(text.replace("&", "")))
+    return re.sub(r"(?<=[a-z])8(?=[a-z])", "", letters)
 
 
 def brand_on_label(lines: Iterable[str], candidates: Iterable[str]) -> str | None:

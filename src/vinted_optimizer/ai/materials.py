@@ -37,6 +37,7 @@ _FIBRES: dict[str, str | None] = {
     **dict.fromkeys(("modal", "lyocell", "tencel", "cupro", "acetato", "acetate", "elastomultiestere"), None),
 }
 _LONGEST_FIRST = sorted(_FIBRES, key=len, reverse=True)
+MIN_CUT_CHARS = 5
 _LINING = re.compile(r"\b(?:fodera|lining|doublure|forro|futter)")
 _PERCENT_WORD = re.compile(r"(\d{1,3})\s*%\s*([a-z][a-z ]*)")
 _WORD_PERCENT = re.compile(r"([a-z]+)\s*(\d{1,3})\s*%")
@@ -56,6 +57,11 @@ def _fibre(word: str) -> tuple[bool, str | None]:
     for fibre in _LONGEST_FIRST:
         if compact.startswith(fibre.replace(" ", "")):
             return True, _FIBRES[fibre]
+    # A word cut at the label's edge ("POLIESTE"), when long enough to name one fibre only.
+    if len(compact) >= MIN_CUT_CHARS:
+        cut = {_FIBRES[fibre] for fibre in _FIBRES if fibre.replace(" ", "").startswith(compact)}
+        if len(cut) == 1:
+            return True, cut.pop()
     return False, None
 
 
@@ -70,11 +76,13 @@ def composition(lines: list[str]) -> dict[str, int]:
         lining = _LINING.search(line)
         if lining:
             line = line[: lining.start()]
-        pairs = [(int(p), w) for p, w in _PERCENT_WORD.findall(line)]
-        if not pairs:
-            pairs = [(int(p), w) for w, p in _WORD_PERCENT.findall(line)]
-        for percent, word in pairs:
-            recognised, material = _fibre(word)
+        # "80% COTONE" or "COTONE 80%": the reading that recognises more fibres.
+        readings = (
+            [(int(p), _fibre(w)) for p, w in _PERCENT_WORD.findall(line)],
+            [(int(p), _fibre(w)) for w, p in _WORD_PERCENT.findall(line)],
+        )
+        best = max(readings, key=lambda pairs: sum(1 for _, (recognised, _m) in pairs if recognised))
+        for percent, (recognised, material) in best:
             if recognised and 0 < percent <= 100:
                 key = material or ""
                 shares[key] = max(shares.get(key, 0), percent)

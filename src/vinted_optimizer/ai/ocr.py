@@ -49,12 +49,17 @@ class LabelTexts:
 
 
 class LabelReader:
-    def __init__(self, load: Callable[[], Engine] = load_rapidocr, *, version: str | None = None) -> None:
+    def __init__(
+        self,
+        load: Callable[[], Engine] = load_rapidocr,
+        *,
+        version: Callable[[], str | None] = package_version,
+    ) -> None:
         self._load = load
         self._engine: Engine | None = None
         self._failed = False
         self._lock = threading.Lock()
-        self.version = version if version is not None else package_version()
+        self.version = version()  # None: the package is not installed
 
     @property
     def variant(self) -> str:

@@ -27,6 +27,8 @@ _KEYWORD = re.compile(
     rf"({_LETTER}|{_NUMBER})(?![A-Z0-9])"
 )
 _SYSTEM = re.compile(rf"(?<![A-Z0-9])(EU|EUR|IT|ITA|UK|US)\s*[.:]?\s*({_NUMBER})(?![0-9])")
+# H&M and Zara write letters after the system too: "EUR M".
+_SYSTEM_LETTER = re.compile(rf"(?<![A-Z0-9])(?:EUR|EU)\s*[.:]?\s*({_LETTER})(?![A-Z])")
 _AGE = re.compile(r"^(\d{1,2})\s*(ANNI|ANNO|MESI|MESE|YEARS?|Y|MONTHS?|M)$")
 _ALONE = re.compile(rf"^(?:{_LETTER}|{_NUMBER})$")
 
@@ -98,6 +100,10 @@ def size_on_label(lines: list[str]) -> str | None:
     european = next((number for system, number in systems if system in ("EU", "EUR")), None)
     if european:
         return _size(european)
+    for line in upper:
+        letter = _SYSTEM_LETTER.search(line)
+        if letter:
+            return _size(letter.group(1))
     for line in upper:
         compact = line.replace(" ", "")
         if re.fullmatch(_LETTER, compact):
