@@ -200,8 +200,9 @@ def apply_analysis(
     pixel_colors: tuple[tuple[str, ...], ...] = (),
 ) -> None:
     """Fill the draft. A member's own edits are kept unless a re-analysis was asked for; a price already set
-    is never replaced (it is the member's decision), the AI's range stays visible beside it. Colours the
-    model named replace the ones the upload read from a photo's pixels (``pixel_colors``), not a member's."""
+    is never replaced (it is the member's decision), the AI's range stays visible beside it. The AI's colours
+    (the model's, else its own pixel reading, at most two) replace the ones the upload read from a photo's
+    pixels (``pixel_colors``), never a member's."""
 
     def fill(field: str, value: Any) -> None:
         current = getattr(listing, field)
@@ -218,9 +219,9 @@ def apply_analysis(
     fill("condition", result.condition)
     fill("size", result.size)
     fill("tags", list(result.tags))
+    # Colours still as the upload read them from a photo are no member's choice: the AI's replace them.
     from_pixels = tuple(listing.colors) in pixel_colors
-    model_colors = result.sources.get("colors") == "model"
-    if result.colors and (overwrite or not listing.colors or (from_pixels and model_colors)):
+    if result.colors and (overwrite or not listing.colors or from_pixels):
         listing.colors = list(result.colors)[: min(COLORS_MAX, MAX_COLORS)]
     if listing.price is None:
         listing.price = _midpoint(result)
