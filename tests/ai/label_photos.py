@@ -74,8 +74,13 @@ LABEL_SET: tuple[LabelSpec, ...] = (
 )
 
 
-def label_photo(spec: LabelSpec, size: tuple[int, int] = SERVED, *, seed: int = 0) -> bytes:
+def label_photo(
+    spec: LabelSpec, size: tuple[int, int] = SERVED, *, seed: int = 0, hard: bool = False
+) -> bytes:
+    """``hard``: a label further away and more turned, a softer and noisier photo (what bench/ocr.py also
+    measures, to see how the reading holds up beyond the photos it was tuned on)."""
     width, height = size
+    angle = spec.angle * 3 if hard else spec.angle
     rng = np.random.default_rng(seed)
     # The fabric: its colour, a weave, uneven light from one side.
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -85,7 +90,7 @@ def label_photo(spec: LabelSpec, size: tuple[int, int] = SERVED, *, seed: int = 
     image = Image.fromarray(np.clip(fabric, 0, 255).astype(np.uint8))
 
     # The label: a strip about half the photo wide, the text filling it as a close-up does.
-    unit = height / 768
+    unit = height / 768 * (0.6 if hard else 1.0)
     fonts = [ImageFont.load_default(size=int((46 if i == 0 else 36) * unit)) for i in range(len(spec.lines))]
     widest = max(font.getlength(text) for font, text in zip(fonts, spec.lines, strict=True))
     label_w, line_h = int(max(width * 0.4, widest + 80 * unit)), int(64 * unit)
@@ -95,13 +100,13 @@ def label_photo(spec: LabelSpec, size: tuple[int, int] = SERVED, *, seed: int = 
     for index, (text, font) in enumerate(zip(spec.lines, fonts, strict=True)):
         text_w = draw.textlength(text, font=font)
         draw.text(((label_w - text_w) / 2, line_h * (0.6 + index)), text, fill=spec.ink, font=font)
-    turned = label.rotate(spec.angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
-    mask = Image.new("L", label.size, 255).rotate(spec.angle, expand=True, resample=Image.Resampling.BICUBIC)
+    turned = label.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
+    mask = Image.new("L", label.size, 255).rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
     image.paste(turned, ((width - turned.width) // 2, (height - turned.height) // 2), mask)
 
     # The camera: a little soft, sensor noise, JPEG.
-    image = image.filter(ImageFilter.GaussianBlur(radius=0.9 * unit))
-    noisy = np.asarray(image, dtype=np.float32) + rng.normal(0, 6, size=(height, width, 3))
+    image = image.filter(ImageFilter.GaussianBlur(radius=(1.4 if hard else 0.9) * height / 768))
+    noisy = np.asarray(image, dtype=np.float32) + rng.normal(0, 12 if hard else 6, size=(height, width, 3))
     buffer = io.BytesIO()
     Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
