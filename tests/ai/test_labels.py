@@ -127,3 +127,18 @@ async def test_without_working_ocr_the_model_still_drafts(
     assert "label" not in result.sources.values()
     # A result whose labels could not be read is not kept: the next try reads them.
     assert again.cached is cached_again
+
+
+async def test_the_engine_is_loaded_once_and_only_when_a_photo_is_read() -> None:
+    loads: list[int] = []
+
+    def load() -> Callable[[bytes], object]:
+        loads.append(1)
+        return lambda image: (None, 0.0)  # what RapidOCR answers for a photo without text
+
+    reader = LabelReader(load, version=lambda: "1.4.4")
+    assert loads == []  # building the service loads nothing
+    first = await reader.read([jpeg()])
+    second = await reader.read([jpeg(), jpeg((9, 9, 9))])
+    assert loads == [1]
+    assert first.lines == [[]] and second.lines == [[], []] and second.complete
