@@ -70,6 +70,7 @@ bench: web-build wrk
 	$(VENV)/bin/python bench/auth.py
 	$(VENV)/bin/python bench/web_size.py
 	$(VENV)/bin/python bench/images.py
+	$(VENV)/bin/python bench/ocr.py
 
 # The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
 resilience: web-build

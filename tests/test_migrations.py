@@ -119,10 +119,16 @@ def test_vinted_ids_are_filled_beside_the_names(servers):
     """
     asyncio.run(_execute(url, setup))
     command.upgrade(config, "0005")
-    rows = "SELECT string_agg(concat_ws('/', status_id, colors::text, color_ids::text), ' | ' ORDER BY id) FROM listings"
+    rows = (
+        "SELECT string_agg(concat_ws('/', status_id, colors::text, color_ids::text), ' | ' ORDER BY id) "
+        "FROM listings"
+    )
     assert asyncio.run(_scalar(url, rows)) == '2/{"Blu navy",Bianco}/{27,12} | {}/{}'
     command.downgrade(config, "0004")
-    columns = "SELECT count(*) FROM information_schema.columns WHERE table_name = 'listings' AND column_name = 'size_id'"
+    columns = (
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'listings' AND column_name = 'size_id'"
+    )
     assert asyncio.run(_scalar(url, columns)) == 0
 
 

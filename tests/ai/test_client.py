@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.ai.factories import SERVICE_TOKEN, closed_url, jpeg
+from tests.ai.label_photos import LabelSpec, label_photo
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.server import serve_in_thread
 from vinted_optimizer.ai.app import create_ai_app
@@ -120,3 +121,10 @@ async def test_in_process_client(ai_settings: Settings, fake_ollama: FakeOllama)
         assert (await client.health())["status"] == "ok"
     finally:
         await client.aclose()
+
+
+async def test_known_brands_travel_to_the_service_and_read_the_label(http_client: HttpAIClient) -> None:
+    tag = label_photo(LabelSpec(("SARTORIA ROSSI", "TAGLIA 46")), seed=2)
+    result = await http_client.analyze([tag], ["Sartoria Rossi"])
+    assert result.brand == "Sartoria Rossi" and result.sources["brand"] == "label"
+    assert result.size == "46" and result.sources["size"] == "label"

@@ -97,7 +97,7 @@ def test_colour_list_is_vinteds() -> None:
         ("panna", ["Crema"]),
         ("mustard", ["Senape"]),
         ("multicolor", ["Multicolore"]),
-        ("Blu, Bianco, Rosso, Verde", ["Blu", "Bianco", "Rosso"]),  # capped
+        ("Blu, Bianco, Rosso, Verde", ["Blu", "Bianco"]),  # capped at Vinted's two
         ("trasparente", []),
         (42, []),
     ],

@@ -218,13 +218,16 @@ async def test_the_model_s_colours_replace_the_pixels_and_the_ai_fields_are_name
         "category",
         "brand",
         "condition",
+        "size",
         "colors",
         "price",
     ]
+    assert listing["size"] == "M / 38 / 10" and listing["size_id"] == 4  # "Taglia M" in the description
+    assert listing["ai_suggestion"]["sources"]["colors"] == "model"
     edited = await client.patch(
         f"/api/v1/listings/{listing_id}", json={"title": "Giacca blu", "price": "33"}, headers=member.headers
     )
-    assert edited.json()["ai_fields"] == ["description", "category", "brand", "condition", "colors"]
+    assert edited.json()["ai_fields"] == ["description", "category", "brand", "condition", "size", "colors"]
 
 
 async def test_colours_the_member_chose_are_kept_by_the_analysis(client, resources, fake_ollama):
@@ -235,3 +238,44 @@ async def test_colours_the_member_chose_are_kept_by_the_analysis(client, resourc
     await run_jobs(resources)
     listing = await get_listing(client, member=member, listing_id=listing_id)
     assert listing["colors"] == ["Nero"] and "colors" not in listing["ai_fields"]
+
+
+async def _ai_suggestion(session, listing_id):
+    return (await session.execute(select(Listing.ai_suggestion).where(Listing.id == listing_id))).scalar_one()
+
+
+async def test_the_draft_takes_the_size_two_colours_material_and_sources(
+    client, session, resources, fake_ollama
+):
+    member = await register(client)
+    body = (await upload(client, member=member, files=[("giacca.jpg", photo(seed=31))])).json()
+    listing_id = body["listing"]["id"]
+    assert body["listing"]["colors"] == body["images"][0]["colors"]  # the upload's reading of the pixels
+    fake_ollama.default_reply = Reply(
+        text=ANSWER_FENCED.replace(
+            '"colors": ["Blu", "azzurro"]', '"colors": ["Verde", "Giallo", "Rosso"]'
+        ).replace('"price_min"', '"material": "cotone", "price_min"')
+    )
+    await run_jobs(resources)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
+    # "Taglia M" in the model's description, as the category's Vinted size.
+    assert listing["size"] == "M / 38 / 10" and listing["size_id"] == 4
+    assert listing["colors"] == ["Verde", "Giallo"]  # the model's colours replace the pixels', two at most
+    suggestion = await _ai_suggestion(session, listing_id)
+    assert suggestion["material"] == "Cotone"
+    assert suggestion["sources"]["colors"] == "model" and suggestion["sources"]["size"] == "model"
+    assert suggestion["sources"]["brand"] == "model"
+
+
+async def test_a_members_colours_and_size_are_kept(client, session, resources, fake_ollama):
+    member = await register(client)
+    body = (await upload(client, member=member, files=[("maglia.jpg", photo(seed=32))])).json()
+    listing_id = body["listing"]["id"]
+    await client.patch(
+        f"/api/v1/listings/{listing_id}", json={"colors": ["Nero"], "size": "L"}, headers=member.headers
+    )
+    await run_jobs(resources)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
+    # The member's "L", named as the category the AI chose names it.
+    assert listing["colors"] == ["Nero"] and listing["size"] == "L / 40 / 12"
+    assert (await _ai_suggestion(session, listing_id))["size"] == "M"  # the AI's proposal, kept beside

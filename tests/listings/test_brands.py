@@ -26,7 +26,8 @@ async def test_the_family_s_brands_first_then_the_market_s_a_name_once(client, s
         {
             "id": uuid.uuid4(),
             "brands": '[{"name": "Levi\'s", "count": 90}, {"name": "Liu Jo", "count": 40},'
-            ' {"name": "Lee", "count": 70}, {"name": "  "}, "not an object", {"name": "Max Mara", "count": 5}]',
+            ' {"name": "Lee", "count": 70}, {"name": "  "}, "not an object",'
+            ' {"name": "Max Mara", "count": 5}]',
         },
     )
     await session.commit()

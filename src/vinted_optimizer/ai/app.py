@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from vinted_optimizer import __version__
 from vinted_optimizer.ai.client import MAX_FILES_PER_ANALYSIS, SERVICE_TOKEN_HEADER
 from vinted_optimizer.ai.errors import AIInvalidInput, AIModelMissing, AIUnavailable
-from vinted_optimizer.ai.pipeline import JPEG_MAGIC, AIService
+from vinted_optimizer.ai.pipeline import JPEG_MAGIC, MAX_KNOWN_BRANDS, AIService
 from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedRequest, EmbedResult
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.kit import error_handlers
@@ -106,11 +106,18 @@ def create_ai_app(settings: Settings, *, service: AIService | None = None) -> Fa
         dependencies=protected,
         responses=responses(Unauthorized, PayloadTooLarge, AIInvalidInput, AIUnavailable),
     )
-    async def analyze(files: Annotated[list[UploadFile], File()]) -> AnalyzeResult:
+    async def analyze(
+        files: Annotated[list[UploadFile], File()],
+        brands: Annotated[
+            list[str] | None, Form(description="Brands the caller knows, read on labels")
+        ] = None,
+    ) -> AnalyzeResult:
         if not 1 <= len(files) <= MAX_FILES_PER_ANALYSIS:
             raise AIInvalidInput(f"Da 1 a {MAX_FILES_PER_ANALYSIS} foto per analisi.")
+        if brands and len(brands) > MAX_KNOWN_BRANDS:
+            raise AIInvalidInput(f"Al massimo {MAX_KNOWN_BRANDS} marche note per analisi.")
         images = [await _read_image(upload, index) for index, upload in enumerate(files)]
-        return await ai.analyze(images)
+        return await ai.analyze(images, brands)
 
     @app.post(
         "/embed",

@@ -37,7 +37,7 @@ HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
 
 @runtime_checkable
 class AIClient(Protocol):
-    async def analyze(self, images: list[bytes]) -> AnalyzeResult: ...
+    async def analyze(self, images: list[bytes], known_brands: list[str] | None = None) -> AnalyzeResult: ...
 
     async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult: ...
 
@@ -54,8 +54,8 @@ class InProcessAIClient:
 
         self.service = service or AIService(settings)
 
-    async def analyze(self, images: list[bytes]) -> AnalyzeResult:
-        return await self.service.analyze(images)
+    async def analyze(self, images: list[bytes], known_brands: list[str] | None = None) -> AnalyzeResult:
+        return await self.service.analyze(images, known_brands)
 
     async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult:
         return await self.service.embed(texts, kind)
@@ -87,7 +87,8 @@ class HttpAIClient:
             transport=transport,
         )
 
-    async def analyze(self, images: list[bytes]) -> AnalyzeResult:
+    async def analyze(self, images: list[bytes], known_brands: list[str] | None = None) -> AnalyzeResult:
+        """``known_brands`` go as repeated ``brands`` form fields beside the photos."""
         if not images:
             raise AIInvalidInput("Nessuna foto da analizzare.")
         # The service analyses at most ai_max_images (≤ 8) photos: the others would not change the result.
@@ -95,7 +96,8 @@ class HttpAIClient:
             ("files", (f"photo-{index}.jpg", data, "image/jpeg"))
             for index, data in enumerate(images[:MAX_FILES_PER_ANALYSIS])
         ]
-        response = await self._send("POST", "/analyze", files=files)
+        data = {"brands": list(known_brands)} if known_brands else None
+        response = await self._send("POST", "/analyze", files=files, data=data)
         return AnalyzeResult.model_validate(response.json())
 
     async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from vinted_optimizer.ai.schemas import MAX_COLORS
 from vinted_optimizer.vocabulary.text import fold
 
 _COLOR_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -128,11 +129,9 @@ def _colour_names_in(text: str) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def normalise_colors(value: object, *, limit: int = 3) -> list[str]:
-    """Vinted colour names in the order the model gave them, without repeats.
-
-    Vinted lets a listing carry two colours; a few more are kept so that a multi-photo merge can vote.
-    """
+def normalise_colors(value: object, *, limit: int = MAX_COLORS) -> list[str]:
+    """Vinted colour names in the order the model gave them, without repeats, at most two (Vinted's limit;
+    a multi-photo merge still votes, over each photo's two)."""
     items: list[str] = []
     if isinstance(value, str):
         items = [part for part in _COLOR_SPLIT.split(value) if part]

@@ -19,6 +19,7 @@ import structlog
 
 from vinted_optimizer.ai.catalog import match_category
 from vinted_optimizer.ai.colors import normalise_colors
+from vinted_optimizer.ai.materials import normalise_material
 from vinted_optimizer.ai.normalise import (
     fold,
     normalise_brand,
@@ -26,7 +27,8 @@ from vinted_optimizer.ai.normalise import (
     normalise_tags,
     parse_price,
 )
-from vinted_optimizer.ai.schemas import MAX_TITLE_CHARS, Analysis
+from vinted_optimizer.ai.schemas import MAX_TITLE_CHARS, Analysis, FieldSource
+from vinted_optimizer.ai.sizes import normalise_size, size_in_text
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +48,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "price_min": ("price min", "prezzo min", "min price", "prezzo minimo", "minimo"),
     "price_max": ("price max", "prezzo max", "max price", "prezzo massimo", "massimo"),
     "price": ("price", "prezzo", "suggested price", "prezzo suggerito", "prezzo consigliato", "price range"),
+    "size": ("size", "taglia", "misura", "taille"),
+    "material": ("material", "materiale", "materials", "materiali", "tessuto", "fabric", "composizione"),
     "colors": ("colors", "colours", "color", "colour", "colori", "colore"),
     "tags": ("tags", "tag", "keywords", "parole chiave", "hashtag", "hashtags"),
     "confidence": ("confidence", "confidenza", "affidabilita", "sicurezza", "certainty"),
@@ -194,6 +198,9 @@ def build_analysis(
     title = _shorten(model_title) if model_title else ""
     if not title:
         title = _derive_title(category_words if extracted.data is not None else "", brand, colors)
+    # The size the model named, else one it wrote only in its own words ("Giacca Levi's taglia M").
+    size = normalise_size(fields.get("size")) or size_in_text(model_title) or size_in_text(description)
+    material = normalise_material(fields.get("material"))
 
     filled = [catalog, brand, condition, len(description) >= 20, price, colors, model_title]
     heuristic = 0.15 + 0.6 * sum(1 for f in filled if f) / len(filled)
@@ -206,6 +213,18 @@ def build_analysis(
     if extracted.data is None:
         confidence = min(confidence, NO_JSON_CONFIDENCE_CAP) if catalog or colors else 0.0
 
+    filled_fields = {
+        "title": model_title or (extracted.data is not None and category_words) or brand or colors,
+        "description": description,
+        "category": catalog,
+        "brand": brand,
+        "condition": condition,
+        "size": size,
+        "material": material,
+        "colors": colors,
+        "price": price,
+    }
+    sources: dict[str, FieldSource] = {name: "model" for name, value in filled_fields.items() if value}
     return Analysis(
         title=title,
         category=catalog.path_it if catalog else None,  # as Vinted.it names it
@@ -216,6 +235,9 @@ def build_analysis(
         suggested_price=price,
         tags=normalise_tags(fields.get("tags")),
         colors=colors,
+        size=size,
+        material=material,
+        sources=sources,
         confidence=round(confidence, 3),
         model=model,
     )

@@ -6,11 +6,17 @@ Ollama on a home machine usually runs one request at a time, so parallel request
 make the later ones hit the timeout. If the first photo fails, Ollama is down or overloaded and the
 error is raised at once; if a later one fails, the photos already analysed still give a result, which is
 returned but not cached (a complete analysis should replace it on the next try).
+
+Then the labels: the text of every photo is read (``ocr.py``) and what a care label or a brand tag states
+corrects the model's brand, size and material (``labels.py``). Colours the model named win; only when it
+named none that Vinted knows do the pixels of the first photo give them (``pixels.py``). Each filled field
+says where its value came from (``Analysis.sources``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,9 +26,12 @@ import structlog
 from vinted_optimizer.ai.cache import AnalysisCache, image_hash
 from vinted_optimizer.ai.embeddings import LOCAL_MODEL_NAME, FallbackEmbedder, create_embedder
 from vinted_optimizer.ai.errors import AIInvalidInput, AIModelMissing, AIUnavailable
+from vinted_optimizer.ai.labels import apply_label, brand_candidates, read_labels
 from vinted_optimizer.ai.merge import merge_analyses
+from vinted_optimizer.ai.ocr import LabelReader, shared_reader
 from vinted_optimizer.ai.ollama import OllamaClient
 from vinted_optimizer.ai.parsing import parse_analysis
+from vinted_optimizer.ai.pixels import pixel_colors
 from vinted_optimizer.ai.prompts import PROMPT_VERSION, VISION_OPTIONS, VISION_PROMPT, VISION_SCHEMA
 from vinted_optimizer.ai.schemas import (
     MAX_EMBED_TEXT_CHARS,
@@ -37,6 +46,18 @@ from vinted_optimizer.config import Settings
 log = structlog.get_logger(__name__)
 
 JPEG_MAGIC = b"\xff\xd8\xff"
+MAX_KNOWN_BRANDS = 2000
+MAX_BRAND_CHARS = 60
+
+
+def clean_brands(brands: Sequence[str] | None) -> list[str]:
+    """The caller's known brands, trimmed, without repeats, bounded."""
+    out: dict[str, str] = {}
+    for brand in brands or ():
+        name = " ".join(str(brand).split())
+        if 0 < len(name) <= MAX_BRAND_CHARS:
+            out.setdefault(name.casefold(), name)
+    return list(out.values())[:MAX_KNOWN_BRANDS]
 
 
 def model_present(name: str, available: Sequence[str]) -> bool:
@@ -52,8 +73,10 @@ class AIService:
         *,
         ollama: OllamaClient | None = None,
         clock: Callable[[], float] = time.time,
+        labels: LabelReader | None = None,
     ) -> None:
         self.settings = settings
+        self.labels = labels or shared_reader()
         self.vision_model = settings.ollama_vision_model
         self.ollama = ollama
         if self.ollama is None and settings.ollama_url:
@@ -65,16 +88,29 @@ class AIService:
 
     @property
     def cache_variant(self) -> str:
-        return f"{self.vision_model}|prompt-{PROMPT_VERSION}"
+        return f"{self.vision_model}|prompt-{PROMPT_VERSION}|{self.labels.variant}"
 
-    async def analyze(self, images: Sequence[bytes]) -> AnalyzeResult:
+    def _variant(self, known_brands: list[str]) -> str:
+        """The cache key's variant: whatever else changes the answer (a label matched against other
+        brands may name another) is part of it."""
+        if not known_brands:
+            return self.cache_variant
+        listed = "\n".join(sorted(b.casefold() for b in known_brands)).encode()
+        return f"{self.cache_variant}|brands-{hashlib.sha256(listed).hexdigest()[:16]}"
+
+    async def analyze(
+        self, images: Sequence[bytes], known_brands: Sequence[str] | None = None
+    ) -> AnalyzeResult:
+        """``known_brands``: brands the caller knows (the family's own), matched on labels too."""
         if not images:
             raise AIInvalidInput("Nessuna foto da analizzare.")
         if any(not isinstance(image, bytes) or not image.startswith(JPEG_MAGIC) for image in images):
             raise AIInvalidInput("Le foto da analizzare devono essere JPEG.")
         selected = list(images[: self.settings.ai_max_images])
         key = image_hash(selected)
-        cached = await self.cache.get(key, self.cache_variant)
+        brands = clean_brands(known_brands)
+        variant = self._variant(brands)
+        cached = await self.cache.get(key, variant)
         if cached is not None:
             log.info("ai.analyze.cache_hit", image_hash=key[:16], images=len(selected))
             return cached.model_copy(update={"cached": True})
@@ -84,12 +120,18 @@ class AIService:
         started = time.perf_counter()
         analyses, complete = await self._analyse_each(selected)
         merged = merge_analyses(analyses)
+        texts = await self.labels.read(selected)
+        facts = read_labels(texts.lines, brand_candidates((a.brand for a in analyses), brands))
+        merged = apply_label(merged, facts)
+        if not merged.colors:
+            merged = await self._colours_from_pixels(merged, selected[0])
         result = AnalyzeResult(
             **merged.model_dump(), cached=False, image_hash=key, images_analysed=len(analyses)
         )
-        # A partial or empty (unparseable) answer is not worth keeping for a day.
-        if complete and result.confidence > 0:
-            await self.cache.put(key, self.cache_variant, result)
+        # A partial or empty (unparseable) answer, or one whose labels could not be read, is not worth
+        # keeping for a day.
+        if complete and texts.complete and result.confidence > 0:
+            await self.cache.put(key, variant, result)
         log.info(
             "ai.analyze.done",
             image_hash=key[:16],
@@ -97,9 +139,22 @@ class AIService:
             analysed=len(analyses),
             category_id=result.category_id,
             confidence=result.confidence,
+            label_fields=sorted(field for field, source in result.sources.items() if source == "label"),
             duration_ms=round((time.perf_counter() - started) * 1000),
         )
         return result
+
+    async def _colours_from_pixels(self, analysis: Analysis, photo: bytes) -> Analysis:
+        try:
+            colors = await asyncio.to_thread(pixel_colors, photo)
+        except (OSError, ValueError) as error:  # an undecodable photo: no colours rather than no analysis
+            log.warning("ai.analyze.pixels_failed", error=type(error).__name__)
+            return analysis
+        if not colors:
+            return analysis
+        return analysis.model_copy(
+            update={"colors": colors, "sources": {**analysis.sources, "colors": "pixels"}}
+        )
 
     async def _analyse_each(self, images: list[bytes]) -> tuple[list[Analysis], bool]:
         assert self.ollama is not None

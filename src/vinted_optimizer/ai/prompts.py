@@ -17,7 +17,8 @@ from typing import Any
 from vinted_optimizer.vocabulary import CONDITION_LABELS_IT, VINTED_COLORS
 
 # 2: the draft's category is the Italian catalog path (cached answers carried the English one).
-PROMPT_VERSION = "2"
+# 3: the size and the material are asked for; colours are at most two, the model's before the pixels'.
+PROMPT_VERSION = "3"
 
 VISION_OPTIONS: dict[str, Any] = {"temperature": 0.1, "num_predict": 500}
 
@@ -31,6 +32,9 @@ VISION_PROMPT = (
     '"condition" (una tra: ' + ", ".join(f'"{label}"' for label in CONDITION_LABELS_IT.values()) + "), "
     '"description" (2 o 3 frasi in italiano per l\'annuncio: materiale, stile, dettagli, difetti visibili), '
     '"price_min" e "price_max" (prezzo di vendita dell\'usato in euro, numeri), '
+    '"size" (la taglia se si legge sull\'etichetta o sul cartellino, es. "M", "42", "Taglia unica", '
+    "altrimenti null), "
+    '"material" (materiale principale in italiano, es. "cotone", altrimenti null), '
     '"colors" (1 o 2 colori principali in italiano), '
     '"tags" (da 3 a 5 parole chiave in minuscolo). '
     "Non scrivere nient'altro."
@@ -46,6 +50,8 @@ VISION_SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "price_min": {"type": "number"},
         "price_max": {"type": "number"},
+        "size": {"type": ["string", "null"]},
+        "material": {"type": ["string", "null"]},
         "colors": {
             "type": "array",
             "items": {"type": "string", "enum": [color.name for color in VINTED_COLORS]},
@@ -61,6 +67,8 @@ VISION_SCHEMA: dict[str, Any] = {
         "description",
         "price_min",
         "price_max",
+        "size",
+        "material",
         "colors",
         "tags",
     ],

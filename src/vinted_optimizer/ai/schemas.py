@@ -14,9 +14,16 @@ from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.vocabulary import Condition, RoundedMoney
 
 EmbedKind = Literal["document", "query"]
+# Where a field's value came from: the vision model, the text of a label in a photo, or the photo's pixels.
+FieldSource = Literal["model", "label", "pixels"]
+SOURCED_FIELDS = (
+    "title", "description", "category", "brand", "condition", "size", "material", "colors", "price"
+)  # fmt: skip
 
 MAX_TITLE_CHARS = 80
 MAX_TAGS = 10
+MAX_COLORS = 2  # Vinted takes two colours per listing
+MAX_SIZE_CHARS = 40
 MAX_EMBED_TEXTS = 64
 MAX_EMBED_TEXT_CHARS = 8000
 
@@ -44,7 +51,11 @@ class Analysis(BaseModel):
     description: str = ""  # Italian
     suggested_price: SuggestedPrice | None = None
     tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
-    colors: list[str] = Field(default_factory=list)  # Italian Vinted colour names ("Blu navy")
+    colors: list[str] = Field(default_factory=list, max_length=MAX_COLORS)  # Vinted's names ("Blu navy")
+    size: str | None = Field(default=None, max_length=MAX_SIZE_CHARS)  # "M", "42", "IT 44", "Taglia unica"
+    material: str | None = None  # the dominant material's Vinted name in Italian ("Cotone")
+    # For each filled field of SOURCED_FIELDS ("price" is suggested_price), where its value came from.
+    sources: dict[str, FieldSource] = Field(default_factory=dict)
     confidence: float = Field(ge=0, le=1)
     model: str
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.ai.client import AIClient
 from vinted_optimizer.ai.errors import AIModelMissing, AIUnavailable
-from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedResult
+from vinted_optimizer.ai.schemas import MAX_COLORS, AnalyzeResult, EmbedResult
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import JobQueue, Jobs
@@ -88,6 +88,8 @@ class Work:
     family_id: uuid.UUID
     ticket: str
     photo_paths: list[str]
+    # Each photo's colours as the upload read them from its pixels (what a new draft starts with).
+    photo_colors: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ async def prepare(
         return None
     photos = (await images.photos_of(session, [listing_id]))[listing_id]
     paths = [photo.storage_path for photo in photos[:max_photos]]
-    return Work(listing_id, listing.family_id, listing_ticket, paths)
+    colors = tuple(tuple(photo.meta.get("colors", ())) for photo in photos)
+    return Work(listing_id, listing.family_id, listing_ticket, paths, colors)
 
 
 async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
@@ -137,7 +140,7 @@ async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwri
         await session.flush()
         return str(listing.analysis_status)  # "pending" (tried again later) or "failed" (given up)
     assert outcome.result is not None  # an Outcome has a result or a failure
-    apply_analysis(listing, outcome.result, overwrite=overwrite)
+    apply_analysis(listing, outcome.result, overwrite=overwrite, pixel_colors=work.photo_colors)
     if outcome.embedding is not None and outcome.embedding.vectors:
         listing.image_embedding = outcome.embedding.vectors[0]
         listing.embedding_model = outcome.embedding.model
@@ -196,11 +199,18 @@ def _same(current: Any, proposed: Any) -> bool:
     return bool(current == proposed)
 
 
-def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) -> None:
+def apply_analysis(
+    listing: Listing,
+    result: AnalyzeResult,
+    *,
+    overwrite: bool,
+    pixel_colors: tuple[tuple[str, ...], ...] = (),
+) -> None:
     """Fill the draft. A field the member filled or changed is kept unless a re-analysis was asked for; a
-    field still empty, or still holding what the previous analysis (or the photo's pixels) proposed, takes
-    the new proposal. The price follows the same rule: a price the member set is their decision, and the
-    AI's range stays visible beside it."""
+    field still empty, or still holding what the previous analysis proposed, takes the new proposal. The
+    colours the upload read from a photo's pixels (``pixel_colors``) are a proposal too: the AI's (the
+    model's, else its own pixel reading, at most two) replace them, never a member's. The price follows the
+    same rule: a price the member set is their decision, and the AI's range stays visible beside it."""
     previous: dict[str, Any] = dict(listing.ai_suggestion or {})
 
     def untouched(field: str) -> bool:
@@ -219,13 +229,18 @@ def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) 
         listing.category, listing.category_id = result.category, result.category_id
     fill("brand", result.brand)
     fill("condition", result.condition)
+    size_filled = bool(result.size) and (overwrite or untouched("size"))
+    fill("size", result.size)
+    fill("material", result.material)
     fill("tags", list(result.tags))
-    fill("colors", list(result.colors)[:COLORS_MAX])
+    colors = list(result.colors)[: min(COLORS_MAX, MAX_COLORS)]
+    if colors and (overwrite or untouched("colors") or tuple(listing.colors) in pixel_colors):
+        listing.colors = colors
     price = _midpoint(result)
     priced_by_ai = price is not None and (listing.price is None or untouched("price"))
     if priced_by_ai:
         listing.price = price
-    fields.settle(listing, ("size", "category_id", "colors", "condition"), strict=False)
+    fields.settle(listing, ("size", "category_id", "colors", "condition", "material"), strict=False)
     listing.ai_suggestion = {
         "suggested_price_min": str(result.suggested_price.min) if result.suggested_price else None,
         "suggested_price_max": str(result.suggested_price.max) if result.suggested_price else None,
@@ -237,7 +252,10 @@ def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) 
         "category_id": result.category_id,
         "brand": result.brand,
         "condition": result.condition,
-        "colors": list(result.colors)[:COLORS_MAX] or None,
+        # The size as the listing shows it once matched with the category's ("M" → "M / 38 / 10").
+        "size": listing.size if size_filled else result.size,
+        "material": result.material,
+        "colors": colors or None,
         "price": str(price) if priced_by_ai else None,
-        "sources": dict(getattr(result, "sources", None) or {}),
+        "sources": dict(result.sources),
     }

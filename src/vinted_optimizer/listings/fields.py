@@ -9,7 +9,8 @@ changed — a member's edit, an analysis, a copy — goes through ``settle`` bef
   size it names, in Vinted's own words ("M / 38 / 10"); words that name none stay as written, without id.
 - a new category: the size is matched again against the new category's sizes, and a parcel size is
   suggested if the listing has none.
-- ``status_id`` follows the condition and ``color_ids`` the colours, always.
+- ``status_id`` follows the condition, ``color_ids`` the colours and ``material_id`` the material (when it
+  is one of Vinted's, spelt as Vinted does), always.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from typing import cast
 from vinted_optimizer.kit.errors import InvalidField
 from vinted_optimizer.models import Listing
 from vinted_optimizer.vocabulary import COLOR_BY_NAME, CONDITION_STATUS_IDS, Catalog, Condition, load_catalogs
+from vinted_optimizer.vocabulary.materials import VINTED_MATERIALS
 from vinted_optimizer.vocabulary.packages import suggested_package_size
 from vinted_optimizer.vocabulary.sizes import match_size, size_by_id, sizes_for
 
+_MATERIAL_BY_FOLDED = {material.name.casefold(): material for material in VINTED_MATERIALS}
 NOT_OFFERED = "Questa taglia non è tra quelle della categoria scelta: sceglila dall'elenco."
 NEW_ONLY = "Per questa categoria Vinted accetta solo articoli nuovi con cartellino."
 
@@ -76,3 +79,7 @@ def settle(listing: Listing, changed: Collection[str], *, strict: bool) -> None:
             raise InvalidField("condition", NEW_ONLY)
     listing.status_id = CONDITION_STATUS_IDS.get(cast(Condition, listing.condition))
     listing.color_ids = [COLOR_BY_NAME[name].id for name in listing.colors if name in COLOR_BY_NAME]
+    material = _MATERIAL_BY_FOLDED.get(" ".join((listing.material or "").split()).casefold())
+    if material is not None:
+        listing.material = material.name
+    listing.material_id = material.id if material else None

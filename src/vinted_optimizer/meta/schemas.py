@@ -25,10 +25,16 @@ class PackageSizeInfo(BaseModel):
     hint: str = Field(description="What fits in it, in Italian")
 
 
+class MaterialInfo(BaseModel):
+    id: int = Field(description="Vinted's material id")
+    name: str = Field(description="Its Italian name")
+
+
 class Vocabulary(BaseModel):
     conditions: list[ConditionInfo] = Field(description="From new to worn")
     colors: list[ColorInfo]
     package_sizes: list[PackageSizeInfo] = Field(description="From small to large")
+    materials: list[MaterialInfo] = Field(description="Vinted's materials, for the categories that ask")
     listing_statuses: list[ListingStatus]
     analysis_statuses: list[AnalysisStatus]
 

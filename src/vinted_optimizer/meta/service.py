@@ -18,6 +18,7 @@ from vinted_optimizer.meta.schemas import (
     ConditionInfo,
     Limits,
     ListingLimits,
+    MaterialInfo,
     Meta,
     PackageSizeInfo,
     PhotoHintThresholds,
@@ -39,6 +40,7 @@ from vinted_optimizer.vocabulary import (
     load_catalogs,
 )
 from vinted_optimizer.vocabulary.catalog import children_of, is_leaf, search_catalogs
+from vinted_optimizer.vocabulary.materials import VINTED_MATERIALS
 from vinted_optimizer.vocabulary.packages import PACKAGE_SIZES, suggested_package_size
 from vinted_optimizer.vocabulary.sizes import sizes_for
 
@@ -57,6 +59,10 @@ async def meta(session: AsyncSession, settings: Settings) -> Meta:
                 for condition in CONDITIONS
             ],
             colors=[ColorInfo(id=color.id, name=color.name, hex=color.hex) for color in VINTED_COLORS],
+            materials=[
+                MaterialInfo(id=material.id, name=material.name)
+                for material in sorted(VINTED_MATERIALS, key=lambda material: material.name)
+            ],
             package_sizes=[
                 PackageSizeInfo(id=size.id, title=size.title_it, hint=size.hint_it) for size in PACKAGE_SIZES
             ],

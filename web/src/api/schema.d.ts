@@ -1414,6 +1414,19 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** MaterialInfo */
+        MaterialInfo: {
+            /**
+             * Id
+             * @description Vinted's material id
+             */
+            id: number;
+            /**
+             * Name
+             * @description Its Italian name
+             */
+            name: string;
+        };
         /** MemberRead */
         MemberRead: {
             /**
@@ -1798,6 +1811,11 @@ export interface components {
             conditions: components["schemas"]["ConditionInfo"][];
             /** Listing Statuses */
             listing_statuses: ("draft" | "ready" | "published" | "reserved" | "sold" | "hidden")[];
+            /**
+             * Materials
+             * @description Vinted's materials, for the categories that ask
+             */
+            materials: components["schemas"]["MaterialInfo"][];
             /**
              * Package Sizes
              * @description From small to large

@@ -440,17 +440,25 @@ export function ListingEditor({ listing, meta }: { listing: Listing; meta: Meta 
               error={fieldError("brand")}
             />
             {showMaterial ? (
-              <Field
+              <Select
                 label={t("detail.field.material")}
                 mark={mark("material")}
                 name="material"
                 value={values.material}
                 onChange={set("material")}
                 error={fieldError("material")}
-                maxLength={limits.material}
                 hint={t("detail.field.materialHint")}
-                autoComplete="off"
-              />
+              >
+                <option value="">{t("detail.field.materialNone")}</option>
+                {values.material && !meta.vocabulary.materials.some((m) => m.name === values.material) ? (
+                  <option value={values.material}>{values.material}</option>
+                ) : null}
+                {meta.vocabulary.materials.map((material) => (
+                  <option key={material.id} value={material.name}>
+                    {material.name}
+                  </option>
+                ))}
+              </Select>
             ) : null}
             <ColorField
               meta={meta}
