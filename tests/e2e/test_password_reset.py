@@ -19,7 +19,17 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.browser import DESKTOP, PHONE, Browsing, Person, Viewport, heading, is_call, sign_in
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    Person,
+    Viewport,
+    heading,
+    is_call,
+    register_by_api,
+    sign_in,
+)
 from tests.e2e.test_signup import smtp_env, snapshot
 from tests.support.serve import Serve, running_serve
 from tests.support.smtp import Inbox, running_inbox
@@ -229,4 +239,52 @@ async def test_without_smtp_the_family_admin_creates_the_link(
     assert (await sign_in(page, member.email, member.password)).status == 401
     assert (await sign_in(page, member.email, new_password)).status == 200
     await expect(page).to_have_url(re.compile(r"/$"))
+    browsing.assert_no_errors()
+
+
+@VIEWPORTS
+async def test_account_forms_show_their_errors_under_the_fields(
+    browsing: Browsing, server: Serve, viewport: Viewport
+) -> None:
+    """The sign-in and password-change forms put each message under its field, in Italian."""
+    person = Person(f"carla.{viewport.name}@example.it", f"carla_{viewport.name}", "Lampada-Da-Tavolo-42")
+    register_by_api(server, person, f"Casa Carla {viewport.name}")
+    browsing.expected_failures |= {("/api/v1/users/me", 403), ("/api/v1/users/me", 422)}
+
+    page = await browsing.page(viewport)
+    await page.goto("/accedi")
+    await page.get_by_role("button", name="Accedi", exact=True).click()  # nothing filled in
+    login = page.get_by_label("E-mail o nome utente", exact=True)
+    await expect(login).to_have_accessible_description("Campo obbligatorio.")
+    await expect(login).to_be_focused()
+    await expect(page.get_by_label("Password", exact=True)).to_have_accessible_description(
+        "Campo obbligatorio."
+    )
+    assert (await sign_in(page, person.email, person.password)).status == 200
+    await expect(page).to_have_url(re.compile(r"/$"))
+
+    await page.goto("/impostazioni")
+    card = page.locator("section").filter(has=page.get_by_role("heading", name="Cambia password", exact=True))
+    current = card.get_by_label("Password attuale", exact=True)
+    new = card.get_by_label("Nuova password", exact=True)
+    submit = card.get_by_role("button", name="Cambia password", exact=True)
+
+    await current.fill("Non-E-Questa-123")
+    await new.fill("Nuova-Password-Lunga-7")
+    async with page.expect_response(is_call("/api/v1/users/me", "PATCH")) as wrong:
+        await submit.click()
+    assert (await wrong.value).status == 403
+    await expect(current).to_have_accessible_description("La password attuale non è corretta.")
+
+    await current.fill(person.password)
+    await new.fill("1234567890")
+    async with page.expect_response(is_call("/api/v1/users/me", "PATCH")) as weak:
+        await submit.click()
+    assert (await weak.value).status == 422
+    await expect(new).to_have_accessible_description(
+        re.compile(re.escape("La password è troppo comune: scegline una meno prevedibile."))
+    )
+    await expect(current).not_to_have_attribute("aria-invalid", "true")
+    await expect(card.get_by_role("alert")).to_have_text("Controlla i campi segnati in rosso.")
+    await expect(page.get_by_role("main")).not_to_contain_text(re.compile(r"value error", re.I))
     browsing.assert_no_errors()

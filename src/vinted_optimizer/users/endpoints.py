@@ -8,7 +8,7 @@ from vinted_optimizer.auth import service as auth
 from vinted_optimizer.auth.dependencies import Claims, CurrentUser, FamilyAdmin, RequireMember, Tools
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, responses
+from vinted_optimizer.kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
@@ -36,7 +36,7 @@ async def me(user: CurrentUser) -> UserRead:
     "/me",
     operation_id="users:update_me",
     response_model=UserRead,
-    responses=responses(BadRequest, Forbidden, Conflict),
+    responses=responses(Forbidden, Conflict),
     summary="Edit my profile; e-mail and password changes need the current password",
 )
 async def update_me(

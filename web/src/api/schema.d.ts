@@ -4400,7 +4400,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Richiesta non valida. */
+            /** @description The body is not valid UTF-8 */
             400: {
                 headers: {
                     [name: string]: unknown;
