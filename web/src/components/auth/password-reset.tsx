@@ -96,7 +96,8 @@ export function ResetPassword({ token }: { token: string }) {
   const { t } = useI18n();
   const errors = useFormErrors(RESET_FIELDS);
   const [state, setState] = useState<"form" | "done" | "invalid">(token.length >= 16 ? "form" : "invalid");
-  const [invalidMessage, setInvalidMessage] = useState<string>(t("auth.reset.noToken"));
+  // The server's words for a refused link; a link without its token is ours (in the language shown).
+  const [invalidMessage, setInvalidMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -129,7 +130,7 @@ export function ResetPassword({ token }: { token: string }) {
         </>
       ) : state === "invalid" ? (
         <>
-          <Alert>{invalidMessage}</Alert>
+          <Alert>{invalidMessage ?? t("auth.reset.noToken")}</Alert>
           <Link href="/password-dimenticata" className={`${buttonClasses("primary")} mt-6 w-full`}>
             {t("auth.reset.askAgain")}
           </Link>
