@@ -175,6 +175,13 @@ MATRIX = [
         dict(anonymous=401, member=403, family_admin=204, other_family=404, instance_admin=403),
     ),
     (
+        # A member of one's own family (here the family admin's member); another family's: 404.
+        "POST",
+        "/api/v1/users/family/members/{member_id}/password-reset",
+        None,
+        dict(anonymous=401, member=403, family_admin=201, other_family=404, instance_admin=403),
+    ),
+    (
         "POST",
         "/api/v1/admin/invitations",
         {"email": "prima@example.it", "family_name": "Famiglia Neri"},
@@ -200,6 +207,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
     path = template.format(
         admin_session=world.admin.session_id,
         invitation_id=world.invitation_id,
+        member_id=world.member.id,
         listing_id=world.listing_id,
         image_id=world.image_id,
     )
@@ -232,6 +240,8 @@ def test_matrix_covers_every_protected_route(app):
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
         "/api/v1/auth/invitation",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
         # Vinted's vocabulary and the server's limits: public facts the sign-up page needs too; Vinted's
         # catalog tree, public on Vinted itself.
         "/api/v1/meta",
@@ -246,5 +256,8 @@ def test_matrix_covers_every_protected_route(app):
         if path.startswith("/api/v1") and path not in public
         for method in operations
     }
-    covered = {(method, template.replace("{admin_session}", "{jti}")) for method, template, _, _ in MATRIX}
+    covered = {
+        (method, template.replace("{admin_session}", "{jti}").replace("{member_id}", "{user_id}"))
+        for method, template, _, _ in MATRIX
+    }
     assert routes == covered

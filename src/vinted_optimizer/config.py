@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     access_token_minutes: float = Field(default=15, ge=0.05, le=60 * 24)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     invitation_days: int = Field(default=7, ge=1, le=60)
+    # Password reset links: e-mailed ones are short-lived; the family admin's, handed over by hand, a day.
+    password_reset_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    password_reset_link_hours: int = Field(default=24, ge=1, le=7 * 24)
 
     public_url: str = "http://127.0.0.1:8000"
     # The dashboard's static export served at "/" by `serve`; default: web/out of this checkout.
@@ -69,6 +72,7 @@ class Settings(BaseSettings):
     rate_limit_login_failures: str = "5/minute"
     rate_limit_register: str = "10/hour"
     rate_limit_invitations: str = "20/hour"  # per family
+    rate_limit_password_reset: str = "5/hour"  # noqa: S105 - per address and per IP, not a password
 
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
 

@@ -24,9 +24,9 @@ async def test_cleanup_drops_only_what_is_long_dead(client, session, resources):
     await session.commit()
 
     first = await cleanup_auth({"resources": resources})
-    assert first == {"refresh_tokens": 0, "sessions": 1, "invitations": 1}
+    assert first == {"refresh_tokens": 0, "sessions": 1, "invitations": 1, "password_resets": 0}
     second = await cleanup_auth({"resources": resources})  # idempotent
-    assert second == {"refresh_tokens": 0, "sessions": 0, "invitations": 0}
+    assert second == {"refresh_tokens": 0, "sessions": 0, "invitations": 0, "password_resets": 0}
     remaining = (await session.scalars(select(AuthSession))).all()
     assert len(remaining) == 1
     assert len((await session.scalars(select(RefreshToken))).all()) == 1

@@ -25,3 +25,17 @@ async def test_our_own_rules_lose_pydantics_prefix(client):
     )
     assert response.status_code == 422
     assert response.json()["fields"][0]["message"] == "Per cambiare stato indica 'status'."
+
+
+async def test_a_validator_s_value_error_reaches_the_field_without_pydantic_s_prefix(client):
+    """The password policy raises ValueError inside a field validator: its Italian sentence, alone."""
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "nuova@example.it", "username": "nuova", "password": "corta"},
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"] == [
+        {"field": "password", "message": "La password deve avere almeno 10 caratteri."}
+    ]
+    assert response.json()["detail"] == "password: La password deve avere almeno 10 caratteri."
+    assert "Value error" not in response.text and "value_error" not in response.text

@@ -87,7 +87,11 @@ async def test_password_change_signs_out_other_devices(client, session):
         json={"current_password": member.password, "new_password": "1234567890"},
         headers=member.headers,
     )
-    assert weak.status_code == 400
+    # The policy's message, under the field the form shows it beside.
+    assert weak.status_code == 422
+    assert weak.json()["fields"] == [
+        {"field": "new_password", "message": "La password è troppo comune: scegline una meno prevedibile."}
+    ]
     changed = await client.patch(
         "/api/v1/users/me",
         json={"current_password": member.password, "new_password": "Nuova-Password-Lunga-7"},

@@ -13,6 +13,9 @@ from vinted_optimizer.auth.schemas import (
     InvitationLookup,
     InvitationPreview,
     LoginRequest,
+    PasswordResetAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RefreshRequest,
     RegisterRequest,
     SessionRead,
@@ -22,6 +25,7 @@ from vinted_optimizer.auth.schemas import (
 )
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession, utcnow
+from vinted_optimizer.kit.email import smtp_configured
 from vinted_optimizer.kit.errors import (
     BadRequest,
     Conflict,
@@ -272,4 +276,39 @@ async def revoke_session(
     jti: uuid.UUID, session: DbSession, tools: Tools, user: CurrentUser, context: Context
 ) -> Response:
     await service.revoke_my_session(session, tools, user, jti, context)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/password-reset",
+    operation_id="auth:request_password_reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PasswordResetAccepted,
+    responses=responses(service.EmailNotConfigured, TooManyRequests),
+    summary="E-mail a password reset link; the same answer whether or not the address has an account",
+)
+async def request_password_reset(
+    data: PasswordResetRequest, resources: Res, tools: Tools, context: Context
+) -> PasswordResetAccepted:
+    await service.request_password_reset(
+        tools,
+        resources.queue,
+        email=str(data.email),
+        email_enabled=smtp_configured(resources.settings),
+        context=context,
+    )
+    return PasswordResetAccepted()
+
+
+@router.post(
+    "/password-reset/confirm",
+    operation_id="auth:confirm_password_reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(Gone),
+    summary="Set a new password with a reset link's token; every session of the account is revoked",
+)
+async def confirm_password_reset(
+    data: PasswordResetConfirm, session: DbSession, tools: Tools, context: Context
+) -> Response:
+    await service.reset_password(session, tools, data, context)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -136,3 +136,32 @@ class AccountSnapshot(BaseModel):
         if self.family_id is None or self.role is None:
             return None
         return Member(id=user_id, family_id=self.family_id, role=self.role, username=self.username)
+
+
+class PasswordResetRequest(Input):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    email: EmailStr = Field(max_length=320)
+
+
+class PasswordResetAccepted(BaseModel):
+    """The same answer whether or not the address has an account."""
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = (
+        "Se l'indirizzo corrisponde a un account, ti abbiamo scritto: apri il link nell'e-mail "
+        "per scegliere una nuova password."
+    )
+
+
+class PasswordResetConfirm(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=16, max_length=200, description="From the reset link")
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX_LENGTH, description="The new password")
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        # Length and block list now; the e-mail and username rule once the link names the account.
+        return check_password_policy(value)

@@ -25,6 +25,7 @@ from vinted_optimizer.auth.lockout import LoginThrottle
 from vinted_optimizer.auth.schemas import (
     AccountSnapshot,
     LoginRequest,
+    PasswordResetConfirm,
     RegisterRequest,
     SignupClaim,
     SignupCompletion,
@@ -32,8 +33,8 @@ from vinted_optimizer.auth.schemas import (
 from vinted_optimizer.config import RegistrationMode
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.errors import Gone, NotFound, Unauthorized
-from vinted_optimizer.kit.queue import Jobs
+from vinted_optimizer.kit.errors import Conflict, Gone, NotFound, Unauthorized
+from vinted_optimizer.kit.queue import JobQueue, Jobs
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import (
     AccessClaims,
@@ -45,6 +46,7 @@ from vinted_optimizer.kit.security import (
 )
 from vinted_optimizer.kit.signing import DeviceCookies
 from vinted_optimizer.models import AuthSession, RefreshToken, User
+from vinted_optimizer.users import password_reset
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import UserUpdate
 
@@ -604,4 +606,52 @@ async def drop_dead_sessions(session: AsyncSession, *, retention: timedelta) -> 
         "refresh_tokens": await repository.delete_expired_refresh_tokens(session, now - timedelta(days=1)),
         "sessions": await repository.delete_dead_sessions(session, now - retention),
         "invitations": await users.drop_stale_invitations(session, older_than=retention),
+        "password_resets": await password_reset.drop_stale_links(session, older_than=timedelta(days=1)),
     }
+
+
+# --- forgotten passwords ------------------------------------------------------------------------------
+
+RESET_LIMIT_MESSAGE = "Troppe richieste per reimpostare la password: riprova tra {seconds} secondi."
+
+
+class EmailNotConfigured(Conflict):
+    code = "email_not_configured"
+    default_detail = (
+        "Su questo server l'invio di e-mail non è configurato: chiedi a chi gestisce la tua famiglia "
+        "di creare un link per reimpostare la password."
+    )
+
+
+async def request_password_reset(
+    tools: AuthTools, queue: JobQueue, *, email: str, email_enabled: bool, context: RequestContext
+) -> None:
+    """The same work and the same answer for any address: the limits (per IP, per address) and one
+    sealed job. The worker finds the account, if any, makes the link and e-mails it
+    (``users.password_reset``); nothing here looks the address up, and nothing is written here, so the
+    job is queued at once (there is no commit to wait for)."""
+    if not email_enabled:
+        raise EmailNotConfigured()
+    limits = tools.rate_limits
+    ip = context.ip or "unknown"
+    await limits.hit(limits.password_reset, "password-reset-ip", ip, message=RESET_LIMIT_MESSAGE)
+    await limits.hit(
+        limits.password_reset,
+        "password-reset-address",
+        token_hash(email.lower()),
+        message=RESET_LIMIT_MESSAGE,
+    )
+    # The address travels through Redis sealed with Fernet, with who asked (for the audit row).
+    sealed = tools.secret_box.encrypt_json(
+        {"email": email, "ip": context.ip, "user_agent": context.user_agent}
+    ).decode()
+    await queue.enqueue(password_reset.SEND_RESET_JOB, sealed)
+
+
+async def reset_password(
+    session: AsyncSession, tools: AuthTools, data: PasswordResetConfirm, context: RequestContext
+) -> None:
+    """A reset link used: the new password is set, the link spent, and every session of the account
+    revoked (whoever knew the old password is signed out everywhere)."""
+    user = await password_reset.use_link(session, tools.passwords, data.token, data.password, context)
+    await revoke_user_sessions(session, tools, user.id, reason="password_reset")

@@ -43,6 +43,7 @@ class RateLimits:
         self.login_failures = parse(settings.rate_limit_login_failures)
         self.register = parse(settings.rate_limit_register)
         self.invitations = parse(settings.rate_limit_invitations)
+        self.password_reset = parse(settings.rate_limit_password_reset)
 
     async def close(self) -> None:
         await self.gate.close()

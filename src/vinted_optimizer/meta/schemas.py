@@ -93,6 +93,9 @@ class Meta(BaseModel):
     vocabulary: Vocabulary
     limits: Limits
     registration: Registration
+    email_enabled: bool = Field(
+        description="SMTP is configured: reset links are e-mailed (else the family admin creates them)"
+    )
 
 
 CATALOG_QUERY_MAX = 100

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Settings
 from vinted_optimizer.images import processing as photos
+from vinted_optimizer.kit.email import smtp_configured
 from vinted_optimizer.kit.errors import NotFound
 from vinted_optimizer.listings import schemas as listing_fields
 from vinted_optimizer.meta.schemas import (
@@ -100,6 +101,7 @@ async def meta(session: AsyncSession, settings: Settings) -> Meta:
             password_max=PASSWORD_MAX_LENGTH,
         ),
         registration=Registration(mode=settings.registration, first_family=first_family),
+        email_enabled=smtp_configured(settings),
     )
 
 

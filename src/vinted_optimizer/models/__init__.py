@@ -7,6 +7,7 @@ from vinted_optimizer.models.chat import ChatMessage, ChatSession
 from vinted_optimizer.models.families import Family, FamilyRole, Invitation
 from vinted_optimizer.models.images import Image
 from vinted_optimizer.models.listings import Listing
+from vinted_optimizer.models.password_resets import PasswordReset
 from vinted_optimizer.models.sales import Sale
 from vinted_optimizer.models.shipments import Shipment
 from vinted_optimizer.models.trends import Trend
@@ -23,6 +24,7 @@ __all__ = [
     "Image",
     "Invitation",
     "Listing",
+    "PasswordReset",
     "RefreshToken",
     "Sale",
     "Shipment",

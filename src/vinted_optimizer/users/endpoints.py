@@ -8,16 +8,17 @@ from vinted_optimizer.auth import service as auth
 from vinted_optimizer.auth.dependencies import Claims, CurrentUser, FamilyAdmin, RequireMember, Tools
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, responses
+from vinted_optimizer.kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
-from vinted_optimizer.users import service
+from vinted_optimizer.users import password_reset, service
 from vinted_optimizer.users.schemas import (
     AccountDelete,
     FamilyOverview,
     InvitationCreate,
     InvitationCreated,
+    PasswordResetLink,
     UserRead,
     UserUpdate,
     VintedSessionLink,
@@ -35,7 +36,7 @@ async def me(user: CurrentUser) -> UserRead:
     "/me",
     operation_id="users:update_me",
     response_model=UserRead,
-    responses=responses(BadRequest, Forbidden, Conflict),
+    responses=responses(Forbidden, Conflict),
     summary="Edit my profile; e-mail and password changes need the current password",
 )
 async def update_me(
@@ -132,3 +133,17 @@ async def revoke_invitation(
 ) -> Response:
     await service.revoke_invitation(session, admin, invitation_id, context)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/family/members/{user_id}/password-reset",
+    operation_id="users:member_password_reset",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PasswordResetLink,
+    responses=responses(Forbidden, NotFound),
+    summary="A single-use link that sets a new password for a member of my family (shown once)",
+)
+async def member_password_reset(
+    user_id: uuid.UUID, session: DbSession, resources: Res, admin: FamilyAdmin, context: Context
+) -> PasswordResetLink:
+    return await password_reset.link_for_member(session, resources.settings, admin, user_id, context)

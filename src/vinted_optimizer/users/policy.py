@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from vinted_optimizer.kit.errors import DomainError
+
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$")
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
@@ -56,6 +58,27 @@ def check_password_policy(password: str, *, email: str | None = None, username: 
         if personal and len(personal) >= 4 and personal.lower() in lowered:
             raise ValueError("La password non può contenere la tua e-mail o il tuo nome utente.")
     return password
+
+
+class PasswordRejected(DomainError):
+    """The password policy, checked where the account's e-mail and username are known: a 422 that names
+    the form's field, so the dashboard shows the message under it."""
+
+    status_code = 422
+    code = "validation_error"
+    default_detail = "Questa password non è accettabile."
+
+    def __init__(self, detail: str, *, field: str) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+def enforce_password_policy(password: str, *, email: str, username: str, field: str) -> None:
+    """``check_password_policy`` for a service: its message becomes a 422 on ``field``."""
+    try:
+        check_password_policy(password, email=email, username=username)
+    except ValueError as error:
+        raise PasswordRejected(str(error), field=field) from None
 
 
 def normalise_username(value: str) -> str:

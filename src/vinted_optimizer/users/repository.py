@@ -1,4 +1,4 @@
-"""Every query on users, families and invitations (the tables this domain owns)."""
+"""Every query on users, families, invitations and password resets (the tables this domain owns)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from vinted_optimizer.kit.db import rowcount
-from vinted_optimizer.models import Family, Invitation, User
+from vinted_optimizer.models import Family, Invitation, PasswordReset, User
 
 
 async def user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -147,3 +147,29 @@ async def delete_family(session: AsyncSession, family_id: uuid.UUID) -> None:
 
 async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(User).where(User.id == user_id))
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    found: User | None = await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    return found
+
+
+async def password_reset_by_token_hash(session: AsyncSession, digest: str) -> PasswordReset | None:
+    # Row lock: two concurrent uses of one link cannot both set a password.
+    found: PasswordReset | None = await session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == digest).with_for_update()
+    )
+    return found
+
+
+async def delete_password_resets(
+    session: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> int:
+    query = delete(PasswordReset).where(PasswordReset.user_id == user_id)
+    if keep is not None:
+        query = query.where(PasswordReset.id != keep)
+    return rowcount(await session.execute(query))
+
+
+async def delete_stale_password_resets(session: AsyncSession, before: datetime) -> int:
+    return rowcount(await session.execute(delete(PasswordReset).where(PasswordReset.expires_at < before)))

@@ -131,3 +131,12 @@ class FamilyOverview(BaseModel):
     name: str
     members: list[MemberRead]
     pending_invitations: list[InvitationRead]
+
+
+class PasswordResetLink(BaseModel):
+    """A family admin's reset link for a member: shown once, to copy and hand over."""
+
+    user_id: uuid.UUID
+    reset_url: str
+    token: str = Field(description="Single-use; shown once, only to the admin who created it")
+    expires_at: datetime

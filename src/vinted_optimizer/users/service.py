@@ -26,7 +26,7 @@ from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import Passwords, SecretBox, new_opaque_token, token_hash
 from vinted_optimizer.models import Family, Invitation, User
 from vinted_optimizer.users import repository
-from vinted_optimizer.users.policy import check_password_policy, normalise_username
+from vinted_optimizer.users.policy import check_password_policy, enforce_password_policy, normalise_username
 from vinted_optimizer.users.schemas import (
     FamilyOverview,
     InvitationCreate,
@@ -238,10 +238,9 @@ async def update_me(
         user.email = str(data.email)
         await _audit_self(session, "user.email_changed", user, context)
     if data.new_password is not None:
-        try:
-            check_password_policy(data.new_password, email=user.email, username=user.username)
-        except ValueError as error:
-            raise BadRequest(str(error)) from None
+        enforce_password_policy(
+            data.new_password, email=user.email, username=user.username, field="new_password"
+        )
         user.password_argon2 = await passwords.hash(data.new_password)
         await _audit_self(session, "user.password_changed", user, context)
     if data.preferences is not None:

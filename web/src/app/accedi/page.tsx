@@ -6,8 +6,10 @@ import { Suspense, useEffect, useState, type FormEvent } from "react";
 import { AuthFrame } from "@/components/auth/auth-frame";
 import { Alert, Button, Field } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
-import { errorMessage } from "@/lib/errors";
+import { useFormErrors } from "@/lib/form-errors";
 import { useI18n } from "@/lib/i18n";
+
+const FIELDS = ["login", "password"] as const;
 
 /** Only same-site paths: never redirect to another origin after sign-in. */
 function safeNext(next: string | null): string {
@@ -19,7 +21,7 @@ function LoginForm() {
   const { login, status } = useAuth();
   const router = useRouter();
   const next = safeNext(useSearchParams().get("next"));
-  const [error, setError] = useState<string | null>(null);
+  const errors = useFormErrors(FIELDS);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -28,13 +30,13 @@ function LoginForm() {
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (!errors.check(event.currentTarget)) return;
     const form = new FormData(event.currentTarget);
     setBusy(true);
-    setError(null);
     try {
       await login(String(form.get("login")), String(form.get("password")));
     } catch (failure) {
-      setError(errorMessage(failure, t));
+      errors.fail(failure);
     } finally {
       setBusy(false);
     }
@@ -42,10 +44,27 @@ function LoginForm() {
 
   return (
     <AuthFrame title={t("auth.login.title")} subtitle={t("auth.login.subtitle")}>
-      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
-        {error ? <Alert>{error}</Alert> : null}
-        <Field label={t("auth.login.login")} name="login" autoComplete="username" required autoFocus />
-        <Field label={t("auth.login.password")} name="password" type="password" autoComplete="current-password" required />
+      <form ref={errors.formRef} onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        {errors.message ? <Alert>{errors.message}</Alert> : null}
+        <Field
+          label={t("auth.login.login")}
+          name="login"
+          autoComplete="username"
+          required
+          autoFocus
+          error={errors.fields.login}
+        />
+        <Field
+          label={t("auth.login.password")}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.fields.password}
+        />
+        <Link href="/password-dimenticata" className="-mt-2 inline-flex min-h-11 items-center self-start text-sm font-medium text-teal-800 underline">
+          {t("auth.login.forgot")}
+        </Link>
         <Button type="submit" busy={busy}>
           {t("auth.login.submit")}
         </Button>

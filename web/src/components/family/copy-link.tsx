@@ -5,7 +5,7 @@ import { Button } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 
 /** A read-only link, selected on focus, with a button that copies it. */
-export function CopyLink({ url }: { url: string }) {
+export function CopyLink({ url, testId = "invite-link" }: { url: string; testId?: string }) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   return (
@@ -15,7 +15,7 @@ export function CopyLink({ url }: { url: string }) {
         value={url}
         aria-label="Link"
         onFocus={(event) => event.currentTarget.select()}
-        data-testid="invite-link"
+        data-testid={testId}
         className="min-h-11 flex-1 rounded-lg border border-slate-300 bg-slate-50 px-3 text-sm"
       />
       <Button

@@ -37,3 +37,15 @@ export function useRevokeInvitation() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: familyKeys.all }),
   });
 }
+
+/** A single-use link that sets a new password for a member of the family (shown once, never listed). */
+export function useMemberPasswordReset() {
+  return useMutation({
+    mutationFn: async (userId: string) =>
+      unwrap(
+        await api.POST("/api/v1/users/family/members/{user_id}/password-reset", {
+          params: { path: { user_id: userId } },
+        }),
+      ),
+  });
+}

@@ -1,0 +1,7 @@
+"use client";
+
+import { ForgotPassword } from "@/components/auth/password-reset";
+
+export default function Page() {
+  return <ForgotPassword />;
+}
