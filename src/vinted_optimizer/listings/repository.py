@@ -231,3 +231,16 @@ async def due_for_analysis(
         .limit(limit)
     )
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def with_vinted_id(
+    session: AsyncSession, family_id: uuid.UUID, vinted_id: str, *, other_than: uuid.UUID
+) -> Listing | None:
+    """Another listing of the family already linked to this Vinted item, if any."""
+    found: Listing | None = await session.scalar(
+        readable_listings(family_id)
+        .where(Listing.vinted_id == vinted_id, Listing.id != other_than)
+        .order_by(Listing.created_at)
+        .limit(1)
+    )
+    return found
