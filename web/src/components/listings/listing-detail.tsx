@@ -14,6 +14,7 @@ import { useI18n } from "@/lib/i18n";
 import type { DuplicateWarning } from "@/lib/upload";
 import { AnalysisBadge, StatusBadge } from "./badges";
 import { ConfirmPanel } from "./confirm";
+import { CopyToVinted } from "./copy-to-vinted";
 import { primaryImage, type Listing } from "./labels";
 import { ListingEditor } from "./listing-editor";
 import { PhotoManager } from "./photo-manager";
@@ -220,6 +221,7 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
         </div>
         <div className="flex min-w-0 flex-col gap-6 lg:col-span-3">
           <ListingEditor listing={listing} meta={meta.data} />
+          <CopyToVinted listing={listing} />
         </div>
       </div>
       <div className="mt-6">
