@@ -94,6 +94,7 @@ def _with(expected: dict[str, int], ok: int) -> dict[str, int]:
 
 INVENTORY = [
     ("GET", "/api/v1/listings", None, OWN),
+    ("GET", "/api/v1/listings/brands", None, OWN),
     ("POST", "/api/v1/listings", {"title": "Sciarpa"}, _with(OWN, 201)),
     (
         "POST",
@@ -241,6 +242,7 @@ def test_matrix_covers_every_protected_route(app):
         # catalog tree, public on Vinted itself.
         "/api/v1/meta",
         "/api/v1/meta/catalogs",
+        "/api/v1/meta/catalogs/{catalog_id}/fields",
         # Signed URLs: the signature, handed out only to the family, is the authorisation (tested apart).
         "/api/v1/images/{image_id}/file",
     }

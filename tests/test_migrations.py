@@ -98,6 +98,34 @@ def test_the_ai_s_english_category_paths_become_italian(servers):
     assert asyncio.run(_scalar(url, categories)) == english
 
 
+def test_vinted_ids_are_filled_beside_the_names(servers):
+    """0005: a listing's condition gets its Vinted status id and its colours their ids (in order); beyond
+    Vinted's two colours the rest go; the downgrade drops the new columns."""
+    servers.postgres.server.psql("DROP DATABASE IF EXISTS vo_vinted_ids;")
+    servers.postgres.server.psql("CREATE DATABASE vo_vinted_ids;")
+    url = servers.database_url.replace("/vinted_optimizer?", "/vo_vinted_ids?")
+    config = alembic_config(url)
+    command.upgrade(config, "0004")
+    setup = """
+        INSERT INTO families (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'Rossi');
+        INSERT INTO users (id, email, username, password_argon2, family_id)
+            VALUES ('00000000-0000-0000-0000-000000000002', 'a@example.it', 'anna', 'x',
+                    '00000000-0000-0000-0000-000000000001');
+        INSERT INTO listings (id, family_id, user_id, condition, colors) VALUES
+            ('00000000-0000-0000-0000-000000000011', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000002', 'very_good', '{Blu navy,Bianco,Rosso}'),
+            ('00000000-0000-0000-0000-000000000012', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000002', NULL, '{}');
+    """
+    asyncio.run(_execute(url, setup))
+    command.upgrade(config, "0005")
+    rows = "SELECT string_agg(concat_ws('/', status_id, colors::text, color_ids::text), ' | ' ORDER BY id) FROM listings"
+    assert asyncio.run(_scalar(url, rows)) == '2/{"Blu navy",Bianco}/{27,12} | {}/{}'
+    command.downgrade(config, "0004")
+    columns = "SELECT count(*) FROM information_schema.columns WHERE table_name = 'listings' AND column_name = 'size_id'"
+    assert asyncio.run(_scalar(url, columns)) == 0
+
+
 async def _execute(url: str, sql: str) -> None:
     engine = create_engine(url, pool_size=1)
     try:

@@ -39,6 +39,7 @@ def test_401_and_429_are_declared_where_they_happen(app):
     public = {
         "/api/v1/meta",
         "/api/v1/meta/catalogs",
+        "/api/v1/meta/catalogs/{catalog_id}/fields",
         "/api/v1/auth/register",
         "/api/v1/auth/register/complete",
         "/api/v1/auth/invitation",

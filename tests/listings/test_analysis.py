@@ -197,3 +197,41 @@ def test_backoff_grows_and_is_capped():
         timedelta(minutes=4),
     ]
     assert backoff(20) == timedelta(hours=2)
+
+
+async def test_the_model_s_colours_replace_the_pixels_and_the_ai_fields_are_named(
+    client, resources, fake_ollama
+):
+    member = await register(client)
+    body = (await upload(client, member=member, files=[("giacca.jpg", photo(seed=26))])).json()
+    listing_id = body["listing"]["id"]
+    pixels = body["listing"]["colors"]
+    assert pixels and body["listing"]["ai_suggestion"]["sources"] == {"colors": "pixels"}
+    assert body["listing"]["ai_fields"] == ["colors"]  # a proposal from the photo, not the member's choice
+    await run_jobs(resources)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
+    # The model named two valid Vinted colours: they win over the pixels' (still untouched) guess.
+    assert listing["colors"] == ["Blu", "Azzurro"] and listing["color_ids"] == [9, 26]
+    assert listing["ai_fields"] == [
+        "title",
+        "description",
+        "category",
+        "brand",
+        "condition",
+        "colors",
+        "price",
+    ]
+    edited = await client.patch(
+        f"/api/v1/listings/{listing_id}", json={"title": "Giacca blu", "price": "33"}, headers=member.headers
+    )
+    assert edited.json()["ai_fields"] == ["description", "category", "brand", "condition", "colors"]
+
+
+async def test_colours_the_member_chose_are_kept_by_the_analysis(client, resources, fake_ollama):
+    member = await register(client)
+    body = (await upload(client, member=member, files=[("g.jpg", photo(seed=27))])).json()
+    listing_id = body["listing"]["id"]
+    await client.patch(f"/api/v1/listings/{listing_id}", json={"colors": ["Nero"]}, headers=member.headers)
+    await run_jobs(resources)
+    listing = await get_listing(client, member=member, listing_id=listing_id)
+    assert listing["colors"] == ["Nero"] and "colors" not in listing["ai_fields"]

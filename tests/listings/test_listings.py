@@ -51,7 +51,10 @@ async def test_create_get_update_a_manual_listing(client):
         {"condition": "come nuovo"},
         {"title": "x" * 201},
         {"owner": "someone"},
-        {"colors": ["a", "b", "c", "d", "e", "f"]},
+        {"colors": ["Blu", "Rosso", "Verde"]},
+        {"colors": ["Blu notte"]},
+        {"size_id": 999999},
+        {"package_size_id": 4},
     ],
 )
 async def test_invalid_listing_payloads_are_422(client, payload):

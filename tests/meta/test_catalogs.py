@@ -84,3 +84,31 @@ async def test_bad_queries_are_italian_errors_naming_the_field(client):
         assert response.status_code == 422, params
         assert [item["field"] for item in response.json()["fields"]] == [field], params
         assert "Value error" not in response.text
+
+
+async def test_a_catalog_s_form_fields_sizes_parcel_and_material(client):
+    jacket = (await client.get(f"{URL}/1908/fields")).json()  # Donna > … > Giacche
+    assert jacket["catalog"]["path"] == "Donna > Abbigliamento > Capispalla > Giacche"
+    titles = [size["title"] for size in jacket["sizes"]]
+    assert "M / 38 / 10" in titles and "Taglia unica" in titles
+    assert jacket["suggested_package_size_id"] == 1
+    assert jacket["brand"] and jacket["color"] and not jacket["material"] and not jacket["new_only"]
+    cushions = next(c for c in load_catalogs().values() if c.path_it == "Casa > Tessili > Cuscini")
+    home = (await client.get(f"{URL}/{cushions.id}/fields")).json()
+    assert home["material"] and home["suggested_package_size_id"] == 2
+    assert [size["title"] for size in home["sizes"]][:2] == ["30 x 50 cm", "35 x 50 cm"]
+
+
+async def test_the_fields_of_an_unknown_catalog_are_404_and_a_bad_id_422(client):
+    missing = await client.get(f"{URL}/999999/fields")
+    assert missing.status_code == 404 and missing.json()["detail"] == "Categoria non trovata."
+    for bad in ("abc", "0", "99999999999"):
+        response = await client.get(f"{URL}/{bad}/fields")
+        assert response.status_code == 422, bad
+        assert response.json()["fields"][0]["field"] == "catalog_id"
+
+
+async def test_the_parcel_sizes_are_in_the_vocabulary(client):
+    sizes = (await client.get("/api/v1/meta")).json()["vocabulary"]["package_sizes"]
+    assert [(size["id"], size["title"]) for size in sizes] == [(1, "Piccolo"), (2, "Medio"), (3, "Grande")]
+    assert all(size["hint"] for size in sizes)

@@ -45,6 +45,19 @@ class NotFound(DomainError):
     default_detail = "Risorsa non trovata."
 
 
+class InvalidField(DomainError):
+    """A 422 decided by a rule that needs more than the field itself (a size the chosen category does not
+    offer): the body names the field, as a schema's 422 does."""
+
+    status_code = 422
+    code = "validation_error"
+    default_detail = "Dati non validi."
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"

@@ -31,7 +31,7 @@ from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import JobQueue, Jobs
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import repository
+from vinted_optimizer.listings import fields, repository
 from vinted_optimizer.listings.schemas import COLORS_MAX, TITLE_MAX
 from vinted_optimizer.models import Listing
 
@@ -189,35 +189,55 @@ def _midpoint(result: AnalyzeResult) -> Decimal | None:
     )
 
 
+def _same(current: Any, proposed: Any) -> bool:
+    """A listing's value is still what an analysis proposed (stored as JSON: a price as its string)."""
+    if isinstance(current, Decimal):
+        return proposed is not None and str(current) == str(proposed)
+    return bool(current == proposed)
+
+
 def apply_analysis(listing: Listing, result: AnalyzeResult, *, overwrite: bool) -> None:
-    """Fill the draft. A member's own edits are kept unless a re-analysis was asked for; a price already set
-    is never replaced (it is the member's decision), the AI's range stays visible beside it."""
+    """Fill the draft. A field the member filled or changed is kept unless a re-analysis was asked for; a
+    field still empty, or still holding what the previous analysis (or the photo's pixels) proposed, takes
+    the new proposal. The price follows the same rule: a price the member set is their decision, and the
+    AI's range stays visible beside it."""
+    previous: dict[str, Any] = dict(listing.ai_suggestion or {})
+
+    def untouched(field: str) -> bool:
+        current = getattr(listing, field)
+        return current in (None, "", []) or (field in previous and _same(current, previous[field]))
 
     def fill(field: str, value: Any) -> None:
-        current = getattr(listing, field)
         if value in (None, "", []):
             return
-        if overwrite or current in (None, "", []):
+        if overwrite or untouched(field):
             setattr(listing, field, value)
 
     fill("title", result.title[:TITLE_MAX] if result.title else None)
     fill("description", result.description)
-    fill("category", result.category)
-    fill("category_id", result.category_id)
+    if result.category_id is not None and (overwrite or untouched("category")):
+        listing.category, listing.category_id = result.category, result.category_id
     fill("brand", result.brand)
     fill("condition", result.condition)
     fill("tags", list(result.tags))
-    if result.colors and (overwrite or not listing.colors):
-        listing.colors = list(result.colors)[:COLORS_MAX]
-    if listing.price is None:
-        listing.price = _midpoint(result)
+    fill("colors", list(result.colors)[:COLORS_MAX])
+    price = _midpoint(result)
+    priced_by_ai = price is not None and (listing.price is None or untouched("price"))
+    if priced_by_ai:
+        listing.price = price
+    fields.settle(listing, ("size", "category_id", "colors", "condition"), strict=False)
     listing.ai_suggestion = {
         "suggested_price_min": str(result.suggested_price.min) if result.suggested_price else None,
         "suggested_price_max": str(result.suggested_price.max) if result.suggested_price else None,
         "confidence": result.confidence,
         "model": result.model,
-        "title": result.title,
+        "title": result.title[:TITLE_MAX] if result.title else None,
+        "description": result.description or None,
         "category": result.category,
+        "category_id": result.category_id,
         "brand": result.brand,
         "condition": result.condition,
+        "colors": list(result.colors)[:COLORS_MAX] or None,
+        "price": str(price) if priced_by_ai else None,
+        "sources": dict(getattr(result, "sources", None) or {}),
     }

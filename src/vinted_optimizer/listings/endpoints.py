@@ -15,6 +15,8 @@ from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.listings import service
 from vinted_optimizer.listings.schemas import (
+    BrandList,
+    BrandQuery,
     BulkRequest,
     BulkResult,
     ListingCreate,
@@ -46,6 +48,19 @@ async def list_listings(
 async def get_listing(listing_id: uuid.UUID, resources: Res, member: CurrentMember) -> ListingRead:
     # A read of the hot path: on the reader (kit.db.PoolReader), no unit of work.
     return await service.read(resources.reader, resources.signer, member, listing_id)
+
+
+@router.get(
+    "/brands",
+    operation_id="listings:brands",
+    response_model=BrandList,
+    responses=responses(Forbidden),
+    summary="Brand autocomplete: the family's own brands, then the brands seen in market data",
+)
+async def suggest_brands(
+    session: DbSession, member: CurrentMember, query: Annotated[BrandQuery, Query()]
+) -> BrandList:
+    return await service.brand_suggestions(session, member, query)
 
 
 @router.post(

@@ -49,7 +49,13 @@ READ_FIELDS = (
     Listing.brand,
     Listing.condition,
     Listing.size,
+    Listing.size_id,
     Listing.colors,
+    Listing.color_ids,
+    Listing.status_id,
+    Listing.package_size_id,
+    Listing.material,
+    Listing.material_id,
     Listing.tags,
     Listing.status,
     Listing.vinted_id,
@@ -248,3 +254,25 @@ async def with_vinted_id(
         .limit(1)
     )
     return found
+
+
+def brand_patterns(typed: str) -> tuple[str, str]:
+    """ILIKE patterns for a brand typed so far: the name starts with it, or one of its words does."""
+    escaped = _escape_like(" ".join(typed.split()))
+    return f"{escaped}%", f"% {escaped}%"
+
+
+async def family_brands(session: AsyncSession, family_id: uuid.UUID, typed: str, limit: int) -> list[str]:
+    """The family's own brands matching what is typed, the most used first: a brand once whatever its case,
+    spelt as most of its listings spell it."""
+    prefix, word = brand_patterns(typed)
+    brand = func.btrim(Listing.brand)
+    spelling = func.mode().within_group(brand)
+    query = (
+        select(spelling)
+        .where(Listing.family_id == family_id, brand != "", brand.ilike(prefix) | brand.ilike(word))
+        .group_by(func.lower(brand))
+        .order_by(func.count().desc(), spelling)
+        .limit(limit)
+    )
+    return [str(name) for name in (await session.scalars(query)).all()]

@@ -8,13 +8,31 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageRead
 from vinted_optimizer.kit.pagination import Page
 from vinted_optimizer.kit.schemas import INT4_MAX, Input
-from vinted_optimizer.vocabulary import AnalysisStatus, Condition, ListingStatus, Money, load_catalogs
+from vinted_optimizer.vocabulary import (
+    COLOR_BY_NAME,
+    AnalysisStatus,
+    Condition,
+    ListingStatus,
+    Money,
+    load_catalogs,
+)
+from vinted_optimizer.vocabulary.packages import PACKAGE_SIZE_BY_ID
+from vinted_optimizer.vocabulary.sizes import size_by_id
 
 SortKey = Literal[
     "created_at", "-created_at", "price", "-price", "title", "-title", "updated_at", "-updated_at"
@@ -26,12 +44,16 @@ DESCRIPTION_MAX = 5000
 CATEGORY_MAX = 200
 BRAND_MAX = 120
 SIZE_MAX = 40
-COLORS_MAX = 5
+MATERIAL_MAX = 60
+COLORS_MAX = 2  # Vinted takes two colours at most
+COLORS_SENT_MAX = 10  # names sent, before repeats are dropped
 TAGS_MAX = 20
 WORD_MAX = 40
 SEARCH_MAX = 200
 BULK_MAX = 200
 PAGE_MAX = 100
+# The fields an analysis fills, in the order of the form.
+AI_FIELDS = ("title", "description", "category", "brand", "condition", "size", "colors", "material", "price")
 # Fields a listing always has: an update may change them, never set them to null.
 NOT_NULLABLE = ("title", "description", "colors", "tags", "status")
 
@@ -46,10 +68,30 @@ def _clean_words(values: list[str], *, limit: int, max_length: int) -> list[str]
     return seen[:limit]
 
 
+_COLOR_BY_FOLDED = {name.casefold(): name for name in COLOR_BY_NAME}
+
+
+def _vinted_colors(values: list[str]) -> list[str]:
+    """Vinted's own colour names (any case, spaces folded), each once, in the order given."""
+    names: list[str] = []
+    for value in values:
+        name = _COLOR_BY_FOLDED.get(" ".join(value.split()).casefold())
+        if name is None:
+            raise ValueError(f"Colore sconosciuto: «{value[:WORD_MAX]}». Scegli tra i colori di Vinted.")
+        if name not in names:
+            names.append(name)
+    if len(names) > COLORS_MAX:
+        raise ValueError(f"Al massimo {COLORS_MAX} colori: Vinted non ne accetta di più.")
+    return names
+
+
 Colors = Annotated[
     list[str],
-    Field(max_length=COLORS_MAX),
-    AfterValidator(lambda value: _clean_words(value, limit=COLORS_MAX, max_length=WORD_MAX)),
+    Field(
+        max_length=COLORS_SENT_MAX,
+        description='At most two of Vinted\'s colour names (GET /meta: colors), e.g. "Blu navy"',
+    ),
+    AfterValidator(_vinted_colors),
 ]
 Tags = Annotated[
     list[str],
@@ -60,15 +102,27 @@ Tags = Annotated[
 ]
 
 
+FieldSource = Literal["model", "label", "pixels"]
+
+
 class AISuggestion(BaseModel):
     suggested_price_min: Decimal | None = None
     suggested_price_max: Decimal | None = None
     confidence: float | None = None
     model: str | None = None
     title: str | None = None
+    description: str | None = None
     category: str | None = None
     brand: str | None = None
     condition: str | None = None
+    size: str | None = None
+    colors: list[str] | None = None
+    material: str | None = None
+    price: Decimal | None = Field(default=None, description="The price the draft was given from the range")
+    sources: dict[str, FieldSource] = Field(
+        default_factory=dict,
+        description="Where each proposed value came from: the model, a label, the pixels",
+    )
 
 
 def _known_catalog(value: int | None) -> int | None:
@@ -80,6 +134,24 @@ def _known_catalog(value: int | None) -> int | None:
 CatalogId = Annotated[
     StrictInt | None, Field(ge=1, le=INT4_MAX), AfterValidator(_known_catalog)
 ]  # true is not 1
+
+
+def _known_size(value: int | None) -> int | None:
+    if value is not None and size_by_id(value) is None:
+        raise ValueError("Taglia Vinted sconosciuta: scegline una dall'elenco della categoria.")
+    return value
+
+
+SizeId = Annotated[StrictInt | None, Field(ge=1, le=INT4_MAX), AfterValidator(_known_size)]
+
+
+def _known_package(value: int | None) -> int | None:
+    if value is not None and value not in PACKAGE_SIZE_BY_ID:
+        raise ValueError("Dimensione del pacco sconosciuta: scegli Piccolo, Medio o Grande.")
+    return value
+
+
+PackageSizeId = Annotated[StrictInt | None, AfterValidator(_known_package)]
 
 
 class ListingBase(Input):
@@ -94,6 +166,11 @@ class ListingBase(Input):
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)
+    size_id: SizeId = Field(
+        default=None, description="Vinted's size id, one of the category's (GET /meta/catalogs/{id}/fields)"
+    )
+    package_size_id: PackageSizeId = Field(default=None, description="Vinted's parcel size: 1, 2 or 3")
+    material: str | None = Field(default=None, max_length=MATERIAL_MAX)
     colors: Colors = Field(default_factory=list)
     tags: Tags = Field(default_factory=list)
     status: ListingStatus = "draft"
@@ -120,6 +197,11 @@ class ListingUpdate(Input):
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
     condition: Condition | None = None
     size: str | None = Field(default=None, max_length=SIZE_MAX)
+    size_id: SizeId = Field(
+        default=None, description="Vinted's size id, one of the category's; the size's name follows it"
+    )
+    package_size_id: PackageSizeId = Field(default=None, description="Vinted's parcel size: 1, 2 or 3")
+    material: str | None = Field(default=None, max_length=MATERIAL_MAX)
     colors: Colors | None = None
     tags: Tags | None = None
     status: ListingStatus | None = None
@@ -147,7 +229,13 @@ class ListingRead(BaseModel):
     brand: str | None
     condition: Condition | None
     size: str | None
+    size_id: int | None
     colors: list[str]
+    color_ids: list[int] = Field(description="Vinted's ids of the colours, in their order")
+    status_id: int | None = Field(description="Vinted's status id of the condition")
+    package_size_id: int | None
+    material: str | None
+    material_id: int | None
     tags: list[str]
     status: ListingStatus
     vinted_id: str | None
@@ -167,6 +255,16 @@ class ListingRead(BaseModel):
     @classmethod
     def _suggestion(cls, value: Any) -> Any:
         return value or {}
+
+    @computed_field(description="The fields whose value is still the one the AI proposed")  # type: ignore[prop-decorator]
+    @property
+    def ai_fields(self) -> list[str]:
+        proposed = self.ai_suggestion
+        return [
+            name
+            for name in AI_FIELDS
+            if (value := getattr(proposed, name)) not in (None, "", []) and getattr(self, name) == value
+        ]
 
 
 class ListingPage(Page[ListingRead]):
@@ -297,3 +395,26 @@ class PublishedByHand(Input):
     @property
     def link(self) -> VintedItemLink:
         return parse_vinted_item_url(self.vinted_url)
+
+
+BRANDS_PAGE_MAX = 20
+
+
+class BrandQuery(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(
+        default="", max_length=BRAND_MAX, description="The brand as typed so far (empty: the most used)"
+    )
+    limit: int = Field(default=8, ge=1, le=BRANDS_PAGE_MAX)
+
+
+class BrandSuggestion(BaseModel):
+    name: str
+    source: Literal["family", "market"] = Field(
+        description="family: on the family's own listings; market: seen in Vinted's market data"
+    )
+
+
+class BrandList(BaseModel):
+    items: list[BrandSuggestion] = Field(description="The family's brands first, then the market's")

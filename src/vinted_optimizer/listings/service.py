@@ -24,9 +24,13 @@ from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import analysis, repository
+from vinted_optimizer.listings import analysis, fields, repository
 from vinted_optimizer.listings.schemas import (
+    COLORS_MAX,
     TITLE_MAX,
+    BrandList,
+    BrandQuery,
+    BrandSuggestion,
     BulkRequest,
     BulkResult,
     ListingCreate,
@@ -39,6 +43,7 @@ from vinted_optimizer.listings.schemas import (
     UploadResult,
 )
 from vinted_optimizer.models import Listing
+from vinted_optimizer.trends import service as trends
 from vinted_optimizer.users import service as users
 from vinted_optimizer.vocabulary import ListingStatus, load_catalogs
 from vinted_optimizer.vocabulary.catalog import catalog_by_italian_path
@@ -147,6 +152,7 @@ async def create(session: AsyncSession, member: Member, data: ListingCreate) -> 
     if "category_id" not in data.model_fields_set:
         values.pop("category_id")
     listing = Listing(family_id=member.family_id, user_id=member.id, **_named_category(values))
+    fields.settle(listing, data.model_fields_set, strict=True)
     session.add(listing)
     await session.flush()
     await session.refresh(listing)
@@ -154,8 +160,10 @@ async def create(session: AsyncSession, member: Member, data: ListingCreate) -> 
 
 
 async def update(session: AsyncSession, listing: Listing, data: ListingUpdate) -> Listing:
-    for field, value in _named_category(data.model_dump(exclude_unset=True)).items():
+    values = _named_category(data.model_dump(exclude_unset=True))
+    for field, value in values.items():
         setattr(listing, field, value)  # the schema refuses null where the column needs a value
+    fields.settle(listing, values.keys(), strict=True)
     await session.flush()
     await session.refresh(listing)
     return listing
@@ -181,7 +189,14 @@ async def add_photos(
         session.add(listing)
         await session.flush()
     if not listing.colors:
-        listing.colors = processed[0].colors  # computed from the pixels, no AI needed
+        # Computed from the pixels, no AI needed; recorded as a proposal, so the analysis (whose colours are
+        # better: a blue jacket on a white wall is not "Blu, Bianco") may replace them while untouched.
+        listing.colors = processed[0].colors[:COLORS_MAX]
+        suggestion = dict(listing.ai_suggestion or {})
+        suggestion["colors"] = list(listing.colors)
+        suggestion["sources"] = {**suggestion.get("sources", {}), "colors": "pixels"}
+        listing.ai_suggestion = suggestion
+        fields.settle(listing, ("colors",), strict=False)
     added = await images.add_to_listing(session, storage, member.family_id, listing.id, processed)
     await analysis.request(session, listing, jobs)
     announce(jobs, member.family_id, [listing.id], "created" if created else "updated")
@@ -236,6 +251,10 @@ async def duplicate(session: AsyncSession, storage: Storage, member: Member, sou
         brand=source.brand,
         condition=source.condition,
         size=source.size,
+        size_id=source.size_id,
+        package_size_id=source.package_size_id,
+        material=source.material,
+        material_id=source.material_id,
         colors=list(source.colors),
         tags=list(source.tags),
         status="draft",
@@ -245,6 +264,7 @@ async def duplicate(session: AsyncSession, storage: Storage, member: Member, sou
         ai_analyzed_at=source.ai_analyzed_at,
         ai_suggestion=dict(source.ai_suggestion or {}),
     )
+    fields.settle(copy, (), strict=False)
     session.add(copy)
     await session.flush()
     await images.copy_all(session, storage, member.family_id, source.id, copy.id)
@@ -409,3 +429,19 @@ async def undo_published_by_hand(
     )
     await session.refresh(listing)
     return listing
+
+
+async def brand_suggestions(session: AsyncSession, member: Member, query: BrandQuery) -> BrandList:
+    """Brand autocomplete: the brands of the family's own listings, then those seen on the market, a name
+    once (case aside), as many as asked."""
+    typed = " ".join(query.q.split())
+    own = await repository.family_brands(session, member.family_id, typed, query.limit)
+    prefix, word = repository.brand_patterns(typed)
+    market = await trends.brands_seen(session, prefix, word, query.limit) if len(own) < query.limit else []
+    items = [BrandSuggestion(name=name, source="family") for name in own]
+    seen = {name.casefold() for name in own}
+    for name in market:
+        if name.casefold() not in seen and len(items) < query.limit:
+            seen.add(name.casefold())
+            items.append(BrandSuggestion(name=name, source="market"))
+    return BrandList(items=items)

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import NotFound, responses
 from vinted_optimizer.kit.routing import DomainRouter
+from vinted_optimizer.kit.schemas import INT4_MAX
 from vinted_optimizer.meta import service
-from vinted_optimizer.meta.schemas import CatalogList, CatalogQuery, Meta
+from vinted_optimizer.meta.schemas import CatalogFields, CatalogList, CatalogQuery, Meta
 from vinted_optimizer.resources import Res
 
 router = DomainRouter(prefix="/meta", tags=["meta"])
@@ -33,3 +34,14 @@ async def get_meta(session: DbSession, resources: Res) -> Meta:
 )
 async def get_catalogs(query: Annotated[CatalogQuery, Query()]) -> CatalogList:
     return service.catalogs(query)
+
+
+@router.get(
+    "/catalogs/{catalog_id}/fields",
+    operation_id="meta:catalog_fields",
+    response_model=CatalogFields,
+    responses=responses(NotFound),
+    summary="What Vinted's form asks for an item of this catalog: its sizes, the parcel size, material",
+)
+async def get_catalog_fields(catalog_id: Annotated[int, Path(ge=1, le=INT4_MAX)]) -> CatalogFields:
+    return service.catalog_fields(catalog_id)

@@ -19,9 +19,16 @@ class ColorInfo(BaseModel):
     hex: str | None = Field(description="A reference colour; none for Multicolore")
 
 
+class PackageSizeInfo(BaseModel):
+    id: int = Field(description="Vinted's package_size_id")
+    title: str = Field(description="Vinted.it's Italian name: Piccolo, Medio, Grande")
+    hint: str = Field(description="What fits in it, in Italian")
+
+
 class Vocabulary(BaseModel):
     conditions: list[ConditionInfo] = Field(description="From new to worn")
     colors: list[ColorInfo]
+    package_sizes: list[PackageSizeInfo] = Field(description="From small to large")
     listing_statuses: list[ListingStatus]
     analysis_statuses: list[AnalysisStatus]
 
@@ -100,3 +107,20 @@ class CatalogList(BaseModel):
 
     parent: CatalogNode | None = Field(description="The catalog browsed or searched within; null: all")
     items: list[CatalogNode]
+
+
+class SizeInfo(BaseModel):
+    id: int = Field(description="Vinted's size id (what publishing sends)")
+    title: str = Field(description='As vinted.it\'s form shows it, e.g. "M / 38 / 10"')
+
+
+class CatalogFields(BaseModel):
+    """What Vinted's listing form asks for an item of this catalog."""
+
+    catalog: CatalogNode
+    sizes: list[SizeInfo] = Field(description="The sizes to choose from, in the form's order; empty: no size")
+    suggested_package_size_id: int = Field(description="The parcel size that usually fits this category")
+    material: bool = Field(description="The form asks for a material")
+    brand: bool = Field(description="The form asks for a brand")
+    color: bool = Field(description="The form asks for colours")
+    new_only: bool = Field(description="Only new items with tags are accepted")

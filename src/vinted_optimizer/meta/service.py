@@ -9,6 +9,7 @@ from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import NotFound
 from vinted_optimizer.listings import schemas as listing_fields
 from vinted_optimizer.meta.schemas import (
+    CatalogFields,
     CatalogList,
     CatalogNode,
     CatalogQuery,
@@ -17,7 +18,9 @@ from vinted_optimizer.meta.schemas import (
     Limits,
     ListingLimits,
     Meta,
+    PackageSizeInfo,
     Registration,
+    SizeInfo,
     UploadLimits,
     Vocabulary,
 )
@@ -34,6 +37,8 @@ from vinted_optimizer.vocabulary import (
     load_catalogs,
 )
 from vinted_optimizer.vocabulary.catalog import children_of, is_leaf, search_catalogs
+from vinted_optimizer.vocabulary.packages import PACKAGE_SIZES, suggested_package_size
+from vinted_optimizer.vocabulary.sizes import sizes_for
 
 
 async def meta(session: AsyncSession, settings: Settings) -> Meta:
@@ -50,6 +55,9 @@ async def meta(session: AsyncSession, settings: Settings) -> Meta:
                 for condition in CONDITIONS
             ],
             colors=[ColorInfo(id=color.id, name=color.name, hex=color.hex) for color in VINTED_COLORS],
+            package_sizes=[
+                PackageSizeInfo(id=size.id, title=size.title_it, hint=size.hint_it) for size in PACKAGE_SIZES
+            ],
             listing_statuses=list(LISTING_STATUSES),
             analysis_statuses=list(ANALYSIS_STATUSES),
         ),
@@ -107,3 +115,18 @@ def catalogs(query: CatalogQuery) -> CatalogList:
     else:
         found = list(children_of(parent.id if parent else None))
     return CatalogList(parent=_node(parent) if parent else None, items=[_node(c) for c in found])
+
+
+def catalog_fields(catalog_id: int) -> CatalogFields:
+    catalog = load_catalogs().get(catalog_id)
+    if catalog is None:
+        raise CatalogNotFound()
+    return CatalogFields(
+        catalog=_node(catalog),
+        sizes=[SizeInfo(id=size.id, title=size.title_it) for size in sizes_for(catalog)],
+        suggested_package_size_id=suggested_package_size(catalog).id,
+        material=catalog.material,
+        brand=catalog.brand,
+        color=catalog.color,
+        new_only=catalog.new_only,
+    )

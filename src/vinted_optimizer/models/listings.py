@@ -46,6 +46,13 @@ class Listing(UUIDPrimaryKey, Timestamps, Base):
     condition: Mapped[str | None] = mapped_column(String(40), nullable=True)
     size: Mapped[str | None] = mapped_column(String(40), nullable=True)
     colors: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
+    # Vinted's ids beside the names, kept in step by the listings service (what publishing sends).
+    size_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    color_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
+    package_size_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    material: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    material_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
     status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
     vinted_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)

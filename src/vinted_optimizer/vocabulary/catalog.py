@@ -22,6 +22,13 @@ class Catalog:
     parent: int | None
     title_it: str
     path_it: str
+    # What Vinted's form asks for an item of this catalog (see taxonomy/build_catalogs.py).
+    size_groups: tuple[int, ...] = ()
+    package_group: int = 0
+    material: bool = False
+    brand: bool = True
+    color: bool = True
+    new_only: bool = False
 
     @property
     def root(self) -> str:
@@ -69,6 +76,12 @@ def load_catalogs() -> dict[int, Catalog]:
             row["parent"],
             title_it=titles[catalog_id],
             path_it=italian_path(catalog_id),
+            size_groups=tuple(row.get("size_groups", ())),
+            package_group=row.get("package_group", 0),
+            material=row.get("material", False),
+            brand=row.get("brand", True),
+            color=row.get("color", True),
+            new_only=row.get("new_only", False),
         )
         for catalog_id, row in rows.items()
     }

@@ -349,6 +349,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/brands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Brand autocomplete: the family's own brands, then the brands seen in market data */
+        get: operations["listings:brands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/bulk": {
         parameters: {
             query?: never;
@@ -488,6 +505,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meta/catalogs/{catalog_id}/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What Vinted's form asks for an item of this catalog: its sizes, the parcel size, material */
+        get: operations["meta:catalog_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/family": {
         parameters: {
             query?: never;
@@ -586,12 +620,32 @@ export interface components {
             brand?: string | null;
             /** Category */
             category?: string | null;
+            /** Colors */
+            colors?: string[] | null;
             /** Condition */
             condition?: string | null;
             /** Confidence */
             confidence?: number | null;
+            /** Description */
+            description?: string | null;
+            /** Material */
+            material?: string | null;
             /** Model */
             model?: string | null;
+            /**
+             * Price
+             * @description The price the draft was given from the range
+             */
+            price?: string | null;
+            /** Size */
+            size?: string | null;
+            /**
+             * Sources
+             * @description Where each proposed value came from: the model, a label, the pixels
+             */
+            sources?: {
+                [key: string]: "model" | "label" | "pixels";
+            };
             /** Suggested Price Max */
             suggested_price_max?: string | null;
             /** Suggested Price Min */
@@ -648,6 +702,25 @@ export interface components {
             /** Listing Id */
             listing_id?: string | null;
         };
+        /** BrandList */
+        BrandList: {
+            /**
+             * Items
+             * @description The family's brands first, then the market's
+             */
+            items: components["schemas"]["BrandSuggestion"][];
+        };
+        /** BrandSuggestion */
+        BrandSuggestion: {
+            /** Name */
+            name: string;
+            /**
+             * Source
+             * @description family: on the family's own listings; market: seen in Vinted's market data
+             * @enum {string}
+             */
+            source: "family" | "market";
+        };
         /** BulkRequest */
         BulkRequest: {
             /**
@@ -668,6 +741,43 @@ export interface components {
             action: string;
             /** Affected */
             affected: number;
+        };
+        /**
+         * CatalogFields
+         * @description What Vinted's listing form asks for an item of this catalog.
+         */
+        CatalogFields: {
+            /**
+             * Brand
+             * @description The form asks for a brand
+             */
+            brand: boolean;
+            catalog: components["schemas"]["CatalogNode"];
+            /**
+             * Color
+             * @description The form asks for colours
+             */
+            color: boolean;
+            /**
+             * Material
+             * @description The form asks for a material
+             */
+            material: boolean;
+            /**
+             * New Only
+             * @description Only new items with tags are accepted
+             */
+            new_only: boolean;
+            /**
+             * Sizes
+             * @description The sizes to choose from, in the form's order; empty: no size
+             */
+            sizes: components["schemas"]["SizeInfo"][];
+            /**
+             * Suggested Package Size Id
+             * @description The parcel size that usually fits this category
+             */
+            suggested_package_size_id: number;
         };
         /**
          * CatalogList
@@ -1061,7 +1171,10 @@ export interface components {
              * @description Vinted's catalog id (GET /meta/catalogs)
              */
             category_id?: number | null;
-            /** Colors */
+            /**
+             * Colors
+             * @description At most two of Vinted's colour names (GET /meta: colors), e.g. "Blu navy"
+             */
             colors?: string[];
             /** Condition */
             condition?: ("new_with_tags" | "new_without_tags" | "very_good" | "good" | "satisfactory") | null;
@@ -1070,12 +1183,24 @@ export interface components {
              * @default
              */
             description?: string;
+            /** Material */
+            material?: string | null;
+            /**
+             * Package Size Id
+             * @description Vinted's parcel size: 1, 2 or 3
+             */
+            package_size_id?: number | null;
             /** Price */
             price?: number | string | null;
             /** Purchase Cost */
             purchase_cost?: number | string | null;
             /** Size */
             size?: string | null;
+            /**
+             * Size Id
+             * @description Vinted's size id, one of the category's (GET /meta/catalogs/{id}/fields)
+             */
+            size_id?: number | null;
             /**
              * Status
              * @default draft
@@ -1142,6 +1267,11 @@ export interface components {
         ListingRead: {
             /** Ai Analyzed At */
             ai_analyzed_at: string | null;
+            /**
+             * Ai Fields
+             * @description The fields whose value is still the one the AI proposed
+             */
+            readonly ai_fields: string[];
             ai_suggestion: components["schemas"]["AISuggestion"];
             /** Analysis Attempts */
             analysis_attempts: number;
@@ -1158,6 +1288,11 @@ export interface components {
             category: string | null;
             /** Category Id */
             category_id: number | null;
+            /**
+             * Color Ids
+             * @description Vinted's ids of the colours, in their order
+             */
+            color_ids: number[];
             /** Colors */
             colors: string[];
             /** Condition */
@@ -1178,6 +1313,10 @@ export interface components {
             id: string;
             /** Images */
             images?: components["schemas"]["ImageRead"][];
+            /** Material */
+            material: string | null;
+            /** Material Id */
+            material_id: number | null;
             /**
              * Next Analysis At
              * @description When a pending analysis is tried again
@@ -1188,17 +1327,26 @@ export interface components {
              * @description The family member who added it
              */
             owner_username?: string | null;
+            /** Package Size Id */
+            package_size_id: number | null;
             /** Price */
             price: string | null;
             /** Purchase Cost */
             purchase_cost: string | null;
             /** Size */
             size: string | null;
+            /** Size Id */
+            size_id: number | null;
             /**
              * Status
              * @enum {string}
              */
             status: "draft" | "ready" | "published" | "reserved" | "sold" | "hidden";
+            /**
+             * Status Id
+             * @description Vinted's status id of the condition
+             */
+            status_id: number | null;
             /** Tags */
             tags: string[];
             /** Title */
@@ -1239,12 +1387,24 @@ export interface components {
             condition?: ("new_with_tags" | "new_without_tags" | "very_good" | "good" | "satisfactory") | null;
             /** Description */
             description?: string | null;
+            /** Material */
+            material?: string | null;
+            /**
+             * Package Size Id
+             * @description Vinted's parcel size: 1, 2 or 3
+             */
+            package_size_id?: number | null;
             /** Price */
             price?: number | string | null;
             /** Purchase Cost */
             purchase_cost?: number | string | null;
             /** Size */
             size?: string | null;
+            /**
+             * Size Id
+             * @description Vinted's size id, one of the category's; the size's name follows it
+             */
+            size_id?: number | null;
             /** Status */
             status?: ("draft" | "ready" | "published" | "reserved" | "sold" | "hidden") | null;
             /** Tags */
@@ -1312,6 +1472,24 @@ export interface components {
             email: string;
             /** Family Name */
             family_name: string;
+        };
+        /** PackageSizeInfo */
+        PackageSizeInfo: {
+            /**
+             * Hint
+             * @description What fits in it, in Italian
+             */
+            hint: string;
+            /**
+             * Id
+             * @description Vinted's package_size_id
+             */
+            id: number;
+            /**
+             * Title
+             * @description Vinted.it's Italian name: Piccolo, Medio, Grande
+             */
+            title: string;
         };
         /**
          * PublishedByHand
@@ -1434,6 +1612,19 @@ export interface components {
              * @description Cosine similarity of the description embeddings, 0..1
              */
             similarity: number;
+        };
+        /** SizeInfo */
+        SizeInfo: {
+            /**
+             * Id
+             * @description Vinted's size id (what publishing sends)
+             */
+            id: number;
+            /**
+             * Title
+             * @description As vinted.it's form shows it, e.g. "M / 38 / 10"
+             */
+            title: string;
         };
         /** TokenPair */
         TokenPair: {
@@ -1591,6 +1782,11 @@ export interface components {
             conditions: components["schemas"]["ConditionInfo"][];
             /** Listing Statuses */
             listing_statuses: ("draft" | "ready" | "published" | "reserved" | "sold" | "hidden")[];
+            /**
+             * Package Sizes
+             * @description From small to large
+             */
+            package_sizes: components["schemas"]["PackageSizeInfo"][];
         };
     };
     responses: never;
@@ -3181,6 +3377,68 @@ export interface operations {
             };
         };
     };
+    "listings:brands": {
+        parameters: {
+            query?: {
+                /** @description The brand as typed so far (empty: the most used) */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "listings:bulk": {
         parameters: {
             query?: never;
@@ -3972,6 +4230,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogList"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "meta:catalog_fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                catalog_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogFields"];
                 };
             };
             /** @description Risorsa non trovata. */

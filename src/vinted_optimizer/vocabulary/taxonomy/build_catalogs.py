@@ -2,8 +2,12 @@
 
 The source is the fixture ``shared/fixtures/vinted/catalogs.json`` (ThalosES/vinted-rs, a 2023 snapshot of
 Vinted's taxonomy, 1,046 catalogs, 1.3 MB). It lives outside the repository, so the compact derived file
-is committed: one catalog per line with only what the category matcher needs — ``id``, English ``title``,
-``path`` from the root ("Women > Clothes > Outerwear > Jackets") and ``parent`` (null for the six roots).
+is committed: one catalog per line with only what the category matcher and the listing form need — ``id``,
+English ``title``, ``path`` from the root ("Women > Clothes > Outerwear > Jackets"), ``parent`` (null for
+the six roots) and the fields Vinted's own form asks for this catalog, each written only when it differs
+from the usual: ``size_groups`` (Vinted's size group ids, when the form shows a size), ``package_group``
+(the package-size group, when not 0), ``material`` (true when the form asks for a material), ``brand`` /
+``color`` (false when the form hides them), ``new_only`` (true when only "new with tags" is accepted).
 
 The folder is ``taxonomy/`` rather than ``data/`` because the repository's .gitignore ignores every
 directory named ``data`` (the runtime data folder), which would silently leave this file out of git.
@@ -50,6 +54,18 @@ def derive(source: dict[str, Any]) -> list[dict[str, Any]]:
             "path": SEPARATOR.join(titles),
             "parent": item.get("parent_id") or None,
         }
+        if item.get("size_field_visibility") and item.get("size_group_ids"):
+            row["size_groups"] = [int(group) for group in item["size_group_ids"]]
+        if item.get("package_size_group"):
+            row["package_group"] = int(item["package_size_group"])
+        if item.get("material_field_visibility"):
+            row["material"] = True
+        if not item.get("brand_field_visibility", 1):
+            row["brand"] = False
+        if not item.get("color_field_visibility", 1):
+            row["color"] = False
+        if item.get("restricted_to_status_id") == 6:
+            row["new_only"] = True
         if orphan:
             row["orphan"] = True
         rows.append(row)
