@@ -82,6 +82,7 @@ async def world(client, session, resources) -> World:
 
 # (method, path template, json body, expected status per persona)
 UPLOAD = object()
+PREVIEW = object()
 # Inventory: members of the family work on it together; another family gets 404 (not even "it exists");
 # the instance administrator has no family, so no inventory (403).
 FAMILY = dict(anonymous=401, member=200, family_admin=200, other_family=404, instance_admin=403)
@@ -117,6 +118,7 @@ INVENTORY = [
     # Undoing needs a listing marked published by hand first: the family's members are told there is none.
     ("DELETE", "/api/v1/listings/{listing_id}/published-by-hand", None, _with(FAMILY, 409)),
     ("POST", "/api/v1/images/upload", UPLOAD, _with(OWN, 201)),
+    ("POST", "/api/v1/images/preview", PREVIEW, OWN),
     ("GET", "/api/v1/images/{image_id}", None, FAMILY),
     ("DELETE", "/api/v1/images/{image_id}", None, _with(FAMILY, 204)),
     ("POST", "/api/v1/images/{image_id}/set-primary", None, FAMILY),
@@ -210,8 +212,9 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         listing_id=world.listing_id,
         image_id=world.image_id,
     )
-    if body is UPLOAD:
-        files = [("files", ("nuova.jpg", photo(seed=11), "image/jpeg"))]
+    if body is UPLOAD or body is PREVIEW:
+        field = "files" if body is UPLOAD else "file"
+        files = [(field, ("nuova.jpg", photo(seed=11), "image/jpeg"))]
         response = await client.request(method, path, files=files, headers=world.headers(persona))
     else:
         body = body(world) if callable(body) else body

@@ -53,6 +53,7 @@ from vinted_optimizer.worker import JOB_NAMES, run_supervised
 log = structlog.get_logger(__name__)
 
 UPLOAD_PATH = "/api/v1/images/upload"
+PREVIEW_PATH = "/api/v1/images/preview"
 
 
 async def open_resources(settings: Settings) -> Resources:
@@ -204,12 +205,12 @@ def create_app(
     # Added innermost first: the request passes Edge (request id, security headers, the 500 safety net) →
     # CORS → BodySizeLimit → JsonBody → RequestGate on its way in.
     app.add_middleware(RequestGateMiddleware, prefix=API_PREFIX)
-    app.add_middleware(JsonBodyMiddleware, prefix="/api/", multipart_paths=(UPLOAD_PATH,))
+    app.add_middleware(JsonBodyMiddleware, prefix="/api/", multipart_paths=(UPLOAD_PATH, PREVIEW_PATH))
     upload_limit = settings.max_files_per_upload * settings.max_upload_bytes + 1024 * 1024
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_bytes,
-        overrides={UPLOAD_PATH: upload_limit},
+        overrides={UPLOAD_PATH: upload_limit, PREVIEW_PATH: settings.max_upload_bytes + 1024 * 1024},
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -31,6 +31,14 @@ async def test_limits_follow_the_settings_and_the_schemas(client):
         "max_files": 3,
         "max_file_bytes": 2 * 1024 * 1024,
         "max_image_pixels": 40_000_000,
+        # The checks the server makes, for the dashboard to repeat before the upload.
+        "hints": {
+            "measure_side": 320,
+            "dark_below": 55.0,
+            "bright_above": 235.0,
+            "blurry_below": 40.0,
+            "small_below": 600,
+        },
     }
     title = ListingCreate.model_fields["title"]
     title_max = next(rule.max_length for rule in title.metadata if hasattr(rule, "max_length"))

@@ -50,6 +50,28 @@ async def upload(
     )
 
 
+@router.post(
+    "/preview",
+    operation_id="images:preview",
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The photo oriented, ≤ 640 px, no metadata"},
+        **responses(PayloadTooLarge),
+        **UNSUPPORTED,
+    },
+    response_class=Response,
+    summary="A small JPEG of one photo, checked as an upload is, for a browser that cannot show it "
+    "(HEIC on a desktop); nothing is stored",
+)
+async def preview(
+    resources: Res,
+    member: CurrentMember,
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or HEIC, ≤ 10 MB")],
+) -> Response:
+    received = service.UploadFile(filename=service.display_name(file.filename), data=await file.read())
+    data = await service.preview(received, service.UploadLimits.from_settings(resources.settings))
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
 @router.get("/{image_id:uuid}", operation_id="images:get", response_model=ImageRead, responses=ERRORS)
 async def get_image(
     image_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember

@@ -27,6 +27,15 @@ MAX_SIDE = 1024
 # straight to 1000 px at 1/4 scale and needs no resampling at all.
 MIN_DRAFT_SIDE = 768
 THUMB_SIDE = 320
+# A preview for a browser that cannot decode the photo itself (HEIC on desktop Chromium): enough for a
+# tile of the upload panel on a 3x phone screen, small enough to come back at once.
+PREVIEW_SIDE = 640
+# Quality hints, measured on the thumbnail: advice, never a refusal. The dashboard reads these from
+# GET /meta and makes the same checks on its own copy of a photo before the upload.
+HINT_DARK_BELOW = 55.0  # mean luminance, 0..255
+HINT_BRIGHT_ABOVE = 235.0
+HINT_BLURRY_BELOW = 40.0  # variance of the Laplacian
+HINT_SMALL_BELOW = 600  # pixels on the original's short side
 JPEG_QUALITY = 85
 THUMB_QUALITY = 80
 
@@ -158,23 +167,33 @@ def _quality(thumb: Image.Image, original: tuple[int, int]) -> tuple[list[str], 
     laplacian = gray[1:-1, :-2] + gray[1:-1, 2:] + gray[:-2, 1:-1] + gray[2:, 1:-1] - 4 * gray[1:-1, 1:-1]
     sharpness = float(laplacian.var())
     hints = []
-    if brightness < 55:
+    if brightness < HINT_DARK_BELOW:
         hints.append("too_dark")
-    elif brightness > 235:
+    elif brightness > HINT_BRIGHT_ABOVE:
         hints.append("too_bright")
-    if sharpness < 40:
+    if sharpness < HINT_BLURRY_BELOW:
         hints.append("blurry")
-    if min(original) < 600:
+    if min(original) < HINT_SMALL_BELOW:
         hints.append("low_resolution")
     return hints, brightness, sharpness
 
 
-def process_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ProcessedImage:
+def _checked_open(data: bytes, max_bytes: int, max_pixels: int) -> tuple[Image.Image, str]:
     if not data:
         raise ImageRejected(422, "empty_file", "Il file è vuoto.")
     if len(data) > max_bytes:
         raise ImageRejected(413, "file_too_large", f"La foto supera {max_bytes // (1024 * 1024)} MB.")
-    image, mime = _open(data, max_pixels)
+    return _open(data, max_pixels)
+
+
+def preview_image(data: bytes, *, max_bytes: int, max_pixels: int) -> bytes:
+    """The photo as a small oriented JPEG without metadata, checked exactly as an upload is."""
+    image, _ = _checked_open(data, max_bytes, max_pixels)
+    return _encode(_orient_and_shrink(image, PREVIEW_SIDE), THUMB_QUALITY)
+
+
+def process_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ProcessedImage:
+    image, mime = _checked_open(data, max_bytes, max_pixels)
     original_size = image.size
     processed = _orient_and_shrink(image, MAX_SIDE)
     jpeg = _encode(processed, JPEG_QUALITY)

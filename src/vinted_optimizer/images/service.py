@@ -25,6 +25,7 @@ from vinted_optimizer.images.processing import (
     ImageRejected,
     ProcessedImage,
     perceptual_distance,
+    preview_image,
     process_image,
 )
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageOrder, ImageRead, QualityHint
@@ -184,6 +185,16 @@ async def process_uploads(files: Sequence[UploadFile], limits: UploadLimits) -> 
         except ImageRejected as rejection:
             raise UploadRejected(upload.filename, rejection) from None
     return processed
+
+
+async def preview(upload: UploadFile, limits: UploadLimits) -> bytes:
+    """A small JPEG of one photo for a browser that cannot show it (HEIC on a desktop); nothing is kept."""
+    try:
+        return await asyncio.to_thread(
+            preview_image, upload.data, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
+        )
+    except ImageRejected as rejection:
+        raise UploadRejected(upload.filename, rejection) from None
 
 
 async def duplicates_in_family(

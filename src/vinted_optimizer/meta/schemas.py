@@ -33,10 +33,22 @@ class Vocabulary(BaseModel):
     analysis_statuses: list[AnalysisStatus]
 
 
+class PhotoHintThresholds(BaseModel):
+    """The server's photo quality checks (advice, never a refusal), which the dashboard repeats before the
+    upload on a copy of the same size."""
+
+    measure_side: int = Field(description="Long side, in pixels, of the copy the measures are taken on")
+    dark_below: float = Field(description="Mean luminance (0-255) under which a photo is too dark")
+    bright_above: float = Field(description="Mean luminance over which a photo is washed out")
+    blurry_below: float = Field(description="Variance of the Laplacian under which a photo is blurred")
+    small_below: int = Field(description="Pixels on the original's short side under which it is too small")
+
+
 class UploadLimits(BaseModel):
     max_files: int = Field(description="Photos per upload")
-    max_file_bytes: int
+    max_file_bytes: int = Field(description="Bytes per photo; the dashboard reduces a larger one first")
     max_image_pixels: int
+    hints: PhotoHintThresholds
 
 
 class ListingLimits(BaseModel):

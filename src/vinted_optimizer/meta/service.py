@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Settings
+from vinted_optimizer.images import processing as photos
 from vinted_optimizer.kit.errors import NotFound
 from vinted_optimizer.listings import schemas as listing_fields
 from vinted_optimizer.meta.schemas import (
@@ -19,6 +20,7 @@ from vinted_optimizer.meta.schemas import (
     ListingLimits,
     Meta,
     PackageSizeInfo,
+    PhotoHintThresholds,
     Registration,
     SizeInfo,
     UploadLimits,
@@ -66,6 +68,13 @@ async def meta(session: AsyncSession, settings: Settings) -> Meta:
                 max_files=settings.max_files_per_upload,
                 max_file_bytes=settings.max_upload_bytes,
                 max_image_pixels=settings.max_image_pixels,
+                hints=PhotoHintThresholds(
+                    measure_side=photos.THUMB_SIDE,
+                    dark_below=photos.HINT_DARK_BELOW,
+                    bright_above=photos.HINT_BRIGHT_ABOVE,
+                    blurry_below=photos.HINT_BLURRY_BELOW,
+                    small_below=photos.HINT_SMALL_BELOW,
+                ),
             ),
             listing=ListingLimits(
                 title=listing_fields.TITLE_MAX,

@@ -245,6 +245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/images/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A small JPEG of one photo, checked as an upload is, for a browser that cannot show it (HEIC on a desktop); nothing is stored */
+        post: operations["images:preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/images/upload": {
         parameters: {
             query?: never;
@@ -691,6 +708,14 @@ export interface components {
              */
             token_type?: string;
             user: components["schemas"]["UserRead"];
+        };
+        /** Body_images:preview */
+        Body_images_preview: {
+            /**
+             * File
+             * @description JPEG, PNG, WebP or HEIC, ≤ 10 MB
+             */
+            file: string;
         };
         /** Body_images:upload */
         Body_images_upload: {
@@ -1492,6 +1517,38 @@ export interface components {
             title: string;
         };
         /**
+         * PhotoHintThresholds
+         * @description The server's photo quality checks (advice, never a refusal), which the dashboard repeats before the
+         *     upload on a copy of the same size.
+         */
+        PhotoHintThresholds: {
+            /**
+             * Blurry Below
+             * @description Variance of the Laplacian under which a photo is blurred
+             */
+            blurry_below: number;
+            /**
+             * Bright Above
+             * @description Mean luminance over which a photo is washed out
+             */
+            bright_above: number;
+            /**
+             * Dark Below
+             * @description Mean luminance (0-255) under which a photo is too dark
+             */
+            dark_below: number;
+            /**
+             * Measure Side
+             * @description Long side, in pixels, of the copy the measures are taken on
+             */
+            measure_side: number;
+            /**
+             * Small Below
+             * @description Pixels on the original's short side under which it is too small
+             */
+            small_below: number;
+        };
+        /**
          * PublishedByHand
          * @description The link of the item the member published on Vinted themselves.
          */
@@ -1658,7 +1715,11 @@ export interface components {
         };
         /** UploadLimits */
         UploadLimits: {
-            /** Max File Bytes */
+            hints: components["schemas"]["PhotoHintThresholds"];
+            /**
+             * Max File Bytes
+             * @description Bytes per photo; the dashboard reduces a larger one first
+             */
             max_file_bytes: number;
             /**
              * Max Files
@@ -2748,6 +2809,86 @@ export interface operations {
                 };
             };
             /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "images:preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_images_preview"];
+            };
+        };
+        responses: {
+            /** @description The photo oriented, ≤ 640 px, no metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La richiesta è troppo grande. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a JPEG, PNG, WebP or HEIC photo (checked by content) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a usable image: empty, truncated, or too many pixels */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -31,14 +31,25 @@ export interface UploadOptions {
 }
 
 /**
- * What the browser can tell before sending: not an image, or over the server's size limit (its
- * `limits.upload` from /api/v1/meta, checked here too for a quick answer).
+ * What the browser can tell from the name and type alone: not an image. A photo over the size limit (the
+ * server's `limits.upload` from /api/v1/meta) is reduced before the upload (`photo-prepare.ts`).
  */
-export function localProblem(file: File, limits: UploadLimits): "notImage" | "tooBig" | null {
+export function localProblem(file: File): "notImage" | null {
   const looksLikeImage = file.type.startsWith("image/") || IMAGE_NAME.test(file.name);
-  if (!looksLikeImage) return "notImage";
-  if (file.size > limits.max_file_bytes) return "tooBig";
-  return null;
+  return looksLikeImage ? null : "notImage";
+}
+
+/** A small JPEG of a photo this browser cannot show (HEIC on a desktop), made by the server; nothing is kept. */
+export async function fetchPreview(file: File, signal?: AbortSignal): Promise<Blob> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const result = await api.POST("/api/v1/images/preview", {
+    body: form as unknown as Schemas["Body_images_preview"],
+    bodySerializer: () => form,
+    parseAs: "blob",
+    signal,
+  });
+  return unwrap(result) as Blob;
 }
 
 function buildForm(files: File[], listingId?: string): FormData {

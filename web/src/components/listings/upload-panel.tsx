@@ -1,14 +1,16 @@
 "use client";
 
-import { AlertTriangle, Camera, ImageOff, ImagePlus, X } from "lucide-react";
+import { AlertTriangle, Camera, Check, ImagePlus } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useId, useRef, useState, type DragEvent } from "react";
 import { Alert, Button } from "@/components/ui";
 import { ApiError } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
-import { useI18n, type Language } from "@/lib/i18n";
+import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
+import { preparePhoto } from "@/lib/photo-prepare";
 import {
+  fetchPreview,
   isAbort,
   localProblem,
   splitFileError,
@@ -18,13 +20,7 @@ import {
   type UploadProgress,
   type UploadResult,
 } from "@/lib/upload";
-
-interface Chosen {
-  key: string;
-  file: File;
-  preview: string;
-  problem: "notImage" | "tooBig" | null;
-}
+import { ChosenPhoto, type Chosen } from "./chosen-photo";
 
 interface Failure {
   title: string | null;
@@ -40,17 +36,13 @@ const SERVER_CODES: Record<string, MessageKey> = {
   invalid_image: "upload.error.invalid_image",
   empty_file: "upload.error.empty_file",
 };
-
-function formatSize(bytes: number, language: Language): string {
-  const locale = language === "it" ? "it-IT" : "en-GB";
-  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} MB`;
-}
+const REFUSALS = [413, 415, 422];
 
 let counter = 0;
 
 /**
- * Choose (or take) photos, preview them, upload them with a progress bar. Without `listingId` the server
+ * Choose (or take, shot after shot) photos, check them in the browser (quality hints, reduced when over
+ * the limit, a preview even for HEIC), then upload them with a progress bar. Without `listingId` the server
  * creates a new draft listing; with it the photos are added to that listing. `limits` are the server's.
  */
 export function UploadPanel({
@@ -64,43 +56,103 @@ export function UploadPanel({
 }) {
   const { t, language } = useI18n();
   const [chosen, setChosen] = useState<Chosen[]>([]);
-  const [broken, setBroken] = useState<Set<string>>(new Set());
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [dragging, setDragging] = useState(false);
+  // After a shot from the camera the panel offers another one, or "Fatto", until the member is done.
+  const [taking, setTaking] = useState(false);
   const abortRef = useRef<AbortController | null>(null);
   const pickRef = useRef<HTMLInputElement>(null);
   const cameraRef = useRef<HTMLInputElement>(null);
   const chosenRef = useRef(chosen);
+  // Photos are checked one after another: decoding several camera photos at once could exhaust a phone.
+  const queueRef = useRef<Promise<void>>(Promise.resolve());
+  const aliveRef = useRef(true);
   const progressId = useId();
+  const submitId = useId();
   chosenRef.current = chosen;
 
-  // Free the preview URLs when the panel goes away.
-  useEffect(() => () => chosenRef.current.forEach((item) => URL.revokeObjectURL(item.preview)), []);
+  // Free the preview URLs when the panel goes away; checks still running then are dropped.
+  useEffect(() => {
+    aliveRef.current = true;
+    return () => {
+      aliveRef.current = false;
+      chosenRef.current.forEach((item) => item.preview && URL.revokeObjectURL(item.preview));
+    };
+  }, []);
 
   const busy = progress !== null;
   const extra = chosen.length - limits.max_files;
+  const checking = chosen.some((item) => item.checking);
   const hasProblem = chosen.some((item) => item.problem !== null);
-  const canSubmit = chosen.length > 0 && extra <= 0 && !hasProblem && !busy;
+  const canSubmit = chosen.length > 0 && extra <= 0 && !hasProblem && !checking && !busy;
 
-  const add = (files: FileList | File[] | null) => {
-    if (!files || files.length === 0) return;
-    const added = Array.from(files).map((file) => ({
-      key: `${Date.now()}-${(counter += 1)}`,
-      file,
-      preview: URL.createObjectURL(file),
-      problem: localProblem(file, limits),
-    }));
+  const check = (item: Chosen) => {
+    queueRef.current = queueRef.current.then(async () => {
+      const present = () => aliveRef.current && chosenRef.current.some((entry) => entry.key === item.key);
+      if (!present()) return;
+      let update: Partial<Chosen>;
+      try {
+        const prepared = await preparePhoto(
+          item.file,
+          { maxBytes: limits.max_file_bytes, maxPixels: limits.max_image_pixels, hints: limits.hints },
+          (file) => fetchPreview(file),
+        );
+        update = { ...prepared };
+      } catch (error) {
+        if (error instanceof ApiError && REFUSALS.includes(error.status)) {
+          // The server could not read it either: the upload would be refused the same way.
+          update = { problem: "refused", reason: splitFileError(error.detail, [item.file.name]).reason };
+        } else {
+          // No preview now (offline, signed out…): the photo is still sent as it is, the server judges it.
+          update = { previewLater: true };
+        }
+      }
+      if (!present()) {
+        if (update.preview) URL.revokeObjectURL(update.preview);
+        return;
+      }
+      setChosen((current) =>
+        current.map((entry) => (entry.key === item.key ? { ...entry, ...update, checking: false } : entry)),
+      );
+    });
+  };
+
+  const add = (files: FileList | File[] | null): number => {
+    if (!files || files.length === 0) return 0;
+    const added: Chosen[] = Array.from(files).map((file) => {
+      const problem = localProblem(file);
+      return {
+        key: `${Date.now()}-${(counter += 1)}`,
+        file,
+        upload: file,
+        checking: problem === null,
+        preview: null,
+        hints: [],
+        resized: null,
+        problem,
+        reason: null,
+        previewLater: false,
+      };
+    });
     setChosen((current) => [...current, ...added]);
     setFailure(null);
+    added.filter((item) => item.checking).forEach(check);
+    return added.length;
   };
 
   const remove = (key: string) => {
     const item = chosen.find((entry) => entry.key === key);
     if (!item) return;
-    URL.revokeObjectURL(item.preview);
+    if (item.preview) URL.revokeObjectURL(item.preview);
     setChosen((current) => current.filter((entry) => entry.key !== key));
-    if (failure?.file === item.file.name) setFailure(null);
+    if (failure?.file === item.upload.name) setFailure(null);
+  };
+
+  const finishShots = () => {
+    setTaking(false);
+    // The next step is the upload: put the focus there (after this render shows it).
+    requestAnimationFrame(() => document.getElementById(submitId)?.focus());
   };
 
   const describe = (error: unknown): Failure => {
@@ -108,10 +160,10 @@ export function UploadPanel({
     if (error instanceof ApiError && error.status === 401) {
       return { title: null, reason: t("common.sessionExpired"), file: null };
     }
-    if (error instanceof ApiError && [413, 415, 422].includes(error.status)) {
+    if (error instanceof ApiError && REFUSALS.includes(error.status)) {
       const { file, reason } = splitFileError(
         error.detail,
-        chosen.map((item) => item.file.name),
+        chosen.map((item) => item.upload.name),
       );
       const known = SERVER_CODES[error.code];
       // The server explains in Italian, with its exact limits; other languages get the catalogue's words.
@@ -128,17 +180,18 @@ export function UploadPanel({
   const submit = async () => {
     if (!canSubmit) return;
     setFailure(null);
+    setTaking(false);
     const controller = new AbortController();
     abortRef.current = controller;
     setProgress({ phase: "sending", fraction: 0 });
     try {
       const result = await uploadPhotos({
-        files: chosen.map((item) => item.file),
+        files: chosen.map((item) => item.upload),
         listingId,
         onProgress: setProgress,
         signal: controller.signal,
       });
-      chosen.forEach((item) => URL.revokeObjectURL(item.preview));
+      chosen.forEach((item) => item.preview && URL.revokeObjectURL(item.preview));
       setChosen([]);
       onUploaded(result);
     } catch (error) {
@@ -176,23 +229,43 @@ export function UploadPanel({
           dragging ? "border-teal-600 bg-teal-50" : "border-slate-300 bg-slate-50"
         }`}
       >
-        <div className="flex w-full flex-col gap-2 sm:w-auto sm:flex-row">
-          <Button type="button" onClick={() => pickRef.current?.click()} disabled={busy} className="w-full sm:w-auto">
-            <ImagePlus aria-hidden="true" className="h-5 w-5" />
-            {t("upload.choose")}
-          </Button>
-          <Button
-            type="button"
-            variant="secondary"
-            onClick={() => cameraRef.current?.click()}
-            disabled={busy}
-            className="w-full disabled:opacity-50 sm:w-auto"
-          >
-            <Camera aria-hidden="true" className="h-5 w-5" />
-            {t("upload.camera")}
-          </Button>
-        </div>
-        <p className="hidden text-sm text-slate-600 md:block">{t("upload.drop")}</p>
+        {taking && chosen.length > 0 ? (
+          <div className="flex w-full flex-col items-center gap-3">
+            <p role="status" className="text-sm font-medium text-slate-900">
+              {t("upload.shots.taken", { count: chosen.length })} {t("upload.shots.question")}
+            </p>
+            <div className="flex w-full flex-col gap-2 sm:w-auto sm:flex-row">
+              <Button type="button" onClick={() => cameraRef.current?.click()} disabled={busy} className="w-full sm:w-auto">
+                <Camera aria-hidden="true" className="h-5 w-5" />
+                {t("upload.shots.another")}
+              </Button>
+              <Button type="button" variant="secondary" onClick={finishShots} className="w-full sm:w-auto">
+                <Check aria-hidden="true" className="h-5 w-5" />
+                {t("upload.shots.done")}
+              </Button>
+            </div>
+          </div>
+        ) : (
+          <>
+            <div className="flex w-full flex-col gap-2 sm:w-auto sm:flex-row">
+              <Button type="button" onClick={() => pickRef.current?.click()} disabled={busy} className="w-full sm:w-auto">
+                <ImagePlus aria-hidden="true" className="h-5 w-5" />
+                {t("upload.choose")}
+              </Button>
+              <Button
+                type="button"
+                variant="secondary"
+                onClick={() => cameraRef.current?.click()}
+                disabled={busy}
+                className="w-full disabled:opacity-50 sm:w-auto"
+              >
+                <Camera aria-hidden="true" className="h-5 w-5" />
+                {t("upload.camera")}
+              </Button>
+            </div>
+            <p className="hidden text-sm text-slate-600 md:block">{t("upload.drop")}</p>
+          </>
+        )}
         <input
           ref={pickRef}
           type="file"
@@ -213,8 +286,9 @@ export function UploadPanel({
           hidden
           tabIndex={-1}
           onChange={(event) => {
-            add(event.currentTarget.files);
+            const taken = add(event.currentTarget.files);
             event.currentTarget.value = "";
+            if (taken > 0) setTaking(true);
           }}
         />
       </div>
@@ -223,59 +297,21 @@ export function UploadPanel({
         <section aria-label={t("upload.selected", { count: chosen.length })}>
           <h3 className="mb-2 text-sm font-semibold text-slate-900">{t("upload.selected", { count: chosen.length })}</h3>
           <ul className="grid grid-cols-3 gap-2 sm:grid-cols-4 lg:grid-cols-5">
-            {chosen.map((item, index) => {
-              const refused = failure?.file === item.file.name;
-              const problem =
-                item.problem === "tooBig"
-                  ? t("upload.tooBig", { mb: limits.max_file_bytes / (1024 * 1024) })
-                  : item.problem === "notImage"
-                    ? t("upload.notImage")
-                    : null;
-              const bad = problem !== null || refused;
-              return (
-                <li key={item.key} className="min-w-0">
-                  <div
-                    className={`relative aspect-square overflow-hidden rounded-lg bg-slate-100 ${
-                      bad ? "ring-2 ring-red-600" : ""
-                    }`}
-                  >
-                    {broken.has(item.key) || item.problem === "notImage" ? (
-                      <div className="flex h-full w-full items-center justify-center text-slate-500">
-                        <ImageOff aria-hidden="true" className="h-8 w-8" />
-                      </div>
-                    ) : (
-                      <img
-                        src={item.preview}
-                        alt={t("upload.previewAlt", { name: item.file.name })}
-                        className="h-full w-full object-cover"
-                        onError={() => setBroken((current) => new Set(current).add(item.key))}
-                      />
-                    )}
-                    {index === 0 ? (
-                      <span className="absolute bottom-1 left-1 rounded-full bg-teal-700 px-2 py-0.5 text-xs font-medium text-white">
-                        {t("detail.primary")}
-                      </span>
-                    ) : null}
-                    <button
-                      type="button"
-                      onClick={() => remove(item.key)}
-                      disabled={busy}
-                      aria-label={t("upload.remove", { name: item.file.name })}
-                      title={t("upload.remove", { name: item.file.name })}
-                      className="absolute right-0 top-0 flex size-11 items-center justify-center rounded-bl-lg bg-white/90 text-slate-800 hover:bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600 disabled:opacity-50"
-                    >
-                      <X aria-hidden="true" className="h-5 w-5" />
-                    </button>
-                  </div>
-                  <p className="mt-1 truncate text-xs text-slate-700" title={item.file.name}>
-                    {item.file.name}
-                  </p>
-                  <p className="text-xs text-slate-500">{formatSize(item.file.size, language)}</p>
-                  {problem ? <p className="text-xs font-medium text-red-700">{problem}</p> : null}
-                </li>
-              );
-            })}
+            {chosen.map((item, index) => (
+              <ChosenPhoto
+                key={item.key}
+                item={item}
+                cover={index === 0}
+                refused={failure?.file === item.upload.name}
+                maxBytes={limits.max_file_bytes}
+                busy={busy}
+                onRemove={() => remove(item.key)}
+              />
+            ))}
           </ul>
+          {chosen.some((item) => item.hints.length > 0) ? (
+            <p className="mt-2 text-xs text-slate-600">{t("upload.hintsAdvice")}</p>
+          ) : null}
         </section>
       ) : null}
 
@@ -313,8 +349,19 @@ export function UploadPanel({
 
       {chosen.length > 0 || busy ? (
         <div className="flex flex-col gap-2 sm:flex-row">
-          <Button type="button" onClick={submit} disabled={!canSubmit} busy={busy} className="w-full sm:w-auto">
-            {chosen.length === 1 ? t("upload.submit.one") : t("upload.submit.many", { count: chosen.length })}
+          <Button
+            type="button"
+            id={submitId}
+            onClick={submit}
+            disabled={!canSubmit}
+            busy={busy}
+            className="w-full sm:w-auto"
+          >
+            {checking
+              ? t("upload.checking")
+              : chosen.length === 1
+                ? t("upload.submit.one")
+                : t("upload.submit.many", { count: chosen.length })}
           </Button>
           {/* Once every byte is sent the server is storing the photos: stopping then would not undo that. */}
           {busy && progress?.phase !== "processing" ? (
