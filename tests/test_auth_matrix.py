@@ -108,6 +108,15 @@ INVENTORY = [
     ("PATCH", "/api/v1/listings/{listing_id}", {"price": "3"}, FAMILY),
     ("DELETE", "/api/v1/listings/{listing_id}", None, _with(FAMILY, 204)),
     ("POST", "/api/v1/listings/{listing_id}/duplicate", None, _with(FAMILY, 201)),
+    ("GET", "/api/v1/listings/{listing_id}/photos.zip", None, FAMILY),
+    (
+        "POST",
+        "/api/v1/listings/{listing_id}/published-by-hand",
+        {"vinted_url": "https://www.vinted.it/items/123-sciarpa"},
+        FAMILY,
+    ),
+    # Undoing needs a listing marked published by hand first: the family's members are told there is none.
+    ("DELETE", "/api/v1/listings/{listing_id}/published-by-hand", None, _with(FAMILY, 409)),
     ("POST", "/api/v1/images/upload", UPLOAD, _with(OWN, 201)),
     ("POST", "/api/v1/images/preview", PREVIEW, OWN),
     ("GET", "/api/v1/images/{image_id}", None, FAMILY),

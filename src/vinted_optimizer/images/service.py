@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from zipstream import ZIP_STORED, ZipStream
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.images import repository
@@ -377,3 +378,33 @@ async def reorder(session: AsyncSession, listing_id: uuid.UUID, order: ImageOrde
         raise BadRequest("L'ordine deve elencare ogni foto dell'annuncio una volta sola.")
     _renumber([images[image_id] for image_id in order.image_ids])
     await session.flush()
+
+
+# --- the photos as one ZIP ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoArchive:
+    """What a ZIP of a listing's photos holds: (name in the archive, storage key), in display order.
+    Plain values, so the archive streams after the request's session has closed."""
+
+    entries: tuple[tuple[str, str], ...]
+
+
+def photo_archive(photos: Sequence[Image], stem: str) -> PhotoArchive:
+    """The processed photos (the ones buyers see, no metadata), named ``<stem>-01.jpg``, ``-02``…"""
+    return PhotoArchive(
+        tuple((f"{stem}-{position:02d}.jpg", image.storage_path) for position, image in enumerate(photos, 1))
+    )
+
+
+async def stream_archive(storage: Storage, archive: PhotoArchive) -> AsyncIterator[bytes]:
+    """The ZIP, produced as it is sent: one photo in memory at a time, JPEGs stored as they are (they do
+    not compress), the central directory at the end (zipstream-ng)."""
+    zip_stream = ZipStream(compress_type=ZIP_STORED)
+    for name, key in archive.entries:
+        zip_stream.add(await storage.get(key), name)
+        for chunk in zip_stream.all_files():
+            yield chunk
+    for chunk in zip_stream.footer():
+        yield chunk

@@ -4,8 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response, status
+from fastapi.responses import StreamingResponse
 
 from vinted_optimizer.auth.dependencies import CurrentMember
+from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import BadRequest, Forbidden, NotFound, responses
@@ -22,6 +24,7 @@ from vinted_optimizer.listings.schemas import (
     ListingPage,
     ListingRead,
     ListingUpdate,
+    PublishedByHand,
     SimilarListing,
 )
 from vinted_optimizer.resources import Res
@@ -161,3 +164,70 @@ async def duplicate(
     copy = await service.duplicate(session, resources.storage, member, source)
     service.announce(jobs, member.family_id, [copy.id], "created")
     return await service.read_one(session, resources.signer, copy)
+
+
+@router.get(
+    "/{listing_id:uuid}/photos.zip",
+    operation_id="listings:photos_zip",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "The processed photos, in display order"},
+        **responses(Forbidden, NotFound, service.NoPhotos),
+    },
+    summary="The listing's photos as one ZIP (streamed), to save them and upload them to Vinted by hand",
+)
+async def photos_zip(
+    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
+) -> StreamingResponse:
+    filename, archive = await service.photos_archive(session, member, listing_id)
+    return StreamingResponse(
+        images.stream_archive(resources.storage, archive),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.post(
+    "/{listing_id:uuid}/published-by-hand",
+    operation_id="listings:mark_published_by_hand",
+    response_model=ListingRead,
+    responses=responses(Forbidden, NotFound, service.NotPublishable),
+    summary="Record the Vinted link of an item the member published on Vinted themselves",
+)
+async def mark_published_by_hand(
+    listing_id: uuid.UUID,
+    data: PublishedByHand,
+    session: DbSession,
+    resources: Res,
+    member: CurrentMember,
+    context: Context,
+    jobs: JobsAfterCommit,
+) -> ListingRead:
+    listing = await service.require(session, member, listing_id, for_update=True)
+    listing = await service.mark_published_by_hand(session, member, listing, data, context)
+    service.announce(jobs, member.family_id, [listing.id], "updated")
+    return await service.read_one(session, resources.signer, listing)
+
+
+@router.delete(
+    "/{listing_id:uuid}/published-by-hand",
+    operation_id="listings:undo_published_by_hand",
+    response_model=ListingRead,
+    responses=responses(Forbidden, NotFound, service.NotPublishedByHand),
+    summary="Undo 'published by hand': back to the earlier status, the Vinted link forgotten",
+)
+async def undo_published_by_hand(
+    listing_id: uuid.UUID,
+    session: DbSession,
+    resources: Res,
+    member: CurrentMember,
+    context: Context,
+    jobs: JobsAfterCommit,
+) -> ListingRead:
+    listing = await service.require(session, member, listing_id, for_update=True)
+    listing = await service.undo_published_by_hand(session, member, listing, context)
+    service.announce(jobs, member.family_id, [listing.id], "updated")
+    return await service.read_one(session, resources.signer, listing)

@@ -239,6 +239,23 @@ async def due_for_analysis(
     return [(row[0], row[1], row[2]) for row in rows]
 
 
+async def with_vinted_id(
+    session: AsyncSession, family_id: uuid.UUID, vinted_id: str, *, other_than: uuid.UUID
+) -> Listing | None:
+    """Another listing of the family already linked to this Vinted item, if any. The family's link to
+    that item is locked until the transaction ends, so two requests cannot both link it (no unique index:
+    the same item may be linked in two families)."""
+    key = func.hashtextextended(f"vinted-item:{family_id}:{vinted_id}", 0)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
+    found: Listing | None = await session.scalar(
+        readable_listings(family_id)
+        .where(Listing.vinted_id == vinted_id, Listing.id != other_than)
+        .order_by(Listing.created_at)
+        .limit(1)
+    )
+    return found
+
+
 def brand_patterns(typed: str) -> tuple[str, str]:
     """ILIKE patterns for a brand typed so far: the name starts with it, or one of its words does."""
     escaped = _escape_like(" ".join(typed.split()))

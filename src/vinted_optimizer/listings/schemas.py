@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -318,6 +321,80 @@ class ListingFilters(Input):
     sort: SortKey = "-created_at"
     limit: int = Field(default=24, ge=1, le=PAGE_MAX)
     offset: int = Field(default=0, ge=0, le=100_000)
+
+
+# --- copy to Vinted by hand -------------------------------------------------------------------------
+
+VINTED_URL_MAX = 500
+# Vinted's sites (``www.vinted.<tld>``); the project sells on vinted.it, a link from another one is valid too.
+VINTED_HOSTS = frozenset(
+    f"{prefix}vinted.{tld}"
+    for prefix in ("", "www.")
+    for tld in (
+        "it", "fr", "es", "de", "at", "be", "nl", "lu", "pt", "pl", "cz", "sk", "lt", "lv", "ee", "hu",
+        "ro", "hr", "si", "gr", "fi", "se", "dk", "ie", "co.uk", "com",
+    )
+)  # fmt: skip
+VINTED_ITEM_PATH = re.compile(r"/items/(?P<id>[0-9]{1,20})(?P<slug>-[a-z0-9-]{0,200})?/?", re.IGNORECASE)
+VINTED_URL_MESSAGE = (
+    "Incolla il link di un annuncio Vinted, come https://www.vinted.it/items/1234567890-giacca."
+)
+
+
+@dataclass(frozen=True)
+class VintedItemLink:
+    url: str
+    item_id: str
+
+
+def parse_vinted_item_url(text: str) -> VintedItemLink:
+    """A Vinted item link as the member copies it (from the app's share sheet or the address bar): https,
+    a Vinted site, ``/items/<id>[-slug]``; normalised to ``https://www.vinted.<tld>/items/<id>[-slug]``
+    without query or fragment (tracking parameters). Raises ``ValueError`` (Italian) otherwise."""
+    text = text.strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise ValueError(VINTED_URL_MESSAGE) from None
+    if parts.scheme.lower() != "https" or host not in VINTED_HOSTS or port not in (None, 443):
+        raise ValueError(VINTED_URL_MESSAGE)
+    if parts.username or parts.password:
+        raise ValueError(VINTED_URL_MESSAGE)
+    path = VINTED_ITEM_PATH.fullmatch(parts.path)
+    if path is None:
+        raise ValueError(VINTED_URL_MESSAGE)
+    item_id = str(int(path["id"]))  # no leading zeros: one id, one spelling
+    if item_id == "0":
+        raise ValueError(VINTED_URL_MESSAGE)
+    site = host.removeprefix("www.")
+    slug = (path["slug"] or "").lower().rstrip("-")
+    return VintedItemLink(url=f"https://www.{site}/items/{item_id}{slug}", item_id=item_id)
+
+
+class PublishedByHand(Input):
+    """The link of the item the member published on Vinted themselves."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    vinted_url: str = Field(
+        min_length=1,
+        max_length=VINTED_URL_MAX,
+        description="The item's page on Vinted, e.g. https://www.vinted.it/items/1234567890-giacca",
+        examples=["https://www.vinted.it/items/1234567890-giacca-di-jeans"],
+    )
+
+    @field_validator("vinted_url")
+    @classmethod
+    def _vinted_item(cls, value: str) -> str:
+        return parse_vinted_item_url(value).url
+
+    @property
+    def link(self) -> VintedItemLink:
+        return parse_vinted_item_url(self.vinted_url)
 
 
 BRANDS_PAGE_MAX = 20

@@ -6,8 +6,10 @@ reached through their services. The AI analysis of a listing is in ``analysis.py
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +18,7 @@ from vinted_optimizer.audit import service as audit
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import Reader
-from vinted_optimizer.kit.errors import BadRequest, NotFound
+from vinted_optimizer.kit.errors import BadRequest, Conflict, NotFound
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import Jobs
@@ -36,16 +38,27 @@ from vinted_optimizer.listings.schemas import (
     ListingPage,
     ListingRead,
     ListingUpdate,
+    PublishedByHand,
     SimilarListing,
     UploadResult,
 )
 from vinted_optimizer.models import Listing
 from vinted_optimizer.trends import service as trends
 from vinted_optimizer.users import service as users
-from vinted_optimizer.vocabulary import load_catalogs
+from vinted_optimizer.vocabulary import ListingStatus, load_catalogs
 from vinted_optimizer.vocabulary.catalog import catalog_by_italian_path
+from vinted_optimizer.vocabulary.text import fold
 
 SIMILAR_LIMIT = 6
+# A listing's status as an Italian sentence says it ("un annuncio venduto").
+STATUS_WORDS_IT: dict[str, str] = {
+    "draft": "in bozza",
+    "ready": "pronto",
+    "published": "pubblicato",
+    "reserved": "riservato",
+    "sold": "venduto",
+    "hidden": "nascosto",
+}
 
 
 class ListingNotFound(NotFound):
@@ -299,6 +312,123 @@ async def bulk(
         announce(jobs, member.family_id, [listing.id for listing in listings], "updated")
         affected = len(listings)
     return BulkResult(action=data.action, affected=affected)
+
+
+# --- copy to Vinted by hand: the photos as a ZIP, "published by hand" ---------------------------------
+
+# A member who published the item on Vinted themselves says so with its link. Reserved and sold items
+# are past publishing (their link is already known, or the sale is what counts now).
+PUBLISHABLE_BY_HAND: tuple[ListingStatus, ...] = ("draft", "ready", "hidden", "published")
+BY_HAND = "published_by_hand"  # the key in vinted_data: when, by whom, and the status to go back to
+ARCHIVE_STEM_MAX = 60
+
+
+class NoPhotos(Conflict):
+    code = "no_photos"
+    default_detail = "L'annuncio non ha ancora foto da salvare: aggiungine almeno una."
+
+
+class NotPublishable(Conflict):
+    code = "not_publishable"
+
+
+class VintedLinkTaken(Conflict):
+    code = "vinted_link_taken"
+
+
+class NotPublishedByHand(Conflict):
+    code = "not_published_by_hand"
+    default_detail = "L'annuncio non risulta pubblicato a mano: non c'è niente da annullare."
+
+
+def archive_stem(title: str, listing_id: uuid.UUID) -> str:
+    """The title in plain ASCII for file names ("Maglione Però Blu" → "maglione-pero-blu"), or the
+    listing's short id when the title has no letters or digits left."""
+    words = re.sub(r"[^a-z0-9]+", "-", fold(title).encode("ascii", "ignore").decode()).strip("-")
+    stem = words[:ARCHIVE_STEM_MAX].rstrip("-")
+    return stem or f"annuncio-{listing_id.hex[:8]}"
+
+
+async def photos_archive(
+    session: AsyncSession, member: Member, listing_id: uuid.UUID
+) -> tuple[str, images.PhotoArchive]:
+    """The ZIP's file name and what it holds: the listing's processed photos in display order."""
+    listing = await require(session, member, listing_id)
+    photos = (await images.photos_of(session, [listing.id]))[listing.id]
+    if not photos:
+        raise NoPhotos()
+    stem = archive_stem(listing.title, listing.id)
+    return f"{stem}-foto.zip", images.photo_archive(photos, stem)
+
+
+async def mark_published_by_hand(
+    session: AsyncSession, member: Member, listing: Listing, data: PublishedByHand, context: RequestContext
+) -> Listing:
+    """Record the Vinted link of an item the member published themselves: the inventory says
+    "published" and links to it, before automatic publishing exists."""
+    link = data.link
+    if listing.status not in PUBLISHABLE_BY_HAND:
+        raise NotPublishable(
+            f"Un annuncio {STATUS_WORDS_IT[listing.status]} non si può segnare come pubblicato a mano."
+        )
+    other = await repository.with_vinted_id(session, member.family_id, link.item_id, other_than=listing.id)
+    if other is not None:
+        named = f"«{other.title}»" if other.title else "un altro annuncio senza titolo"
+        raise VintedLinkTaken(f"Questo link di Vinted è già collegato a {named} della famiglia.")
+    earlier = (listing.vinted_data or {}).get(BY_HAND) or {}
+    # Correcting the link of a listing published by hand keeps the status it came from.
+    previous = earlier.get("previous_status") if listing.status == "published" else listing.status
+    listing.vinted_data = {
+        **(listing.vinted_data or {}),
+        BY_HAND: {
+            "previous_status": previous if previous in ("draft", "ready", "hidden") else "ready",
+            "at": datetime.now(UTC).isoformat(),
+            "user_id": str(member.id),
+        },
+    }
+    listing.status = "published"
+    listing.vinted_url = link.url
+    listing.vinted_id = link.item_id
+    await session.flush()
+    await audit.record(
+        session,
+        "listing.published_by_hand",
+        context=context,
+        user_id=member.id,
+        family_id=member.family_id,
+        resource_type="listing",
+        resource_id=listing.id,
+        metadata={"vinted_id": link.item_id},
+    )
+    await session.refresh(listing)
+    return listing
+
+
+async def undo_published_by_hand(
+    session: AsyncSession, member: Member, listing: Listing, context: RequestContext
+) -> Listing:
+    """Back to the status it had before it was marked published by hand; the link is forgotten."""
+    marked = (listing.vinted_data or {}).get(BY_HAND)
+    if listing.status != "published" or not marked:
+        raise NotPublishedByHand()
+    forgotten = listing.vinted_id
+    listing.status = marked.get("previous_status") or "ready"
+    listing.vinted_url = None
+    listing.vinted_id = None
+    listing.vinted_data = {key: value for key, value in listing.vinted_data.items() if key != BY_HAND}
+    await session.flush()
+    await audit.record(
+        session,
+        "listing.published_by_hand_undone",
+        context=context,
+        user_id=member.id,
+        family_id=member.family_id,
+        resource_type="listing",
+        resource_id=listing.id,
+        metadata={"vinted_id": forgotten, "status": listing.status},
+    )
+    await session.refresh(listing)
+    return listing
 
 
 async def brand_suggestions(session: AsyncSession, member: Member, query: BrandQuery) -> BrandList:

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, Copy, ExternalLink, Sparkles, Trash2 } from "lucide-react";
+import { ArrowLeft, Copy, Sparkles, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -14,6 +14,7 @@ import { useI18n } from "@/lib/i18n";
 import type { DuplicateWarning } from "@/lib/upload";
 import { AnalysisBadge, StatusBadge } from "./badges";
 import { ConfirmPanel } from "./confirm";
+import { CopyToVinted } from "./copy-to-vinted";
 import { primaryImage, type Listing } from "./labels";
 import { ListingEditor } from "./listing-editor";
 import { PhotoManager } from "./photo-manager";
@@ -102,17 +103,6 @@ function DetailActions({
           <Trash2 aria-hidden="true" className="h-5 w-5" />
           {t("detail.delete")}
         </Button>
-        {listing.vinted_url ? (
-          <a
-            href={listing.vinted_url}
-            target="_blank"
-            rel="noopener noreferrer"
-            className="inline-flex min-h-11 items-center gap-2 rounded-lg px-4 py-2 text-base font-medium text-teal-800 hover:bg-teal-50"
-          >
-            <ExternalLink aria-hidden="true" className="h-5 w-5" />
-            {t("detail.vinted")}
-          </a>
-        ) : null}
       </div>
       {confirming === "delete" ? (
         <ConfirmPanel
@@ -221,6 +211,7 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
         </div>
         <div className="order-1 flex min-w-0 flex-col gap-6 lg:order-2 lg:col-span-3">
           <ListingEditor listing={listing} meta={meta.data} />
+          <CopyToVinted listing={listing} />
         </div>
       </div>
       <div className="mt-6">
