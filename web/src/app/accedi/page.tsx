@@ -9,9 +9,13 @@ import { useAuth } from "@/lib/auth";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 
-/** Only same-site paths: never redirect to another origin after sign-in. */
+/**
+ * Where sign-in leads: the page the member was sent away from (`next`, set by the shell), else the home
+ * page. Only same-site paths (never another origin), and never the sign-in page itself.
+ */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return /^\/accedi(?:[/?#]|$)/.test(next) ? "/" : next;
 }
 
 function LoginForm() {
