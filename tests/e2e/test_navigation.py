@@ -221,3 +221,100 @@ async def test_sign_in_lands_home_or_where_the_member_was_sent_away(
     await expect(other.get_by_role("searchbox", name="Cerca")).to_have_value("giacca")
     browsing.assert_no_errors()
 
+
+LONG_TITLE = (
+    "Giacca di jeans Levi's da donna, taglia M, lavaggio chiaro, come nuova, con bottoni in metallo "
+    "e due tasche sul petto"
+)
+
+# The element with the title's text: the title alone, or (where "(copia)" is not its own badge) with it.
+TITLE_TEXT = re.compile(rf"^{re.escape(LONG_TITLE)}(?: \(copia\))?$")
+
+
+async def is_clamped(locator: Locator) -> bool:
+    clamped: bool = await locator.evaluate("el => el.scrollHeight > el.clientHeight + 1")
+    return clamped
+
+
+async def assert_below(upper: Locator, lower: Locator, what: str) -> None:
+    """`lower` starts where `upper` ends or further down: their boxes do not overlap."""
+    top, bottom = await box(upper), await box(lower)
+    assert top["y"] + top["height"] <= bottom["y"] + 0.5, (what, top, bottom)
+
+
+async def assert_inside(inner: Locator, outer: Locator, what: str) -> None:
+    a, b = await box(inner), await box(outer)
+    assert (
+        a["x"] >= b["x"] - 0.5
+        and a["y"] >= b["y"] - 0.5
+        and a["x"] + a["width"] <= b["x"] + b["width"] + 0.5
+        and a["y"] + a["height"] <= b["y"] + b["height"] + 0.5
+    ), (what, a, b)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+async def test_list_view_long_title_and_its_copy(
+    browsing: Browsing, server: Serve, family: Person, viewport: Viewport
+) -> None:
+    """A long title is clamped without running into the line below it; its copy shows "copia" as its own
+    badge, so the two never look the same; the member filter shows its whole text."""
+    member = Member(server, family)
+    try:
+        original = member.listing_with_photos(title=LONG_TITLE, brand="Levi's", size="M")
+        copy = member.duplicate(original["id"])
+    finally:
+        member.close()
+    assert copy["title"] == f"{LONG_TITLE} (copia)"
+    page = await signed_in(browsing, viewport, family)
+    await page.goto("/annunci")
+    await heading(page, "Annunci")
+
+    # The grid (the default view): title, then the row of price and badges.
+    cards = page.get_by_role("main").get_by_role("listitem").filter(has_text=LONG_TITLE)
+    await expect(cards).to_have_count(2)
+    for n in range(2):
+        card = cards.nth(n)
+        title = card.get_by_text(TITLE_TEXT)
+        assert await is_clamped(title), f"card {n}: the long title is not clamped: the test shows nothing"
+        await assert_below(title, card.get_by_text("Bozza", exact=True), f"card {n}: title over the badge")
+    copies = cards.filter(has=page.get_by_text("copia", exact=True))
+    await expect(copies).to_have_count(1)
+    chip = copies.get_by_text("copia", exact=True)
+    await expect(chip).to_be_visible()
+    await assert_inside(chip, copies, "the copy's badge inside its card")
+    await assert_below(copies.get_by_text(LONG_TITLE, exact=True), chip, "the copy's title over its badge")
+    # A screen reader hears the whole title, "(copia)" included: the card's link names the copy.
+    await expect(page.get_by_role("link", name=re.compile(r"\(copia\)"))).to_have_count(1)
+
+    # The list ("Elenco"): the clamped title, then the brand line (and on a phone the status badge).
+    await page.get_by_role("button", name="Elenco", exact=True).click()
+    rows = page.get_by_role("row").filter(has_text=LONG_TITLE)
+    await expect(rows).to_have_count(2)
+    for n in range(2):
+        row = rows.nth(n)
+        title = row.get_by_text(TITLE_TEXT)
+        assert await is_clamped(title), f"row {n}: the long title is not clamped: the test shows nothing"
+        await assert_below(title, row.get_by_text("Levi's · M", exact=True), f"row {n}: title over the brand")
+        if viewport.phone:
+            badge = row.get_by_text("Bozza", exact=True).filter(visible=True)
+            await assert_below(title, badge, f"row {n}: title over the badge")
+    copy_rows = rows.filter(has=page.get_by_text("copia", exact=True))
+    await expect(copy_rows).to_have_count(1)
+    chip = copy_rows.get_by_text("copia", exact=True)
+    await expect(chip).to_be_visible()
+    await assert_inside(chip, copy_rows, "the copy's badge inside its row")
+    await assert_below(copy_rows.get_by_text(LONG_TITLE, exact=True), chip, "the copy's title over its badge")
+
+    # The filters (behind "Filtri" on a phone): no select cuts its text ("Tutta la famigl").
+    if viewport.phone:
+        await page.get_by_role("button", name="Filtri").click()
+    member_filter = page.get_by_label("Di chi", exact=True)
+    await expect(member_filter.locator("option:checked")).to_have_text("Tutta la famiglia")
+    selects = page.get_by_role("main").get_by_role("combobox")
+    assert await selects.count() >= 4
+    for n in range(await selects.count()):
+        select = selects.nth(n)
+        await expect(select).to_be_visible()
+        widths = await select.evaluate("el => [el.scrollWidth, el.clientWidth, el.selectedOptions[0].text]")
+        assert widths[0] <= widths[1], f"select {n} cuts {widths[2]!r}: {widths[0]} > {widths[1]} px"
+    browsing.assert_no_errors()
