@@ -39,6 +39,7 @@ TO_COME = {
     "assistente": ("Assistente", "dopo vendite e spedizioni"),
 }
 MIN_TARGET = 44
+BULK_ACTIONS = "Azioni sugli annunci selezionati"
 
 
 async def box(locator: Locator) -> dict[str, float]:
@@ -317,4 +318,21 @@ async def test_list_view_long_title_and_its_copy(
         await expect(select).to_be_visible()
         widths = await select.evaluate("el => [el.scrollWidth, el.clientWidth, el.selectedOptions[0].text]")
         assert widths[0] <= widths[1], f"select {n} cuts {widths[2]!r}: {widths[0]} > {widths[1]} px"
+
+    if viewport.phone:
+        await assert_sticky_bar_above_tab_bar(page, cards)
     browsing.assert_no_errors()
+
+
+async def assert_sticky_bar_above_tab_bar(page: Page, cards: Locator) -> None:
+    """The bulk actions stick to the bottom of the content: on a phone, just above the tab bar, not under
+    it. The filters are open, so the page scrolls and the bar is stuck, not at its place in the flow."""
+    await page.get_by_role("button", name="Griglia", exact=True).click()
+    await cards.first.get_by_role("checkbox").check()
+    bulk = page.get_by_role("region", name=BULK_ACTIONS)
+    await expect(bulk).to_be_visible()
+    await page.evaluate("window.scrollTo(0, 0)")
+    tab_bar = await box(page.get_by_role("navigation", name="Menu"))
+    found = await box(bulk)
+    bottom = found["y"] + found["height"]
+    assert abs(bottom - tab_bar["y"]) < 1, ("the bulk bar is not on the tab bar", found, tab_bar)

@@ -59,8 +59,12 @@ export function AppShell({ children }: { children: ReactNode }) {
         </Link>
       </header>
 
-      {/* On a phone the content ends above the tab bar (its height plus the safe-area inset). */}
-      <main className="mx-auto w-full max-w-5xl flex-1 p-4 pb-[calc(6rem+env(safe-area-inset-bottom))] sm:p-6 sm:pb-[calc(6rem+env(safe-area-inset-bottom))] md:pb-6 lg:p-8">
+      {/* On a phone the content ends above the tab bar; what sticks to its bottom sticks above the bar too
+          (globals.css, --tab-bar-height). */}
+      <main
+        data-shell-main
+        className="mx-auto w-full max-w-5xl flex-1 p-4 pb-[calc(var(--tab-bar-height)+2.5rem)] sm:p-6 sm:pb-[calc(var(--tab-bar-height)+2.5rem)] md:pb-6 lg:p-8"
+      >
         {children}
       </main>
 
