@@ -154,6 +154,13 @@ async def test_phone_tab_bar(browsing: Browsing, family: Person) -> None:
     await expect(tabs["Altro"]).to_have_attribute("aria-current", "true")
     await expect(bar.locator("[aria-current]")).to_have_count(1)
     await assert_content_above_tab_bar(page)
+
+    # The sheet open, the screen grows past `md`: the sheet closes, the page is usable, not left inert.
+    await open_more(page)
+    await page.set_viewport_size({"width": DESKTOP.width, "height": DESKTOP.height})
+    await expect(page.get_by_role("dialog", name="Altro")).to_be_hidden()
+    await page.get_by_role("navigation", name="Menu").get_by_role("link", name="Annunci").click()
+    await heading(page, "Annunci")
     browsing.assert_no_errors()
 
 

@@ -126,6 +126,15 @@ export function TabBar({ account }: { account: ReactNode }) {
   // A new page closes the sheet (its links navigate, the back button too).
   useEffect(() => setMoreOpen(false), [pathname]);
 
+  // From `md` up the sheet is hidden (the side navigation takes over): a modal left open would keep the
+  // page inert, so a phone turned into a wider screen closes it.
+  useEffect(() => {
+    const wide = window.matchMedia("(min-width: 48rem)");
+    const close = (event: MediaQueryListEvent) => event.matches && setMoreOpen(false);
+    wide.addEventListener("change", close);
+    return () => wide.removeEventListener("change", close);
+  }, []);
+
   return (
     <>
       <nav
