@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Response, WebError, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Response,
+    WebError,
+    expect,
+)
 
 from tests.support.serve import Serve
 
@@ -120,17 +129,33 @@ async def heading(page: Page, name: str | re.Pattern[str]) -> None:
     await expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
 
 
+# The phone's bottom tab bar; every other section is in its "Altro" sheet.
+PHONE_TABS = ("Panoramica", "Annunci", "Nuovo annuncio", "Vendite")
+
+
+async def open_more(page: Page) -> Locator:
+    """On the phone: open the "Altro" sheet of the tab bar; returns the sheet."""
+    await page.get_by_role("navigation", name="Menu").get_by_role("button", name="Altro", exact=True).click()
+    sheet = page.get_by_role("dialog", name="Altro")
+    await expect(sheet).to_be_visible()
+    return sheet
+
+
 async def navigate(page: Page, viewport: Viewport, label: str) -> None:
-    """Click a navigation link; on the phone the navigation is inside the "Menu" overlay."""
-    if viewport.phone:
-        await page.get_by_role("button", name="Menu", exact=True).click()
-    await page.get_by_role("navigation", name="Menu").get_by_role("link", name=label, exact=True).click()
+    """Click a navigation link: the side navigation on a desktop; on a phone the tab bar, or the "Altro"
+    sheet for a section that is not a tab."""
+    if viewport.phone and label not in PHONE_TABS:
+        sheet = await open_more(page)
+        links = sheet.get_by_role("navigation", name="Altro")
+    else:
+        links = page.get_by_role("navigation", name="Menu")
+    await links.get_by_role("link", name=label, exact=True).click()
 
 
 async def sign_out(page: Page, viewport: Viewport) -> None:
-    if viewport.phone:
-        await page.get_by_role("button", name="Menu", exact=True).click()
-    await page.get_by_role("button", name="Esci", exact=True).click()
+    """ "Esci": in the side navigation's foot on a desktop, in the "Altro" sheet on a phone."""
+    where = await open_more(page) if viewport.phone else page.get_by_role("complementary")
+    await where.get_by_role("button", name="Esci", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/accedi$"))
     await heading(page, "Accedi")
 

@@ -214,7 +214,7 @@ async def test_a_heic_photo_has_a_preview_and_its_processed_photo_shows(
     assert (processed["width"], processed["height"]) == (1024, 768)
     await expect(page).to_have_url(re.compile(r"/annunci\?id=[0-9a-f-]{36}"), timeout=20_000)
     # The review page shows the server's processed photo of the HEIC.
-    shown = page.locator(f'img[src*="{processed["id"]}"]').first
+    shown = page.locator(f'img[src*="{processed["id"]}"] >> visible=true').first
     assert (await loaded(page, shown))[0] > 0
     photo_browsing.assert_no_errors()
 

@@ -190,6 +190,26 @@ async def test_duplicate_copies_fields_and_photos(client, settings):
     assert (await client.get(copy["images"][0]["url"])).status_code == 200
 
 
+async def test_a_long_titles_copy_keeps_its_suffix(client):
+    """The title is shortened, not the " (copia)": an original and its copy never read the same."""
+    member = await register(client)
+    body = (await upload(client, member=member, files=[("a.jpg", photo())])).json()
+    listing_id = body["listing"]["id"]
+    long_title = "Giacca di jeans Levi's " + "vintage " * 30
+    response = await client.patch(
+        f"/api/v1/listings/{listing_id}", json={"title": long_title[:200]}, headers=member.headers
+    )
+    assert response.status_code == 200, response.text
+    original = response.json()["title"]
+    assert len(original) == 200
+    response = await client.post(f"/api/v1/listings/{listing_id}/duplicate", headers=member.headers)
+    assert response.status_code == 201, response.text
+    title = response.json()["title"]
+    assert len(title) <= 200
+    assert title.endswith(" (copia)"), title
+    assert original.startswith(title.removesuffix(" (copia)")), title
+
+
 async def test_bulk_is_all_or_nothing(client, session, settings):
     owner = await register(client)
     stranger = await register(client)

@@ -238,11 +238,20 @@ async def delete(
     return len(listings)
 
 
+COPY_SUFFIX = " (copia)"
+
+
+def copy_title(title: str) -> str:
+    """A duplicate's title: the original's, shortened if need be so that " (copia)" always fits (the list
+    tells an original from its copy by it)."""
+    return f"{title[: TITLE_MAX - len(COPY_SUFFIX)].rstrip()}{COPY_SUFFIX}" if title else ""
+
+
 async def duplicate(session: AsyncSession, storage: Storage, member: Member, source: Listing) -> Listing:
     copy = Listing(
         family_id=member.family_id,
         user_id=member.id,
-        title=(f"{source.title} (copia)" if source.title else "")[:TITLE_MAX],
+        title=copy_title(source.title),
         description=source.description,
         price=source.price,
         purchase_cost=source.purchase_cost,

@@ -14,6 +14,8 @@ export const metadata: Metadata = {
 export const viewport: Viewport = {
   width: "device-width",
   initialScale: 1,
+  // The page reaches under the notch and home indicator; the shell pads by env(safe-area-inset-*).
+  viewportFit: "cover",
   themeColor: "#0f766e",
 };
 

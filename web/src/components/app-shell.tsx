@@ -1,92 +1,34 @@
 "use client";
 
-import {
-  Bot,
-  LayoutDashboard,
-  LogOut,
-  Menu,
-  Package,
-  Settings,
-  ShoppingBag,
-  Tag,
-  TrendingUp,
-  Users,
-  X,
-  type LucideIcon,
-} from "lucide-react";
 import Link from "next/link";
-import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useState, type ReactNode } from "react";
+import { useRouter } from "next/navigation";
+import { Suspense, useEffect, type ReactNode } from "react";
 import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
-import type { MessageKey } from "@/lib/messages";
-import { LanguageSwitch } from "./language-switch";
+import { AccountBox, SideNav, TabBar } from "./navigation";
 import { Spinner } from "./ui";
 
-const NAV: { href: string; label: MessageKey; icon: LucideIcon }[] = [
-  { href: "/", label: "nav.dashboard", icon: LayoutDashboard },
-  { href: "/annunci", label: "nav.listings", icon: Tag },
-  { href: "/vendite", label: "nav.sales", icon: ShoppingBag },
-  { href: "/spedizioni", label: "nav.shipments", icon: Package },
-  { href: "/tendenze", label: "nav.trends", icon: TrendingUp },
-  { href: "/assistente", label: "nav.assistant", icon: Bot },
-  { href: "/famiglia", label: "nav.family", icon: Users },
-  { href: "/impostazioni", label: "nav.settings", icon: Settings },
-];
-
-function isActive(pathname: string, href: string) {
-  const clean = pathname.replace(/\/$/, "") || "/";
-  return href === "/" ? clean === "/" : clean === href || clean.startsWith(`${href}/`);
+/**
+ * Where a signed-out visitor goes: the sign-in page, with `next` naming the page they were sent away from
+ * (its query too: a listing's review page is `/annunci?id=…`), but never the page they signed out from.
+ */
+function signInHref(signedOutByChoice: boolean): string {
+  const here = `${window.location.pathname}${window.location.search}`;
+  return signedOutByChoice || here === "/" ? "/accedi" : `/accedi?next=${encodeURIComponent(here)}`;
 }
 
-function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
-  const pathname = usePathname();
-  const { t } = useI18n();
-  return (
-    <ul className="flex flex-col gap-1">
-      {NAV.map(({ href, label, icon: Icon }) => {
-        const active = isActive(pathname, href);
-        return (
-          <li key={href}>
-            <Link
-              href={href}
-              onClick={onNavigate}
-              aria-current={active ? "page" : undefined}
-              className={`flex min-h-11 items-center gap-3 rounded-lg px-3 py-2 text-base ${
-                active ? "bg-teal-50 font-semibold text-teal-800" : "text-slate-700 hover:bg-slate-100"
-              }`}
-            >
-              <Icon aria-hidden="true" className="h-5 w-5" />
-              {t(label)}
-            </Link>
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
-
-/** The signed-in frame: navigation, the member's name, sign out. Sends anonymous visitors to /accedi. */
+/**
+ * The signed-in frame: on a desktop a side navigation, on a phone a bottom tab bar with an "Altro" sheet;
+ * the member's name, the language, sign out. Sends anonymous visitors to /accedi.
+ */
 export function AppShell({ children }: { children: ReactNode }) {
-  const { status, user, logout } = useAuth();
+  const { status, user, logout, signedOutByChoice } = useAuth();
   const { t } = useI18n();
   const router = useRouter();
-  const pathname = usePathname();
-  const [menuOpen, setMenuOpen] = useState(false);
 
   useEffect(() => {
-    if (!menuOpen) return;
-    const close = (event: KeyboardEvent) => event.key === "Escape" && setMenuOpen(false);
-    window.addEventListener("keydown", close);
-    return () => window.removeEventListener("keydown", close);
-  }, [menuOpen]);
-
-  useEffect(() => {
-    if (status === "signedOut") {
-      const next = pathname && pathname !== "/" ? `?next=${encodeURIComponent(pathname)}` : "";
-      router.replace(`/accedi${next}`);
-    }
-  }, [status, router, pathname]);
+    if (status === "signedOut") router.replace(signInHref(signedOutByChoice));
+  }, [status, signedOutByChoice, router]);
 
   if (status !== "signedIn" || !user) {
     return (
@@ -96,28 +38,8 @@ export function AppShell({ children }: { children: ReactNode }) {
     );
   }
 
-  const signOut = async () => {
-    await logout();
-    router.replace("/accedi");
-  };
-
-  const footer = (
-    <div className="mt-auto flex flex-col gap-3 border-t border-slate-200 pt-4">
-      <p className="truncate text-sm text-slate-600" title={user.family ? `${user.username} · ${user.family.name}` : user.username}>
-        <span className="font-medium text-slate-900">{user.username}</span>
-        {user.family ? <> · {user.family.name}</> : null}
-      </p>
-      <LanguageSwitch />
-      <button
-        type="button"
-        onClick={signOut}
-        className="flex min-h-11 items-center gap-3 rounded-lg px-3 py-2 text-left text-base text-slate-700 hover:bg-slate-100"
-      >
-        <LogOut aria-hidden="true" className="h-5 w-5" />
-        {t("nav.logout")}
-      </button>
-    </div>
-  );
+  // The effect above takes the member to the sign-in page once the session is gone.
+  const account = <AccountBox username={user.username} family={user.family?.name ?? null} onSignOut={logout} />;
 
   return (
     <div className="min-h-dvh bg-slate-50 md:flex">
@@ -125,56 +47,30 @@ export function AppShell({ children }: { children: ReactNode }) {
         <Link href="/" className="text-lg font-bold text-teal-800">
           {t("app.name")}
         </Link>
-        <nav aria-label={t("nav.menu")}>
-          <NavLinks />
-        </nav>
-        {footer}
+        <Suspense>
+          <SideNav />
+        </Suspense>
+        {account}
       </aside>
 
-      <header className="sticky top-0 z-20 flex items-center justify-between border-b border-slate-200 bg-white px-4 py-2 md:hidden">
-        <Link href="/" className="text-base font-bold text-teal-800">
+      <header className="border-b border-slate-200 bg-white px-4 pt-[env(safe-area-inset-top)] md:hidden">
+        <Link href="/" className="flex min-h-11 items-center text-base font-bold text-teal-800">
           {t("app.name")}
         </Link>
-        <button
-          type="button"
-          onClick={() => setMenuOpen(true)}
-          aria-expanded={menuOpen}
-          aria-controls="mobile-menu"
-          className="flex min-h-11 min-w-11 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100"
-        >
-          <Menu aria-hidden="true" className="h-6 w-6" />
-          <span className="sr-only">{t("nav.menu")}</span>
-        </button>
       </header>
 
-      {menuOpen ? (
-        <div
-          id="mobile-menu"
-          role="dialog"
-          aria-modal="true"
-          aria-label={t("nav.menu")}
-          className="fixed inset-0 z-30 flex flex-col gap-4 overflow-y-auto bg-white p-4 md:hidden"
-        >
-          <div className="flex items-center justify-between">
-            <span className="text-base font-bold text-teal-800">{t("app.name")}</span>
-            <button
-              type="button"
-              autoFocus
-              onClick={() => setMenuOpen(false)}
-              className="flex min-h-11 min-w-11 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100"
-            >
-              <X aria-hidden="true" className="h-6 w-6" />
-              <span className="sr-only">{t("nav.close")}</span>
-            </button>
-          </div>
-          <nav aria-label={t("nav.menu")}>
-            <NavLinks onNavigate={() => setMenuOpen(false)} />
-          </nav>
-          {footer}
-        </div>
-      ) : null}
+      {/* On a phone the content ends above the tab bar; what sticks to its bottom sticks above the bar too
+          (globals.css, --tab-bar-height). */}
+      <main
+        data-shell-main
+        className="mx-auto w-full max-w-5xl flex-1 p-4 pb-[calc(var(--tab-bar-height)+2.5rem)] sm:p-6 sm:pb-[calc(var(--tab-bar-height)+2.5rem)] md:pb-6 lg:p-8"
+      >
+        {children}
+      </main>
 
-      <main className="mx-auto w-full max-w-5xl flex-1 p-4 sm:p-6 lg:p-8">{children}</main>
+      <Suspense>
+        <TabBar account={account} />
+      </Suspense>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import {
   api,
   mayHaveSession,
@@ -18,6 +18,8 @@ type Status = "loading" | "signedIn" | "signedOut";
 interface Auth {
   status: Status;
   user: User | null;
+  /** Signed out by the member's own "Esci" (not an expired session): sign-in then starts from the home page. */
+  signedOutByChoice: boolean;
   login: (login: string, password: string) => Promise<void>;
   /** "pending" for an open sign-up: the e-mailed link completes it (nothing is signed in yet). */
   register: (data: Schemas["RegisterRequest"]) => Promise<"signedIn" | "pending">;
@@ -32,6 +34,8 @@ const AuthContext = createContext<Auth | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>("loading");
   const [user, setUser] = useState<User | null>(null);
+  const [signedOutByChoice, setSignedOutByChoice] = useState(false);
+  const leaving = useRef(false);
   const queryClient = useQueryClient();
 
   const reloadUser = useCallback(async () => {
@@ -59,6 +63,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const unsubscribe = onSessionChange((signedIn) => {
       if (!signedIn) {
         setUser(null);
+        setSignedOutByChoice(leaving.current);
+        leaving.current = false;
         setStatus("signedOut");
       }
     });
@@ -71,6 +77,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const start = useCallback((body: Schemas["AuthResponse"]) => {
     setAccessToken(body.access_token, body.expires_in);
     setUser(body.user);
+    setSignedOutByChoice(false);
     setStatus("signedIn");
   }, []);
 
@@ -78,6 +85,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () => ({
       status,
       user,
+      signedOutByChoice,
       reloadUser,
       login: async (login, password) => start(unwrap(await api.POST("/api/v1/auth/login", { body: { login, password } }))),
       register: async (data) => {
@@ -89,6 +97,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       completeSignup: async (data) =>
         start(unwrap(await api.POST("/api/v1/auth/register/complete", { body: data }))),
       logout: async () => {
+        leaving.current = true;
         try {
           await api.POST("/api/v1/auth/logout", { body: {} });
         } finally {
@@ -97,7 +106,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       },
     }),
-    [status, user, reloadUser, start, queryClient],
+    [status, user, signedOutByChoice, reloadUser, start, queryClient],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -11,9 +11,13 @@ import { useI18n } from "@/lib/i18n";
 
 const FIELDS = ["login", "password"] as const;
 
-/** Only same-site paths: never redirect to another origin after sign-in. */
+/**
+ * Where sign-in leads: the page the member was sent away from (`next`, set by the shell), else the home
+ * page. Only same-site paths (never another origin), and never the sign-in page itself.
+ */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return /^\/accedi(?:[/?#]|$)/.test(next) ? "/" : next;
 }
 
 function LoginForm() {

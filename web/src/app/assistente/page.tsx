@@ -3,5 +3,5 @@
 import { ComingSoon } from "@/components/coming-soon";
 
 export default function Page() {
-  return <ComingSoon title="nav.assistant" body="empty.assistant" />;
+  return <ComingSoon title="nav.assistant" body="empty.assistant" when="soon.afterSales" />;
 }

@@ -3,5 +3,5 @@
 import { ComingSoon } from "@/components/coming-soon";
 
 export default function Page() {
-  return <ComingSoon title="nav.shipments" body="empty.shipments" />;
+  return <ComingSoon title="nav.shipments" body="empty.shipments" when="soon.next" />;
 }

@@ -205,7 +205,7 @@ export function ListingFilters({
 
       <div
         id={panelId}
-        className={`${open ? "grid" : "hidden"} grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-3 md:grid md:grid-cols-4 md:border-0 md:bg-transparent md:p-0`}
+        className={`${open ? "grid" : "hidden"} grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-3 md:grid md:grid-cols-3 md:border-0 md:bg-transparent md:p-0 lg:grid-cols-4`}
       >
         <Select
           label={t("listings.filters.status")}
@@ -239,7 +239,9 @@ export function ListingFilters({
           maxLength={meta.limits.listing.brand}
           autoComplete="off"
         />
+        {/* A whole row on a phone: "Tutta la famiglia" and the members' names do not fit half of one. */}
         <Select
+          className="col-span-2 lg:col-span-1"
           label={t("listings.filters.member")}
           value={filters.member}
           onChange={(event) => onChange({ member: event.currentTarget.value })}

@@ -64,6 +64,15 @@ export function isSort(value: string | null): value is SortKey {
 }
 
 /** Photos in the order buyers see them (display_order), whatever the order of the response. */
+/** What the server appends to a duplicate's title (listings.service.duplicate). */
+const COPY_SUFFIX = /\s*\(copia\)$/;
+
+/** A copy's title without its "(copia)", which the list shows as its own badge so a clamp cannot cut it. */
+export function splitCopy(title: string): { base: string; copy: boolean } {
+  const base = title.replace(COPY_SUFFIX, "");
+  return base !== title && base !== "" ? { base, copy: true } : { base: title, copy: false };
+}
+
 export function orderedImages(listing: Listing): ListingImage[] {
   return [...(listing.images ?? [])].sort(
     (a, b) => a.display_order - b.display_order || a.created_at.localeCompare(b.created_at),

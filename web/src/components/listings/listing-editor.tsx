@@ -507,7 +507,7 @@ export function ListingEditor({ listing, meta }: { listing: Listing; meta: Meta 
       {save.isSuccess && !dirty ? <Alert kind="success">{t("common.saved")}</Alert> : null}
       {nothingToSave && !dirty ? <Alert kind="info">{t("detail.noChanges")}</Alert> : null}
 
-      <div className="sticky bottom-[calc(4.5rem+env(safe-area-inset-bottom))] z-10 -mx-4 flex flex-wrap items-center gap-3 border-t border-slate-200 bg-white/95 px-4 py-3 backdrop-blur md:bottom-0 sm:static sm:mx-0 sm:border-0 sm:bg-transparent sm:p-0">
+      <div className="sticky bottom-0 z-10 -mx-4 flex flex-wrap items-center gap-3 border-t border-slate-200 bg-white/95 px-4 py-3 backdrop-blur sm:static sm:mx-0 sm:border-0 sm:bg-transparent sm:p-0">
         <Button type="submit" busy={save.isPending} className="w-full sm:w-auto">
           {t("common.save")}
         </Button>

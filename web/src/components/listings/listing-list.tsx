@@ -24,7 +24,7 @@ import {
   toQuery,
   type FilterName,
 } from "./filters";
-import { conditionLabel, type Listing } from "./labels";
+import { conditionLabel, splitCopy, type Listing } from "./labels";
 import { useListingPage } from "./queries";
 
 type View = "grid" | "table";
@@ -65,6 +65,35 @@ function SelectBox({ checked, onChange, label }: { checked: boolean; onChange: (
   );
 }
 
+/**
+ * "copia" beside a duplicate's title: its own element, so a long title never hides it. Hidden from screen
+ * readers, which hear "(copia)" in the title itself (ClampedTitle).
+ */
+function CopyBadge({ listing }: { listing: Listing }) {
+  const { t } = useI18n();
+  if (!splitCopy(listing.title).copy) return null;
+  return (
+    <span aria-hidden="true" className="inline-flex shrink-0 items-center rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-800 ring-1 ring-inset ring-slate-300">
+      {t("listings.copy")}
+    </span>
+  );
+}
+
+/** A listing's title, clamped to `lines`; a copy's "(copia)" moves out of the clamp into a badge. */
+function ClampedTitle({ listing, className }: { listing: Listing; className: string }) {
+  const { t } = useI18n();
+  const { base, copy } = splitCopy(listing.title);
+  return (
+    <>
+      <span className={`break-words ${className} ${listing.title ? "text-slate-900" : "italic text-slate-500"}`}>
+        {base || t("listings.untitled")}
+      </span>
+      {/* The badge says it visibly; the link's name keeps the whole title for a screen reader. */}
+      {copy ? <span className="sr-only"> ({t("listings.copy")})</span> : null}
+    </>
+  );
+}
+
 function Grid({
   items,
   selected,
@@ -93,8 +122,8 @@ function Grid({
                 <AnalysisBadge status={listing.analysis_status} className="absolute bottom-2 left-2 max-w-[calc(100%-1rem)]" />
               </div>
               <div className="flex flex-col gap-1 p-3">
-                <p className={`line-clamp-2 text-sm font-medium ${listing.title ? "text-slate-900" : "italic text-slate-500"}`}>
-                  {title}
+                <p className="text-sm font-medium">
+                  <ClampedTitle listing={listing} className="line-clamp-2" />
                 </p>
                 <div className="flex flex-wrap items-center justify-between gap-1">
                   <span className="text-base font-semibold text-slate-900">
@@ -102,7 +131,10 @@ function Grid({
                       <span className="text-sm font-normal text-slate-500">{t("listings.noPrice")}</span>
                     )}
                   </span>
-                  <StatusBadge status={listing.status} />
+                  <span className="flex flex-wrap items-center gap-1">
+                    <CopyBadge listing={listing} />
+                    <StatusBadge status={listing.status} />
+                  </span>
                 </div>
               </div>
             </Link>
@@ -163,15 +195,16 @@ function Table({
                   <ListingThumb listing={listing} className="size-12 rounded-md" />
                 </td>
                 <td className="min-w-0 py-1 pr-2">
+                  {/* The padding that makes a 44 px target is the link's; the clamp is the text's own box,
+                      so a clamped line never spills into the padding over the brand line below. */}
                   <Link
                     href={`/annunci?id=${listing.id}`}
-                    className={`line-clamp-2 py-3 font-medium break-words sm:line-clamp-1 underline-offset-2 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600 ${
-                      listing.title ? "text-slate-900" : "italic text-slate-500"
-                    }`}
+                    className="block pt-2 pb-1 font-medium underline-offset-2 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600"
                   >
-                    {title}
+                    <ClampedTitle listing={listing} className="line-clamp-2 sm:line-clamp-1" />
                   </Link>
-                  <div className="-mt-2 flex flex-wrap items-center gap-1">
+                  <div className="flex flex-wrap items-center gap-1 pb-2">
+                    <CopyBadge listing={listing} />
                     <span className="sm:hidden">
                       <StatusBadge status={listing.status} />
                     </span>

@@ -1,0 +1,272 @@
+"""Accessibility: axe-core run in every page of the dashboard, in Italian, on a phone and a desktop, against
+a real `serve` (with the local Ollama stand-in, so the review page shows a real draft). Any `serious` or
+`critical` violation fails the test, printed page by page.
+
+Why axe-core injected by hand: `@axe-core/playwright` (a devDependency in web/package.json, which brings
+the pinned `axe-core`) is a Node.js wrapper, and our browser tests are Python Playwright. What it does is
+small: evaluate axe-core's `axe.min.js` in the page, then call `axe.run()`. We do exactly that with the file
+it installs (web/node_modules/axe-core/axe.min.js); evaluating through Playwright is not subject to the
+page's Content-Security-Policy, as with the Node wrapper.
+
+To check a new page, add a `Visit` to `VISITS` (a name, its address, the heading that shows it is ready,
+and optionally what to do before the check).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    Person,
+    Viewport,
+    heading,
+    open_more,
+    register_by_api,
+    sign_in,
+)
+from tests.e2e.seed import Member
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.server import serve_in_thread
+from tests.images.factories import photo
+from tests.support.serve import Serve, running_serve
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+AXE_JS = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = {"serious", "critical"}
+# axe's own rule set (WCAG 2.0-2.2 A/AA and best practices; not the experimental rules), violations only.
+# The rules that passed come back too (ids only): proof that axe looked at the page, not an empty frame.
+AXE_RUN = """async () => {
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return {
+        passed: result.passes.map((rule) => rule.id),
+        violations: result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+            nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+        })),
+    };
+}"""
+# Every page of ours has text: the contrast rule must have run there (passed or failed). With a modal open
+# (the "Altro" sheet) axe checks the modal only, so the page-wide rules (title, lang) do not apply then.
+ALWAYS_APPLIES = {"color-contrast"}
+MIN_RULES_PASSED = 10
+
+Prepare = Callable[[Page, "Seeded"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What the visits point at: made once per viewport through the API."""
+
+    person: Person
+    listing_id: str
+    invite_token: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    # The address; {listing} and {invite} are filled from `Seeded` (a listing's id, an invitation's token).
+    path: str
+    # The level-1 heading that says the page is ready (a pattern, or a text matched whole).
+    heading: str | re.Pattern[str]
+    signed_in: bool = True
+    # Done after the heading shows and before the check: open a panel, choose a file, switch a view.
+    prepare: Prepare | None = None
+    phone_only: bool = False
+    # Rule id -> why it is tolerated for now. The test fails when such a violation stops occurring, so a
+    # fixed exception is removed, not forgotten.
+    known: dict[str, str] = field(default_factory=dict)
+
+
+async def choose_photo(page: Page, _: Seeded) -> None:
+    picture = {"name": "maglione.jpg", "mimeType": "image/jpeg", "buffer": photo(1200, 900, seed=5)}
+    await page.locator('input[type="file"]:not([capture])').set_input_files(files=[picture])
+    await expect(page.get_by_role("button", name="Carica 1 foto")).to_be_visible()
+
+
+async def table_view(page: Page, _: Seeded) -> None:
+    await page.get_by_role("button", name="Elenco", exact=True).click()
+    await expect(page.get_by_role("table")).to_be_visible()
+
+
+async def open_filters(page: Page, _: Seeded) -> None:
+    await page.get_by_role("button", name="Filtri").click()
+    await expect(page.get_by_label("Di chi", exact=True)).to_be_visible()
+
+
+async def ready_draft(page: Page, _: Seeded) -> None:
+    draft = page.get_by_label("Titolo", exact=True)
+    await expect(draft).to_have_value("Giacca di jeans Levi's donna", timeout=30_000)
+
+
+async def more_sheet(page: Page, _: Seeded) -> None:
+    await open_more(page)
+
+
+VISITS = [
+    # Signed out.
+    Visit("accedi", "/accedi", "Accedi", signed_in=False),
+    Visit("registrati", "/registrati", "Crea un account", signed_in=False),
+    Visit("invito", "/invito?token={invite}", "Sei stato invitato", signed_in=False),
+    Visit("invito-incompleto", "/invito", "Sei stato invitato", signed_in=False),
+    Visit("pagina-inesistente", "/pagina-che-non-esiste", "Pagina non trovata", signed_in=False),
+    # Signed in.
+    Visit("panoramica", "/", re.compile(r"^Ciao ")),
+    Visit("annunci", "/annunci", "Annunci"),
+    Visit("annunci-elenco", "/annunci", "Annunci", prepare=table_view),
+    Visit("annunci-filtri", "/annunci", "Annunci", prepare=open_filters, phone_only=True),
+    Visit("annunci-nuovo", "/annunci?nuovo=1", "Nuovo annuncio"),
+    Visit("annunci-nuovo-foto-scelta", "/annunci?nuovo=1", "Nuovo annuncio", prepare=choose_photo),
+    # A listing with two photos, reviewed once the model's draft is in (or while it is being written).
+    Visit("annunci-revisione", "/annunci?id={listing}", re.compile("."), prepare=ready_draft),
+    Visit("vendite", "/vendite", "Vendite"),
+    Visit("spedizioni", "/spedizioni", "Spedizioni"),
+    Visit("tendenze", "/tendenze", "Tendenze"),
+    Visit("assistente", "/assistente", "Assistente"),
+    Visit("famiglia", "/famiglia", "Famiglia"),
+    Visit("impostazioni", "/impostazioni", "Impostazioni"),
+    Visit("altro", "/", re.compile(r"^Ciao "), prepare=more_sheet, phone_only=True),
+]
+
+
+def test_every_page_of_the_dashboard_has_a_visit() -> None:
+    """Each page of web/src/app is in VISITS: a new page without an accessibility check fails here."""
+    app = Path(__file__).resolve().parents[2] / "web" / "src" / "app"
+    routes = set()
+    for page in app.rglob("page.tsx"):
+        folder = page.parent.relative_to(app).as_posix()
+        routes.add("/" if folder == "." else f"/{folder}")
+    visited = {visit.path.split("?")[0] for visit in VISITS}
+    assert not routes - visited, f"pages without an accessibility visit in VISITS: {sorted(routes - visited)}"
+
+
+def report(problems: dict[str, list[dict[str, Any]]]) -> str:
+    lines = []
+    for where, violations in problems.items():
+        for violation in violations:
+            lines.append(f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}")
+            lines.append(f"    {violation['helpUrl']}")
+            for node in violation["nodes"][:5]:
+                reasons = [line.strip() for line in node["summary"].splitlines()[1:] if line.strip()]
+                summary = " / ".join(reasons)
+                lines.append(f"    - {node['target']}: {summary}")
+            if len(violation["nodes"]) > 5:
+                lines.append(f"    … and {len(violation['nodes']) - 5} more elements")
+    return "\n".join(lines)
+
+
+async def axe_run(page: Page) -> dict[str, Any]:
+    """axe-core in the page as it is now: {"passed": [rule ids], "violations": [...]}."""
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        await page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result: dict[str, Any] = await page.evaluate(AXE_RUN)
+    return result
+
+
+@pytest.fixture(scope="module")
+def fake_ollama_url() -> Iterator[str]:
+    with serve_in_thread(FakeOllama().app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def a11y_server(fake_ollama_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
+    if not AXE_JS.is_file():
+        pytest.fail(f"{AXE_JS} is missing: run make install (axe-core comes with @axe-core/playwright)")
+    log = tmp_path_factory.mktemp("logs") / "serve-a11y.log"
+    with running_serve(log, VO_OLLAMA_URL=fake_ollama_url, VO_REGISTRATION="open") as server:
+        yield server
+
+
+@pytest.fixture
+async def a11y_browsing(browser: Browser, a11y_server: Serve) -> AsyncIterator[Browsing]:
+    session = Browsing(browser, a11y_server.url)
+    yield session
+    await session.close()
+
+
+def seed(server: Serve, viewport: Viewport) -> Seeded:
+    person = Person(f"a11y.{viewport.name}@example.it", f"a11y_{viewport.name}", "Faro-Sul-Porto-31")
+    register_by_api(server, person, f"Casa Accessibile {viewport.name}")
+    member = Member(server, person)
+    try:
+        listing = member.listing_with_photos(photos=2, seed=11)
+        invite = member.invite(f"ospite.{viewport.name}@example.it")
+    finally:
+        member.close()
+    token = httpx.URL(invite).params["token"]
+    return Seeded(person=person, listing_id=listing["id"], invite_token=token)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+async def test_no_serious_accessibility_violations(
+    a11y_browsing: Browsing, a11y_server: Serve, viewport: Viewport
+) -> None:
+    # The 404 page is a page too: its status is expected.
+    a11y_browsing.expected_failures |= {("/pagina-che-non-esiste", 404)}
+    seeded = seed(a11y_server, viewport)
+    visits = [visit for visit in VISITS if viewport.phone or not visit.phone_only]
+    anonymous = await a11y_browsing.page(viewport)
+    member = await a11y_browsing.page(viewport)
+    await member.goto("/accedi")
+    answer = await sign_in(member, seeded.person.email, seeded.person.password)
+    assert answer.status == 200, await answer.text()
+    await heading(member, re.compile(r"^Ciao "))
+
+    problems: dict[str, list[dict[str, Any]]] = {}
+    stale: list[str] = []
+    for visit in visits:
+        page = member if visit.signed_in else anonymous
+        await page.goto(visit.path.format(listing=seeded.listing_id, invite=seeded.invite_token))
+        await heading(page, visit.heading)
+        if visit.prepare:
+            await visit.prepare(page, seeded)
+        result = await axe_run(page)
+        found = result["violations"]
+        unchecked = ALWAYS_APPLIES - set(result["passed"]) - {v["id"] for v in found}
+        assert not unchecked, f"{visit.name}: axe did not check {sorted(unchecked)}"
+        assert len(result["passed"]) >= MIN_RULES_PASSED, (visit.name, result["passed"])
+        failing = [v for v in found if v["impact"] in FAILING_IMPACTS and v["id"] not in visit.known]
+        if failing:
+            problems[f"{viewport.name} {visit.name} ({visit.path})"] = failing
+        seen = {v["id"] for v in found}
+        stale += [f"{visit.name}: {rule}" for rule in visit.known if rule not in seen]
+
+    assert not problems, "serious or critical accessibility violations:\n" + report(problems)
+    assert not stale, f"known exceptions that no longer occur (remove them from VISITS): {stale}"
+    a11y_browsing.assert_no_errors()
+
+
+def test_the_report_is_readable() -> None:
+    """What a failure prints: page, rule, impact, help link, the elements and why (axe's own summary)."""
+    violation = {
+        "id": "color-contrast",
+        "impact": "serious",
+        "help": "Elements must meet minimum color contrast ratio thresholds",
+        "helpUrl": "https://dequeuniversity.com/rules/axe/4.14/color-contrast",
+        "nodes": [
+            {
+                "target": ".badge",
+                "summary": "Fix any of the following:\n  Element has insufficient color contrast of 2.5",
+            }
+        ],
+    }
+    text = report({"phone annunci (/annunci)": [violation]})
+    assert text.splitlines() == [
+        "phone annunci (/annunci): color-contrast (serious) Elements must meet minimum color contrast ratio"
+        " thresholds",
+        "    https://dequeuniversity.com/rules/axe/4.14/color-contrast",
+        "    - .badge: Element has insufficient color contrast of 2.5",
+    ]
