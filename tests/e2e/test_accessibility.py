@@ -122,6 +122,8 @@ VISITS = [
     Visit("invito", "/invito?token={invite}", "Sei stato invitato", signed_in=False),
     Visit("invito-incompleto", "/invito", "Sei stato invitato", signed_in=False),
     Visit("pagina-inesistente", "/pagina-che-non-esiste", "Pagina non trovata", signed_in=False),
+    Visit("password-dimenticata", "/password-dimenticata", "Password dimenticata", signed_in=False),
+    Visit("reimposta-password", "/reimposta-password?token=abc", "Nuova password", signed_in=False),
     # Signed in.
     Visit("panoramica", "/", re.compile(r"^Ciao ")),
     Visit("annunci", "/annunci", "Annunci"),
