@@ -279,3 +279,20 @@ async def test_a_members_colours_and_size_are_kept(client, session, resources, f
     # The member's "L", named as the category the AI chose names it.
     assert listing["colors"] == ["Nero"] and listing["size"] == "L / 40 / 12"
     assert (await _ai_suggestion(session, listing_id))["size"] == "M"  # the AI's proposal, kept beside
+
+
+async def test_a_label_naming_one_of_the_family_s_own_brands_fills_the_brand(client, resources, fake_ollama):
+    """The family's brands go with the analysis: a small tailor's name on a tag (no curated list has it)
+    is recognised because the family sold it before."""
+    from tests.ai.label_photos import LabelSpec, label_photo
+    from tests.listings.factories import create_listing
+
+    member = await register(client)
+    await create_listing(client, member=member, brand="Sartoria Rossi")
+    fake_ollama.default_reply = Reply(text=ANSWER_CLEAN)  # the model names no brand
+    tag = label_photo(LabelSpec(("SARTORIA ROSSI", "TAGLIA 46")), seed=2)
+    body = (await upload(client, member=member, files=[("etichetta.jpg", tag)])).json()
+    await run_jobs(resources)
+    listing = await get_listing(client, member=member, listing_id=body["listing"]["id"])
+    assert listing["brand"] == "Sartoria Rossi"
+    assert listing["ai_suggestion"]["sources"]["brand"] == "label"

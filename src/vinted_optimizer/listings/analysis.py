@@ -80,6 +80,9 @@ async def request(session: AsyncSession, listing: Listing, jobs: Jobs, *, overwr
     )
 
 
+KNOWN_BRANDS = 100  # the family's most used brands sent with an analysis
+
+
 @dataclass(frozen=True)
 class Work:
     """What one analysis reads before letting go of the database."""
@@ -90,6 +93,8 @@ class Work:
     photo_paths: list[str]
     # Each photo's colours as the upload read them from its pixels (what a new draft starts with).
     photo_colors: tuple[tuple[str, ...], ...] = ()
+    # The family's own brands: a label's text that names one of them is recognised as a brand.
+    known_brands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,8 @@ async def prepare(
     photos = (await images.photos_of(session, [listing_id]))[listing_id]
     paths = [photo.storage_path for photo in photos[:max_photos]]
     colors = tuple(tuple(photo.meta.get("colors", ())) for photo in photos)
-    return Work(listing_id, listing.family_id, listing_ticket, paths, colors)
+    brands = await repository.family_brands(session, listing.family_id, "", KNOWN_BRANDS)
+    return Work(listing_id, listing.family_id, listing_ticket, paths, colors, tuple(brands))
 
 
 async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
@@ -118,7 +124,7 @@ async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
         return Outcome()
     try:
         photos = [await storage.get(path) for path in work.photo_paths]
-        result = await ai.analyze(photos)
+        result = await ai.analyze(photos, list(work.known_brands) or None)
         text = "\n".join(part for part in (result.title, result.description) if part)
         embedding = await ai.embed([text], kind="document") if text else None
     except AIUnavailable as error:
