@@ -266,12 +266,15 @@ async def test_undo_goes_back_to_the_earlier_status_and_forgets_the_link(client,
     await client.post(path, json={"vinted_url": "https://www.vinted.it/items/9-a"}, headers=member.headers)
     # A corrected link keeps the status it came from.
     await client.post(path, json={"vinted_url": "https://www.vinted.it/items/10-a"}, headers=member.headers)
+    marked = await client.get(f"/api/v1/listings/{listing['id']}", headers=member.headers)
+    assert marked.json()["published_by_hand"] is True  # the dashboard offers the undo
 
     undone = await client.delete(path, headers=member.headers)
 
     assert undone.status_code == 200, undone.text
     body = undone.json()
     assert (body["status"], body["vinted_url"], body["vinted_id"]) == ("ready", None, None)
+    assert body["published_by_hand"] is False
     entry = await session.scalar(
         select(AuditLog).where(AuditLog.action == "listing.published_by_hand_undone")
     )
@@ -291,6 +294,7 @@ async def test_undo_goes_back_to_the_earlier_status_and_forgets_the_link(client,
 async def test_a_listing_published_otherwise_cannot_be_undone_here(client):
     member = await register(client)
     listing = await create_listing(client, member=member, status="published")
+    assert listing["published_by_hand"] is False
     undone = await client.delete(
         f"/api/v1/listings/{listing['id']}/published-by-hand", headers=member.headers
     )

@@ -60,6 +60,8 @@ READ_FIELDS = (
     Listing.status,
     Listing.vinted_id,
     Listing.vinted_url,
+    # Marked "pubblicato a mano" (service.BY_HAND in vinted_data): the dashboard offers the undo only then.
+    Listing.vinted_data.has_key("published_by_hand").label("published_by_hand"),
     Listing.analysis_status,
     Listing.analysis_error,
     Listing.analysis_attempts,

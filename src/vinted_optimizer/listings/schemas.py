@@ -240,6 +240,7 @@ class ListingRead(BaseModel):
     status: ListingStatus
     vinted_id: str | None
     vinted_url: str | None
+    published_by_hand: bool = Field(default=False, description="Marked published by hand (it can be undone)")
     analysis_status: AnalysisStatus
     analysis_error: str | None
     analysis_attempts: int

@@ -1409,6 +1409,12 @@ export interface components {
             package_size_id: number | null;
             /** Price */
             price: string | null;
+            /**
+             * Published By Hand
+             * @description Marked published by hand (it can be undone)
+             * @default false
+             */
+            published_by_hand?: boolean;
             /** Purchase Cost */
             purchase_cost: string | null;
             /** Size */

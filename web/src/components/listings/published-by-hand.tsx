@@ -91,18 +91,20 @@ export function PublishedByHand({ listing }: { listing: Listing }) {
             </a>
           </div>
           <div>
-            <Button
-              type="button"
-              variant="secondary"
-              onClick={() => {
-                setDone(null);
-                undo.mutate();
-              }}
-              busy={undo.isPending}
-            >
-              <Undo2 aria-hidden="true" className="h-5 w-5" />
-              {t("copy.published.undo")}
-            </Button>
+            {listing.published_by_hand ? (
+              <Button
+                type="button"
+                variant="secondary"
+                onClick={() => {
+                  setDone(null);
+                  undo.mutate();
+                }}
+                busy={undo.isPending}
+              >
+                <Undo2 aria-hidden="true" className="h-5 w-5" />
+                {t("copy.published.undo")}
+              </Button>
+            ) : null}
           </div>
         </div>
       ) : MARKABLE.includes(listing.status) ? (
