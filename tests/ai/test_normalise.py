@@ -252,3 +252,20 @@ def test_context_helps_with_audience_and_missing_words() -> None:
 )
 def test_audience(text: str, audience: str | None) -> None:
     assert detect_audience(text) == audience
+
+
+@pytest.mark.parametrize(
+    ("words", "path_it"),
+    [
+        # vinted.it's own path, as the review page shows it (a model may echo it back).
+        (
+            "Donna > Abbigliamento > Capispalla > Giacche > Giacche biker e racer",
+            "Donna > Abbigliamento > Capispalla > Giacche > Giacche biker e racer",
+        ),
+        # An Italian catalog title no keyword covers.
+        ("portachiavi", "Donna > Accessori > Portachiavi"),
+    ],
+)
+def test_the_model_s_italian_category_words_find_vinted_s_catalog(words, path_it):
+    found = match_category(words)
+    assert found is not None and found.path_it == path_it

@@ -73,7 +73,9 @@ MIN_FUZZY_RATIO = 0.86
 
 @cache
 def _by_path() -> dict[str, Catalog]:
-    return {c.path.casefold(): c for c in load_catalogs().values()}
+    """A full path, in English (as recorded) or in Italian (as vinted.it shows it)."""
+    catalogs = load_catalogs().values()
+    return {**{c.path.casefold(): c for c in catalogs}, **{c.path_it.casefold(): c for c in catalogs}}
 
 
 def _pattern(word: str) -> str:
@@ -132,8 +134,10 @@ def _singular(word: str) -> str:
 def _titles() -> dict[str, tuple[Catalog, ...]]:
     grouped: dict[str, list[Catalog]] = {}
     for catalog in load_catalogs().values():
-        key = " ".join(_singular(w) for w in fold(catalog.title.replace("&", " ")).split())
-        grouped.setdefault(key, []).append(catalog)
+        # The English title and vinted.it's Italian one: the model answers in either language.
+        for title in {catalog.title, catalog.title_it}:
+            key = " ".join(_singular(w) for w in fold(title.replace("&", " ")).split())
+            grouped.setdefault(key, []).append(catalog)
     return {k: tuple(v) for k, v in grouped.items()}
 
 
