@@ -6,7 +6,7 @@ These tests never need PostgreSQL or Redis: they build ``Settings`` directly ins
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from tests.ai.factories import SERVICE_TOKEN
 from tests.fakes.ollama import FakeOllama
+from vinted_optimizer.ai.pipeline import AIService
 from vinted_optimizer.config import Environment, Settings
 
 
@@ -48,3 +49,11 @@ def make_ai_settings(tmp_path: Path, ollama_url: str) -> Callable[..., Settings]
 @pytest.fixture
 def ai_settings(make_ai_settings: Callable[..., Settings]) -> Settings:
     return make_ai_settings()
+
+
+@pytest.fixture
+async def service(ai_settings: Settings) -> AsyncIterator[AIService]:
+    """The AI service itself (pipeline, OCR, cache), in-process, against the local Ollama stand-in."""
+    service = AIService(ai_settings)
+    yield service
+    await service.aclose()

@@ -4,13 +4,13 @@ pixels'), at most two colours, where each field came from, and the cache's varia
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import duckdb
 import pytest
 
-from tests.ai.factories import jpeg
-from tests.fakes.ollama import ANSWER_FENCED, FakeOllama, Reply
+from tests.ai.factories import answer, jpeg
+from tests.fakes.ollama import ANSWER_FENCED, FakeOllama
 from vinted_optimizer.ai import pipeline
 from vinted_optimizer.ai.cache import image_hash
 from vinted_optimizer.ai.ocr import LabelReader
@@ -21,30 +21,6 @@ from vinted_optimizer.config import Settings
 
 GENERATE = "/api/generate"
 NAVY = (53, 53, 141)  # Vinted's "Blu navy" reference
-
-
-@pytest.fixture
-async def service(ai_settings: Settings) -> AsyncIterator[AIService]:
-    service = AIService(ai_settings)
-    yield service
-    await service.aclose()
-
-
-def answer(**fields: object) -> Reply:
-    base: dict[str, object] = {
-        "title": "Giacca di jeans donna",
-        "category": "giacca di jeans donna",
-        "brand": None,
-        "condition": "Ottime condizioni",
-        "description": "Giacca di jeans blu con bottoni in metallo.",
-        "price_min": 20,
-        "price_max": 30,
-        "size": None,
-        "material": None,
-        "colors": ["Blu"],
-        "tags": ["jeans"],
-    }
-    return Reply(text=json.dumps({**base, **fields}, ensure_ascii=False))
 
 
 def test_the_schema_and_the_prompt_ask_for_the_size_and_the_material() -> None:

@@ -3,43 +3,18 @@ what they say fills, confirms or corrects the vision model's draft; OCR failing 
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
-from tests.ai.factories import jpeg
+from tests.ai.factories import answer, jpeg
 from tests.ai.label_photos import BRAND_TAG, CAMERA, CARE_LABEL, LabelSpec, label_photo
-from tests.fakes.ollama import FakeOllama, Reply
+from tests.fakes.ollama import FakeOllama
 from vinted_optimizer.ai.ocr import LabelReader, shared_reader
 from vinted_optimizer.ai.pipeline import AIService
 from vinted_optimizer.config import Settings
 
 GENERATE = "/api/generate"
-
-
-def answer(**fields: object) -> Reply:
-    base: dict[str, object] = {
-        "title": "Giacca di jeans donna",
-        "category": "giacca di jeans donna",
-        "brand": None,
-        "condition": "Ottime condizioni",
-        "description": "Giacca di jeans blu con bottoni in metallo.",
-        "price_min": 20,
-        "price_max": 30,
-        "size": None,
-        "material": None,
-        "colors": ["Blu"],
-        "tags": ["jeans"],
-    }
-    return Reply(text=json.dumps({**base, **fields}, ensure_ascii=False))
-
-
-@pytest.fixture
-async def service(ai_settings: Settings) -> AsyncIterator[AIService]:
-    service = AIService(ai_settings)
-    yield service
-    await service.aclose()
 
 
 async def test_the_engine_reads_a_care_label_and_a_brand_tag() -> None:

@@ -16,7 +16,9 @@ import pytest
 from playwright.async_api import Browser, async_playwright
 
 from tests.e2e.browser import Browsing
-from tests.support.serve import Serve, base_env, new_data_dir, shut_down
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.server import serve_in_thread
+from tests.support.serve import Serve, base_env, new_data_dir, running_serve, shut_down
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -123,5 +125,29 @@ async def browsing(browser: Browser, server: Serve) -> AsyncIterator[Browsing]:
 @pytest.fixture
 async def short_browsing(browser: Browser, short_token_server: Serve) -> AsyncIterator[Browsing]:
     session = Browsing(browser, short_token_server.url)
+    yield session
+    await session.close()
+
+
+@pytest.fixture(scope="module")
+def e2e_ollama() -> FakeOllama:
+    """The local Ollama stand-in of a test module's AI server (a test may script its replies)."""
+    return FakeOllama()
+
+
+@pytest.fixture(scope="module")
+def ai_server(e2e_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
+    """A `serve` of the module's own whose AI speaks to `e2e_ollama`; anyone may register."""
+    log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
+    with (
+        serve_in_thread(e2e_ollama.app) as ollama_url,
+        running_serve(log, VO_OLLAMA_URL=ollama_url, VO_REGISTRATION="open") as server,
+    ):
+        yield server
+
+
+@pytest.fixture
+async def ai_browsing(browser: Browser, ai_server: Serve) -> AsyncIterator[Browsing]:
+    session = Browsing(browser, ai_server.url)
     yield session
     await session.close()

@@ -15,14 +15,14 @@ and optionally what to do before the check).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from tests.e2e.browser import (
     DESKTOP,
@@ -36,10 +36,8 @@ from tests.e2e.browser import (
     sign_in,
 )
 from tests.e2e.seed import Member
-from tests.fakes.ollama import FakeOllama
-from tests.fakes.server import serve_in_thread
 from tests.images.factories import photo
-from tests.support.serve import Serve, running_serve
+from tests.support.serve import Serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -178,25 +176,10 @@ async def axe_run(page: Page) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def fake_ollama_url() -> Iterator[str]:
-    with serve_in_thread(FakeOllama().app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def a11y_server(fake_ollama_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
+def a11y_server(ai_server: Serve) -> Serve:
     if not AXE_JS.is_file():
         pytest.fail(f"{AXE_JS} is missing: run make install (axe-core comes with @axe-core/playwright)")
-    log = tmp_path_factory.mktemp("logs") / "serve-a11y.log"
-    with running_serve(log, VO_OLLAMA_URL=fake_ollama_url, VO_REGISTRATION="open") as server:
-        yield server
-
-
-@pytest.fixture
-async def a11y_browsing(browser: Browser, a11y_server: Serve) -> AsyncIterator[Browsing]:
-    session = Browsing(browser, a11y_server.url)
-    yield session
-    await session.close()
+    return ai_server
 
 
 def seed(server: Serve, viewport: Viewport) -> Seeded:
@@ -214,14 +197,14 @@ def seed(server: Serve, viewport: Viewport) -> Seeded:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
 async def test_no_serious_accessibility_violations(
-    a11y_browsing: Browsing, a11y_server: Serve, viewport: Viewport
+    ai_browsing: Browsing, a11y_server: Serve, viewport: Viewport
 ) -> None:
     # The 404 page is a page too: its status is expected.
-    a11y_browsing.expected_failures |= {("/pagina-che-non-esiste", 404)}
+    ai_browsing.expected_failures |= {("/pagina-che-non-esiste", 404)}
     seeded = seed(a11y_server, viewport)
     visits = [visit for visit in VISITS if viewport.phone or not visit.phone_only]
-    anonymous = await a11y_browsing.page(viewport)
-    member = await a11y_browsing.page(viewport)
+    anonymous = await ai_browsing.page(viewport)
+    member = await ai_browsing.page(viewport)
     await member.goto("/accedi")
     answer = await sign_in(member, seeded.person.email, seeded.person.password)
     assert answer.status == 200, await answer.text()
@@ -248,7 +231,7 @@ async def test_no_serious_accessibility_violations(
 
     assert not problems, "serious or critical accessibility violations:\n" + report(problems)
     assert not stale, f"known exceptions that no longer occur (remove them from VISITS): {stale}"
-    a11y_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()
 
 
 def test_the_report_is_readable() -> None:

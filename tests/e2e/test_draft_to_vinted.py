@@ -10,20 +10,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from tests.e2e import photo_samples
 from tests.e2e.browser import DESKTOP, PHONE, Browsing, Person, Viewport, heading, register_by_api, sign_in
 from tests.e2e.test_copy import SHARE_STUB
-from tests.fakes.ollama import FakeOllama
-from tests.fakes.server import serve_in_thread
-from tests.support.serve import Serve, running_serve
+from tests.support.serve import Serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -31,22 +28,6 @@ LIMIT = 10 * 1024 * 1024  # the server's default max_upload_bytes
 CAMERA = 'input[type="file"][capture]'
 BIKER = "Donna > Abbigliamento > Capispalla > Giacche > Giacche biker e racer"
 VINTED_URL = "https://www.vinted.it/items/5123456789-giacca-biker-levis"
-
-
-@pytest.fixture(scope="module")
-def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    ollama = FakeOllama()
-    with serve_in_thread(ollama.app) as ollama_url:
-        log = tmp_path_factory.mktemp("logs") / "serve-walk.log"
-        with running_serve(log, VO_OLLAMA_URL=ollama_url, VO_REGISTRATION="open") as server:
-            yield server
-
-
-@pytest.fixture
-async def walk_browsing(browser: Browser, walk_server: Serve) -> AsyncIterator[Browsing]:
-    session = Browsing(browser, walk_server.url)
-    yield session
-    await session.close()
 
 
 async def _bottom(page: Page, selector_or_locator: Any) -> float:
@@ -65,11 +46,11 @@ def _stored(server: Serve, person: Person, listing_id: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=lambda v: v.name)
 async def test_from_the_camera_to_vinted(
-    walk_browsing: Browsing, walk_server: Serve, screenshots: Path, viewport: Viewport, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, screenshots: Path, viewport: Viewport, tmp_path: Path
 ) -> None:
     person = Person(f"walk.{viewport.name}@example.it", f"walk_{viewport.name}", "Valigia-Rossa-2024")
-    register_by_api(walk_server, person, f"Casa Rossi {viewport.name}")
-    page = await walk_browsing.page(viewport, permissions=["clipboard-read", "clipboard-write"])
+    register_by_api(ai_server, person, f"Casa Rossi {viewport.name}")
+    page = await ai_browsing.page(viewport, permissions=["clipboard-read", "clipboard-write"])
     if viewport.phone:
         await page.add_init_script(SHARE_STUB)
     await page.goto("/accedi")
@@ -140,7 +121,7 @@ async def test_from_the_camera_to_vinted(
     await expect(page.get_by_text(BIKER, exact=True)).to_be_visible()
     await expect(page.get_by_label("Taglia", exact=True)).to_have_value("5")
     await expect(page.get_by_role("radio", name=re.compile("^Medio"))).to_be_checked()
-    stored = _stored(walk_server, person, listing_id)
+    stored = _stored(ai_server, person, listing_id)
     assert (stored["category"], stored["size"], stored["size_id"]) == (BIKER, "L / 40 / 12", 5)
     assert (stored["package_size_id"], stored["colors"], stored["color_ids"]) == (2, ["Blu", "Nero"], [9, 1])
     assert stored["status_id"] == 2  # "Ottime condizioni", from the model
@@ -163,12 +144,12 @@ async def test_from_the_camera_to_vinted(
     await page.get_by_label("Link dell'annuncio su Vinted", exact=True).fill(VINTED_URL)
     await page.get_by_role("button", name="Segna come pubblicato", exact=True).click()
     await expect(page.get_by_text("Pubblicato su Vinted", exact=True)).to_be_visible()
-    published = _stored(walk_server, person, listing_id)
+    published = _stored(ai_server, person, listing_id)
     assert (published["status"], published["vinted_id"]) == ("published", "5123456789")
     await page.screenshot(path=str(screenshots / f"{viewport.name}-bozza-su-vinted.png"), full_page=True)
     if viewport.phone:
         assert await page.evaluate("document.documentElement.scrollWidth") <= viewport.width
-    walk_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()
 
 
 def CSS_ID(value: str) -> str:  # noqa: N802 - React's useId ids carry colons, which CSS must escape

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Request, WebSocket, expect
+from playwright.async_api import Request, WebSocket, expect
 
 from tests.e2e.browser import (
     DESKTOP,
@@ -22,36 +21,10 @@ from tests.e2e.browser import (
     sign_in,
 )
 from tests.fakes.ollama import FakeOllama, Reply
-from tests.fakes.server import serve_in_thread
 from tests.images.factories import photo
-from tests.support.serve import Serve, running_serve
+from tests.support.serve import Serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def fake_ollama() -> FakeOllama:
-    return FakeOllama()
-
-
-@pytest.fixture(scope="module")
-def fake_ollama_url(fake_ollama: FakeOllama) -> Iterator[str]:
-    with serve_in_thread(fake_ollama.app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def ai_server(fake_ollama_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
-    with running_serve(log, VO_OLLAMA_URL=fake_ollama_url, VO_REGISTRATION="open") as server:
-        yield server
-
-
-@pytest.fixture
-async def ai_browsing(browser: Browser, ai_server: Serve) -> AsyncIterator[Browsing]:
-    session = Browsing(browser, ai_server.url)
-    yield session
-    await session.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
@@ -126,13 +99,13 @@ async def test_upload_draft_edit_save(
 
 
 async def test_the_review_page_updates_from_a_live_event_without_polling(
-    ai_browsing: Browsing, ai_server: Serve, fake_ollama: FakeOllama, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, e2e_ollama: FakeOllama, tmp_path: Path
 ) -> None:
     """The model takes 8 s: the page asks for the listing again only when an event says it changed, and
     shows the draft."""
     person = Person("live@example.it", "live_member", "Valigia-Rossa-2024")
     register_by_api(ai_server, person, "Casa Live")
-    fake_ollama.script("/api/generate", Reply(delay=8))
+    e2e_ollama.script("/api/generate", Reply(delay=8))
     page = await ai_browsing.page(DESKTOP)
     frames: list[tuple[float, str]] = []
     reads: list[float] = []

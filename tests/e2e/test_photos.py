@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.e2e import photo_samples
 from tests.e2e.browser import (
@@ -26,33 +25,14 @@ from tests.e2e.browser import (
     register_by_api,
     sign_in,
 )
-from tests.fakes.ollama import FakeOllama
-from tests.fakes.server import serve_in_thread
 from tests.images.factories import heic_photo, photo
-from tests.support.serve import Serve, running_serve
+from tests.support.serve import Serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 LIMIT = 10 * 1024 * 1024  # the server's default max_upload_bytes
 CAMERA = 'input[type="file"][capture]'
 GALLERY = 'input[type="file"]:not([capture])'
-
-
-@pytest.fixture(scope="module")
-def photo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    log = tmp_path_factory.mktemp("logs") / "serve-photos.log"
-    with (
-        serve_in_thread(FakeOllama().app) as ollama_url,
-        running_serve(log, VO_OLLAMA_URL=ollama_url, VO_REGISTRATION="open") as server,
-    ):
-        yield server
-
-
-@pytest.fixture
-async def photo_browsing(browser: Browser, photo_server: Serve) -> AsyncIterator[Browsing]:
-    session = Browsing(browser, photo_server.url)
-    yield session
-    await session.close()
 
 
 async def new_listing(browsing: Browsing, server: Serve, viewport: Viewport, who: str) -> Page:
@@ -85,11 +65,11 @@ def write(folder: Path, name: str, content: bytes) -> str:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
 async def test_a_camera_photo_over_the_limit_is_reduced_upright_and_becomes_a_draft(
-    photo_browsing: Browsing, photo_server: Serve, screenshots: Path, viewport: Viewport, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, screenshots: Path, viewport: Viewport, tmp_path: Path
 ) -> None:
     camera = photo_samples.camera_photo()
     assert len(camera) > LIMIT  # what a phone camera hands over: more than the server takes
-    page = await new_listing(photo_browsing, photo_server, viewport, "ridotta")
+    page = await new_listing(ai_browsing, ai_server, viewport, "ridotta")
 
     await page.locator(CAMERA).set_input_files(write(tmp_path, "IMG_4032.JPG", camera))
     await page.get_by_role("button", name="Fatto", exact=True).click()
@@ -122,13 +102,13 @@ async def test_a_camera_photo_over_the_limit_is_reduced_upright_and_becomes_a_dr
     top, bottom = stored[:band].mean(axis=(0, 1)), stored[-band:].mean(axis=(0, 1))
     assert top[0] > 180 and top[1] < 60 and top[2] < 60, top  # the red band is at the top
     assert bottom[0] < 180 and bottom[2] > 80, bottom  # and not at the bottom (upside down)
-    photo_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()
 
 
 async def test_several_shots_in_a_row_then_the_gallery(
-    photo_browsing: Browsing, photo_server: Serve, screenshots: Path, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, screenshots: Path, tmp_path: Path
 ) -> None:
-    page = await new_listing(photo_browsing, photo_server, PHONE, "raffica")
+    page = await new_listing(ai_browsing, ai_server, PHONE, "raffica")
     shots = [write(tmp_path, f"scatto-{n}.jpg", photo(1200, 900, seed=60 + n)) for n in range(1, 4)]
 
     await page.locator(CAMERA).set_input_files(shots[0])
@@ -156,13 +136,13 @@ async def test_several_shots_in_a_row_then_the_gallery(
     body = await response.json()
     assert len(body["images"]) == 5 and body["created_listing"] is True
     await expect(page).to_have_url(re.compile(r"/annunci\?id=[0-9a-f-]{36}"), timeout=20_000)
-    photo_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()
 
 
 async def test_quality_hints_on_the_preview_are_advice_not_a_block(
-    photo_browsing: Browsing, photo_server: Serve, screenshots: Path, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, screenshots: Path, tmp_path: Path
 ) -> None:
-    page = await new_listing(photo_browsing, photo_server, DESKTOP, "consigli")
+    page = await new_listing(ai_browsing, ai_server, DESKTOP, "consigli")
     samples = {
         "buona.jpg": photo_samples.good_photo(),
         "nitida.jpg": photo_samples.sharp_pattern(),
@@ -191,14 +171,14 @@ async def test_quality_hints_on_the_preview_are_advice_not_a_block(
     async with page.expect_response(is_call("/api/v1/images/upload", "POST")) as answer:
         await submit.click()
     assert (await answer.value).status == 201
-    photo_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
 async def test_a_heic_photo_has_a_preview_and_its_processed_photo_shows(
-    photo_browsing: Browsing, photo_server: Serve, viewport: Viewport, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, viewport: Viewport, tmp_path: Path
 ) -> None:
-    page = await new_listing(photo_browsing, photo_server, viewport, "heic")
+    page = await new_listing(ai_browsing, ai_server, viewport, "heic")
     async with page.expect_response(is_call("/api/v1/images/preview", "POST")) as preview_answer:
         await page.locator(GALLERY).set_input_files(write(tmp_path, "IMG_0001.HEIC", heic_photo(1600, 1200)))
     # This Chromium cannot decode HEIC: the server's preview is shown instead of a broken image.
@@ -216,13 +196,13 @@ async def test_a_heic_photo_has_a_preview_and_its_processed_photo_shows(
     # The review page shows the server's processed photo of the HEIC.
     shown = page.locator(f'img[src*="{processed["id"]}"] >> visible=true').first
     assert (await loaded(page, shown))[0] > 0
-    photo_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()
 
 
 async def test_a_file_the_browser_cannot_open_is_named_and_holds_the_upload(
-    photo_browsing: Browsing, photo_server: Serve, tmp_path: Path
+    ai_browsing: Browsing, ai_server: Serve, tmp_path: Path
 ) -> None:
-    page = await new_listing(photo_browsing, photo_server, DESKTOP, "rotta")
+    page = await new_listing(ai_browsing, ai_server, DESKTOP, "rotta")
     files = [
         write(tmp_path, "buona.jpg", photo_samples.good_photo()),
         write(tmp_path, "rotta.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 2000),
@@ -234,4 +214,4 @@ async def test_a_file_the_browser_cannot_open_is_named_and_holds_the_upload(
     await expect(page.get_by_role("button", name="Carica 2 foto")).to_be_disabled()
     await page.get_by_role("button", name="Togli rotta.jpg").click()
     await expect(page.get_by_role("button", name="Carica 1 foto")).to_be_enabled()
-    photo_browsing.assert_no_errors()
+    ai_browsing.assert_no_errors()

@@ -24,7 +24,8 @@ def test_serve_survives_redis_then_postgres_being_killed(tmp_path):
     ) as server:
         report = run_fault_drill(server)
         log = server.output()
-    assert report.unexpected() == {}, (report.statuses, log[-4000:])
+    # On failure, say what the server raised: each traceback's last lines (the exception and where).
+    assert report.unexpected() == {}, (report.statuses, _tracebacks(log))
     assert report.unavailable_without_retry_after == 0
     assert report.statuses[201] > 20 and report.statuses[503] > 0, report.statuses
     assert report.reads[200] > 20, report.reads
@@ -36,3 +37,13 @@ def test_serve_survives_redis_then_postgres_being_killed(tmp_path):
     assert report.worker_answered_after is not None, log[-4000:]
     assert log.count("embedded.server.restarted") == 2
     assert "Traceback" not in log.split("embedded.server.died")[0]  # nothing crashed before the faults
+
+
+def _tracebacks(log: str) -> list[str]:
+    tails = []
+    for chunk in log.split("Traceback (most recent call last):")[1:]:
+        lines = [line for line in chunk.splitlines() if line.strip()]
+        frames = [line for line in lines if line.lstrip().startswith("File ")]
+        errors = [line for line in lines if not line.startswith((" ", "\t"))]
+        tails.append(" | ".join([*frames[-3:], *errors[:2]])[:1500])
+    return tails[:5]

@@ -172,6 +172,17 @@ async def _codecs(connection: asyncpg.Connection) -> None:
 
 # Opening a connection failed, or none was free in time.
 ACQUIRE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_CONNECT_ERRORS, TimeoutError)
+# Giving back a connection whose server went away.
+RELEASE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_CONNECT_ERRORS, asyncpg.PostgresError)
+
+
+async def _give_back(pool: asyncpg.Pool, connection: Any) -> None:
+    """Return a connection to the pool; one that cannot be returned (its server is gone) is closed and
+    forgotten, so the read's own answer or error is what the request sees."""
+    try:
+        await pool.release(connection)
+    except RELEASE_ERRORS:
+        connection.terminate()
 
 
 class PoolReader:
@@ -219,13 +230,16 @@ class PoolReader:
                 raise database_unavailable() from error
             try:
                 rows: list[Any] = await connection.fetch(sql, *args)
-            except DATABASE_ERRORS:
+            except DATABASE_CONNECT_ERRORS as error:
                 # The connection died with its server: the others opened before are dead too, so each
-                # is replaced when next lent (the error itself is a 503, kit.outages).
+                # is replaced when next lent. The error is a 503 (kit.outages); a socket's own OSError
+                # (reset, broken pipe) is one too, here, where it can only mean the server went away.
                 await pool.expire_connections()
-                raise
+                if isinstance(error, DATABASE_ERRORS):
+                    raise
+                raise database_unavailable() from error
             finally:
-                await pool.release(connection)
+                await _give_back(pool, connection)
         finally:
             turns.release()
         return rows

@@ -63,10 +63,10 @@ export function Loading({ label, className = "" }: { label: string; className?: 
   );
 }
 
-const CONTROL =
+export const CONTROL =
   "min-h-11 w-full rounded-lg border bg-white px-3 py-2 text-base text-slate-900 read-only:bg-slate-100 read-only:text-slate-600 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 
-function describedBy(id: string, hint?: string, error?: string, mark?: ReactNode): string | undefined {
+export function describedBy(id: string, hint?: string, error?: string, mark?: ReactNode): string | undefined {
   const ids = [mark ? `${id}-mark` : "", hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean);
   return ids.length ? ids.join(" ") : undefined;
 }
@@ -86,13 +86,29 @@ function Labelled({
 }: Notes & { id: string; label: ReactNode; className: string; children: ReactNode }) {
   return (
     <div className={`flex min-w-0 flex-col gap-1 ${className}`}>
-      <div className="flex flex-wrap items-center gap-x-2">
-        <label htmlFor={id} className="text-sm font-medium text-slate-800">
-          {label}
-        </label>
-        {mark ? <span id={`${id}-mark`}>{mark}</span> : null}
-      </div>
+      <FieldLabel id={id} label={label} mark={mark} />
       {children}
+      <FieldNotes id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** A control's label, with its mark beside it (the mark's id is `${id}-mark`, for aria-describedby). */
+export function FieldLabel({ id, label, mark }: { id: string; label: ReactNode; mark?: ReactNode }) {
+  return (
+    <div className="flex flex-wrap items-center gap-x-2">
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {mark ? <span id={`${id}-mark`}>{mark}</span> : null}
+    </div>
+  );
+}
+
+/** A control's hint and error, under it (ids `${id}-hint` and `${id}-error`, for aria-describedby). */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+  return (
+    <>
       {hint ? (
         <p id={`${id}-hint`} className="text-sm text-slate-600">
           {hint}
@@ -103,7 +119,7 @@ function Labelled({
           {error}
         </p>
       ) : null}
-    </div>
+    </>
   );
 }
 

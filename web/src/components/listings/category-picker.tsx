@@ -1,23 +1,14 @@
 "use client";
 
 import { ChevronRight, Search, X } from "lucide-react";
-import { useEffect, useId, useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { useCatalogLevel, useCatalogSearch, type CatalogNode } from "@/components/meta/queries";
 import { Button, Spinner } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
+import { useSettled } from "@/lib/use-settled";
 
 const ROW =
   "flex min-h-11 w-full items-center justify-between gap-2 rounded-lg px-3 py-2 text-left hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-teal-700";
-
-/** What was typed, once the member stops typing for a moment (one request per pause, not per key). */
-function useSettled(value: string, delay = 200): string {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return settled;
-}
 
 /**
  * Vinted's category, chosen as on Vinted's own form: browse the tree level by level, or type and pick

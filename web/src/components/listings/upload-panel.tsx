@@ -295,7 +295,10 @@ export function UploadPanel({
 
       {chosen.length > 0 ? (
         <section aria-label={t("upload.selected", { count: chosen.length })}>
-          <h3 className="mb-2 text-sm font-semibold text-slate-900">{t("upload.selected", { count: chosen.length })}</h3>
+          {/* Not a heading: the panel sits under an h1 (new item) or an h3 (more photos), so any level is wrong in one. */}
+          <p aria-hidden="true" className="mb-2 text-sm font-semibold text-slate-900">
+            {t("upload.selected", { count: chosen.length })}
+          </p>
           <ul className="grid grid-cols-3 gap-2 sm:grid-cols-4 lg:grid-cols-5">
             {chosen.map((item, index) => (
               <ChosenPhoto

@@ -3,8 +3,10 @@
 // The fields of Vinted's own form that depend on the category (size, parcel size, material), the colours
 // from Vinted's list, the brand with suggestions, and the mark that says a value is still the AI's.
 import { Check, Sparkles } from "lucide-react";
-import { useEffect, useId, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useId, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { CatalogFields, Meta } from "@/components/meta/queries";
+import { CONTROL, FieldLabel, FieldNotes, describedBy } from "@/components/ui";
+import { useSettled } from "@/lib/use-settled";
 import { useI18n } from "@/lib/i18n";
 import { useBrandSuggestions } from "./queries";
 
@@ -21,42 +23,6 @@ export function AiMark({ source }: { source: FieldSource | undefined }) {
     </span>
   );
 }
-
-function Notes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
-  return (
-    <>
-      {hint ? (
-        <p id={`${id}-hint`} className="text-sm text-slate-600">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="text-sm font-medium text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
-function described(id: string, hint?: string, error?: string, mark?: ReactNode): string | undefined {
-  const ids = [mark ? `${id}-mark` : "", hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean);
-  return ids.length ? ids.join(" ") : undefined;
-}
-
-function LabelRow({ id, label, mark }: { id: string; label: ReactNode; mark?: ReactNode }) {
-  return (
-    <div className="flex flex-wrap items-center gap-x-2">
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      {mark ? <span id={`${id}-mark`}>{mark}</span> : null}
-    </div>
-  );
-}
-
-const CONTROL =
-  "min-h-11 w-full rounded-lg border bg-white px-3 py-2 text-base text-slate-900 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 
 /** Vinted's parcel sizes as three big choices (Vinted requires one to publish). */
 export function ParcelSizeField({
@@ -75,7 +41,7 @@ export function ParcelSizeField({
   const { t } = useI18n();
   const id = useId();
   return (
-    <fieldset className="flex min-w-0 flex-col gap-2 sm:col-span-2" aria-describedby={described(id, t("parcel.hint"), error)}>
+    <fieldset className="flex min-w-0 flex-col gap-2 sm:col-span-2" aria-describedby={describedBy(id, t("parcel.hint"), error)}>
       <legend className="mb-1 text-sm font-medium text-slate-800">{label}</legend>
       <div className="grid grid-cols-1 gap-2 sm:grid-cols-3">
         {meta.vocabulary.package_sizes.map((size) => {
@@ -103,7 +69,7 @@ export function ParcelSizeField({
           );
         })}
       </div>
-      <Notes id={id} hint={t("parcel.hint")} error={error} />
+      <FieldNotes id={id} hint={t("parcel.hint")} error={error} />
     </fieldset>
   );
 }
@@ -137,7 +103,7 @@ export function SizeField({
     const hint = fields ? t("size.noneForCategory") : t("size.chooseCategory");
     return (
       <div className="flex min-w-0 flex-col gap-1">
-        <LabelRow id={id} label={label} mark={mark} />
+        <FieldLabel id={id} label={label} mark={mark} />
         <input
           id={id}
           name="size"
@@ -145,11 +111,11 @@ export function SizeField({
           maxLength={maxLength}
           autoComplete="off"
           onChange={(event) => onWrite(event.currentTarget.value)}
-          aria-describedby={described(id, hint, error, mark)}
+          aria-describedby={describedBy(id, hint, error, mark)}
           aria-invalid={error ? true : undefined}
           className={`${CONTROL} ${error ? "border-red-500" : "border-slate-300"}`}
         />
-        <Notes id={id} hint={hint} error={error} />
+        <FieldNotes id={id} hint={hint} error={error} />
       </div>
     );
   }
@@ -157,7 +123,7 @@ export function SizeField({
   const written = !sizeId && size ? t("size.written", { size }) : undefined;
   return (
     <div className="flex min-w-0 flex-col gap-1">
-      <LabelRow id={id} label={label} mark={mark} />
+      <FieldLabel id={id} label={label} mark={mark} />
       <select
         id={id}
         name="size_id"
@@ -166,7 +132,7 @@ export function SizeField({
           const chosen = sizes.find((option) => String(option.id) === event.currentTarget.value);
           onPick(event.currentTarget.value, chosen?.title ?? "");
         }}
-        aria-describedby={described(id, written, error, mark)}
+        aria-describedby={describedBy(id, written, error, mark)}
         aria-invalid={error ? true : undefined}
         className={`${CONTROL} ${error ? "border-red-500" : "border-slate-300"}`}
       >
@@ -177,7 +143,7 @@ export function SizeField({
           </option>
         ))}
       </select>
-      <Notes id={id} hint={written} error={error} />
+      <FieldNotes id={id} hint={written} error={error} />
     </div>
   );
 }
@@ -204,7 +170,7 @@ export function ColorField({
   const full = value.length >= max;
   const hint = t("colors.hint", { max });
   return (
-    <fieldset className="flex min-w-0 flex-col gap-2 sm:col-span-2" aria-describedby={described(id, hint, error, mark)}>
+    <fieldset className="flex min-w-0 flex-col gap-2 sm:col-span-2" aria-describedby={describedBy(id, hint, error, mark)}>
       <legend className="mb-1 text-sm font-medium text-slate-800">
         {label}
         {mark ? <span className="ml-2">{mark}</span> : null}
@@ -237,18 +203,9 @@ export function ColorField({
           );
         })}
       </div>
-      <Notes id={id} hint={hint} error={error} />
+      <FieldNotes id={id} hint={hint} error={error} />
     </fieldset>
   );
-}
-
-function useSettled(value: string, delay = 200): string {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return settled;
 }
 
 /** The brand, with the family's own brands and the market's suggested as the member types (a combobox). */
@@ -301,7 +258,7 @@ export function BrandField({
 
   return (
     <div className="relative flex min-w-0 flex-col gap-1">
-      <LabelRow id={id} label={label} mark={mark} />
+      <FieldLabel id={id} label={label} mark={mark} />
       <input
         id={id}
         name="brand"
@@ -310,7 +267,7 @@ export function BrandField({
         aria-controls={listId}
         aria-autocomplete="list"
         aria-activedescendant={expanded && active >= 0 ? `${listId}-${active}` : undefined}
-        aria-describedby={described(id, undefined, error, mark)}
+        aria-describedby={describedBy(id, undefined, error, mark)}
         aria-invalid={error ? true : undefined}
         value={value}
         maxLength={maxLength}
@@ -351,7 +308,7 @@ export function BrandField({
           </li>
         ))}
       </ul>
-      <Notes id={id} error={error} />
+      <FieldNotes id={id} error={error} />
     </div>
   );
 }
