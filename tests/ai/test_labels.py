@@ -61,10 +61,12 @@ async def test_a_printed_label_beats_the_models_guess(service: AIService, fake_o
 
 async def test_a_brand_only_the_caller_knows(service: AIService, fake_ollama: FakeOllama) -> None:
     tag = label_photo(LabelSpec(("SARTORIA ROSSI", "TAGLIA 46")), seed=2)
-    fake_ollama.script(GENERATE, answer(), answer())
+    fake_ollama.script(GENERATE, answer())
     unknown = await service.analyze([tag])
     assert unknown.brand is None and unknown.size == "46"  # not a known brand: not taken from the label
     known = await service.analyze([tag], ["Sartoria Rossi", "Bottega Bianchi"])
+    # The same photo again, from the cache: its label text is matched with the caller's brands anew.
+    assert known.cached is True
     assert known.brand == "Sartoria Rossi" and known.sources["brand"] == "label"
 
 

@@ -17,9 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import structlog
 
-from vinted_optimizer.ai.schemas import AnalyzeResult
+from vinted_optimizer.ai.schemas import CachedAnalysis
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +84,7 @@ class AnalysisCache:
         ).fetchall()
         return len(row)
 
-    def _get(self, key: str, variant: str) -> AnalyzeResult | None:
+    def _get(self, key: str, variant: str) -> CachedAnalysis | None:
         with self._lock:
             connection = self._connect()
             if connection is None:
@@ -97,9 +98,12 @@ class AnalysisCache:
             if row[1] < self._clock() - self.ttl_seconds:
                 self._purge_locked()  # expired: ignored, and swept with the others
                 return None
-        return AnalyzeResult.model_validate_json(row[0])
+        try:
+            return CachedAnalysis.model_validate_json(row[0])
+        except pydantic.ValidationError:
+            return None  # written by another version: a miss, replaced by the fresh answer
 
-    def _put(self, key: str, variant: str, result: AnalyzeResult) -> None:
+    def _put(self, key: str, variant: str, result: CachedAnalysis) -> None:
         with self._lock:
             connection = self._connect()
             if connection is None:
@@ -120,12 +124,12 @@ class AnalysisCache:
                 self._connection.close()
                 self._connection = None
 
-    async def get(self, key: str, variant: str) -> AnalyzeResult | None:
+    async def get(self, key: str, variant: str) -> CachedAnalysis | None:
         if self._disabled:
             return None
         return await asyncio.to_thread(self._get, key, variant)
 
-    async def put(self, key: str, variant: str, result: AnalyzeResult) -> None:
+    async def put(self, key: str, variant: str, result: CachedAnalysis) -> None:
         if not self._disabled:
             await asyncio.to_thread(self._put, key, variant, result)
 

@@ -11,12 +11,15 @@ Then the labels: the text of every photo is read (``ocr.py``) and what a care la
 corrects the model's brand, size and material (``labels.py``). Colours the model named win; only when it
 named none that Vinted knows do the pixels of the first photo give them (``pixels.py``). Each filled field
 says where its value came from (``Analysis.sources``).
+
+The cache keeps the slow parts, the model's merged answer and the labels' text (``CachedAnalysis``), by
+photos, model, prompt version and OCR engine; the brands a caller knows are matched against that text on
+every hit, so a family adding brands does not make the same photos miss.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,6 +41,7 @@ from vinted_optimizer.ai.schemas import (
     MAX_EMBED_TEXTS,
     Analysis,
     AnalyzeResult,
+    CachedAnalysis,
     EmbedKind,
     EmbedResult,
 )
@@ -90,13 +94,18 @@ class AIService:
     def cache_variant(self) -> str:
         return f"{self.vision_model}|prompt-{PROMPT_VERSION}|{self.labels.variant}"
 
-    def _variant(self, known_brands: list[str]) -> str:
-        """The cache key's variant: whatever else changes the answer (a label matched against other
-        brands may name another) is part of it."""
-        if not known_brands:
-            return self.cache_variant
-        listed = "\n".join(sorted(b.casefold() for b in known_brands)).encode()
-        return f"{self.cache_variant}|brands-{hashlib.sha256(listed).hexdigest()[:16]}"
+    async def _finish(
+        self, entry: CachedAnalysis, brands: list[str], first_photo: bytes, key: str, *, cached: bool
+    ) -> AnalyzeResult:
+        """The labels' facts (matched with the caller's brands) over the model's answer; the pixels'
+        colours only when the model named none."""
+        facts = read_labels(entry.label_lines, brand_candidates(entry.model_brands, brands))
+        merged = apply_label(entry.merged, facts)
+        if not merged.colors:
+            merged = await self._colours_from_pixels(merged, first_photo)
+        return AnalyzeResult(
+            **merged.model_dump(), cached=cached, image_hash=key, images_analysed=entry.images_analysed
+        )
 
     async def analyze(
         self, images: Sequence[bytes], known_brands: Sequence[str] | None = None
@@ -109,29 +118,27 @@ class AIService:
         selected = list(images[: self.settings.ai_max_images])
         key = image_hash(selected)
         brands = clean_brands(known_brands)
-        variant = self._variant(brands)
-        cached = await self.cache.get(key, variant)
+        cached = await self.cache.get(key, self.cache_variant)
         if cached is not None:
             log.info("ai.analyze.cache_hit", image_hash=key[:16], images=len(selected))
-            return cached.model_copy(update={"cached": True})
+            return await self._finish(cached, brands, selected[0], key, cached=True)
         if self.ollama is None:
             raise AIUnavailable("Ollama non è configurato (VO_OLLAMA_URL): l'analisi resta in attesa.")
 
         started = time.perf_counter()
         analyses, complete = await self._analyse_each(selected)
-        merged = merge_analyses(analyses)
         texts = await self.labels.read(selected)
-        facts = read_labels(texts.lines, brand_candidates((a.brand for a in analyses), brands))
-        merged = apply_label(merged, facts)
-        if not merged.colors:
-            merged = await self._colours_from_pixels(merged, selected[0])
-        result = AnalyzeResult(
-            **merged.model_dump(), cached=False, image_hash=key, images_analysed=len(analyses)
+        entry = CachedAnalysis(
+            merged=merge_analyses(analyses),
+            model_brands=[analysis.brand for analysis in analyses],
+            label_lines=texts.lines,
+            images_analysed=len(analyses),
         )
+        result = await self._finish(entry, brands, selected[0], key, cached=False)
         # A partial or empty (unparseable) answer, or one whose labels could not be read, is not worth
         # keeping for a day.
         if complete and texts.complete and result.confidence > 0:
-            await self.cache.put(key, variant, result)
+            await self.cache.put(key, self.cache_variant, entry)
         log.info(
             "ai.analyze.done",
             image_hash=key[:16],

@@ -18,7 +18,9 @@ from vinted_optimizer.vocabulary import CONDITION_LABELS_IT, VINTED_COLORS
 
 # 2: the draft's category is the Italian catalog path (cached answers carried the English one).
 # 3: the size and the material are asked for; colours are at most two, the model's before the pixels'.
-PROMPT_VERSION = "3"
+# 4: the cache keeps the model's answer and the labels' text (brands are matched on each hit), and the
+#    category words also match vinted.it's Italian titles.
+PROMPT_VERSION = "4"
 
 VISION_OPTIONS: dict[str, Any] = {"temperature": 0.1, "num_predict": 500}
 

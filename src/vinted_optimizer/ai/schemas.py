@@ -67,6 +67,17 @@ class AnalyzeResult(Analysis):
     images_analysed: int = Field(ge=0)
 
 
+class CachedAnalysis(BaseModel):
+    """What the analysis cache keeps of photos: the model's merged answer and the text their labels bear
+    (the slow parts). The brands a caller knows are matched against that text on every hit, so a family's
+    growing list of brands never makes the same photos miss."""
+
+    merged: Analysis
+    model_brands: list[str | None]  # each photo's answer's brand: the label's spelling candidates first
+    label_lines: list[list[str]]  # per photo, the lines read
+    images_analysed: int = Field(ge=0)
+
+
 class EmbedRequest(Input):
     texts: list[Annotated[str, Field(max_length=MAX_EMBED_TEXT_CHARS)]] = Field(
         min_length=1, max_length=MAX_EMBED_TEXTS
