@@ -1,0 +1,24 @@
+"""The Sendcloud and 17TRACK stand-ins on real loopback ports (one each per run, reset per test)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fakes.sendcloud import FakeSendcloud
+from tests.fakes.server import serve_in_thread
+
+
+@pytest.fixture(scope="session")
+def fake_sendcloud_server() -> Iterator[tuple[FakeSendcloud, str]]:
+    fake = FakeSendcloud()
+    with serve_in_thread(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def fake_sendcloud(fake_sendcloud_server: tuple[FakeSendcloud, str]) -> FakeSendcloud:
+    fake, _ = fake_sendcloud_server
+    fake.reset()
+    return fake
