@@ -8,6 +8,7 @@ import pytest
 
 from tests.fakes.sendcloud import FakeSendcloud
 from tests.fakes.server import serve_in_thread
+from tests.fakes.tracking17 import FakeTrack17
 
 
 @pytest.fixture(scope="session")
@@ -20,5 +21,19 @@ def fake_sendcloud_server() -> Iterator[tuple[FakeSendcloud, str]]:
 @pytest.fixture
 def fake_sendcloud(fake_sendcloud_server: tuple[FakeSendcloud, str]) -> FakeSendcloud:
     fake, _ = fake_sendcloud_server
+    fake.reset()
+    return fake
+
+
+@pytest.fixture(scope="session")
+def fake_track17_server() -> Iterator[tuple[FakeTrack17, str]]:
+    fake = FakeTrack17()
+    with serve_in_thread(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def fake_track17(fake_track17_server: tuple[FakeTrack17, str]) -> FakeTrack17:
+    fake, _ = fake_track17_server
     fake.reset()
     return fake
