@@ -62,3 +62,11 @@ def label_png(lines: list[str], dpi: int = 203) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", dpi=(dpi, dpi))
     return buffer.getvalue()
+
+
+def render_label(mime_type: str, lines: list[str], dpi: int = 203) -> bytes:
+    if mime_type == "application/zpl":
+        return label_zpl(lines)
+    if mime_type == "image/png":
+        return label_png(lines, dpi)
+    return label_pdf(lines)

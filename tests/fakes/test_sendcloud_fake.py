@@ -317,6 +317,8 @@ async def test_label_document_as_pdf_zpl_and_png(api: httpx.AsyncClient) -> None
     image = Image.open(io.BytesIO(png.content))
     assert image.format == "PNG" and image.size == (int(4.13 * 300), int(5.83 * 300))
 
+    bad_dpi = await api.get(link, headers={"Accept": "image/png"}, params={"dpi": "huge"})
+    assert bad_dpi.status_code == 400 and bad_dpi.json()["errors"][0]["source"] == {"parameter": "dpi"}
     assert (await api.get(link, headers={"Accept": "text/html"})).status_code == 406
     assert (await api.get(f"/parcels/{parcel['id']}/documents/customs-declaration")).status_code == 404
     assert (await api.get("/parcels/1/documents/label")).status_code == 404
