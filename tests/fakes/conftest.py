@@ -1,39 +1,8 @@
-"""The Sendcloud and 17TRACK stand-ins on real loopback ports (one each per run, reset per test)."""
+"""The fakes' own tests use the shared fixtures of tests/fakes/fixtures.py."""
 
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
-
-from tests.fakes.sendcloud import FakeSendcloud
-from tests.fakes.server import serve_in_thread
-from tests.fakes.tracking17 import FakeTrack17
-
-
-@pytest.fixture(scope="session")
-def fake_sendcloud_server() -> Iterator[tuple[FakeSendcloud, str]]:
-    fake = FakeSendcloud()
-    with serve_in_thread(fake.app) as url:
-        yield fake, url
-
-
-@pytest.fixture
-def fake_sendcloud(fake_sendcloud_server: tuple[FakeSendcloud, str]) -> FakeSendcloud:
-    fake, _ = fake_sendcloud_server
-    fake.reset()
-    return fake
-
-
-@pytest.fixture(scope="session")
-def fake_track17_server() -> Iterator[tuple[FakeTrack17, str]]:
-    fake = FakeTrack17()
-    with serve_in_thread(fake.app) as url:
-        yield fake, url
-
-
-@pytest.fixture
-def fake_track17(fake_track17_server: tuple[FakeTrack17, str]) -> FakeTrack17:
-    fake, _ = fake_track17_server
-    fake.reset()
-    return fake
+from tests.fakes.fixtures import (  # noqa: F401
+    fake_sendcloud,
+    fake_sendcloud_server,
+    fake_track17,
+    fake_track17_server,
+)
