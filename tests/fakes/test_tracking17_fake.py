@@ -290,3 +290,29 @@ async def test_webhook_sign_is_sha256_of_body_slash_key(
 
     await post_webhook(url, raw, signature="f" * 64)
     assert received[1][0] == raw and received[1][1]["sign"] == "f" * 64
+
+
+async def test_stoptrack_retrack_once_and_deletetrack(
+    api: httpx.AsyncClient, fake_track17: FakeTrack17
+) -> None:
+    await api.post("/register", json=[{"number": ITALIAN}])
+    one = [{"number": ITALIAN}]
+
+    async def codes(operation: str) -> list[int]:
+        data = (await api.post(f"/{operation}", json=one)).json()["data"]
+        assert [item["number"] for item in data["accepted"] + data["rejected"]] == [ITALIAN]
+        return [item["error"]["code"] for item in data["rejected"]]
+
+    assert await codes("retrack") == [-18019904]  # only stopped numbers
+    assert await codes("stoptrack") == []
+    assert await codes("stoptrack") == [-18019906]  # only numbers being tracked
+    assert await codes("retrack") == []
+    assert await codes("stoptrack") == []
+    assert await codes("retrack") == [-18019905]  # once per number
+    assert await codes("deletetrack") == []
+    assert await codes("deletetrack") == [-18019902]
+    assert (await api.post("/gettrackinfo", json=one)).json()["data"]["rejected"][0]["error"][
+        "code"
+    ] == -18019902
+    quota = (await api.post("/getquota")).json()["data"]
+    assert quota["quota_used"] == 1  # deleting gives no registration back

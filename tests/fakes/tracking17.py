@@ -5,6 +5,7 @@ most 40 items; answers use the envelope ``{"code": 0, "data": {"accepted": [...]
 with per-number ``error.code`` values (-18019901 already registered, -18019902 not registered, -18019903
 carrier not detected, -18019909 no information yet, ...). A wrong key is HTTP 401 with -18010002, more than
 40 numbers is envelope code -18010014, and more than 3 requests in a second (on ``fake.clock``) is HTTP 429.
+Operations: register, gettrackinfo, getquota, stoptrack, retrack (once per number), deletetrack.
 
 Scripting: ``fake.script("gettrackinfo", Reply(status=503), Reply(delay=3))`` answers the next calls of
 an operation in order; ``fake.rejections[number] = -18019907`` rejects one number on every call;
@@ -16,82 +17,49 @@ records every request; ``fake.registrations`` counts registrations per number (q
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
-import re
 import threading
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.limits import DEFAULT_CLOCK, Clock, SlidingWindow, admit
+from tests.fakes.tracking17_wire import (
+    API_KEY,
+    CARRIERS,
+    KEY_STAGES,
+    MAX_ITEMS,
+    NUMBER_FORMAT,
+    OPERATIONS,
+    RATE_LIMITED,
+    STATUSES,
+    Parcel,
+    detect_carrier,
+    envelope_error,
+    message_for,
+    post_webhook,
+    sign_webhook,
+    times,
+    track_info_json,
+)
 
-API_KEY = "17track-test-key"
-MAX_ITEMS = 40
-OPERATIONS = ("register", "gettrackinfo", "getquota")
-ROME = ZoneInfo("Europe/Rome")
-STATUSES = (
-    "NotFound", "InfoReceived", "InTransit", "Expired", "AvailableForPickup", "OutForDelivery",
-    "DeliveryFailure", "Delivered", "Exception",
-)  # fmt: skip
-KEY_STAGES = (
-    "InfoReceived", "PickedUp", "Departure", "Arrival", "AvailableForPickup", "OutForDelivery", "Delivered",
-    "Returning", "Returned",
-)  # fmt: skip
-# Carrier codes this fake detects (17TRACK's numeric carrier keys for these carriers).
-CARRIERS = {3011: "China Post", 8251: "Poste Italiane", 100026: "BRT", 7041: "DHL Paket"}
-MESSAGES = {
-    -18010002: "Invalid security key.",
-    -18010003: "Internal service error. Please try again later.",
-    -18010004: "Account is disabled.",
-    -18010012: "The format of data '{0}' is invalid.",
-    -18010013: "Invalid submitted data.",
-    -18010014: "Tracking numbers exceed the 40 limit.",
-    -18019901: "Tracking number {0} is already registered.",
-    -18019902: "Tracking number {0} is not registered yet. Register first.",
-    -18019903: "Carrier cannot be detected. Visit carrier info for carrier code and send as a parameter.",
-    -18019907: "Exceeded the daily limit for tracking number {0}.",
-    -18019908: "The quota is not enough.",
-    -18019909: "No tracking information at this time.",
-    -18019910: "The carrier's value {0} is not correct.",
-}
-RATE_LIMITED = "Request frequency exceeds the allowed limit."
-NUMBER_FORMAT = re.compile(r"^[A-Za-z0-9-]{5,50}$")
-S10 = re.compile(r"^[A-Z]{2}\d{9}([A-Z]{2})$")  # UPU S10: two letters, nine digits, the country
-
-
-def detect_carrier(number: str) -> int | None:
-    match = S10.match(number)
-    if match:
-        return {"CN": 3011, "IT": 8251}.get(match.group(1))
-    if number.startswith("3SVOPT"):  # the Sendcloud stand-in's tracking numbers
-        return 100026
-    if number.isdigit() and len(number) in (12, 20):
-        return 7041
-    return None
-
-
-def message_for(code: int, value: object = "") -> str:
-    return MESSAGES.get(code, "Error.").format(value)
-
-
-def envelope_error(code: int, status: int = 200, value: object = "") -> JSONResponse:
-    body = {"code": code, "data": {"errors": [{"code": code, "message": message_for(code, value)}]}}
-    return JSONResponse(body, status_code=status)
-
-
-def times(moment: datetime) -> tuple[str, str]:
-    """(time_iso in the parcel's local time with its offset, time_utc) as 17TRACK writes them."""
-    return moment.astimezone(ROME).isoformat(), moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+__all__ = [
+    "API_KEY",
+    "KEY_STAGES",
+    "STATUSES",
+    "Call",
+    "FakeTrack17",
+    "Reply",
+    "post_webhook",
+    "sign_webhook",
+]
 
 
 @dataclass
@@ -101,19 +69,6 @@ class Reply:
     delay: float = 0.0  # seconds before answering (longer than the client's timeout: a slow 17TRACK)
     headers: dict[str, str] = field(default_factory=dict)
     as_error: bool = True  # False with status 200: only the delay, then the normal answer
-
-
-@dataclass
-class Parcel:
-    number: str
-    carrier: int
-    tag: str | None = None
-    status: str = "NotFound"
-    sub_status: str = "NotFound_Other"
-    sub_status_descr: str | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)  # newest first, as 17TRACK lists them
-    estimated_delivery: tuple[str | None, str | None] = (None, None)
-    registered_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -199,64 +154,7 @@ class FakeTrack17:
             parcel.status, parcel.sub_status, parcel.sub_status_descr = status, sub_status, descr
 
     def track_info(self, number: str) -> dict[str, Any]:
-        parcel = self.parcels[number]
-        events = parcel.events
-        reached = {}
-        for event in reversed(events):  # oldest first: the first time each stage was reached
-            if event["stage"] and event["stage"] not in reached:
-                reached[event["stage"]] = event
-        first = events[-1]["time_utc"] if events else None
-        transit_days = None
-        if events:
-            start = datetime.fromisoformat(events[-1]["time_utc"].replace("Z", "+00:00"))
-            end = datetime.fromisoformat(events[0]["time_utc"].replace("Z", "+00:00"))
-            transit_days = (end - start).days
-        return {
-            "shipping_info": {"shipper_address": {"country": "IT"}, "recipient_address": {"country": "IT"}},
-            "latest_status": {
-                "status": parcel.status,
-                "sub_status": parcel.sub_status,
-                "sub_status_descr": parcel.sub_status_descr,
-            },
-            "latest_event": events[0] if events else None,
-            "time_metrics": {
-                "days_after_order": transit_days,
-                "days_of_transit": transit_days,
-                "days_of_transit_done": transit_days if parcel.status == "Delivered" else None,
-                "days_after_last_update": 0 if events else None,
-                "estimated_delivery_date": {
-                    "source": "Official" if any(parcel.estimated_delivery) else None,
-                    "from": parcel.estimated_delivery[0],
-                    "to": parcel.estimated_delivery[1],
-                },
-            },
-            "milestone": [
-                {
-                    "key_stage": stage,
-                    "time_iso": reached[stage]["time_iso"] if stage in reached else None,
-                    "time_utc": reached[stage]["time_utc"] if stage in reached else None,
-                }
-                for stage in KEY_STAGES
-            ],
-            "misc_info": {"first_event_time_utc": first},
-            "tracking": {
-                "providers_hash": int(hashlib.sha256(json.dumps(events).encode()).hexdigest()[:8], 16),
-                "providers": [
-                    {
-                        "provider": {
-                            "key": parcel.carrier,
-                            "name": CARRIERS[parcel.carrier],
-                            "country": "IT",
-                        },
-                        "service_type": None,
-                        "latest_sync_status": "Success",
-                        "latest_sync_time": times(datetime.now(UTC))[1],
-                        "events_hash": len(events),
-                        "events": list(events),
-                    }
-                ],
-            },
-        }
+        return track_info_json(self.parcels[number])
 
     def webhook_payload(self, number: str) -> dict[str, Any]:
         parcel = self.parcels[number]
@@ -308,7 +206,13 @@ class FakeTrack17:
             return envelope_error(-18010013)
         if len(body) > MAX_ITEMS:
             return envelope_error(-18010014)
-        handler = self._register if operation == "register" else self._gettrackinfo
+        handler = {
+            "register": self._register,
+            "gettrackinfo": self._gettrackinfo,
+            "stoptrack": self._stoptrack,
+            "retrack": self._retrack,
+            "deletetrack": self._deletetrack,
+        }[operation]
         with self._lock:
             accepted, rejected = [], []
             for item in body:
@@ -351,22 +255,55 @@ class FakeTrack17:
         return accepted, None
 
     def _gettrackinfo(self, item: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        parcel, problem = self._registered(item)
+        if parcel is None:
+            return None, problem
+        if not parcel.events and parcel.status == "NotFound":
+            return None, self._rejected(parcel.number, -18019909)
+        info = track_info_json(parcel)
+        return {
+            "number": parcel.number,
+            "carrier": parcel.carrier,
+            "param": None,
+            "tag": parcel.tag,
+            "track_info": info,
+        }, None
+
+    def _registered(self, item: dict[str, Any]) -> tuple[Parcel | None, dict[str, Any] | None]:
         number, carrier = item["number"], item.get("carrier")
         if number in self.rejections:
             return None, self._rejected(number, self.rejections[number])
         parcel = self.parcels.get(number)
         if parcel is None or (carrier is not None and carrier != parcel.carrier):
             return None, self._rejected(number, -18019902)
-        if not parcel.events and parcel.status == "NotFound":
-            return None, self._rejected(number, -18019909)
-        info = self.track_info(number)
-        return {
-            "number": number,
-            "carrier": parcel.carrier,
-            "param": None,
-            "tag": parcel.tag,
-            "track_info": info,
-        }, None
+        return parcel, None
+
+    def _stoptrack(self, item: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        parcel, problem = self._registered(item)
+        if parcel is None:
+            return None, problem
+        if parcel.stopped:
+            return None, self._rejected(parcel.number, -18019906)
+        parcel.stopped = True
+        return {"number": parcel.number, "carrier": parcel.carrier}, None
+
+    def _retrack(self, item: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        parcel, problem = self._registered(item)
+        if parcel is None:
+            return None, problem
+        if not parcel.stopped:
+            return None, self._rejected(parcel.number, -18019904)
+        if parcel.retracked:
+            return None, self._rejected(parcel.number, -18019905)
+        parcel.stopped, parcel.retracked = False, True
+        return {"number": parcel.number, "carrier": parcel.carrier}, None
+
+    def _deletetrack(self, item: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        parcel, problem = self._registered(item)
+        if parcel is None:
+            return None, problem
+        del self.parcels[parcel.number]  # the registration's quota is not given back
+        return {"number": parcel.number, "carrier": parcel.carrier}, None
 
     def _getquota(self) -> Response:
         with self._lock:
@@ -378,24 +315,3 @@ class FakeTrack17:
                 "today_used": self.today_used,
             }
         return JSONResponse({"code": 0, "data": data})
-
-
-# --- webhooks -------------------------------------------------------------------------------------------
-
-
-def sign_webhook(body: bytes, api_key: str = API_KEY) -> str:
-    """``sign``: lowercase hex SHA-256 of ``raw_body + "/" + api_key`` (a plain hash, not an HMAC)."""
-    return hashlib.sha256(body + b"/" + api_key.encode()).hexdigest()
-
-
-async def post_webhook(
-    url: str, payload: dict[str, Any] | bytes, *, api_key: str = API_KEY, signature: str | None = None
-) -> httpx.Response:
-    """POST a webhook as 17TRACK does; ``signature`` overrides the correct one (to test a forgery)."""
-    body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "sign": signature if signature is not None else sign_webhook(body, api_key),
-    }
-    async with httpx.AsyncClient(timeout=10) as client:
-        return await client.post(url, content=body, headers=headers)
