@@ -207,7 +207,8 @@ class FakeSendcloud:
         except (binascii.Error, UnicodeDecodeError):
             return False
         public, _, secret = decoded.partition(":")
-        return hmac.compare_digest(public, self.public_key) and hmac.compare_digest(secret, self.secret_key)
+        same_public = hmac.compare_digest(public.encode(), self.public_key.encode())
+        return same_public and hmac.compare_digest(secret.encode(), self.secret_key.encode())
 
     @staticmethod
     async def _answer(reply: Reply | None, response: Response) -> Response:

@@ -81,6 +81,11 @@ async def api(
         yield client
 
 
+async def client_post_with_header(url: str, authorization: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.post(url, json=announce_body(), headers={"Authorization": authorization})
+
+
 def pointers(response: httpx.Response) -> set[str]:
     return {item["source"]["pointer"] for item in response.json()["errors"]}
 
@@ -104,7 +109,8 @@ async def test_wrong_or_missing_keys_are_401_in_json_api_shape(
         bearer = await client.post(
             url, json=announce_body(), headers={"Authorization": f"Bearer {SECRET_KEY}"}
         )
-    for response in (wrong, missing, bearer):
+    garbage = await client_post_with_header(url, "Basic " + base64.b64encode("è:é".encode()).decode())
+    for response in (wrong, missing, bearer, garbage):
         assert response.status_code == 401
         assert response.json() == {
             "errors": [{"status": "401", "code": "unauthorized", "detail": "Invalid username/password."}]
@@ -364,6 +370,29 @@ async def test_timeout_after_purchase_leaves_the_label_bought(
         found = (await client.get("/shipments", params={"order_number": "VO-SALE-42"})).json()["data"]
     assert len(found) == 1 and found[0]["parcels"][0]["tracking_number"]
     assert fake_sendcloud.labels_bought == {"VO-SALE-42": 1}
+
+
+async def test_an_error_after_purchase_still_leaves_the_label_bought(
+    api: httpx.AsyncClient, fake_sendcloud: FakeSendcloud
+) -> None:
+    fake_sendcloud.script("announce", Reply(status=502, work_first=True))
+    response = await api.post("/shipments/announce", json=announce_body())
+    assert response.status_code == 502 and response.json()["errors"][0]["code"] == "bad_gateway"
+    [found] = (await api.get("/shipments", params={"external_reference": "sale-42"})).json()["data"]
+    assert found["parcels"][0]["tracking_number"]
+    assert fake_sendcloud.labels_bought == {"VO-SALE-42": 1}
+
+
+async def test_announcing_the_same_order_twice_buys_two_labels(
+    api: httpx.AsyncClient, fake_sendcloud: FakeSendcloud
+) -> None:
+    """Like Sendcloud, the fake does not deduplicate: only the client's lookup prevents a second label."""
+    first = await api.post("/shipments/announce", json=announce_body())
+    second = await api.post("/shipments/announce", json=announce_body())
+    assert first.status_code == second.status_code == 201
+    assert first.json()["data"]["id"] != second.json()["data"]["id"]
+    assert fake_sendcloud.labels_bought == {"VO-SALE-42": 2}
+    assert len((await api.get("/shipments", params={"order_number": "VO-SALE-42"})).json()["data"]) == 2
 
 
 async def test_scripted_errors_are_answered_in_order_and_buy_nothing(

@@ -183,7 +183,7 @@ class FakeTrack17:
         if wait is not None:
             limited = {"code": 429, "data": {"errors": [{"code": 429, "message": RATE_LIMITED}]}}
             return JSONResponse(limited, status_code=429)
-        if not hmac.compare_digest(request.headers.get("17token", ""), self.api_key):
+        if not hmac.compare_digest(request.headers.get("17token", "").encode(), self.api_key.encode()):
             return envelope_error(-18010002, status=401)
         if self.account_disabled:
             return envelope_error(-18010004, status=401)
