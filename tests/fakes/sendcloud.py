@@ -195,8 +195,15 @@ class FakeSendcloud:
             if reply.delay:
                 await asyncio.sleep(reply.delay)
             if reply.status >= 400:
-                return None, errors_response(reply.status, reply.errors, **reply.headers)
+                return None, self._scripted_error(reply)
         return reply, None
+
+    @staticmethod
+    def _scripted_error(reply: Reply) -> Response:
+        headers = dict(reply.headers)
+        if reply.status == 429:  # Sendcloud always says when to come back
+            headers.setdefault("Retry-After", "1")
+        return errors_response(reply.status, reply.errors, **headers)
 
     def _authorised(self, header: str) -> bool:
         scheme, _, encoded = header.partition(" ")
@@ -215,7 +222,7 @@ class FakeSendcloud:
         if reply is not None and reply.work_first:
             await asyncio.sleep(reply.delay)
             if reply.status >= 400:
-                return errors_response(reply.status, reply.errors, **reply.headers)
+                return FakeSendcloud._scripted_error(reply)
         return response
 
     @staticmethod

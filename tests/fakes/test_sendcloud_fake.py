@@ -417,6 +417,9 @@ async def test_scripted_errors_are_answered_in_order_and_buy_nothing(
     assert fake_sendcloud.labels_bought == {}
     assert (await api.post("/shipments/announce", json=announce_body())).status_code == 201
     assert fake_sendcloud.labels_bought == {"VO-SALE-42": 1}
+    fake_sendcloud.script("shipments:list", Reply(status=429))
+    throttled = await api.get("/shipments")
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "1"
 
 
 async def test_scripted_delay_is_a_slow_answer_not_an_error(

@@ -233,6 +233,13 @@ async def test_scripted_errors_delays_and_rejections(
     await api.post("/register", json=[{"number": ITALIAN}, {"number": SENDCLOUD}])
     fake_track17.add_event(ITALIAN, "In transito", status="InTransit")
     fake_track17.add_event(SENDCLOUD, "In transito", status="InTransit")
+    fake_track17.script("getquota", Reply(status=429))
+    scripted_limit = await api.post("/getquota")
+    assert scripted_limit.status_code == 429
+    assert (
+        scripted_limit.json()["data"]["errors"][0]["message"]
+        == "Request frequency exceeds the allowed limit."
+    )
     fake_track17.script("gettrackinfo", Reply(status=503), Reply(status=500), Reply(delay=5, as_error=False))
     body = [{"number": ITALIAN}, {"number": SENDCLOUD}]
 

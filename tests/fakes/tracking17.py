@@ -79,6 +79,13 @@ class Call:
     json: Any
 
 
+def rate_limited() -> JSONResponse:
+    """HTTP 429 over 3 requests/s (17TRACK documents the status, not the body; no Retry-After)."""
+    return JSONResponse(
+        {"code": 429, "data": {"errors": [{"code": 429, "message": RATE_LIMITED}]}}, status_code=429
+    )
+
+
 class FakeTrack17:
     def __init__(self, *, api_key: str = API_KEY, quota_total: int = 100) -> None:
         self.api_key = api_key
@@ -181,8 +188,7 @@ class FakeTrack17:
             self.calls.append(Call(operation, {k.lower(): v for k, v in request.headers.items()}, raw, body))
             wait = admit((self.rate_limit,), self.clock())
         if wait is not None:
-            limited = {"code": 429, "data": {"errors": [{"code": 429, "message": RATE_LIMITED}]}}
-            return JSONResponse(limited, status_code=429)
+            return rate_limited()
         if not hmac.compare_digest(request.headers.get("17token", "").encode(), self.api_key.encode()):
             return envelope_error(-18010002, status=401)
         if self.account_disabled:
@@ -195,7 +201,9 @@ class FakeTrack17:
             if reply.delay:
                 await asyncio.sleep(reply.delay)
             if reply.as_error:
-                answer = envelope_error(reply.code, status=reply.status)
+                answer = (
+                    rate_limited() if reply.status == 429 else envelope_error(reply.code, status=reply.status)
+                )
                 answer.headers.update(reply.headers)
                 return answer
         if operation == "getquota":
