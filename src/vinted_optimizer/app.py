@@ -46,8 +46,8 @@ from vinted_optimizer.kit.storage import create_storage
 from vinted_optimizer.kit.webapp import default_web_dir, mount_dashboard
 from vinted_optimizer.listings.endpoints import router as listings_router
 from vinted_optimizer.meta.endpoints import router as meta_router
-from vinted_optimizer.sales.endpoints import router as sales_router
 from vinted_optimizer.resources import Resources
+from vinted_optimizer.sales.endpoints import router as sales_router
 from vinted_optimizer.users.endpoints import router as users_router
 from vinted_optimizer.worker import JOB_NAMES, run_supervised
 

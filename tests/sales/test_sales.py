@@ -97,7 +97,9 @@ async def test_another_family_sees_nothing(client):
     sale = await record_sale(client, member=member)
     listing = await create_listing(client, member=member, status="published")
     assert (await client.get(f"/api/v1/sales/{sale['id']}", headers=other.headers)).status_code == 404
-    patched = await client.patch(f"/api/v1/sales/{sale['id']}", json={"status": "shipped"}, headers=other.headers)
+    patched = await client.patch(
+        f"/api/v1/sales/{sale['id']}", json={"status": "shipped"}, headers=other.headers
+    )
     assert patched.status_code == 404
     selling = await client.post(
         "/api/v1/sales", json={"listing_id": listing["id"], "sale_price": "5"}, headers=other.headers
@@ -160,18 +162,24 @@ async def test_only_vinted_s_transitions(client, path, target, allowed):
 async def test_an_unknown_status_is_a_422(client):
     member = await register(client)
     sale = await record_sale(client, member=member)
-    response = await client.patch(f"/api/v1/sales/{sale['id']}", json={"status": "paid"}, headers=member.headers)
+    response = await client.patch(
+        f"/api/v1/sales/{sale['id']}", json={"status": "paid"}, headers=member.headers
+    )
     assert response.status_code == 422 and response.json()["fields"][0]["field"] == "status"
 
 
-@pytest.mark.parametrize(("before", "after"), [("published", "published"), ("reserved", "published"), ("hidden", "hidden")])
+@pytest.mark.parametrize(
+    ("before", "after"), [("published", "published"), ("reserved", "published"), ("hidden", "hidden")]
+)
 @pytest.mark.parametrize("ending", [("cancelled",), ("shipped", "delivered", "refunded")])
 async def test_a_cancelled_or_refunded_sale_puts_the_listing_back_on_sale(client, before, after, ending):
     member = await register(client)
     listing = await create_listing(client, member=member, status=before)
     sale = await record_sale(client, member=member, listing_id=listing["id"])
     for status in ending:
-        response = await client.patch(f"/api/v1/sales/{sale['id']}", json={"status": status}, headers=member.headers)
+        response = await client.patch(
+            f"/api/v1/sales/{sale['id']}", json={"status": status}, headers=member.headers
+        )
         assert response.status_code == 200
     assert (await get_listing(client, member=member, listing_id=listing["id"]))["status"] == after
     # Back on sale, it can sell again.
@@ -189,7 +197,9 @@ async def test_correcting_a_sale_recomputes_the_profit(client):
     assert response.status_code == 200
     assert response.json()["net_profit"] == "21.50"  # 30 − 1 − 5 (purchase) − 2.5
     assert response.json()["buyer_username"] == "lucia"
-    empty = await client.patch(f"/api/v1/sales/{sale['id']}", json={"sale_price": None}, headers=member.headers)
+    empty = await client.patch(
+        f"/api/v1/sales/{sale['id']}", json={"sale_price": None}, headers=member.headers
+    )
     assert empty.status_code == 422 and empty.json()["fields"][0]["field"] == "sale_price"
 
 
@@ -198,7 +208,9 @@ async def test_list_filters_pages_and_sorts(client):
     other_member = await invite_and_join(client, admin=member)
     zara = await create_listing(client, member=member, status="published", brand="Zara")
     nike = await create_listing(client, member=other_member, status="published", brand="Nike")
-    first = await record_sale(client, member=member, listing_id=zara["id"], sale_price="10", sold_at="2026-02-01T12:00:00Z")
+    first = await record_sale(
+        client, member=member, listing_id=zara["id"], sale_price="10", sold_at="2026-02-01T12:00:00Z"
+    )
     second = await record_sale(
         client, member=other_member, listing_id=nike["id"], sale_price="30", sold_at="2026-03-01T12:00:00Z"
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, extract, func, select
+from sqlalchemy import ColumnElement, Row, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.pagination import order_by
@@ -90,20 +90,35 @@ async def search(session: AsyncSession, window: Window, filters: SaleFilters) ->
     return [row[0] for row in rows], int(rows[0].total)
 
 
+EXPORTED = (
+    Sale.user_id,
+    Sale.sold_at,
+    Sale.title,
+    Sale.category,
+    Sale.brand,
+    Sale.buyer_username,
+    Sale.status,
+    Sale.sale_price,
+    Sale.vinted_fees,
+    Sale.purchase_cost,
+    Sale.shipping_cost,
+    Sale.net_profit,
+)
+
+
 async def stream(
     session: AsyncSession, window: Window, sort: str, batch: int
-) -> AsyncIterator[Sequence[Sale]]:
-    """The sales of the window in batches, from a server-side cursor: never all of them in memory."""
-    result = await session.stream_scalars(
-        select(Sale)
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """The exported columns of the window's sales in batches, from a server-side cursor: plain rows (no
+    objects in the session), never all of them in memory."""
+    result = await session.stream(
+        select(*EXPORTED)
         .where(*scoped(window))
         .order_by(order_by(sort, SORTS), Sale.id)
         .execution_options(yield_per=batch)
     )
     async for partition in result.partitions(batch):
         yield partition
-        # The batch was written out: the identity map need not keep it.
-        session.expunge_all()
 
 
 def _figures() -> list[Any]:
@@ -145,7 +160,3 @@ async def figures_by(
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
-
-
-def base_query(window: Window) -> Select[tuple[Sale]]:
-    return select(Sale).where(*scoped(window))

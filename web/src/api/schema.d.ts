@@ -573,6 +573,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Sales */
+        get: operations["sales:list"];
+        put?: never;
+        /** Record a sale by hand: the listing becomes sold */
+        post: operations["sales:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sales of a date range as a file for Excel */
+        get: operations["sales:export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revenue, net profit and the other figures, per category, brand, member and month */
+        get: operations["sales:stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/{sale_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Sale */
+        get: operations["sales:get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a sale or move it along Vinted's transaction life */
+        patch: operations["sales:update"];
+        trace?: never;
+    };
     "/api/v1/users/family": {
         parameters: {
             query?: never;
@@ -1063,6 +1133,44 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /** GroupTotals */
+        GroupTotals: {
+            /**
+             * Average Days To Sell
+             * @description From the listing's creation to the sale
+             */
+            average_days_to_sell: string | null;
+            /** Average Price */
+            average_price: string | null;
+            /**
+             * Key
+             * @description The category, brand, member id or month (YYYY-MM) of the group
+             */
+            key: string | null;
+            /**
+             * Label
+             * @description What to show: the member's name for members, else the key
+             */
+            label: string | null;
+            /**
+             * Net Profit
+             * @description Revenue less Vinted's fees, the purchase cost and the shipping paid
+             */
+            net_profit: string;
+            /** Purchase Cost */
+            purchase_cost: string;
+            /**
+             * Revenue
+             * @description What the buyers paid for the items
+             */
+            revenue: string;
+            /** Sales */
+            sales: number;
+            /** Shipping Cost */
+            shipping_cost: string;
+            /** Vinted Fees */
+            vinted_fees: string;
         };
         /** Health */
         Health: {
@@ -1736,6 +1844,150 @@ export interface components {
              */
             mode: "invite" | "open" | "closed";
         };
+        /** SaleCreate */
+        SaleCreate: {
+            /** Buyer Username */
+            buyer_username?: string | null;
+            /**
+             * Listing Id
+             * Format: uuid
+             */
+            listing_id: string;
+            /** Sale Price */
+            sale_price: number | string;
+            /**
+             * Shipping Cost
+             * @description Shipping paid by the seller, if any
+             * @default 0.00
+             */
+            shipping_cost?: number | string;
+            /** Sold At */
+            sold_at?: string | null;
+            /**
+             * Vinted Fees
+             * @default 0.00
+             */
+            vinted_fees?: number | string;
+        };
+        /** SalePage */
+        SalePage: {
+            /** Items */
+            items: components["schemas"]["SaleRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** SaleRead */
+        SaleRead: {
+            /** Brand */
+            brand: string | null;
+            /** Buyer Username */
+            buyer_username: string | null;
+            /** Category */
+            category: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Listed At */
+            listed_at: string | null;
+            /** Listing Id */
+            listing_id: string | null;
+            /** Net Profit */
+            net_profit: string;
+            /** Purchase Cost */
+            purchase_cost: string;
+            /** Sale Price */
+            sale_price: string;
+            /** Seller Username */
+            seller_username: string;
+            /** Shipping Cost */
+            shipping_cost: string;
+            /**
+             * Sold At
+             * Format: date-time
+             */
+            sold_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * User Id
+             * Format: uuid
+             * @description The member who sold (the listing's owner)
+             */
+            user_id: string;
+            /** Vinted Fees */
+            vinted_fees: string;
+        };
+        /** SaleStats */
+        SaleStats: {
+            /**
+             * Brands
+             * @description Best first (by revenue), at most 10
+             */
+            brands: components["schemas"]["GroupTotals"][];
+            /**
+             * Categories
+             * @description Best first (by revenue), at most 10
+             */
+            categories: components["schemas"]["GroupTotals"][];
+            /** Date From */
+            date_from: string | null;
+            /** Date To */
+            date_to: string | null;
+            /** Members */
+            members: components["schemas"]["GroupTotals"][];
+            /**
+             * Months
+             * @description In order, Italian time
+             */
+            months: components["schemas"]["GroupTotals"][];
+            /**
+             * Note
+             * @description What the figures count, in Italian, to show as it is
+             */
+            note: string;
+            /**
+             * Sell Through Rate
+             * @description Listings sold ÷ listings ever put on sale (published, reserved or sold), now; 0–1
+             */
+            sell_through_rate: string | null;
+            totals: components["schemas"]["Totals"];
+        };
+        /** SaleUpdate */
+        SaleUpdate: {
+            /** Buyer Username */
+            buyer_username?: string | null;
+            /** Sale Price */
+            sale_price?: number | string | null;
+            /** Shipping Cost */
+            shipping_cost?: number | string | null;
+            /** Sold At */
+            sold_at?: string | null;
+            /** Status */
+            status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded") | null;
+            /** Vinted Fees */
+            vinted_fees?: number | string | null;
+        };
         /** SessionRead */
         SessionRead: {
             /**
@@ -1850,6 +2102,34 @@ export interface components {
              * @default bearer
              */
             token_type?: string;
+        };
+        /** Totals */
+        Totals: {
+            /**
+             * Average Days To Sell
+             * @description From the listing's creation to the sale
+             */
+            average_days_to_sell: string | null;
+            /** Average Price */
+            average_price: string | null;
+            /**
+             * Net Profit
+             * @description Revenue less Vinted's fees, the purchase cost and the shipping paid
+             */
+            net_profit: string;
+            /** Purchase Cost */
+            purchase_cost: string;
+            /**
+             * Revenue
+             * @description What the buyers paid for the items
+             */
+            revenue: string;
+            /** Sales */
+            sales: number;
+            /** Shipping Cost */
+            shipping_cost: string;
+            /** Vinted Fees */
+            vinted_fees: string;
         };
         /** UploadLimits */
         UploadLimits: {
@@ -4735,6 +5015,491 @@ export interface operations {
                 };
             };
             /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:list": {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                member?: string | null;
+                status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
+                category?: string | null;
+                brand?: string | null;
+                sort?: "sold_at" | "-sold_at" | "sale_price" | "-sale_price" | "net_profit" | "-net_profit" | "created_at" | "-created_at";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalePage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Questo annuncio è già venduto: un annuncio si vende una volta sola (campo listing_id). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:export": {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                member?: string | null;
+                status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
+                category?: string | null;
+                brand?: string | null;
+                sort?: "sold_at" | "-sold_at" | "sale_price" | "-sale_price" | "net_profit" | "-net_profit" | "created_at" | "-created_at";
+                limit?: number;
+                offset?: number;
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sales as CSV (Italian Excel) or XLSX, with a totals row (streamed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:stats": {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                member?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleStats"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sale_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sale_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Una vendita annullata o rimborsata non si modifica più. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
             422: {
                 headers: {
                     [name: string]: unknown;
