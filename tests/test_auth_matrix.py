@@ -138,6 +138,9 @@ INVENTORY = [
     ("GET", "/api/v1/sales/stats", None, OWN),
     ("GET", "/api/v1/sales/export", None, OWN),
     ("GET", "/api/v1/sales/{sale_id}", None, FAMILY),
+    ("GET", "/api/v1/sales/dac7?year=2026", None, OWN),
+    # Each member's own DAC7 year; another family's member is not found.
+    ("GET", "/api/v1/sales/dac7/export?year=2026&member={admin_id}", None, _with(FAMILY, 200)),
     ("PATCH", "/api/v1/sales/{sale_id}", {"buyer_username": "anna"}, FAMILY),
     (
         "POST",
@@ -241,6 +244,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         listing_id=world.listing_id,
         image_id=world.image_id,
         sale_id=world.sale_id,
+        admin_id=world.admin.id,
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"
@@ -291,4 +295,5 @@ def test_matrix_covers_every_protected_route(app):
         (method, template.replace("{admin_session}", "{jti}").replace("{member_id}", "{user_id}"))
         for method, template, _, _ in MATRIX
     }
+    covered = {(method, path.split("?")[0]) for method, path in covered}  # a query string is no route
     assert routes == covered

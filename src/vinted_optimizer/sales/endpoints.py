@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query, status
+from fastapi import Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from vinted_optimizer.auth.dependencies import CurrentMember
@@ -12,8 +12,11 @@ from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import Forbidden, InvalidField, NotFound, responses
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
-from vinted_optimizer.sales import service
+from vinted_optimizer.sales import dac7, service
 from vinted_optimizer.sales.schemas import (
+    Dac7ExportQuery,
+    Dac7Query,
+    Dac7Summary,
     ExportQuery,
     SaleCreate,
     SaleFilters,
@@ -79,6 +82,43 @@ async def export_sales(
         media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{service.export_filename(query)}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get(
+    "/dac7",
+    operation_id="sales:dac7",
+    response_model=Dac7Summary,
+    responses=responses(Forbidden),
+    summary="Each member's year against DAC7's thresholds (30 sales or €2,000), with the 80 % warning",
+)
+async def dac7_summary(
+    session: DbSession, member: CurrentMember, query: Annotated[Dac7Query, Query()]
+) -> Dac7Summary:
+    return await dac7.summary(session, member, query.year)
+
+
+@router.get(
+    "/dac7/export",
+    operation_id="sales:dac7_export",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "What Vinted reports: per quarter and the year"},
+        **responses(Forbidden, NotFound),
+    },
+    summary="One member's DAC7 year as CSV, to check Vinted's pre-filled report",
+)
+async def dac7_export(
+    session: DbSession, member: CurrentMember, query: Annotated[Dac7ExportQuery, Query()]
+) -> Response:
+    filename, body = await dac7.export_csv(session, member, query.year, query.member)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "private, no-store",
         },
     )

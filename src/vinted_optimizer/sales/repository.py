@@ -160,3 +160,24 @@ async def figures_by(
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def yearly_by_member(
+    session: AsyncSession, family_id: uuid.UUID, start: datetime, end: datetime, member: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Per member and quarter (Italian time) of [start, end): count, gross and fees of standing sales."""
+    quarter = extract("quarter", func.timezone(ROME, Sale.sold_at))
+    query = (
+        select(
+            Sale.user_id.label("user_id"),
+            quarter.label("quarter"),
+            func.count().label("sales"),
+            func.sum(Sale.sale_price).label("gross"),
+            func.sum(Sale.vinted_fees).label("fees"),
+        )
+        .where(Sale.family_id == family_id, Sale.sold_at >= start, Sale.sold_at < end, STANDING)
+        .group_by(Sale.user_id, quarter)
+    )
+    if member is not None:
+        query = query.where(Sale.user_id == member)
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]

@@ -133,3 +133,50 @@ class SaleStats(BaseModel):
     brands: list[GroupTotals] = Field(description="Best first (by revenue), at most 10")
     members: list[GroupTotals]
     months: list[GroupTotals] = Field(description="In order, Italian time")
+
+
+# --- DAC7 ---------------------------------------------------------------------------------------------
+
+YEAR_MIN = 2023  # DAC7's first reported year
+
+
+class Dac7Query(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=YEAR_MIN, le=2100)
+
+
+class Dac7ExportQuery(Dac7Query):
+    member: uuid.UUID
+
+
+class Dac7Quarter(BaseModel):
+    quarter: int
+    sales: int
+    gross: Decimal
+    fees: Decimal
+
+
+class Dac7Member(BaseModel):
+    member_id: uuid.UUID
+    username: str
+    sales: int
+    gross: Decimal = Field(description="What the buyers paid for the items in the year")
+    fees: Decimal = Field(description="Vinted's fees on those sales")
+    quarters: list[Dac7Quarter] = Field(description="Always four, 1 to 4")
+    sales_ratio: Decimal = Field(description="Sales ÷ the 30-sale threshold")
+    amount_ratio: Decimal = Field(description="Gross ÷ the €2,000 threshold")
+    reported: bool = Field(description="Either threshold reached: Vinted reports this member for the year")
+    warning: bool = Field(description="Not reported yet, but 80 % or more of either threshold")
+    message: str = Field(description="What this means for the member, in Italian, to show as it is")
+
+
+class Dac7Summary(BaseModel):
+    year: int
+    sales_threshold: int
+    amount_threshold: Decimal
+    warning_ratio: Decimal
+    what_counts: str = Field(description="Which sales count, in Italian")
+    explanation: str = Field(description="DAC7 is a reporting rule, not a tax; in Italian")
+    partita_iva: str = Field(description="Habitual selling may need a partita IVA; in Italian")
+    members: list[Dac7Member]

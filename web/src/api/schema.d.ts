@@ -591,6 +591,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sales/dac7": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each member's year against DAC7's thresholds (30 sales or €2,000), with the 80 % warning */
+        get: operations["sales:dac7"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/dac7/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One member's DAC7 year as CSV, to check Vinted's pre-filled report */
+        get: operations["sales:dac7_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales/export": {
         parameters: {
             query?: never;
@@ -1004,6 +1038,97 @@ export interface components {
             value: "new_with_tags" | "new_without_tags" | "very_good" | "good" | "satisfactory";
             /** Vinted Status Id */
             vinted_status_id: number;
+        };
+        /** Dac7Member */
+        Dac7Member: {
+            /**
+             * Amount Ratio
+             * @description Gross ÷ the €2,000 threshold
+             */
+            amount_ratio: string;
+            /**
+             * Fees
+             * @description Vinted's fees on those sales
+             */
+            fees: string;
+            /**
+             * Gross
+             * @description What the buyers paid for the items in the year
+             */
+            gross: string;
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /**
+             * Message
+             * @description What this means for the member, in Italian, to show as it is
+             */
+            message: string;
+            /**
+             * Quarters
+             * @description Always four, 1 to 4
+             */
+            quarters: components["schemas"]["Dac7Quarter"][];
+            /**
+             * Reported
+             * @description Either threshold reached: Vinted reports this member for the year
+             */
+            reported: boolean;
+            /** Sales */
+            sales: number;
+            /**
+             * Sales Ratio
+             * @description Sales ÷ the 30-sale threshold
+             */
+            sales_ratio: string;
+            /** Username */
+            username: string;
+            /**
+             * Warning
+             * @description Not reported yet, but 80 % or more of either threshold
+             */
+            warning: boolean;
+        };
+        /** Dac7Quarter */
+        Dac7Quarter: {
+            /** Fees */
+            fees: string;
+            /** Gross */
+            gross: string;
+            /** Quarter */
+            quarter: number;
+            /** Sales */
+            sales: number;
+        };
+        /** Dac7Summary */
+        Dac7Summary: {
+            /** Amount Threshold */
+            amount_threshold: string;
+            /**
+             * Explanation
+             * @description DAC7 is a reporting rule, not a tax; in Italian
+             */
+            explanation: string;
+            /** Members */
+            members: components["schemas"]["Dac7Member"][];
+            /**
+             * Partita Iva
+             * @description Habitual selling may need a partita IVA; in Italian
+             */
+            partita_iva: string;
+            /** Sales Threshold */
+            sales_threshold: number;
+            /** Warning Ratio */
+            warning_ratio: string;
+            /**
+             * What Counts
+             * @description Which sales count, in Italian
+             */
+            what_counts: string;
+            /** Year */
+            year: number;
         };
         /** DeepHealth */
         DeepHealth: {
@@ -5190,6 +5315,136 @@ export interface operations {
                 };
             };
             /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:dac7": {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dac7Summary"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:dac7_export": {
+        parameters: {
+            query: {
+                year: number;
+                member: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What Vinted reports: per quarter and the year */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
             422: {
                 headers: {
                     [name: string]: unknown;
