@@ -71,7 +71,8 @@ async def sale_stats(
 async def export_sales(
     resources: Res, member: CurrentMember, query: Annotated[ExportQuery, Query()]
 ) -> StreamingResponse:
-    body = service.export(resources.read_sessionmaker or resources.sessionmaker, member, query)
+    # A server-side cursor lives in a transaction: the read sessionmaker (autocommit) cannot hold one.
+    body = service.export(resources.sessionmaker, member, query)
     media_type = (
         "text/csv; charset=utf-8"
         if query.format == "csv"
