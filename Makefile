@@ -71,6 +71,7 @@ bench: web-build wrk
 	$(VENV)/bin/python bench/web_size.py
 	$(VENV)/bin/python bench/images.py
 	$(VENV)/bin/python bench/ocr.py
+	$(VENV)/bin/python bench/sales.py
 
 # The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
 resilience: web-build

@@ -24,6 +24,7 @@ class World:
     invitation_id: str
     listing_id: str
     image_id: str
+    sale_id: str
 
     def headers(self, persona: str) -> dict[str, str]:
         if persona == "anonymous":
@@ -69,6 +70,13 @@ async def world(client, session, resources) -> World:
     )
     assert uploaded.status_code == 201, uploaded.text
     body = uploaded.json()
+    sold = await client.post(
+        "/api/v1/listings", json={"title": "Borsa", "status": "published"}, headers=admin.headers
+    )
+    sale = await client.post(
+        "/api/v1/sales", json={"listing_id": sold.json()["id"], "sale_price": "12"}, headers=admin.headers
+    )
+    assert sale.status_code == 201, sale.text
     return World(
         admin,
         member,
@@ -77,6 +85,7 @@ async def world(client, session, resources) -> World:
         invitation.json()["id"],
         body["listing"]["id"],
         body["images"][0]["id"],
+        sale.json()["id"],
     )
 
 
@@ -124,6 +133,21 @@ INVENTORY = [
     ("POST", "/api/v1/images/{image_id}/set-primary", None, FAMILY),
     ("POST", "/api/v1/images/{image_id}/reanalyze", None, _with(FAMILY, 202)),
     ("PUT", "/api/v1/images/order/{listing_id}", lambda world: {"image_ids": [world.image_id]}, FAMILY),
+    # Sales: the family's, as the inventory. Selling the world's listing works once per family member.
+    ("GET", "/api/v1/sales", None, OWN),
+    ("GET", "/api/v1/sales/stats", None, OWN),
+    ("GET", "/api/v1/sales/export", None, OWN),
+    ("GET", "/api/v1/sales/{sale_id}", None, FAMILY),
+    ("GET", "/api/v1/sales/dac7?year=2026", None, OWN),
+    # Each member's own DAC7 year; another family's member is not found.
+    ("GET", "/api/v1/sales/dac7/export?year=2026&member={admin_id}", None, _with(FAMILY, 200)),
+    ("PATCH", "/api/v1/sales/{sale_id}", {"buyer_username": "anna"}, FAMILY),
+    (
+        "POST",
+        "/api/v1/sales",
+        lambda world: {"listing_id": world.listing_id, "sale_price": "5"},
+        _with(FAMILY, 201),
+    ),
     # Each member reads their own family's events (tests/events: which ones).
     ("GET", "/api/v1/events", None, OWN),
 ]
@@ -219,6 +243,8 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         member_id=world.member.id,
         listing_id=world.listing_id,
         image_id=world.image_id,
+        sale_id=world.sale_id,
+        admin_id=world.admin.id,
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"
@@ -269,4 +295,5 @@ def test_matrix_covers_every_protected_route(app):
         (method, template.replace("{admin_session}", "{jti}").replace("{member_id}", "{user_id}"))
         for method, template, _, _ in MATRIX
     }
+    covered = {(method, path.split("?")[0]) for method, path in covered}  # a query string is no route
     assert routes == covered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 from alembic import command
@@ -140,3 +141,39 @@ async def _execute(url: str, sql: str) -> None:
                 await connection.execute(text(statement))
     finally:
         await engine.dispose()
+
+
+def test_sales_get_shipping_the_listing_s_facts_and_the_new_life(servers):
+    """0007: a "paid" sale becomes "pending", each sale keeps its listing's title, category, brand and
+    creation time, the net profit subtracts the shipping paid; the downgrade turns "delivered" back into
+    "shipped" and the profit formula back."""
+    servers.postgres.server.psql("DROP DATABASE IF EXISTS vo_sales_life;")
+    servers.postgres.server.psql("CREATE DATABASE vo_sales_life;")
+    url = servers.database_url.replace("/vinted_optimizer?", "/vo_sales_life?")
+    config = alembic_config(url)
+    command.upgrade(config, "0006")
+    setup = """
+        INSERT INTO families (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'Rossi');
+        INSERT INTO users (id, email, username, password_argon2, family_id)
+            VALUES ('00000000-0000-0000-0000-000000000002', 'a@example.it', 'anna', 'x',
+                    '00000000-0000-0000-0000-000000000001');
+        INSERT INTO listings (id, family_id, user_id, title, category, brand, status, created_at) VALUES
+            ('00000000-0000-0000-0000-000000000011', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000002', 'Giacca', 'Donna > Giacche', 'Zara', 'sold',
+             '2026-01-01 10:00+00');
+        INSERT INTO sales (id, family_id, listing_id, user_id, sale_price, vinted_fees, purchase_cost, status,
+                           sold_at) VALUES
+            ('00000000-0000-0000-0000-000000000021', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000011', '00000000-0000-0000-0000-000000000002', 20, 1.5, 4,
+             'paid', '2026-01-05 10:00+00')
+    """
+    asyncio.run(_execute(url, setup))
+    command.upgrade(config, "0007")
+    row = "SELECT concat_ws('/', status, title, category, brand, listed_at::date, net_profit) FROM sales"
+    assert asyncio.run(_scalar(url, row)) == "pending/Giacca/Donna > Giacche/Zara/2026-01-01/14.50"
+    asyncio.run(_execute(url, "UPDATE sales SET shipping_cost = 2.5, status = 'delivered'"))
+    assert asyncio.run(_scalar(url, "SELECT net_profit FROM sales")) == Decimal("12.00")
+    command.downgrade(config, "0006")
+    assert (
+        asyncio.run(_scalar(url, "SELECT concat_ws('/', status, net_profit) FROM sales")) == "shipped/14.50"
+    )

@@ -63,6 +63,8 @@ def test_401_and_429_are_declared_where_they_happen(app):
         ("post", "/api/v1/auth/register", {"email": "non-una-mail", "username": "x", "password": "p"}),
         ("post", "/api/v1/listings", {"title": 7, "price": "-1"}),
         ("get", "/api/v1/listings?limit=0", None),
+        ("post", "/api/v1/sales", {"listing_id": "x", "sale_price": "-1"}),
+        ("get", "/api/v1/sales/export?format=pdf", None),
     ],
 )
 async def test_real_422_bodies_match_the_documented_schema(client, method, path, payload):

@@ -278,3 +278,16 @@ async def family_brands(session: AsyncSession, family_id: uuid.UUID, typed: str,
         .limit(limit)
     )
     return [str(name) for name in (await session.scalars(query)).all()]
+
+
+async def sell_through(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None
+) -> tuple[int, int]:
+    query = select(
+        func.count().filter(Listing.status == "sold"),
+        func.count().filter(Listing.status.in_(("published", "reserved", "sold"))),
+    ).where(Listing.family_id == family_id)
+    if member_id is not None:
+        query = query.where(Listing.user_id == member_id)
+    sold, offered = (await session.execute(query)).one()
+    return int(sold), int(offered)

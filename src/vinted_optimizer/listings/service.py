@@ -454,3 +454,48 @@ async def brand_suggestions(session: AsyncSession, member: Member, query: BrandQ
             seen.add(name.casefold())
             items.append(BrandSuggestion(name=name, source="market"))
     return BrandList(items=items)
+
+
+# --- sales (the sales domain calls these; it never writes the listings table) ------------------------
+
+
+class AlreadySold(Conflict):
+    default_detail = "Questo annuncio è già venduto: un annuncio si vende una volta sola (campo listing_id)."
+
+
+async def mark_sold(session: AsyncSession, member: Member, listing_id: uuid.UUID) -> tuple[Listing, str]:
+    """Lock one of the family's listings and mark it sold; returns it with the status it had before.
+    404 for another family's listing, 409 if it is sold already."""
+    listing = await require(session, member, listing_id, for_update=True)
+    if listing.status == "sold":
+        raise AlreadySold()
+    before = listing.status
+    listing.status = "sold"
+    await session.flush()
+    return listing, before
+
+
+# A listing given back by a cancelled or refunded sale: on sale again. A reservation was for the buyer
+# who withdrew, so a reserved listing goes back to published.
+BACK_ON_SALE: dict[str, ListingStatus] = {"reserved": "published"}
+
+
+async def put_back_on_sale(
+    session: AsyncSession, family_id: uuid.UUID, listing_id: uuid.UUID, before: str | None
+) -> None:
+    """Give a sold listing its earlier status again. A listing changed since (no longer sold) or deleted is
+    left as it is."""
+    listing = await repository.get(session, family_id, listing_id, for_update=True)
+    if listing is None or listing.status != "sold":
+        return
+    status = before if before and before != "sold" else "published"
+    listing.status = BACK_ON_SALE.get(status, status)
+    await session.flush()
+
+
+async def sell_through(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None
+) -> tuple[int, int]:
+    """(sold, put on sale): the family's listings now sold, and those ever offered (published, reserved
+    or sold), optionally of one member."""
+    return await repository.sell_through(session, family_id, member_id)

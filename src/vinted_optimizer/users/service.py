@@ -85,6 +85,11 @@ async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> d
     return await repository.usernames(session, user_ids)
 
 
+async def family_member_names(session: AsyncSession, family_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The family's members: id → username."""
+    return {user.id: user.username for user in await repository.family_members(session, family_id)}
+
+
 def set_password_hash(user: User, password_hash: str) -> None:
     user.password_argon2 = password_hash
 

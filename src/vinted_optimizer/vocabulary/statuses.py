@@ -10,5 +10,7 @@ LISTING_STATUSES: tuple[ListingStatus, ...] = get_args(ListingStatus)
 AnalysisStatus = Literal["none", "pending", "done", "failed"]
 ANALYSIS_STATUSES: tuple[AnalysisStatus, ...] = get_args(AnalysisStatus)
 
-SaleStatus = Literal["pending", "paid", "shipped", "completed", "cancelled", "refunded"]
+# Vinted's transaction life: paid by the buyer and waiting to ship (pending), shipped, delivered, completed
+# (the buyer accepted the item, the money is released); or cancelled, or refunded after delivery.
+SaleStatus = Literal["pending", "shipped", "delivered", "completed", "cancelled", "refunded"]
 SALE_STATUSES: tuple[SaleStatus, ...] = get_args(SaleStatus)

@@ -573,6 +573,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Sales */
+        get: operations["sales:list"];
+        put?: never;
+        /** Record a sale by hand: the listing becomes sold */
+        post: operations["sales:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/dac7": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each member's year against DAC7's thresholds (30 sales or €2,000), with the 80 % warning */
+        get: operations["sales:dac7"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/dac7/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One member's DAC7 year as CSV, to check Vinted's pre-filled report */
+        get: operations["sales:dac7_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sales of a date range as a file for Excel */
+        get: operations["sales:export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revenue, net profit and the other figures, per category, brand, member and month */
+        get: operations["sales:stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/{sale_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Sale */
+        get: operations["sales:get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a sale or move it along Vinted's transaction life */
+        patch: operations["sales:update"];
+        trace?: never;
+    };
     "/api/v1/users/family": {
         parameters: {
             query?: never;
@@ -935,6 +1039,97 @@ export interface components {
             /** Vinted Status Id */
             vinted_status_id: number;
         };
+        /** Dac7Member */
+        Dac7Member: {
+            /**
+             * Amount Ratio
+             * @description Gross ÷ the €2,000 threshold
+             */
+            amount_ratio: string;
+            /**
+             * Fees
+             * @description Vinted's fees on those sales
+             */
+            fees: string;
+            /**
+             * Gross
+             * @description What the buyers paid for the items in the year
+             */
+            gross: string;
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /**
+             * Message
+             * @description What this means for the member, in Italian, to show as it is
+             */
+            message: string;
+            /**
+             * Quarters
+             * @description Always four, 1 to 4
+             */
+            quarters: components["schemas"]["Dac7Quarter"][];
+            /**
+             * Reported
+             * @description Either threshold reached: Vinted reports this member for the year
+             */
+            reported: boolean;
+            /** Sales */
+            sales: number;
+            /**
+             * Sales Ratio
+             * @description Sales ÷ the 30-sale threshold
+             */
+            sales_ratio: string;
+            /** Username */
+            username: string;
+            /**
+             * Warning
+             * @description Not reported yet, but 80 % or more of either threshold
+             */
+            warning: boolean;
+        };
+        /** Dac7Quarter */
+        Dac7Quarter: {
+            /** Fees */
+            fees: string;
+            /** Gross */
+            gross: string;
+            /** Quarter */
+            quarter: number;
+            /** Sales */
+            sales: number;
+        };
+        /** Dac7Summary */
+        Dac7Summary: {
+            /** Amount Threshold */
+            amount_threshold: string;
+            /**
+             * Explanation
+             * @description DAC7 is a reporting rule, not a tax; in Italian
+             */
+            explanation: string;
+            /** Members */
+            members: components["schemas"]["Dac7Member"][];
+            /**
+             * Partita Iva
+             * @description Habitual selling may need a partita IVA; in Italian
+             */
+            partita_iva: string;
+            /** Sales Threshold */
+            sales_threshold: number;
+            /** Warning Ratio */
+            warning_ratio: string;
+            /**
+             * What Counts
+             * @description Which sales count, in Italian
+             */
+            what_counts: string;
+            /** Year */
+            year: number;
+        };
         /** DeepHealth */
         DeepHealth: {
             /** Components */
@@ -1063,6 +1258,44 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /** GroupTotals */
+        GroupTotals: {
+            /**
+             * Average Days To Sell
+             * @description From the listing's creation to the sale
+             */
+            average_days_to_sell: string | null;
+            /** Average Price */
+            average_price: string | null;
+            /**
+             * Key
+             * @description The category, brand, member id or month (YYYY-MM) of the group
+             */
+            key: string | null;
+            /**
+             * Label
+             * @description What to show: the member's name for members, else the key
+             */
+            label: string | null;
+            /**
+             * Net Profit
+             * @description Revenue less Vinted's fees, the purchase cost and the shipping paid
+             */
+            net_profit: string;
+            /** Purchase Cost */
+            purchase_cost: string;
+            /**
+             * Revenue
+             * @description What the buyers paid for the items
+             */
+            revenue: string;
+            /** Sales */
+            sales: number;
+            /** Shipping Cost */
+            shipping_cost: string;
+            /** Vinted Fees */
+            vinted_fees: string;
         };
         /** Health */
         Health: {
@@ -1736,6 +1969,150 @@ export interface components {
              */
             mode: "invite" | "open" | "closed";
         };
+        /** SaleCreate */
+        SaleCreate: {
+            /** Buyer Username */
+            buyer_username?: string | null;
+            /**
+             * Listing Id
+             * Format: uuid
+             */
+            listing_id: string;
+            /** Sale Price */
+            sale_price: number | string;
+            /**
+             * Shipping Cost
+             * @description Shipping paid by the seller, if any
+             * @default 0.00
+             */
+            shipping_cost?: number | string;
+            /** Sold At */
+            sold_at?: string | null;
+            /**
+             * Vinted Fees
+             * @default 0.00
+             */
+            vinted_fees?: number | string;
+        };
+        /** SalePage */
+        SalePage: {
+            /** Items */
+            items: components["schemas"]["SaleRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** SaleRead */
+        SaleRead: {
+            /** Brand */
+            brand: string | null;
+            /** Buyer Username */
+            buyer_username: string | null;
+            /** Category */
+            category: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Listed At */
+            listed_at: string | null;
+            /** Listing Id */
+            listing_id: string | null;
+            /** Net Profit */
+            net_profit: string;
+            /** Purchase Cost */
+            purchase_cost: string;
+            /** Sale Price */
+            sale_price: string;
+            /** Seller Username */
+            seller_username: string;
+            /** Shipping Cost */
+            shipping_cost: string;
+            /**
+             * Sold At
+             * Format: date-time
+             */
+            sold_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded";
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * User Id
+             * Format: uuid
+             * @description The member who sold (the listing's owner)
+             */
+            user_id: string;
+            /** Vinted Fees */
+            vinted_fees: string;
+        };
+        /** SaleStats */
+        SaleStats: {
+            /**
+             * Brands
+             * @description Best first (by revenue), at most 10
+             */
+            brands: components["schemas"]["GroupTotals"][];
+            /**
+             * Categories
+             * @description Best first (by revenue), at most 10
+             */
+            categories: components["schemas"]["GroupTotals"][];
+            /** Date From */
+            date_from: string | null;
+            /** Date To */
+            date_to: string | null;
+            /** Members */
+            members: components["schemas"]["GroupTotals"][];
+            /**
+             * Months
+             * @description In order, Italian time
+             */
+            months: components["schemas"]["GroupTotals"][];
+            /**
+             * Note
+             * @description What the figures count, in Italian, to show as it is
+             */
+            note: string;
+            /**
+             * Sell Through Rate
+             * @description Listings sold ÷ listings ever put on sale (published, reserved or sold), now; 0–1
+             */
+            sell_through_rate: string | null;
+            totals: components["schemas"]["Totals"];
+        };
+        /** SaleUpdate */
+        SaleUpdate: {
+            /** Buyer Username */
+            buyer_username?: string | null;
+            /** Sale Price */
+            sale_price?: number | string | null;
+            /** Shipping Cost */
+            shipping_cost?: number | string | null;
+            /** Sold At */
+            sold_at?: string | null;
+            /** Status */
+            status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded") | null;
+            /** Vinted Fees */
+            vinted_fees?: number | string | null;
+        };
         /** SessionRead */
         SessionRead: {
             /**
@@ -1850,6 +2227,34 @@ export interface components {
              * @default bearer
              */
             token_type?: string;
+        };
+        /** Totals */
+        Totals: {
+            /**
+             * Average Days To Sell
+             * @description From the listing's creation to the sale
+             */
+            average_days_to_sell: string | null;
+            /** Average Price */
+            average_price: string | null;
+            /**
+             * Net Profit
+             * @description Revenue less Vinted's fees, the purchase cost and the shipping paid
+             */
+            net_profit: string;
+            /** Purchase Cost */
+            purchase_cost: string;
+            /**
+             * Revenue
+             * @description What the buyers paid for the items
+             */
+            revenue: string;
+            /** Sales */
+            sales: number;
+            /** Shipping Cost */
+            shipping_cost: string;
+            /** Vinted Fees */
+            vinted_fees: string;
         };
         /** UploadLimits */
         UploadLimits: {
@@ -4735,6 +5140,621 @@ export interface operations {
                 };
             };
             /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:list": {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                member?: string | null;
+                status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
+                category?: string | null;
+                brand?: string | null;
+                sort?: "sold_at" | "-sold_at" | "sale_price" | "-sale_price" | "net_profit" | "-net_profit" | "created_at" | "-created_at";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalePage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Questo annuncio è già venduto: un annuncio si vende una volta sola (campo listing_id). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:dac7": {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dac7Summary"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:dac7_export": {
+        parameters: {
+            query: {
+                year: number;
+                member: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What Vinted reports: per quarter and the year */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:export": {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                member?: string | null;
+                status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
+                category?: string | null;
+                brand?: string | null;
+                sort?: "sold_at" | "-sold_at" | "sale_price" | "-sale_price" | "net_profit" | "-net_profit" | "created_at" | "-created_at";
+                limit?: number;
+                offset?: number;
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sales as CSV (Italian Excel) or XLSX, with a totals row (streamed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:stats": {
+        parameters: {
+            query?: {
+                date_from?: string | null;
+                date_to?: string | null;
+                member?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleStats"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sale_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "sales:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sale_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Una vendita annullata o rimborsata non si modifica più. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
             422: {
                 headers: {
                     [name: string]: unknown;

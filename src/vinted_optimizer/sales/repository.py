@@ -1,0 +1,183 @@
+"""Every query on the sales table, scoped to one family."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, extract, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vinted_optimizer.kit.pagination import order_by
+from vinted_optimizer.models import Sale
+from vinted_optimizer.sales.schemas import SaleFilters
+
+# Cancelled and refunded sales brought no money: they count in no figure.
+STANDING: ColumnElement[bool] = Sale.status.not_in(("cancelled", "refunded"))
+SORTS = {
+    "sold_at": Sale.sold_at,
+    "sale_price": Sale.sale_price,
+    "net_profit": Sale.net_profit,
+    "created_at": Sale.created_at,
+}
+ROME = "Europe/Rome"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A filter resolved for SQL: the instants the days of the range begin and end (Italian time)."""
+
+    family_id: uuid.UUID
+    start: datetime | None = None
+    end: datetime | None = None  # exclusive
+    member: uuid.UUID | None = None
+    statuses: Sequence[str] = ()
+    category: str | None = None
+    brand: str | None = None
+
+
+def scoped(window: Window) -> list[ColumnElement[bool]]:
+    where = [Sale.family_id == window.family_id]
+    if window.start is not None:
+        where.append(Sale.sold_at >= window.start)
+    if window.end is not None:
+        where.append(Sale.sold_at < window.end)
+    if window.member is not None:
+        where.append(Sale.user_id == window.member)
+    if window.statuses:
+        where.append(Sale.status.in_(window.statuses))
+    if window.category:
+        where.append(func.lower(Sale.category) == window.category.lower())
+    if window.brand:
+        where.append(func.lower(Sale.brand) == window.brand.lower())
+    return where
+
+
+async def get(
+    session: AsyncSession, family_id: uuid.UUID, sale_id: uuid.UUID, *, for_update: bool = False
+) -> Sale | None:
+    query = select(Sale).where(Sale.family_id == family_id, Sale.id == sale_id)
+    if for_update:
+        query = query.with_for_update()
+    sale: Sale | None = await session.scalar(query)
+    return sale
+
+
+async def standing_sale_of(session: AsyncSession, listing_id: uuid.UUID) -> uuid.UUID | None:
+    found: uuid.UUID | None = await session.scalar(
+        select(Sale.id).where(Sale.listing_id == listing_id, STANDING)
+    )
+    return found
+
+
+async def search(session: AsyncSession, window: Window, filters: SaleFilters) -> tuple[Sequence[Sale], int]:
+    query = (
+        select(Sale, func.count().over().label("total"))
+        .where(*scoped(window))
+        .order_by(order_by(filters.sort, SORTS), Sale.id)
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        total = (
+            0 if filters.offset == 0 else await session.scalar(select(func.count()).where(*scoped(window)))
+        )
+        return [], int(total or 0)
+    return [row[0] for row in rows], int(rows[0].total)
+
+
+EXPORTED = (
+    Sale.user_id,
+    Sale.sold_at,
+    Sale.title,
+    Sale.category,
+    Sale.brand,
+    Sale.buyer_username,
+    Sale.status,
+    Sale.sale_price,
+    Sale.vinted_fees,
+    Sale.purchase_cost,
+    Sale.shipping_cost,
+    Sale.net_profit,
+)
+
+
+async def stream(
+    session: AsyncSession, window: Window, sort: str, batch: int
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """The exported columns of the window's sales in batches, from a server-side cursor: plain rows (no
+    objects in the session), never all of them in memory."""
+    result = await session.stream(
+        select(*EXPORTED)
+        .where(*scoped(window))
+        .order_by(order_by(sort, SORTS), Sale.id)
+        .execution_options(yield_per=batch)
+    )
+    async for partition in result.partitions(batch):
+        yield partition
+
+
+def _figures() -> list[Any]:
+    days = extract("epoch", Sale.sold_at - Sale.listed_at) / 86400
+    return [
+        func.count().label("sales"),
+        func.coalesce(func.sum(Sale.sale_price), 0).label("revenue"),
+        func.coalesce(func.sum(Sale.vinted_fees), 0).label("vinted_fees"),
+        func.coalesce(func.sum(Sale.purchase_cost), 0).label("purchase_cost"),
+        func.coalesce(func.sum(Sale.shipping_cost), 0).label("shipping_cost"),
+        func.coalesce(func.sum(Sale.net_profit), 0).label("net_profit"),
+        func.avg(Sale.sale_price).label("average_price"),
+        func.avg(days).label("average_days_to_sell"),
+    ]
+
+
+async def figures(session: AsyncSession, window: Window) -> dict[str, Any]:
+    row = (await session.execute(select(*_figures()).where(*scoped(window), STANDING))).one()
+    return dict(row._mapping)
+
+
+async def figures_by(
+    session: AsyncSession, window: Window, group: str, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The figures per category, brand, member or month (Italian time), standing sales only."""
+    key: Any = {
+        "category": Sale.category,
+        "brand": Sale.brand,
+        "member": func.cast(Sale.user_id, Sale.category.type),
+        "month": func.to_char(func.timezone(ROME, Sale.sold_at), "YYYY-MM"),
+    }[group]
+    query = select(key.label("key"), *_figures()).where(*scoped(window), STANDING).group_by(key)
+    if group == "month":
+        query = query.order_by(key)
+    else:
+        query = query.order_by(func.sum(Sale.sale_price).desc(), key)
+    if group in ("category", "brand"):
+        query = query.where(key.is_not(None))
+    if limit is not None:
+        query = query.limit(limit)
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def yearly_by_member(
+    session: AsyncSession, family_id: uuid.UUID, start: datetime, end: datetime, member: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Per member and quarter (Italian time) of [start, end): count, gross and fees of standing sales."""
+    quarter = extract("quarter", func.timezone(ROME, Sale.sold_at))
+    query = (
+        select(
+            Sale.user_id.label("user_id"),
+            quarter.label("quarter"),
+            func.count().label("sales"),
+            func.sum(Sale.sale_price).label("gross"),
+            func.sum(Sale.vinted_fees).label("fees"),
+        )
+        .where(Sale.family_id == family_id, Sale.sold_at >= start, Sale.sold_at < end, STANDING)
+        .group_by(Sale.user_id, quarter)
+    )
+    if member is not None:
+        query = query.where(Sale.user_id == member)
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]

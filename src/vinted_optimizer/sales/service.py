@@ -1,0 +1,340 @@
+"""Sales rules: record a sale by hand, its transaction life, the figures, the export.
+
+This domain owns the sales table. A sale's listing belongs to ``listings``: marking it sold and putting
+it back on sale go through ``listings.service``. What counts in a figure: only sales that still stand —
+cancelled and refunded sales brought no money and count nowhere (they still appear in the list and in
+the export, with their status, outside the totals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vinted_optimizer.audit import service as audit
+from vinted_optimizer.kit.context import RequestContext
+from vinted_optimizer.kit.errors import Conflict, InvalidField, NotFound
+from vinted_optimizer.kit.principal import Member
+from vinted_optimizer.listings import service as listings
+from vinted_optimizer.models import Sale
+from vinted_optimizer.sales import formats, repository
+from vinted_optimizer.sales.repository import Window
+from vinted_optimizer.sales.schemas import (
+    ExportQuery,
+    GroupTotals,
+    SaleCreate,
+    SaleFilters,
+    SalePage,
+    SaleRange,
+    SaleRead,
+    SaleStats,
+    SaleUpdate,
+    Totals,
+)
+from vinted_optimizer.users import service as users
+
+ROME = ZoneInfo("Europe/Rome")
+# A phone's clock a little ahead is not "the future".
+CLOCK_SKEW = timedelta(minutes=5)
+EXPORT_BATCH = 500
+TOP_GROUPS = 10
+
+# Vinted's transaction life: paid → shipped → delivered → completed; cancelled before delivery; refunded
+# after it (a return). Cancelled and refunded are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"shipped", "cancelled"}),
+    "shipped": frozenset({"delivered", "cancelled"}),
+    "delivered": frozenset({"completed", "refunded"}),
+    "completed": frozenset({"refunded"}),
+    "cancelled": frozenset(),
+    "refunded": frozenset(),
+}
+GIVES_BACK = frozenset({"cancelled", "refunded"})
+STATUS_WORDS_IT = {key: value.lower() for key, value in formats.STATUS_IT.items()}
+STATS_NOTE = (
+    "Le cifre contano solo le vendite valide: quelle annullate o rimborsate sono escluse. L'utile netto "
+    "è il prezzo meno le commissioni di Vinted, il costo d'acquisto e la spedizione pagata da te. "
+    "La percentuale di vendita confronta gli annunci venduti con quelli messi in vendita, oggi."
+)
+
+
+class SaleNotFound(NotFound):
+    default_detail = "Vendita non trovata."
+
+
+class ListingAlreadySold(Conflict):
+    default_detail = "Questo annuncio è già venduto: un annuncio si vende una volta sola (campo listing_id)."
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+    default_detail = "Questo cambio di stato non è consentito (campo status)."
+
+
+class SaleClosed(Conflict):
+    code = "sale_closed"
+    default_detail = "Una vendita annullata o rimborsata non si modifica più."
+
+
+def _instant(value: datetime) -> datetime:
+    """A time without a zone is Italian time; a time in the future is refused."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=ROME)
+    if aware > datetime.now(UTC) + CLOCK_SKEW:
+        raise InvalidField("sold_at", "La data di vendita non può essere nel futuro.")
+    return aware.astimezone(UTC)
+
+
+def window(member: Member, filters: SaleRange) -> Window:
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise InvalidField("date_from", "La data iniziale è dopo la data finale.")
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=ROME).astimezone(UTC)
+
+    extra: dict[str, Any] = {}
+    if isinstance(filters, SaleFilters):
+        extra = {"statuses": filters.status, "category": filters.category, "brand": filters.brand}
+    return Window(
+        family_id=member.family_id,
+        start=start_of(filters.date_from) if filters.date_from else None,
+        end=start_of(filters.date_to + timedelta(days=1)) if filters.date_to else None,
+        member=filters.member,
+        **extra,
+    )
+
+
+async def _reads(session: AsyncSession, sales: Sequence[Sale]) -> list[SaleRead]:
+    names = await users.usernames(session, {sale.user_id for sale in sales})
+    return [
+        SaleRead.model_validate({**_columns(sale), "seller_username": names.get(sale.user_id, "")})
+        for sale in sales
+    ]
+
+
+def _columns(sale: Sale) -> dict[str, Any]:
+    return {column.key: getattr(sale, column.key) for column in Sale.__table__.columns}
+
+
+async def read_one(session: AsyncSession, sale: Sale) -> SaleRead:
+    return (await _reads(session, [sale]))[0]
+
+
+async def require(
+    session: AsyncSession, member: Member, sale_id: uuid.UUID, *, for_update: bool = False
+) -> Sale:
+    sale = await repository.get(session, member.family_id, sale_id, for_update=for_update)
+    if sale is None:
+        raise SaleNotFound()
+    return sale
+
+
+async def search(session: AsyncSession, member: Member, filters: SaleFilters) -> SalePage:
+    sales, total = await repository.search(session, window(member, filters), filters)
+    return SalePage(
+        items=await _reads(session, sales), total=total, limit=filters.limit, offset=filters.offset
+    )
+
+
+async def record(session: AsyncSession, member: Member, data: SaleCreate, context: RequestContext) -> Sale:
+    """A sale recorded by hand: the listing (the family's, not sold yet) becomes sold, its purchase cost,
+    title, category and brand are copied onto the sale."""
+    sold_at = _instant(data.sold_at) if data.sold_at is not None else datetime.now(UTC)
+    try:
+        listing, before = await listings.mark_sold(session, member, data.listing_id)
+    except listings.AlreadySold as error:
+        raise ListingAlreadySold() from error
+    if await repository.standing_sale_of(session, listing.id) is not None:
+        raise ListingAlreadySold()
+    sale = Sale(
+        family_id=member.family_id,
+        listing_id=listing.id,
+        user_id=listing.user_id,
+        buyer_username=data.buyer_username,
+        sale_price=data.sale_price,
+        vinted_fees=data.vinted_fees,
+        shipping_cost=data.shipping_cost,
+        purchase_cost=listing.purchase_cost or Decimal("0.00"),
+        title=listing.title,
+        category=listing.category,
+        brand=listing.brand,
+        listed_at=listing.created_at,
+        listing_status_before=before,
+        status="pending",
+        sold_at=sold_at,
+    )
+    session.add(sale)
+    await session.flush()
+    await session.refresh(sale)
+    await audit.record(
+        session,
+        "sale.recorded",
+        context=context,
+        user_id=member.id,
+        family_id=member.family_id,
+        resource_type="sale",
+        resource_id=sale.id,
+        metadata={"listing_id": str(listing.id), "sale_price": str(sale.sale_price)},
+    )
+    return sale
+
+
+async def update(
+    session: AsyncSession, member: Member, sale: Sale, data: SaleUpdate, context: RequestContext
+) -> Sale:
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("sale_price", "vinted_fees", "shipping_cost", "sold_at"):
+        if name in changes and changes[name] is None:
+            raise InvalidField(name, "Questo campo non può essere vuoto.")
+    if sale.status in GIVES_BACK:
+        raise SaleClosed()
+    status = changes.pop("status", None)
+    if status is not None and status != sale.status and status not in TRANSITIONS[sale.status]:
+        raise TransitionNotAllowed(
+            f"Una vendita {STATUS_WORDS_IT[sale.status]} non può diventare "
+            f"«{STATUS_WORDS_IT[status]}» (campo status)."
+        )
+    if "sold_at" in changes:
+        changes["sold_at"] = _instant(changes["sold_at"])
+    before = {name: str(getattr(sale, name)) for name in (*changes, "status")}
+    for name, value in changes.items():
+        setattr(sale, name, value)
+    if status is not None and status != sale.status:
+        sale.status = status
+        if status in GIVES_BACK and sale.listing_id is not None:
+            await listings.put_back_on_sale(
+                session, member.family_id, sale.listing_id, sale.listing_status_before
+            )
+    await session.flush()
+    await session.refresh(sale)
+    await audit.record(
+        session,
+        "sale.updated",
+        context=context,
+        user_id=member.id,
+        family_id=member.family_id,
+        resource_type="sale",
+        resource_id=sale.id,
+        metadata={"before": before, "after": {name: str(getattr(sale, name)) for name in before}},
+    )
+    return sale
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _totals(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sales": int(row["sales"]),
+        **{name: _money(row[name]) for name in ("revenue", "vinted_fees", "purchase_cost", "shipping_cost")},
+        "net_profit": _money(row["net_profit"]),
+        "average_price": _money(row["average_price"]),
+        "average_days_to_sell": _money(row["average_days_to_sell"]),
+    }
+
+
+async def stats(session: AsyncSession, member: Member, filters: SaleRange) -> SaleStats:
+    scope = window(member, filters)
+    groups: dict[str, list[GroupTotals]] = {}
+    for group in ("category", "brand", "member", "month"):
+        rows = await repository.figures_by(
+            session, scope, group, TOP_GROUPS if group in ("category", "brand") else None
+        )
+        groups[group] = [GroupTotals(key=row["key"], label=row["key"], **_totals(row)) for row in rows]
+    names = await users.usernames(session, {uuid.UUID(g.key) for g in groups["member"] if g.key})
+    for entry in groups["member"]:
+        entry.label = names.get(uuid.UUID(entry.key), entry.key) if entry.key else None
+    sold, offered = await listings.sell_through(session, member.family_id, filters.member)
+    return SaleStats(
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        note=STATS_NOTE,
+        totals=Totals(**_totals(await repository.figures(session, scope))),
+        sell_through_rate=(Decimal(sold) / Decimal(offered)).quantize(Decimal("0.0001")) if offered else None,
+        categories=groups["category"],
+        brands=groups["brand"],
+        members=groups["member"],
+        months=groups["month"],
+    )
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def export_filename(query: ExportQuery) -> str:
+    start = query.date_from.isoformat() if query.date_from else "inizio"
+    end = query.date_to.isoformat() if query.date_to else date.today().isoformat()
+    return f"vendite_{start}_{end}.{query.format}"
+
+
+async def _batches(
+    sessionmaker: async_sessionmaker[AsyncSession], scope: Window, sort: str
+) -> AsyncIterator[list[formats.ExportRow]]:
+    async with sessionmaker() as session:
+        names: dict[uuid.UUID, str] = {}
+        async for batch in repository.stream(session, scope, sort, EXPORT_BATCH):
+            rows = list(batch)
+            missing = {sale.user_id for sale in rows} - names.keys()
+            if missing:
+                names |= await users.usernames(session, missing)
+            yield [
+                formats.ExportRow(
+                    sold_at=sale.sold_at,
+                    title=sale.title,
+                    category=sale.category,
+                    brand=sale.brand,
+                    seller=names.get(sale.user_id, ""),
+                    buyer=sale.buyer_username,
+                    status=sale.status,
+                    sale_price=sale.sale_price,
+                    vinted_fees=sale.vinted_fees,
+                    purchase_cost=sale.purchase_cost,
+                    shipping_cost=sale.shipping_cost,
+                    net_profit=sale.net_profit,
+                )
+                for sale in rows
+            ]
+
+
+def export(
+    sessionmaker: async_sessionmaker[AsyncSession], member: Member, query: ExportQuery
+) -> AsyncIterator[bytes]:
+    """The file's bytes, batch by batch, on a session of its own (the response outlives the request's).
+    The filters are checked here, before the response starts."""
+    scope = window(member, query)
+    sort = query.sort if query.sort.lstrip("-") == "sold_at" else "sold_at"
+    return _csv(sessionmaker, scope, sort) if query.format == "csv" else _xlsx(sessionmaker, scope, sort)
+
+
+async def _csv(
+    sessionmaker: async_sessionmaker[AsyncSession], scope: Window, sort: str
+) -> AsyncIterator[bytes]:
+    writer = formats.CsvWriter()
+    yield writer.head()
+    async for rows in _batches(sessionmaker, scope, sort):
+        yield writer.rows(rows)
+    yield writer.tail()
+
+
+async def _xlsx(
+    sessionmaker: async_sessionmaker[AsyncSession], scope: Window, sort: str
+) -> AsyncIterator[bytes]:
+    writer = await asyncio.to_thread(formats.XlsxWriter)
+    try:
+        async for rows in _batches(sessionmaker, scope, sort):
+            await asyncio.to_thread(writer.rows, rows)
+        chunks = await asyncio.to_thread(lambda: iter(writer.finish()))
+        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+            yield chunk
+    finally:
+        writer.discard()
