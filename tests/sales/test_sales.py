@@ -231,5 +231,13 @@ async def test_list_filters_pages_and_sorts(client):
     assert page["total"] == 2 and [s["id"] for s in page["items"]] == [first["id"]]
     wrong = await client.get("/api/v1/sales?date_from=2026-03-01&date_to=2026-02-01", headers=member.headers)
     assert wrong.status_code == 422 and wrong.json()["fields"][0]["field"] == "date_from"
+    for day in ("0", "1700000000", "31/03/2026", "2026-3-1"):  # a number is not a Unix time, only YYYY-MM-DD
+        for path in ("/api/v1/sales", "/api/v1/sales/stats", "/api/v1/sales/export"):
+            refused = await client.get(f"{path}?date_to={day}", headers=member.headers)
+            assert refused.status_code == 422, (path, day)
+            assert refused.json()["fields"][0] == {
+                "field": "date_to",
+                "message": "Scrivi la data come AAAA-MM-GG, per esempio 2026-03-31.",
+            }
     bad_sort = await client.get("/api/v1/sales?sort=prezzo", headers=member.headers)
     assert bad_sort.status_code == 422 and bad_sort.json()["fields"][0]["field"] == "sort"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from vinted_optimizer.kit.pagination import Page
 from vinted_optimizer.kit.schemas import Input
@@ -80,13 +82,26 @@ class SalePage(Page[SaleRead]):
     pass
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day as the API documents it, YYYY-MM-DD: a bare number ("0") is not read as a Unix time."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "Scrivi la data come AAAA-MM-GG, per esempio 2026-03-31.")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class SaleRange(Input):
     """The days a figure or an export covers, in Italian time, both ends included."""
 
     model_config = ConfigDict(extra="forbid")
 
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     member: uuid.UUID | None = None
 
 
