@@ -182,3 +182,28 @@ def test_sales_get_shipping_the_listing_s_facts_and_the_new_life(servers):
     assert (
         asyncio.run(_scalar(url, "SELECT concat_ws('/', status, net_profit) FROM sales")) == "shipped/14.50"
     )
+
+
+def test_shipments_take_the_parcel_life(servers):
+    """0008: an old "created" shipment is a label waiting for the carrier ("ready"), one without a Sendcloud
+    parcel is sent with another label ("other"); the downgrade gives "created" back."""
+    url, config = _database_at(servers, "vo_shipping_life", "0007")
+    setup = (
+        FAMILY_AND_MEMBER
+        + """
+        INSERT INTO sales (id, family_id, user_id, sale_price, status, sold_at) VALUES
+            ('00000000-0000-0000-0000-000000000021', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000002', 20, 'shipped', '2026-01-05 10:00+00');
+        INSERT INTO shipments (id, family_id, sale_id, status, sendcloud_parcel_id) VALUES
+            ('00000000-0000-0000-0000-000000000031', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000021', 'created', NULL),
+            ('00000000-0000-0000-0000-000000000032', '00000000-0000-0000-0000-000000000001',
+             '00000000-0000-0000-0000-000000000021', 'created', '123')
+    """
+    )
+    asyncio.run(_execute(url, setup))
+    command.upgrade(config, "0008")
+    rows = "SELECT string_agg(concat_ws('/', status, source, label_formats), ' ' ORDER BY id) FROM shipments"
+    assert asyncio.run(_scalar(url, rows)) == "ready/other/{pdf} ready/sendcloud/{pdf}"
+    command.downgrade(config, "0007")
+    assert asyncio.run(_scalar(url, "SELECT string_agg(DISTINCT status, ',') FROM shipments")) == "created"

@@ -7,9 +7,10 @@ from vinted_optimizer.models.chat import ChatMessage, ChatSession
 from vinted_optimizer.models.families import Family, FamilyRole, Invitation
 from vinted_optimizer.models.images import Image
 from vinted_optimizer.models.listings import Listing
+from vinted_optimizer.models.notifications import Notification, WebhookReceipt
 from vinted_optimizer.models.password_resets import PasswordReset
 from vinted_optimizer.models.sales import Sale
-from vinted_optimizer.models.shipments import Shipment
+from vinted_optimizer.models.shipments import Shipment, ShippingAccount
 from vinted_optimizer.models.trends import Trend
 from vinted_optimizer.models.users import User
 
@@ -24,10 +25,13 @@ __all__ = [
     "Image",
     "Invitation",
     "Listing",
+    "Notification",
     "PasswordReset",
     "RefreshToken",
     "Sale",
     "Shipment",
+    "ShippingAccount",
     "Trend",
     "User",
+    "WebhookReceipt",
 ]

@@ -19,9 +19,13 @@ from vinted_optimizer.vocabulary.statuses import (
     ANALYSIS_STATUSES,
     LISTING_STATUSES,
     SALE_STATUSES,
+    SHIPMENT_FINAL,
+    SHIPMENT_STATUSES,
+    SHIPMENT_TROUBLE,
     AnalysisStatus,
     ListingStatus,
     SaleStatus,
+    ShipmentStatus,
 )
 
 __all__ = [
@@ -34,6 +38,9 @@ __all__ = [
     "LISTING_STATUSES",
     "MONEY_MAX",
     "SALE_STATUSES",
+    "SHIPMENT_FINAL",
+    "SHIPMENT_STATUSES",
+    "SHIPMENT_TROUBLE",
     "VINTED_COLORS",
     "AnalysisStatus",
     "Catalog",
@@ -42,6 +49,7 @@ __all__ = [
     "Money",
     "RoundedMoney",
     "SaleStatus",
+    "ShipmentStatus",
     "VintedColor",
     "load_catalogs",
     "to_cents",

@@ -14,3 +14,27 @@ ANALYSIS_STATUSES: tuple[AnalysisStatus, ...] = get_args(AnalysisStatus)
 # (the buyer accepted the item, the money is released); or cancelled, or refunded after delivery.
 SaleStatus = Literal["pending", "shipped", "delivered", "completed", "cancelled", "refunded"]
 SALE_STATUSES: tuple[SaleStatus, ...] = get_args(SaleStatus)
+
+# A parcel's life, whichever source reports it (Sendcloud's parcel status ids, 17TRACK's statuses): the
+# label is bought and the parcel waits for the carrier (ready), then in transit, out for delivery, at a
+# pick-up point, delivered; or in trouble: a failed delivery attempt, an exception, sent back, no news for
+# too long (expired); or cancelled before it left.
+ShipmentStatus = Literal[
+    "ready",
+    "in_transit",
+    "out_for_delivery",
+    "pickup",
+    "delivered",
+    "delivery_failed",
+    "exception",
+    "returned",
+    "expired",
+    "cancelled",
+]
+SHIPMENT_STATUSES: tuple[ShipmentStatus, ...] = get_args(ShipmentStatus)
+# The statuses that need the seller's attention (the "parcel in trouble" notification).
+SHIPMENT_TROUBLE: frozenset[ShipmentStatus] = frozenset(
+    {"delivery_failed", "exception", "returned", "expired"}
+)
+# The statuses after which a parcel is no longer polled.
+SHIPMENT_FINAL: frozenset[ShipmentStatus] = frozenset({"delivered", "returned", "cancelled"})
