@@ -19,7 +19,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from vinted_optimizer.kit.errors import DomainError
-from vinted_optimizer.kit.outages import DATABASE_CONNECT_ERRORS, DATABASE_ERRORS, database_unavailable
+from vinted_optimizer.kit.outages import (
+    DATABASE_CONNECT_ERRORS,
+    DATABASE_ERRORS,
+    database_unavailable,
+    is_closed_transport,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -183,6 +188,10 @@ async def _give_back(pool: asyncpg.Pool, connection: Any) -> None:
         await pool.release(connection)
     except RELEASE_ERRORS:
         connection.terminate()
+    except RuntimeError as error:
+        if not is_closed_transport(error):
+            raise
+        connection.terminate()
 
 
 class PoolReader:
@@ -237,6 +246,13 @@ class PoolReader:
                 await pool.expire_connections()
                 if isinstance(error, DATABASE_ERRORS):
                     raise
+                raise database_unavailable() from error
+            except RuntimeError as error:
+                # A statement written on a socket uvloop has already closed (the server died a moment
+                # ago) is the same outage, seen before asyncpg's connection_lost.
+                if not is_closed_transport(error):
+                    raise
+                await pool.expire_connections()
                 raise database_unavailable() from error
             finally:
                 await _give_back(pool, connection)

@@ -36,6 +36,14 @@ REDIS_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def is_closed_transport(error: BaseException) -> bool:
+    """uvloop's answer to a write on a socket that the server's death has just closed, before asyncpg has
+    noticed the loss: ``RuntimeError("unable to perform operation on <UnixTransport closed=True …>; the
+    handler is closed")``. SQLAlchemy passes it through unwrapped, so a session's statement can raise it too.
+    Redis's clients see the loss as their own ConnectionError first, so it is read as the database's."""
+    return isinstance(error, RuntimeError) and "closed" in str(error)
+
+
 def database_unavailable() -> ServiceUnavailable:
     """The 503 for a PostgreSQL that cannot be reached."""
     return ServiceUnavailable(DATABASE_DOWN, retry_after=RETRY_AFTER_SECONDS)
@@ -47,6 +55,6 @@ def outage_of(error: BaseException) -> ServiceUnavailable | None:
         return ServiceUnavailable(REDIS_DOWN, retry_after=RETRY_AFTER_SECONDS)
     if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
         return database_unavailable()
-    if isinstance(error, DATABASE_ERRORS):
+    if isinstance(error, DATABASE_ERRORS) or is_closed_transport(error):
         return database_unavailable()
     return None
