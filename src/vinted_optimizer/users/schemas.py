@@ -5,9 +5,19 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from vinted_optimizer.kit.schemas import Input
+from vinted_optimizer.kit.schemas import CONTROL_CHARACTERS_MESSAGE, Input, has_control_characters
 from vinted_optimizer.users.policy import normalise_username
 
 MAX_PREFERENCES_BYTES = 8_192
@@ -34,6 +44,39 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
+class NotificationPreferences(Input):
+    """Which notifications a member is e-mailed (the family's feed shows them all). A kind left out of an
+    update keeps its setting; one never set is on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sale_recorded: StrictBool = Field(default=True, description="A sale recorded in the family")
+    parcel_delivered: StrictBool = Field(default=True, description="A parcel delivered")
+    parcel_trouble: StrictBool = Field(
+        default=True, description="A parcel in trouble: failed delivery, exception, returned"
+    )
+
+
+class PreferencesUpdate(Input):
+    """The preferences to change (each key replaces the stored one, except ``notifications``, which is
+    merged kind by kind). Other keys are the dashboard's own (``language``, ``theme``…)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    notifications: NotificationPreferences = Field(default_factory=NotificationPreferences)
+
+    @model_validator(mode="after")
+    def _no_control_characters_in_the_rest(self) -> PreferencesUpdate:
+        # The other keys are not fields: Input's check does not see them.
+        if has_control_characters(self.model_extra or {}):
+            raise PydanticCustomError("control_characters", CONTROL_CHARACTERS_MESSAGE)
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """What was sent: the keys given, and of ``notifications`` only the kinds given."""
+        return self.model_dump(exclude_unset=True)
+
+
 class UserUpdate(Input):
     """All optional. Changing e-mail or password needs the current password."""
 
@@ -41,7 +84,7 @@ class UserUpdate(Input):
 
     username: str | None = Field(default=None, min_length=3, max_length=40)
     email: EmailStr | None = Field(default=None, max_length=320)
-    preferences: dict[str, Any] | None = None
+    preferences: PreferencesUpdate | None = None
     current_password: str | None = Field(default=None, min_length=1, max_length=128)
     new_password: str | None = Field(default=None, min_length=1, max_length=128)
 
@@ -52,8 +95,8 @@ class UserUpdate(Input):
 
     @field_validator("preferences")
     @classmethod
-    def _preferences_size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and len(json.dumps(value)) > MAX_PREFERENCES_BYTES:
+    def _preferences_size(cls, value: PreferencesUpdate | None) -> PreferencesUpdate | None:
+        if value is not None and len(json.dumps(value.changes())) > MAX_PREFERENCES_BYTES:
             raise ValueError(f"Le preferenze superano {MAX_PREFERENCES_BYTES} byte.")
         return value
 

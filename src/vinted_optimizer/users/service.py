@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from pydantic import EmailStr, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -249,9 +250,19 @@ async def update_me(
         user.password_argon2 = await passwords.hash(data.new_password)
         await _audit_self(session, "user.password_changed", user, context)
     if data.preferences is not None:
-        user.preferences = {**user.preferences, **data.preferences}
+        user.preferences = merged_preferences(user.preferences, data.preferences.changes())
     await session.flush()
     return data.new_password is not None
+
+
+def merged_preferences(stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Each key sent replaces the stored one, but ``notifications`` is merged kind by kind: turning one
+    kind off leaves the others as they were."""
+    merged = {**stored, **changes}
+    if "notifications" in changes:
+        before = stored.get("notifications")
+        merged["notifications"] = {**(before if isinstance(before, dict) else {}), **changes["notifications"]}
+    return merged
 
 
 async def check_deletable(session: AsyncSession, passwords: Passwords, user: User, password: str) -> None:
