@@ -150,6 +150,8 @@ INVENTORY = [
     ),
     # Each member reads their own family's events (tests/events: which ones).
     ("GET", "/api/v1/events", None, OWN),
+    # And their own family's activity feed (tests/notifications: which entries).
+    ("GET", "/api/v1/notifications", None, OWN),
 ]
 
 MATRIX = [

@@ -46,6 +46,7 @@ from vinted_optimizer.kit.storage import create_storage
 from vinted_optimizer.kit.webapp import default_web_dir, mount_dashboard
 from vinted_optimizer.listings.endpoints import router as listings_router
 from vinted_optimizer.meta.endpoints import router as meta_router
+from vinted_optimizer.notifications.endpoints import router as notifications_router
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.sales.endpoints import router as sales_router
 from vinted_optimizer.users.endpoints import router as users_router
@@ -191,6 +192,7 @@ def create_app(
         listings_router,
         images_router,
         sales_router,
+        notifications_router,
         events_router,
         meta_router,
         admin_router,

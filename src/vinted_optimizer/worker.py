@@ -29,12 +29,13 @@ from saq.types import PartialTimersDict
 from vinted_optimizer.auth.tasks import JOBS as AUTH_JOBS
 from vinted_optimizer.kit.queue import RETRY, Cron, DomainJobs, JobFunction, saq_queue
 from vinted_optimizer.listings.tasks import JOBS as LISTINGS_JOBS
+from vinted_optimizer.notifications.tasks import JOBS as NOTIFICATIONS_JOBS
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.users.tasks import JOBS as USERS_JOBS
 
 log = structlog.get_logger(__name__)
 
-DOMAINS: tuple[DomainJobs, ...] = (AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS)
+DOMAINS: tuple[DomainJobs, ...] = (AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS, NOTIFICATIONS_JOBS)
 
 JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in domain.functions)
 if len(JOB_NAMES) != sum(len(domain.functions) for domain in DOMAINS):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,3 +34,44 @@ async def insert_once(session: AsyncSession, note: Note) -> uuid.UUID | None:
     )
     created: uuid.UUID | None = (await session.execute(statement)).scalar_one_or_none()
     return created
+
+
+async def page(
+    session: AsyncSession, family_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[Sequence[Notification], int]:
+    """The family's notifications, newest first, and how many there are."""
+    query = (
+        select(Notification, func.count().over().label("total"))
+        .where(Notification.family_id == family_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        total = (
+            0
+            if offset == 0
+            else await session.scalar(
+                select(func.count()).select_from(Notification).where(Notification.family_id == family_id)
+            )
+        )
+        return [], int(total or 0)
+    return [row[0] for row in rows], int(rows[0].total)
+
+
+async def get_unscoped(session: AsyncSession, notification_id: uuid.UUID) -> Notification | None:
+    """A notification by id alone: for its e-mail job, which has no member (the id came from notify)."""
+    found: Notification | None = await session.get(Notification, notification_id)
+    return found
+
+
+async def mark_emailed(session: AsyncSession, notification_id: uuid.UUID) -> bool:
+    """Set ``emailed_at`` once: False when it was already set (another run got there first)."""
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.emailed_at.is_(None))
+        .values(emailed_at=utcnow())
+        .returning(Notification.id)
+    )
+    return result.scalar_one_or_none() is not None

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vinted_optimizer.kit.pagination import Page
+from vinted_optimizer.kit.schemas import Input
 
 # What is notified; each kind can be turned off by a member in preferences["notifications"][kind].
 NotificationKind = Literal["sale_recorded", "parcel_delivered", "parcel_trouble"]
@@ -23,3 +29,37 @@ class Note:
     body: str = ""
     user_id: uuid.UUID | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+# The dashboard page each kind links to (its e-mail says where to look).
+PAGES: dict[str, str] = {
+    "sale_recorded": "/vendite",
+    "parcel_delivered": "/spedizioni",
+    "parcel_trouble": "/spedizioni",
+}
+PAGE_MAX = 100
+
+
+class NotificationRead(BaseModel):
+    """An entry of the family's activity feed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: NotificationKind
+    title: str
+    body: str
+    data: dict[str, Any]
+    user_id: uuid.UUID | None = Field(description="The member it is about (the seller), if any")
+    created_at: datetime
+
+
+class NotificationPage(Page[NotificationRead]):
+    pass
+
+
+class NotificationQuery(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=PAGE_MAX)
+    offset: int = Field(default=0, ge=0, le=100_000)

@@ -10,6 +10,7 @@ from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
 from vinted_optimizer.kit.errors import Forbidden, InvalidField, NotFound, responses
+from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
 from vinted_optimizer.sales import dac7, service
@@ -144,9 +145,9 @@ async def get_sale(sale_id: uuid.UUID, session: DbSession, member: CurrentMember
     summary="Record a sale by hand: the listing becomes sold",
 )
 async def record_sale(
-    data: SaleCreate, session: DbSession, member: CurrentMember, context: Context
+    data: SaleCreate, session: DbSession, member: CurrentMember, context: Context, jobs: JobsAfterCommit
 ) -> SaleRead:
-    return await service.read_one(session, await service.record(session, member, data, context))
+    return await service.read_one(session, await service.record(session, member, data, context, jobs))
 
 
 @router.patch(

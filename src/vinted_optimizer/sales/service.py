@@ -21,9 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.errors import Conflict, InvalidField, NotFound
+from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.principal import Member
+from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.listings import service as listings
 from vinted_optimizer.models import Sale
+from vinted_optimizer.notifications import service as notifications
 from vinted_optimizer.sales import formats, repository
 from vinted_optimizer.sales.repository import Window
 from vinted_optimizer.sales.schemas import (
@@ -142,9 +145,12 @@ async def search(session: AsyncSession, member: Member, filters: SaleFilters) ->
     )
 
 
-async def record(session: AsyncSession, member: Member, data: SaleCreate, context: RequestContext) -> Sale:
+async def record(
+    session: AsyncSession, member: Member, data: SaleCreate, context: RequestContext, jobs: Jobs
+) -> Sale:
     """A sale recorded by hand: the listing (the family's, not sold yet) becomes sold, its purchase cost,
-    title, category and brand are copied onto the sale."""
+    title, category and brand are copied onto the sale. The family is notified (its feed, and an e-mail
+    to the members who want one) and its dashboards hear ``sale.recorded``, once the sale is committed."""
     sold_at = _instant(data.sold_at) if data.sold_at is not None else datetime.now(UTC)
     try:
         listing, before = await listings.mark_sold(session, member, data.listing_id)
@@ -182,7 +188,39 @@ async def record(session: AsyncSession, member: Member, data: SaleCreate, contex
         resource_id=sale.id,
         metadata={"listing_id": str(listing.id), "sale_price": str(sale.sale_price)},
     )
+    await _announce(session, sale, jobs)
     return sale
+
+
+# The notification's title keeps its price: a long listing title is shortened first (the column holds 200).
+NOTE_TITLE_MAX = 150
+
+
+def euro(amount: Decimal) -> str:
+    """An amount as Italians write it: 1.234,50 €."""
+    return f"{amount:,.2f}".translate(str.maketrans(",.", ".,")) + " €"
+
+
+async def _announce(session: AsyncSession, sale: Sale, jobs: Jobs) -> None:
+    title = sale.title if len(sale.title) <= NOTE_TITLE_MAX else sale.title[: NOTE_TITLE_MAX - 1] + "…"
+    ids = {"sale_id": str(sale.id), "listing_id": str(sale.listing_id) if sale.listing_id else None}
+    notification_id = await notifications.notify(
+        session,
+        notifications.Note(
+            family_id=sale.family_id,
+            kind="sale_recorded",
+            title=f"Venduto: {title} a {euro(sale.sale_price)}",
+            body=f"Acquirente: {sale.buyer_username}." if sale.buyer_username else "",
+            dedupe_key=f"sale_recorded:{sale.id}",
+            user_id=sale.user_id,
+            data=ids,
+        ),
+    )
+    if notification_id is not None:
+        jobs.enqueue_after_commit(
+            notifications.SEND_JOB, str(notification_id), job_id=notifications.send_job_id(notification_id)
+        )
+    jobs.publish_after_commit(sale.family_id, EventType.sale_recorded, ids)
 
 
 async def update(

@@ -91,6 +91,11 @@ async def family_member_names(session: AsyncSession, family_id: uuid.UUID) -> di
     return {user.id: user.username for user in await repository.family_members(session, family_id)}
 
 
+async def active_members(session: AsyncSession, family_id: uuid.UUID) -> list[User]:
+    """The family's members who may sign in (a deactivated member is told nothing)."""
+    return [user for user in await repository.family_members(session, family_id) if user.is_active]
+
+
 def set_password_hash(user: User, password_hash: str) -> None:
     user.password_argon2 = password_hash
 
