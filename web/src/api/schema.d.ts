@@ -573,6 +573,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The family's activity feed (sales recorded, parcels delivered or in trouble), newest first */
+        get: operations["notifications:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales": {
         parameters: {
             query?: never;
@@ -1808,6 +1825,76 @@ export interface components {
             /** Family Name */
             family_name: string;
         };
+        /** NotificationPage */
+        NotificationPage: {
+            /** Items */
+            items: components["schemas"]["NotificationRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * NotificationPreferences
+         * @description Which notifications a member is e-mailed (the family's feed shows them all). A kind left out of an
+         *     update keeps its setting; one never set is on.
+         */
+        NotificationPreferences: {
+            /**
+             * Parcel Delivered
+             * @description A parcel delivered
+             * @default true
+             */
+            parcel_delivered?: boolean;
+            /**
+             * Parcel Trouble
+             * @description A parcel in trouble: failed delivery, exception, returned
+             * @default true
+             */
+            parcel_trouble?: boolean;
+            /**
+             * Sale Recorded
+             * @description A sale recorded in the family
+             * @default true
+             */
+            sale_recorded?: boolean;
+        };
+        /**
+         * NotificationRead
+         * @description An entry of the family's activity feed.
+         */
+        NotificationRead: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "sale_recorded" | "parcel_delivered" | "parcel_trouble";
+            /** Title */
+            title: string;
+            /**
+             * User Id
+             * @description The member it is about (the seller), if any
+             */
+            user_id: string | null;
+        };
         /** PackageSizeInfo */
         PackageSizeInfo: {
             /**
@@ -1918,6 +2005,16 @@ export interface components {
              * @description Pixels on the original's short side under which it is too small
              */
             small_below: number;
+        };
+        /**
+         * PreferencesUpdate
+         * @description The preferences to change (each key replaces the stored one, except ``notifications``, which is
+         *     merged kind by kind). Other keys are the dashboard's own (``language``, ``theme``…).
+         */
+        PreferencesUpdate: {
+            notifications?: components["schemas"]["NotificationPreferences"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PublishedByHand
@@ -2330,10 +2427,7 @@ export interface components {
             email?: string | null;
             /** New Password */
             new_password?: string | null;
-            /** Preferences */
-            preferences?: {
-                [key: string]: unknown;
-            } | null;
+            preferences?: components["schemas"]["PreferencesUpdate"] | null;
             /** Username */
             username?: string | null;
         };
@@ -5132,6 +5226,67 @@ export interface operations {
             };
             /** @description Risorsa non trovata. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notifications:list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 "use client";
 
 import { DeleteAccount } from "@/components/account/delete-account";
+import { NotificationEmails } from "@/components/account/notification-emails";
 import { PasswordForm } from "@/components/account/password-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { SessionList } from "@/components/account/session-list";
@@ -22,6 +23,7 @@ function Settings() {
           <Card title={t("settings.language")}>
             <LanguageSwitch />
           </Card>
+          <NotificationEmails />
         </div>
         <div className="flex flex-col gap-6">
           <VintedLink />
