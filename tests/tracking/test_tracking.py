@@ -46,6 +46,8 @@ async def test_each_number_is_registered_once(client, session, resources, fake_t
     member = await register(client)
     _, first = await create_shipment(client, session, member=member)
     _, second = await create_shipment(client, session, member=member)
+    # Sendcloud's parcels report through its webhooks: not one of the plan's registrations.
+    _, bought = await create_shipment(client, session, member=member, source="sendcloud")
 
     report = await follow(resources)
     assert report["registered"] == 2 and report["stopped"] is None
@@ -58,6 +60,7 @@ async def test_each_number_is_registered_once(client, session, resources, fake_t
     await follow(resources)  # the next run polls, never registers again
     assert len(fake_track17.calls_to("register")) == 1
     assert fake_track17.registrations == {first.tracking_code: 1, second.tracking_code: 1}
+    assert (await shipment_row(session, bought.id)).track17_registered_at is None
 
 
 async def test_already_registered_counts_as_registered(

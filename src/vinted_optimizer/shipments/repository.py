@@ -58,10 +58,14 @@ async def locked(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Sh
     return rows.all()
 
 
-async def to_register(session: AsyncSession, *, after: uuid.UUID | None, limit: int) -> Sequence[Shipment]:
-    """Open shipments with a tracking number 17TRACK has not accepted or refused yet, by id."""
+async def to_register(
+    session: AsyncSession, *, sources: Sequence[str], after: uuid.UUID | None, limit: int
+) -> Sequence[Shipment]:
+    """Open shipments from ``sources`` with a tracking number 17TRACK has not accepted or refused yet,
+    by id."""
     query = select(Shipment).where(
         text(OPEN),
+        Shipment.source.in_(sources),
         Shipment.tracking_code.is_not(None),
         Shipment.track17_registered_at.is_(None),
         Shipment.track17_error.is_(None),

@@ -42,6 +42,10 @@ log = structlog.get_logger(__name__)
 # 17TRACK's limit per key, counted in Redis so the worker and the API processes share it.
 TRACK17_RATE = parse("3/second")
 TRACK17_RATE_KEY = "track17"
+# Which shipments 17TRACK follows: those sent with another label (Vinted's own) whose code a member
+# entered. Sendcloud's parcels report through Sendcloud's webhooks; registering them too would spend the
+# free plan's 100 registrations a month on parcels already followed.
+FOLLOWED_SOURCES = ("other",)
 # Sendcloud's carrier codes whose 17TRACK carrier id is known (else 17TRACK detects it from the number).
 TRACK17_CARRIERS = {"brt": 100026, "poste_italiane": 8251}
 OFF_MESSAGE = (
@@ -92,7 +96,9 @@ async def register_new(
     after: uuid.UUID | None = None
     while True:
         async with sessionmaker() as session:
-            batch = await repository.to_register(session, after=after, limit=MAX_BATCH)
+            batch = await repository.to_register(
+                session, sources=FOLLOWED_SOURCES, after=after, limit=MAX_BATCH
+            )
             wanted = [
                 (s.id, str(s.tracking_code), s.track17_carrier or TRACK17_CARRIERS.get(s.carrier_code or ""))
                 for s in batch
