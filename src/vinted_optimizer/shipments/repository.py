@@ -40,7 +40,7 @@ async def by_sendcloud_parcel(
     return shipment
 
 
-async def by_tracking_code(session: AsyncSession, tracking_code: str) -> Sequence[Shipment]:
+async def every_with_tracking_code(session: AsyncSession, tracking_code: str) -> Sequence[Shipment]:
     """Every family's shipment with this tracking number (a 17TRACK webhook names only the number), locked."""
     rows = await session.scalars(
         select(Shipment)
@@ -51,7 +51,7 @@ async def by_tracking_code(session: AsyncSession, tracking_code: str) -> Sequenc
     return rows.all()
 
 
-async def locked(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Shipment]:
+async def lock_many(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Shipment]:
     rows = await session.scalars(
         select(Shipment).where(Shipment.id.in_(ids)).order_by(Shipment.id).with_for_update()
     )

@@ -116,7 +116,7 @@ async def register_new(
         accepted = {str(item.get("number")): item.get("carrier") for item in answer.accepted}
         rejected = {rejection.number: rejection for rejection in answer.rejected}
         async with sessionmaker() as session, session.begin():
-            for shipment in await repository.locked(session, [id_ for id_, _, _ in wanted]):
+            for shipment in await repository.lock_many(session, [id_ for id_, _, _ in wanted]):
                 number = str(shipment.tracking_code)
                 if number in accepted:
                     shipment.track17_registered_at, shipment.track17_error = now, None
@@ -149,7 +149,7 @@ async def _apply_batch(
     now = datetime.now(UTC)
     effects = []
     async with sessionmaker() as session, session.begin():
-        for shipment in await repository.locked(session, [id_ for id_, _, _ in wanted]):
+        for shipment in await repository.lock_many(session, [id_ for id_, _, _ in wanted]):
             number = str(shipment.tracking_code)
             shipment.last_checked_at = now
             if number in refused:
@@ -275,6 +275,6 @@ async def observe_sendcloud(
 async def observe_track17(session: AsyncSession, number: str, observation: Observation) -> list[Effects]:
     """A 17TRACK webhook about a number: applied to every shipment that carries it (usually one)."""
     outcomes = []
-    for shipment in await repository.by_tracking_code(session, number):
+    for shipment in await repository.every_with_tracking_code(session, number):
         outcomes.append(await progress.apply(session, shipment, observation))
     return outcomes
