@@ -247,3 +247,19 @@ async def test_without_a_key_tracking_is_off_and_says_so(
     assert "VO_TRACK17_API_KEY" in answer.json()["detail"]
     assert (await follow(resources))["stopped"] == "off: VO_TRACK17_API_KEY is not set"
     assert fake_track17.calls == []
+
+
+async def test_the_daily_limit_stops_the_run_without_blaming_the_number(
+    client, session, resources, fake_track17
+):
+    member = await register(client)
+    _, shipment = await create_shipment(client, session, member=member)
+    fake_track17.rejections[str(shipment.tracking_code)] = -18019907
+
+    report = await follow(resources)
+    assert report["stopped"] == "register: 17TRACK -18019907"
+    row = await shipment_row(session, shipment.id)
+    assert (row.track17_registered_at, row.track17_error) == (None, None)
+
+    del fake_track17.rejections[str(shipment.tracking_code)]  # tomorrow
+    assert (await follow(resources))["registered"] == 1

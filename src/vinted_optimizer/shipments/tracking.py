@@ -156,6 +156,8 @@ async def _apply_batch(
                 shipment.track17_error = refused[number]
                 continue
             info = infos.get(number)
+            if info is not None and shipment.track17_error is not None:
+                shipment.track17_error = None  # answered again: whatever was wrong is over
             observation = progress.from_track17(info) if isinstance(info, dict) else None
             if observation is None:
                 continue
