@@ -152,6 +152,13 @@ INVENTORY = [
     ("GET", "/api/v1/events", None, OWN),
     # And their own family's activity feed (tests/notifications: which entries).
     ("GET", "/api/v1/notifications", None, OWN),
+    # The family admin's: 17TRACK's quota (tracking is off in these tests: no key, so 409 says so).
+    (
+        "GET",
+        "/api/v1/shipments/tracking/quota",
+        None,
+        dict(anonymous=401, member=403, family_admin=409, other_family=409, instance_admin=403),
+    ),
 ]
 
 MATRIX = [
@@ -286,6 +293,9 @@ def test_matrix_covers_every_protected_route(app):
         "/api/v1/meta/catalogs/{catalog_id}/fields",
         # Signed URLs: the signature, handed out only to the family, is the authorisation (tested apart).
         "/api/v1/images/{image_id}/file",
+        # Webhooks: signed over the raw body by Sendcloud and 17TRACK (tests/webhooks).
+        "/api/v1/webhooks/sendcloud/{token}",
+        "/api/v1/webhooks/track17",
     }
     routes = {
         (method.upper(), path)

@@ -50,12 +50,17 @@ from vinted_optimizer.notifications.endpoints import router as notifications_rou
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.sales.endpoints import router as sales_router
 from vinted_optimizer.users.endpoints import router as users_router
+from vinted_optimizer.webhooks.endpoints import router as webhooks_router
+from vinted_optimizer.webhooks.endpoints import tracking_router
 from vinted_optimizer.worker import JOB_NAMES, run_supervised
 
 log = structlog.get_logger(__name__)
 
 UPLOAD_PATH = "/api/v1/images/upload"
 PREVIEW_PATH = "/api/v1/images/preview"
+WEBHOOKS_PATH = "/api/v1/webhooks/"
+# A parcel's report is a few kilobytes (17TRACK's with its whole history, tens): more is not a webhook.
+WEBHOOK_MAX_BYTES = 256 * 1024
 
 
 async def open_resources(settings: Settings) -> Resources:
@@ -196,6 +201,8 @@ def create_app(
         events_router,
         meta_router,
         admin_router,
+        webhooks_router,
+        tracking_router,
     )
     for router in domains:
         app.include_router(router, prefix=router.mounted_at)
@@ -214,7 +221,11 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_bytes,
-        overrides={UPLOAD_PATH: upload_limit, PREVIEW_PATH: settings.max_upload_bytes + 1024 * 1024},
+        overrides={
+            UPLOAD_PATH: upload_limit,
+            PREVIEW_PATH: settings.max_upload_bytes + 1024 * 1024,
+            WEBHOOKS_PATH: min(WEBHOOK_MAX_BYTES, settings.max_request_bytes),
+        },
     )
     if settings.cors_origins:
         app.add_middleware(

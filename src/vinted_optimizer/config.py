@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     max_files_per_upload: int = Field(default=10, ge=1, le=30)
 
+    # Parcel tracking through 17TRACK (v2.2): off without a key (no registration, no polling, the quota
+    # endpoint says so). The cron job polls every open parcel every ``tracking_poll_hours`` hours.
+    track17_api_key: SecretStr | None = None
+    track17_base_url: str = "https://api.17track.net"
+    tracking_poll_hours: int = Field(default=4, ge=1, le=24)
+
     # API processes `serve` runs (uvicorn workers); above 1 the job worker runs as its own process.
     api_workers: int = Field(default=1, ge=1, le=32)
     health_timeout_seconds: float = Field(default=2.0, gt=0)

@@ -6,18 +6,20 @@ import pytest
 from fastapi import FastAPI
 from starlette.requests import Request
 
-from vinted_optimizer.kit.queue import Jobs, UnknownJob
+from vinted_optimizer.kit.queue import Cron, Jobs, UnknownJob
 from vinted_optimizer.worker import CRON_JOBS, JOB_NAMES
 
 
 def test_every_job_name_is_namespaced_by_its_domain():
     assert JOB_NAMES
     assert all(
-        name.count(".") == 1 and name.split(".")[0] in {"auth", "users", "listings"} for name in JOB_NAMES
+        name.count(".") == 1 and name.split(".")[0] in {"auth", "users", "listings", "shipments"}
+        for name in JOB_NAMES
     )
     assert {job.function.__qualname__ for job in CRON_JOBS} == {
         "cron:auth.cleanup",
         "cron:listings.retry_pending_analyses",
+        "cron:shipments.follow_parcels",
     }
 
 
@@ -39,3 +41,16 @@ def test_a_wrong_name_fails_inside_the_request_before_anything_commits(resources
     assert getattr(request.state, "after_commit", []) == []
     jobs.enqueue_after_commit("users.send_invitation_email", "id", "sealed")
     assert len(request.state.after_commit) == 1
+
+
+def test_a_cron_entry_can_name_its_hours():
+    async def job(ctx: dict[str, object]) -> None:
+        return None
+
+    assert Cron("x.every_minute", job).expression == "* * * * *"
+    assert Cron("x.hourly", job, minutes=frozenset({17})).expression == "17 * * * *"
+    assert Cron("x.four_hourly", job, minutes=frozenset({23}), hours=frozenset({8, 0, 16})).expression == (
+        "23 0,8,16 * * *"
+    )
+    with pytest.raises(ValueError, match="hours"):
+        Cron("x.bad", job, hours=frozenset({24}))

@@ -38,17 +38,26 @@ JobFunction = Callable[..., Awaitable[Any]]
 
 @dataclass(frozen=True)
 class Cron:
-    """A job the worker runs on a schedule: every minute, or at the listed minutes of each hour."""
+    """A job the worker runs on a schedule: every minute, or at the listed minutes of each hour, or of
+    the listed hours (UTC) only."""
 
     name: str
     function: JobFunction
     minutes: frozenset[int] | None = None
+    hours: frozenset[int] | None = None
     run_at_startup: bool = False
+
+    def __post_init__(self) -> None:
+        if self.minutes is not None and not all(0 <= m < 60 for m in self.minutes):
+            raise ValueError(f"{self.name}: minutes are 0-59")
+        if self.hours is not None and not all(0 <= h < 24 for h in self.hours):
+            raise ValueError(f"{self.name}: hours are 0-23")
 
     @property
     def expression(self) -> str:
         minutes = "*" if self.minutes is None else ",".join(str(m) for m in sorted(self.minutes))
-        return f"{minutes} * * * *"
+        hours = "*" if self.hours is None else ",".join(str(h) for h in sorted(self.hours))
+        return f"{minutes} {hours} * * *"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import time
@@ -70,6 +71,14 @@ class RateLimits:
     async def allows(self, item: RateLimitItem, *keys: str) -> bool:
         """Whether one more request would pass, without counting it."""
         return bool(await self._limiter.test(item, *keys))
+
+    async def pace(self, item: RateLimitItem, *keys: str, margin: float = 0.05) -> None:
+        """For our calls to a rate-limited API (17TRACK: 3 per second per key, whichever process calls):
+        wait until one more call fits in the moving window, then count it. ``margin`` keeps the next call
+        clear of the window's edge as the other side measures it (its clock, the network's jitter)."""
+        while not await self._limiter.hit(item, *keys):
+            stats = await self._limiter.get_window_stats(item, *keys)
+            await asyncio.sleep(max(0.0, stats.reset_time - time.time()) + margin)
 
     async def count(self, item: RateLimitItem, *keys: str) -> None:
         await self._limiter.hit(item, *keys)

@@ -376,3 +376,42 @@ async def _xlsx(
             yield chunk
     finally:
         writer.discard()
+
+
+# --- the parcel's effect on the sale -------------------------------------------------------------------
+
+# A parcel moving means the sale shipped; a parcel delivered means it was delivered. Only forward, and
+# never a sale the member closed or completed (cancelled, refunded, completed).
+PARCEL_MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "in_transit": (frozenset({"pending"}), "shipped"),
+    "out_for_delivery": (frozenset({"pending"}), "shipped"),
+    "pickup": (frozenset({"pending"}), "shipped"),
+    "delivered": (frozenset({"pending", "shipped"}), "delivered"),
+}
+
+
+async def follow_parcel(
+    session: AsyncSession, family_id: uuid.UUID, sale_id: uuid.UUID, parcel_status: str
+) -> Sale | None:
+    """What the sale's parcel reports (shipments.progress): a parcel on its way moves a pending sale to
+    shipped, a delivered one moves a pending or shipped sale to delivered, with an audit entry (no member:
+    the carrier said so). The sale, moved or not; None when the family has no such sale."""
+    sale = await repository.get(session, family_id, sale_id, for_update=True)
+    if sale is None:
+        return None
+    move = PARCEL_MOVES.get(parcel_status)
+    if move is None or sale.status not in move[0]:
+        return sale
+    before = sale.status
+    sale.status = move[1]
+    await session.flush()
+    await audit.record(
+        session,
+        "sale.parcel_progress",
+        context=None,
+        family_id=family_id,
+        resource_type="sale",
+        resource_id=sale.id,
+        metadata={"before": before, "after": sale.status, "parcel_status": parcel_status},
+    )
+    return sale

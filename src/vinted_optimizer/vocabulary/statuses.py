@@ -38,3 +38,16 @@ SHIPMENT_TROUBLE: frozenset[ShipmentStatus] = frozenset(
 )
 # The statuses after which a parcel is no longer polled.
 SHIPMENT_FINAL: frozenset[ShipmentStatus] = frozenset({"delivered", "returned", "cancelled"})
+# How the dashboard and the notifications say each status, in Italian (the one place for these words).
+SHIPMENT_STATUS_IT: dict[ShipmentStatus, str] = {
+    "ready": "Etichetta pronta: in attesa del corriere",
+    "in_transit": "In transito",
+    "out_for_delivery": "In consegna oggi",
+    "pickup": "In attesa di ritiro al punto di raccolta",
+    "delivered": "Consegnato",
+    "delivery_failed": "Consegna non riuscita",
+    "exception": "Problema con la spedizione",
+    "returned": "Rispedito al mittente",
+    "expired": "Nessuna notizia dal corriere da troppo tempo",
+    "cancelled": "Spedizione annullata",
+}

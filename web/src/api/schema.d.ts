@@ -694,6 +694,23 @@ export interface paths {
         patch: operations["sales:update"];
         trace?: never;
     };
+    "/api/v1/shipments/tracking/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 17TRACK's registrations: total, used, left, used today (family admin) */
+        get: operations["shipments:tracking_quota"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/family": {
         parameters: {
             query?: never;
@@ -794,6 +811,40 @@ export interface paths {
         post: operations["users:link_vinted"];
         /** Forget my Vinted session */
         delete: operations["users:unlink_vinted"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/sendcloud/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sendcloud's parcel_status_changed, signed with the family's key (Sendcloud-Signature) */
+        post: operations["webhooks:sendcloud"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/track17": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 17TRACK's TRACKING_UPDATED, signed with the API key (sign) */
+        post: operations["webhooks:track17"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2353,6 +2404,20 @@ export interface components {
             /** Vinted Fees */
             vinted_fees: string;
         };
+        /**
+         * TrackingQuota
+         * @description 17TRACK's registrations: the plan's total, used, left, and used today.
+         */
+        TrackingQuota: {
+            /** Quota Remain */
+            quota_remain: number;
+            /** Quota Total */
+            quota_total: number;
+            /** Quota Used */
+            quota_used: number;
+            /** Today Used */
+            today_used: number;
+        };
         /** UploadLimits */
         UploadLimits: {
             hints: components["schemas"]["PhotoHintThresholds"];
@@ -2490,6 +2555,18 @@ export interface components {
              * @description From small to large
              */
             package_sizes: components["schemas"]["PackageSizeInfo"][];
+        };
+        /**
+         * WebhookAck
+         * @description The answer to a webhook delivery (always 200 once its signature is good).
+         */
+        WebhookAck: {
+            /**
+             * Result
+             * @description applied: the parcel's shipment took the report into account (a report older than the status shown only adds its events); duplicate: this delivery was already processed; ignored: not about a parcel we follow
+             * @enum {string}
+             */
+            result: "applied" | "duplicate" | "ignored";
         };
     };
     responses: never;
@@ -5931,6 +6008,73 @@ export interface operations {
             };
         };
     };
+    "shipments:tracking_quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingQuota"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Il tracciamento con 17TRACK non è configurato su questo server: imposta VO_TRACK17_API_KEY (i webhook di Sendcloud funzionano comunque). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 17TRACK non risponde: riprova tra qualche minuto. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "users:family": {
         parameters: {
             query?: never;
@@ -6562,6 +6706,176 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks:sendcloud": {
+        parameters: {
+            query?: never;
+            header?: {
+                "Sendcloud-Signature"?: string | null;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description Il corpo del webhook non è JSON valido. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Webhook non autorizzato. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La richiesta è troppo grande. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "webhooks:track17": {
+        parameters: {
+            query?: never;
+            header?: {
+                sign?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description Il corpo del webhook non è JSON valido. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Webhook non autorizzato. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La richiesta è troppo grande. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
             /** @description Too many requests: wait the seconds in Retry-After */
