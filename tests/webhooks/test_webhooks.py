@@ -46,7 +46,10 @@ async def row(session: Any, model: Any, id_: Any) -> Any:
 
 
 async def notes(session: Any, family_id: Any) -> list[Notification]:
-    query = select(Notification).where(Notification.family_id == uuid.UUID(str(family_id)))
+    # Parcel notes only: recording the sale notified the family first.
+    query = select(Notification).where(
+        Notification.family_id == uuid.UUID(str(family_id)), Notification.kind != "sale_recorded"
+    )
     return list((await session.scalars(query.order_by(Notification.created_at))).all())
 
 
