@@ -48,6 +48,8 @@ from vinted_optimizer.listings.endpoints import router as listings_router
 from vinted_optimizer.meta.endpoints import router as meta_router
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.sales.endpoints import router as sales_router
+from vinted_optimizer.shipments.endpoints import carriers_router
+from vinted_optimizer.shipments.endpoints import router as shipments_router
 from vinted_optimizer.users.endpoints import router as users_router
 from vinted_optimizer.worker import JOB_NAMES, run_supervised
 
@@ -191,6 +193,8 @@ def create_app(
         listings_router,
         images_router,
         sales_router,
+        shipments_router,
+        carriers_router,
         events_router,
         meta_router,
         admin_router,

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     max_files_per_upload: int = Field(default=10, ge=1, le=30)
 
+    # Sendcloud (shipping labels): each family's own keys, in its shipping account; this is where to reach it.
+    sendcloud_base_url: str = "https://panel.sendcloud.sc"
+    # Per request (connect, read, write); an announce that times out is looked up, never re-bought blindly.
+    sendcloud_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+
     # API processes `serve` runs (uvicorn workers); above 1 the job worker runs as its own process.
     api_workers: int = Field(default=1, ge=1, le=32)
     health_timeout_seconds: float = Field(default=2.0, gt=0)

@@ -338,3 +338,18 @@ async def _xlsx(
             yield chunk
     finally:
         writer.discard()
+
+
+# --- for shipments ------------------------------------------------------------------------------------
+
+
+async def by_ids(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, Sale]:
+    """The family's sales among ``sale_ids`` (a page of shipments shows each sale's title and buyer)."""
+    return {sale.id: sale for sale in await repository.many(session, family_id, sale_ids)}
+
+
+def takes_no_parcel(sale: Sale) -> bool:
+    """A cancelled or refunded sale ships nothing: no label is bought for it."""
+    return sale.status in GIVES_BACK

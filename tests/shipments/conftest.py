@@ -1,0 +1,19 @@
+"""Shipments talk to the local Sendcloud stand-in (tests/fakes), with a short timeout."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.fixtures import (  # noqa: F401
+    fake_sendcloud,
+    fake_sendcloud_server,
+)
+from tests.fakes.sendcloud import FakeSendcloud
+
+CLIENT_TIMEOUT = 1.0  # seconds; a scripted delay longer than this is a timeout
+
+
+@pytest.fixture
+def settings_overrides(fake_sendcloud_server: tuple[FakeSendcloud, str]) -> dict[str, object]:
+    _, url = fake_sendcloud_server
+    return {"sendcloud_base_url": url, "sendcloud_timeout_seconds": CLIENT_TIMEOUT}
