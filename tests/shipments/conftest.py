@@ -14,6 +14,7 @@ CLIENT_TIMEOUT = 1.0  # seconds; a scripted delay longer than this is a timeout
 
 
 @pytest.fixture
-def settings_overrides(fake_sendcloud_server: tuple[FakeSendcloud, str]) -> dict[str, object]:
-    _, url = fake_sendcloud_server
+def settings_overrides(request: pytest.FixtureRequest) -> dict[str, object]:
+    server: tuple[FakeSendcloud, str] = request.getfixturevalue("fake_sendcloud_server")
+    _, url = server
     return {"sendcloud_base_url": url, "sendcloud_timeout_seconds": CLIENT_TIMEOUT}
