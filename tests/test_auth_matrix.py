@@ -25,6 +25,8 @@ class World:
     listing_id: str
     image_id: str
     sale_id: str
+    shipment_id: str
+    tracking_code: str
 
     def headers(self, persona: str) -> dict[str, str]:
         if persona == "anonymous":
@@ -77,6 +79,12 @@ async def world(client, session, resources) -> World:
         "/api/v1/sales", json={"listing_id": sold.json()["id"], "sale_price": "12"}, headers=admin.headers
     )
     assert sale.status_code == 201, sale.text
+    followed = await client.post(
+        "/api/v1/shipments/follow",
+        json={"sale_id": sale.json()["id"], "tracking_code": "RR123456789IT"},
+        headers=admin.headers,
+    )
+    assert followed.status_code == 201, followed.text
     return World(
         admin,
         member,
@@ -86,6 +94,8 @@ async def world(client, session, resources) -> World:
         body["listing"]["id"],
         body["images"][0]["id"],
         sale.json()["id"],
+        followed.json()["id"],
+        followed.json()["tracking_code"],
     )
 
 
@@ -148,6 +158,57 @@ INVENTORY = [
         lambda world: {"listing_id": world.listing_id, "sale_price": "5"},
         _with(FAMILY, 201),
     ),
+    # Shipments: the family's, as its sales. The world's sale is followed with a code (no label to
+    # download, no second shipment); without a shipping account the carriers are not asked (409).
+    ("GET", "/api/v1/shipments", None, OWN),
+    ("GET", "/api/v1/shipments/account", None, OWN),
+    (
+        "PUT",
+        "/api/v1/shipments/account",
+        {"default_option_code": "brt:standard"},
+        dict(anonymous=401, member=403, family_admin=200, other_family=200, instance_admin=403),
+    ),
+    (
+        "DELETE",
+        "/api/v1/shipments/account/keys",
+        None,
+        dict(anonymous=401, member=403, family_admin=204, other_family=204, instance_admin=403),
+    ),
+    ("GET", "/api/v1/shipments/track/{tracking_code}", None, FAMILY),
+    ("GET", "/api/v1/shipments/{shipment_id}", None, FAMILY),
+    ("GET", "/api/v1/shipments/{shipment_id}/label", None, _with(FAMILY, 409)),
+    (
+        "POST",
+        "/api/v1/shipments/labels",
+        lambda world: {"shipment_ids": [world.shipment_id]},
+        _with(FAMILY, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/shipments/follow",
+        lambda world: {"sale_id": world.sale_id, "tracking_code": "RR987654321IT"},
+        _with(FAMILY, 409),
+    ),
+    (
+        "POST",
+        "/api/v1/shipments",
+        lambda world: {
+            "sale_id": world.sale_id,
+            "shipping_option_code": "brt:standard",
+            "weight_kg": "1",
+            "to_address": {
+                "name": "Marco Rossi",
+                "address_line_1": "Via Po",
+                "house_number": "3",
+                "postal_code": "10123",
+                "city": "Torino",
+                "country_code": "IT",
+            },
+        },
+        _with(FAMILY, 409),
+    ),
+    ("GET", "/api/v1/carriers", None, _with(OWN, 409)),
+    ("POST", "/api/v1/carriers/quote", {"to_country": "IT", "weight_kg": "1"}, _with(OWN, 409)),
     # Each member reads their own family's events (tests/events: which ones).
     ("GET", "/api/v1/events", None, OWN),
     # And their own family's activity feed (tests/notifications: which entries).
@@ -254,6 +315,8 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         image_id=world.image_id,
         sale_id=world.sale_id,
         admin_id=world.admin.id,
+        shipment_id=world.shipment_id,
+        tracking_code=world.tracking_code,
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"

@@ -49,6 +49,8 @@ from vinted_optimizer.meta.endpoints import router as meta_router
 from vinted_optimizer.notifications.endpoints import router as notifications_router
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.sales.endpoints import router as sales_router
+from vinted_optimizer.shipments.endpoints import carriers_router
+from vinted_optimizer.shipments.endpoints import router as shipments_router
 from vinted_optimizer.users.endpoints import router as users_router
 from vinted_optimizer.webhooks.endpoints import router as webhooks_router
 from vinted_optimizer.webhooks.endpoints import tracking_router
@@ -198,6 +200,8 @@ def create_app(
         images_router,
         sales_router,
         notifications_router,
+        shipments_router,
+        carriers_router,
         events_router,
         meta_router,
         admin_router,

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     track17_api_key: SecretStr | None = None
     track17_base_url: str = "https://api.17track.net"
     tracking_poll_hours: int = Field(default=4, ge=1, le=24)
+    # Sendcloud (shipping labels): each family's own keys, in its shipping account; this is where to reach it.
+    sendcloud_base_url: str = "https://panel.sendcloud.sc"
+    # Per request (connect, read, write); an announce that times out is looked up, never re-bought blindly.
+    sendcloud_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
 
     # API processes `serve` runs (uvicorn workers); above 1 the job worker runs as its own process.
     api_workers: int = Field(default=1, ge=1, le=32)

@@ -112,7 +112,8 @@ def error_response(error: DomainError) -> JSONResponse:
     """A DomainError's response: for the handler below, and for middleware that runs before routing."""
     body: dict[str, Any] = {"error": error.code, "detail": error.detail}
     if error.status_code == 422:
-        body["fields"] = [{"field": error.field, "message": error.detail}]
+        problems = getattr(error, "problems", None) or [(error.field, error.detail)]
+        body["fields"] = [{"field": field, "message": message} for field, message in problems]
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 

@@ -58,6 +58,14 @@ class InvalidField(DomainError):
         self.field = field
 
 
+class InvalidFields(InvalidField):
+    """A 422 naming several fields at once (an upstream service refusing two fields of one request)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems[0][0], "; ".join(f"{field}: {message}" for field, message in problems))
+        self.problems = problems
+
+
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"

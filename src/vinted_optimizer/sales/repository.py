@@ -181,3 +181,11 @@ async def yearly_by_member(
     if member is not None:
         query = query.where(Sale.user_id == member)
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def many(session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]) -> Sequence[Sale]:
+    if not sale_ids:
+        return []
+    return (
+        await session.scalars(select(Sale).where(Sale.family_id == family_id, Sale.id.in_(sale_ids)))
+    ).all()

@@ -415,3 +415,18 @@ async def follow_parcel(
         metadata={"before": before, "after": sale.status, "parcel_status": parcel_status},
     )
     return sale
+
+
+# --- for shipments ------------------------------------------------------------------------------------
+
+
+async def by_ids(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, Sale]:
+    """The family's sales among ``sale_ids`` (a page of shipments shows each sale's title and buyer)."""
+    return {sale.id: sale for sale in await repository.many(session, family_id, sale_ids)}
+
+
+def takes_no_parcel(sale: Sale) -> bool:
+    """A cancelled or refunded sale ships nothing: no label is bought for it."""
+    return sale.status in GIVES_BACK

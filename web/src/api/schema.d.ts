@@ -242,6 +242,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shipping options from the family's sender address, with prices, cheapest first */
+        get: operations["carriers:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/carriers/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The shipping options and prices for a parcel between two places, cheapest first */
+        post: operations["carriers:quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -694,6 +728,110 @@ export interface paths {
         patch: operations["sales:update"];
         trace?: never;
     };
+    "/api/v1/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The family's parcels, newest first: by status, in trouble, still open, or of one sale */
+        get: operations["shipments:list"];
+        put?: never;
+        /** Buy the sale's label through Sendcloud (idempotent: a sale gets one label) */
+        post: operations["shipments:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The family's sender address and whether its Sendcloud keys are set (never the keys) */
+        get: operations["shipments:account"];
+        /** Set the sender address, the Sendcloud keys (write-only) or the default option (family admin) */
+        put: operations["shipments:update_account"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/account/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget the family's Sendcloud keys (family admin) */
+        delete: operations["shipments:remove_keys"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Follow a parcel sent with another label (Vinted's own): its tracking code only */
+        post: operations["shipments:follow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Many labels in one PDF: four to an A4 sheet, or one a page for a label printer */
+        post: operations["shipments:labels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/track/{tracking_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The family's parcel with this tracking code */
+        get: operations["shipments:by_tracking_code"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shipments/tracking/quota": {
         parameters: {
             query?: never;
@@ -703,6 +841,40 @@ export interface paths {
         };
         /** 17TRACK's registrations: total, used, left, used today (family admin) */
         get: operations["shipments:tracking_quota"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{shipment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Shipment */
+        get: operations["shipments:get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{shipment_id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a parcel's label */
+        get: operations["shipments:label"];
         put?: never;
         post?: never;
         delete?: never;
@@ -901,6 +1073,64 @@ export interface components {
              */
             password: string;
         };
+        /** AccountRead */
+        AccountRead: {
+            /** Default Option Code */
+            default_option_code: string | null;
+            /** Has Sendcloud Keys */
+            has_sendcloud_keys: boolean;
+            /**
+             * Sendcloud Webhook Url
+             * @description What to paste in Sendcloud's integration settings
+             */
+            sendcloud_webhook_url: string | null;
+            sender_address: components["schemas"]["Address"] | null;
+        };
+        /**
+         * AccountUpdate
+         * @description What the family admin changes; the keys are written, never read back.
+         */
+        AccountUpdate: {
+            /** Default Option Code */
+            default_option_code?: string | null;
+            /** Sendcloud Public Key */
+            sendcloud_public_key?: string | null;
+            /** Sendcloud Secret Key */
+            sendcloud_secret_key?: string | null;
+            sender_address?: components["schemas"]["Address"] | null;
+        };
+        /**
+         * Address
+         * @description An address as Sendcloud takes it (the buyer's, or the family's as the sender).
+         */
+        Address: {
+            /**
+             * Address Line 1
+             * @description The street
+             */
+            address_line_1: string;
+            /** Address Line 2 */
+            address_line_2?: string | null;
+            /** City */
+            city: string;
+            /** Company Name */
+            company_name?: string | null;
+            /**
+             * Country Code
+             * @description ISO 3166-1 alpha-2, e.g. IT
+             */
+            country_code: string;
+            /** Email */
+            email?: string | null;
+            /** House Number */
+            house_number: string;
+            /** Name */
+            name: string;
+            /** Phone Number */
+            phone_number?: string | null;
+            /** Postal Code */
+            postal_code: string;
+        };
         /** AuthResponse */
         AuthResponse: {
             /** Access Token */
@@ -969,6 +1199,18 @@ export interface components {
              */
             source: "family" | "market";
         };
+        /** BulkLabels */
+        BulkLabels: {
+            /**
+             * Layout
+             * @description a4: four labels on each A4 sheet; thermal: one label a page, as printed
+             * @default a4
+             * @enum {string}
+             */
+            layout?: "a4" | "thermal";
+            /** Shipment Ids */
+            shipment_ids: string[];
+        };
         /** BulkRequest */
         BulkRequest: {
             /**
@@ -989,6 +1231,48 @@ export interface components {
             action: string;
             /** Affected */
             affected: number;
+        };
+        /** CarrierList */
+        CarrierList: {
+            /**
+             * Items
+             * @description Cheapest first
+             */
+            items: components["schemas"]["CarrierOption"][];
+        };
+        /** CarrierOption */
+        CarrierOption: {
+            /** Carrier Code */
+            carrier_code: string;
+            /** Carrier Name */
+            carrier_name: string;
+            /**
+             * Code
+             * @description The shipping_option_code to send to POST /shipments
+             */
+            code: string;
+            /**
+             * Currency
+             * @default EUR
+             * @constant
+             */
+            currency?: "EUR";
+            /**
+             * Label Formats
+             * @description Formats known before buying (PDF); ZPL and PNG are checked on the label once bought
+             */
+            label_formats: ("pdf" | "zpl" | "png")[];
+            /** Max Weight Kg */
+            max_weight_kg: string | null;
+            /** Min Weight Kg */
+            min_weight_kg: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Price
+             * @description For the parcel asked about; null when Sendcloud gives none
+             */
+            price: string | null;
         };
         /**
          * CatalogFields
@@ -1212,6 +1496,15 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** Dimensions */
+        Dimensions: {
+            /** Height Cm */
+            height_cm: number | string;
+            /** Length Cm */
+            length_cm: number | string;
+            /** Width Cm */
+            width_cm: number | string;
+        };
         /** DuplicateWarning */
         DuplicateWarning: {
             /**
@@ -1244,6 +1537,13 @@ export interface components {
              * @description A stable code, e.g. not_found, rate_limited
              */
             error: string;
+        };
+        /** EstimatedDelivery */
+        EstimatedDelivery: {
+            /** From */
+            from?: string | null;
+            /** To */
+            to?: string | null;
         };
         /** EventPage */
         EventPage: {
@@ -2079,6 +2379,23 @@ export interface components {
              */
             vinted_url: string;
         };
+        /** QuoteRequest */
+        QuoteRequest: {
+            dimensions?: components["schemas"]["Dimensions"] | null;
+            /**
+             * From Country
+             * @description Default: the sender's country
+             */
+            from_country?: string | null;
+            /** From Postal Code */
+            from_postal_code?: string | null;
+            /** To Country */
+            to_country: string;
+            /** To Postal Code */
+            to_postal_code?: string | null;
+            /** Weight Kg */
+            weight_kg: number | string;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /**
@@ -2294,6 +2611,134 @@ export interface components {
             /** User Agent */
             user_agent: string | null;
         };
+        /** ShipmentCreate */
+        ShipmentCreate: {
+            dimensions?: components["schemas"]["Dimensions"] | null;
+            /**
+             * Sale Id
+             * Format: uuid
+             */
+            sale_id: string;
+            /**
+             * Shipping Option Code
+             * @description A code from GET /carriers, e.g. brt:standard
+             */
+            shipping_option_code: string;
+            /** @description The buyer's address */
+            to_address: components["schemas"]["Address"];
+            /** Weight Kg */
+            weight_kg: number | string;
+        };
+        /**
+         * ShipmentFollow
+         * @description A parcel sent with another label (Vinted's own): only its tracking code, followed by 17TRACK.
+         */
+        ShipmentFollow: {
+            /** Carrier */
+            carrier?: string | null;
+            /**
+             * Sale Id
+             * Format: uuid
+             */
+            sale_id: string;
+            /** Tracking Code */
+            tracking_code: string;
+        };
+        /** ShipmentPage */
+        ShipmentPage: {
+            /** Items */
+            items: components["schemas"]["ShipmentRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** ShipmentRead */
+        ShipmentRead: {
+            /** Buyer Username */
+            buyer_username: string | null;
+            /**
+             * Carrier
+             * @description The carrier's name, to show (BRT)
+             */
+            carrier: string | null;
+            /** Carrier Code */
+            carrier_code: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            estimated_delivery: components["schemas"]["EstimatedDelivery"] | null;
+            /**
+             * Events
+             * @description Newest first
+             */
+            events: components["schemas"]["TrackingEvent"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Label Formats
+             * @description The label's formats; [] when there is no label
+             */
+            label_formats: ("pdf" | "zpl" | "png")[];
+            /**
+             * Sale Id
+             * Format: uuid
+             */
+            sale_id: string;
+            /** Shipping Cost */
+            shipping_cost: string | null;
+            /** Shipping Option Code */
+            shipping_option_code: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "sendcloud" | "other";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "in_transit" | "out_for_delivery" | "pickup" | "delivered" | "delivery_failed" | "exception" | "returned" | "expired" | "cancelled";
+            /** Status At */
+            status_at: string | null;
+            /** Status Message */
+            status_message: string | null;
+            /**
+             * Title
+             * @description The sale's title
+             */
+            title: string;
+            /** Tracking Code */
+            tracking_code: string | null;
+            /**
+             * Tracking Error
+             * @description Why the tracking service refused the code, if it did
+             */
+            tracking_error: string | null;
+            /** Tracking Url */
+            tracking_url: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * User Id
+             * @description The member who bought the label or entered the code
+             */
+            user_id: string | null;
+            /** Weight Kg */
+            weight_kg: string | null;
+        };
         /** SignupCompletion */
         SignupCompletion: {
             /**
@@ -2403,6 +2848,19 @@ export interface components {
             shipping_cost: string;
             /** Vinted Fees */
             vinted_fees: string;
+        };
+        /** TrackingEvent */
+        TrackingEvent: {
+            /** At */
+            at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Source */
+            source?: ("sendcloud" | "17track") | null;
+            /** Status */
+            status?: string | null;
         };
         /**
          * TrackingQuota
@@ -3547,6 +4005,193 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "carriers:list": {
+        parameters: {
+            query?: {
+                /** @description Default: the sender's country */
+                to_country?: string | null;
+                weight_kg?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description L'account Sendcloud della famiglia non è ancora configurato (indirizzo o dati di fatturazione mancanti su Sendcloud): completalo su panel.sendcloud.sc e riprova. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sendcloud non risponde in questo momento: riprova tra qualche secondo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "carriers:quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierList"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description L'account Sendcloud della famiglia non è ancora configurato (indirizzo o dati di fatturazione mancanti su Sendcloud): completalo su panel.sendcloud.sc e riprova. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sendcloud non risponde in questo momento: riprova tra qualche secondo. */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6008,6 +6653,658 @@ export interface operations {
             };
         };
     };
+    "shipments:list": {
+        parameters: {
+            query?: {
+                status?: ("ready" | "in_transit" | "out_for_delivery" | "pickup" | "delivered" | "delivery_failed" | "exception" | "returned" | "expired" | "cancelled")[];
+                /** @description true: only parcels in trouble; false: none */
+                trouble?: boolean | null;
+                /** @description true: parcels still moving; false: finished ones */
+                open?: boolean | null;
+                sale_id?: string | null;
+                sort?: "created_at" | "-created_at" | "status_at" | "-status_at";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentPage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipmentCreate"];
+            };
+        };
+        responses: {
+            /** @description The sale already had its label: the same shipment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Vendita non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description L'account Sendcloud della famiglia non è ancora configurato (indirizzo o dati di fatturazione mancanti su Sendcloud): completalo su panel.sendcloud.sc e riprova. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sendcloud non risponde in questo momento: riprova tra qualche secondo. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:update_account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:remove_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipmentFollow"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Vendita non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Questa vendita ha già una spedizione (campo sale_id). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkLabels"];
+            };
+        };
+        responses: {
+            /** @description One PDF with every label, in the order asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:by_tracking_code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tracking_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "shipments:tracking_quota": {
         parameters: {
             query?: never;
@@ -6065,6 +7362,166 @@ export interface operations {
                 };
             };
             /** @description 17TRACK non risponde: riprova tra qualche minuto. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shipment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shipments:label": {
+        parameters: {
+            query?: {
+                format?: "pdf" | "zpl" | "png";
+            };
+            header?: never;
+            path: {
+                shipment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The label: PDF (stored), or ZPL/PNG for a label printer if the carrier has them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/zpl": unknown;
+                    "image/png": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description L'account Sendcloud della famiglia non è ancora configurato (indirizzo o dati di fatturazione mancanti su Sendcloud): completalo su panel.sendcloud.sc e riprova. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sendcloud non risponde in questo momento: riprova tra qualche secondo. */
             503: {
                 headers: {
                     [name: string]: unknown;
