@@ -13,7 +13,7 @@ from vinted_optimizer.worker import CRON_JOBS, JOB_NAMES
 def test_every_job_name_is_namespaced_by_its_domain():
     assert JOB_NAMES
     assert all(
-        name.count(".") == 1 and name.split(".")[0] in {"auth", "users", "listings", "shipments"}
+        name.count(".") == 1 and name.split(".")[0] in {"auth", "users", "listings", "shipments", "notifications"}
         for name in JOB_NAMES
     )
     assert {job.function.__qualname__ for job in CRON_JOBS} == {

@@ -227,7 +227,7 @@ async def test_the_cron_job_runs_in_the_worker(client, session, resources, fake_
     _, shipment = await create_shipment(client, session, member=member)
 
     assert await resources.queue.enqueue(FOLLOW_JOB, job_id=f"{FOLLOW_JOB}:test")
-    assert await run_jobs(resources) == 1
+    assert await run_jobs(resources) == 2  # the follow job, and the e-mail of the sale's notification
     assert (await shipment_row(session, shipment.id)).track17_registered_at is not None
     assert numbers_sent(fake_track17, "register") == [[shipment.tracking_code]]
 
