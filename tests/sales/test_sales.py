@@ -227,6 +227,8 @@ async def test_list_filters_pages_and_sorts(client):
     assert await ids("date_from=2026-02-15") == [second["id"]]
     assert await ids("date_to=2026-02-01") == [first["id"]]
     assert await ids("status=shipped") == []
+    assert await ids(f"listing_id={nike['id']}") == [second["id"]]
+    assert await ids("listing_id=00000000-0000-4000-8000-000000000000") == []
     page = (await client.get("/api/v1/sales?limit=1&offset=1", headers=member.headers)).json()
     assert page["total"] == 2 and [s["id"] for s in page["items"]] == [first["id"]]
     wrong = await client.get("/api/v1/sales?date_from=2026-03-01&date_to=2026-02-01", headers=member.headers)

@@ -97,6 +97,28 @@ async def test_stats_over_a_range_and_a_member(client, session):
     assert stats["date_from"] == "2026-01-05"
 
 
+async def test_stats_follow_the_list_filters(client, session):
+    """The totals row of the Vendite page: the same status, category and brand filters as the list."""
+    admin, _ = await _seeded(client, session)
+    query = "status=completed&status=shipped&category=donna%20%3E%20giacche&brand=ZARA"
+    stats = (await client.get(f"/api/v1/sales/stats?{query}", headers=admin.headers)).json()
+    expected = await _sql(
+        session,
+        """SELECT count(*), coalesce(sum(sale_price), 0) FROM sales WHERE family_id = :family
+            AND status IN ('completed', 'shipped') AND lower(category) = 'donna > giacche'
+            AND lower(brand) = 'zara'""",
+        family=admin.family_id,
+    )
+    assert expected[0] > 0
+    assert (stats["totals"]["sales"], Decimal(stats["totals"]["revenue"])) == (expected[0], expected[1])
+    listed = (await client.get(f"/api/v1/sales?{query}&limit=100", headers=admin.headers)).json()
+    assert listed["total"] == expected[0]
+    assert {group["key"] for group in stats["brands"]} == {"Zara"}
+    bad = await client.get("/api/v1/sales/stats?status=lost", headers=admin.headers)
+    assert bad.status_code == 422
+    assert "status" in bad.text
+
+
 async def test_sell_through_rate(client):
     member = await register(client)
     sold = await create_listing(client, member=member, status="published")

@@ -22,8 +22,8 @@ from vinted_optimizer.sales.schemas import (
     SaleCreate,
     SaleFilters,
     SalePage,
-    SaleRange,
     SaleRead,
+    SaleScope,
     SaleStats,
     SaleUpdate,
 )
@@ -48,7 +48,7 @@ async def list_sales(
     summary="Revenue, net profit and the other figures, per category, brand, member and month",
 )
 async def sale_stats(
-    session: DbSession, member: CurrentMember, filters: Annotated[SaleRange, Query()]
+    session: DbSession, member: CurrentMember, filters: Annotated[SaleScope, Query()]
 ) -> SaleStats:
     return await service.stats(session, member, filters)
 

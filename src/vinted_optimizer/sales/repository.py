@@ -37,6 +37,7 @@ class Window:
     statuses: Sequence[str] = ()
     category: str | None = None
     brand: str | None = None
+    listing_id: uuid.UUID | None = None
 
 
 def scoped(window: Window) -> list[ColumnElement[bool]]:
@@ -53,6 +54,8 @@ def scoped(window: Window) -> list[ColumnElement[bool]]:
         where.append(func.lower(Sale.category) == window.category.lower())
     if window.brand:
         where.append(func.lower(Sale.brand) == window.brand.lower())
+    if window.listing_id is not None:
+        where.append(Sale.listing_id == window.listing_id)
     return where
 
 

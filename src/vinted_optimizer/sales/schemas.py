@@ -105,10 +105,16 @@ class SaleRange(Input):
     member: uuid.UUID | None = None
 
 
-class SaleFilters(SaleRange):
+class SaleScope(SaleRange):
+    """Which sales a list, its figures or an export covers: the range plus status, category and brand."""
+
     status: list[SaleStatus] = Field(default_factory=list)
     category: str | None = Field(default=None, max_length=CATEGORY_MAX)
     brand: str | None = Field(default=None, max_length=BRAND_MAX)
+
+
+class SaleFilters(SaleScope):
+    listing_id: uuid.UUID | None = Field(default=None, description="The sale of one listing")
     sort: SortKey = "-sold_at"
     limit: int = Field(default=50, ge=1, le=PAGE_MAX)
     offset: int = Field(default=0, ge=0, le=100_000)

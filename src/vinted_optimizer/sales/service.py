@@ -37,6 +37,7 @@ from vinted_optimizer.sales.schemas import (
     SalePage,
     SaleRange,
     SaleRead,
+    SaleScope,
     SaleStats,
     SaleUpdate,
     Totals,
@@ -102,8 +103,10 @@ def window(member: Member, filters: SaleRange) -> Window:
         return datetime.combine(day, time(0), tzinfo=ROME).astimezone(UTC)
 
     extra: dict[str, Any] = {}
-    if isinstance(filters, SaleFilters):
+    if isinstance(filters, SaleScope):
         extra = {"statuses": filters.status, "category": filters.category, "brand": filters.brand}
+    if isinstance(filters, SaleFilters):
+        extra["listing_id"] = filters.listing_id
     return Window(
         family_id=member.family_id,
         start=start_of(filters.date_from) if filters.date_from else None,
@@ -281,7 +284,7 @@ def _totals(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def stats(session: AsyncSession, member: Member, filters: SaleRange) -> SaleStats:
+async def stats(session: AsyncSession, member: Member, filters: SaleScope) -> SaleStats:
     scope = window(member, filters)
     groups: dict[str, list[GroupTotals]] = {}
     for group in ("category", "brand", "member", "month"):

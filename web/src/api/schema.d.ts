@@ -6047,6 +6047,8 @@ export interface operations {
                 status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
                 category?: string | null;
                 brand?: string | null;
+                /** @description The sale of one listing */
+                listing_id?: string | null;
                 sort?: "sold_at" | "-sold_at" | "sale_price" | "-sale_price" | "net_profit" | "-net_profit" | "created_at" | "-created_at";
                 limit?: number;
                 offset?: number;
@@ -6352,6 +6354,8 @@ export interface operations {
                 status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
                 category?: string | null;
                 brand?: string | null;
+                /** @description The sale of one listing */
+                listing_id?: string | null;
                 sort?: "sold_at" | "-sold_at" | "sale_price" | "-sale_price" | "net_profit" | "-net_profit" | "created_at" | "-created_at";
                 limit?: number;
                 offset?: number;
@@ -6419,6 +6423,9 @@ export interface operations {
                 date_from?: string | null;
                 date_to?: string | null;
                 member?: string | null;
+                status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
+                category?: string | null;
+                brand?: string | null;
             };
             header?: never;
             path?: never;
