@@ -1,5 +1,11 @@
-// Every visible string lives here: Italian first, English second. Keys are grouped by page.
+// Every visible string lives here: Italian first, English second. Keys are grouped by page; the larger
+// domains keep theirs in messages-<domain>.ts, merged here.
+import { enSales, itSales } from "./messages-sales";
+import { enShipments, itShipments } from "./messages-shipments";
+
 export const it = {
+  ...itSales,
+  ...itShipments,
   "app.name": "Vinted Optimizer",
   "app.tagline": "L'assistente di famiglia per vendere su Vinted",
   "nav.dashboard": "Panoramica",
@@ -444,6 +450,8 @@ export const it = {
 export type MessageKey = keyof typeof it;
 
 export const en: Record<MessageKey, string> = {
+  ...enSales,
+  ...enShipments,
   "app.name": "Vinted Optimizer",
   "app.tagline": "The family assistant for selling on Vinted",
   "nav.dashboard": "Overview",
