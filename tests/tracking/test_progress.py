@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.auth.factories import register
+from tests.notifications.factories import parcel_notes
 from tests.tracking.factories import create_shipment
-from vinted_optimizer.models import AuditLog, Notification, Sale, Shipment
+from vinted_optimizer.models import AuditLog, Sale, Shipment
 from vinted_optimizer.shipments import progress
 from vinted_optimizer.shipments.progress import Observation, TrackingEvent
 from vinted_optimizer.vocabulary import SHIPMENT_STATUS_IT, SHIPMENT_STATUSES
@@ -108,7 +109,7 @@ async def test_the_same_report_twice_changes_nothing_the_second_time(client, ses
     assert first.changed is not None and len(first.notifications) == 1
     assert not second
     assert row.updated_at == updated_at and len(row.tracking_events) == 1
-    [note] = (await session.scalars(select(Notification).where(Notification.kind != "sale_recorded"))).all()
+    [note] = await parcel_notes(session)
     assert (note.kind, note.dedupe_key) == ("parcel_trouble", f"parcel_trouble:{shipment.id}:delivery_failed")
     assert sale["title"] in note.title and "consegna non riuscita" in note.body
     # A pending sale does not move for a failed delivery.

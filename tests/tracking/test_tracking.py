@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from tests.auth.factories import register
 from tests.fakes.tracking17 import API_KEY, FakeTrack17, Reply
+from tests.notifications.factories import parcel_notes
 from tests.support.worker import run_jobs
 from tests.tracking.factories import create_shipment, insert_shipments
 from tests.users.factories import invite_and_join
-from vinted_optimizer.models import Notification, Sale, Shipment
+from vinted_optimizer.models import Sale, Shipment
 from vinted_optimizer.shipments.tasks import FOLLOW_JOB, follow_parcels
 from vinted_optimizer.worker import CRON_JOBS
 
@@ -184,13 +185,7 @@ async def test_polls_move_the_parcel_the_sale_and_the_feed(client, session, reso
     assert (row.status, row.delivered_at) == ("delivered", delivered_at)
     assert [event["description"] for event in row.tracking_events] == ["Consegnato", "Presa in carico"]
     assert (await session.get(Sale, uuid.UUID(sale["id"]), populate_existing=True)).status == "delivered"
-    notes = (
-        await session.scalars(
-            select(Notification).where(
-                Notification.family_id == row.family_id, Notification.kind != "sale_recorded"
-            )
-        )
-    ).all()
+    notes = await parcel_notes(session, row.family_id)
     assert [(note.kind, note.dedupe_key, note.user_id) for note in notes] == [
         ("parcel_delivered", f"parcel_delivered:{shipment.id}", uuid.UUID(member.id))
     ]
@@ -210,13 +205,7 @@ async def test_a_return_is_trouble_notified_once(client, session, resources, fak
     await follow(resources)
     row = await shipment_row(session, shipment.id)
     assert row.status == "returned"
-    notes = (
-        await session.scalars(
-            select(Notification).where(
-                Notification.family_id == row.family_id, Notification.kind != "sale_recorded"
-            )
-        )
-    ).all()
+    notes = await parcel_notes(session, row.family_id)
     assert [note.dedupe_key for note in notes] == [f"parcel_trouble:{shipment.id}:returned"]
 
 

@@ -19,8 +19,9 @@ from websockets.asyncio.client import connect
 from tests.auth.factories import register
 from tests.fakes import sendcloud, tracking17
 from tests.fakes.tracking17 import API_KEY, FakeTrack17
+from tests.notifications.factories import parcel_notes
 from tests.tracking.factories import announce_parcel, create_shipment, shipping_account
-from vinted_optimizer.models import AuditLog, Notification, Sale, Shipment, WebhookReceipt
+from vinted_optimizer.models import AuditLog, Sale, Shipment, WebhookReceipt
 
 WAIT = 5
 T0 = 1_767_000_000  # 2025-12-29, a Unix time as Sendcloud sends it
@@ -43,14 +44,6 @@ async def row(session: Any, model: Any, id_: Any) -> Any:
     found = await session.get(model, uuid.UUID(str(id_)), populate_existing=True)
     assert found is not None
     return found
-
-
-async def notes(session: Any, family_id: Any) -> list[Notification]:
-    # Parcel notes only: recording the sale notified the family first.
-    query = select(Notification).where(
-        Notification.family_id == uuid.UUID(str(family_id)), Notification.kind != "sale_recorded"
-    )
-    return list((await session.scalars(query.order_by(Notification.created_at))).all())
 
 
 async def sendcloud_parcel(client, session, resources, fake_sendcloud, fake_sendcloud_server, *, member=None):  # noqa: ANN001, ANN201
@@ -96,7 +89,7 @@ async def test_a_signed_sendcloud_delivery_moves_parcel_sale_and_feed(
         }
     ]
     assert (await row(session, Sale, sale["id"])).status == "delivered"  # from pending: it was delivered
-    [note] = await notes(session, member.family_id)
+    [note] = await parcel_notes(session, member.family_id)
     assert (note.kind, note.dedupe_key, note.user_id) == (
         "parcel_delivered",
         f"parcel_delivered:{shipment.id}",
@@ -164,7 +157,7 @@ async def test_a_redelivery_changes_nothing(
     assert again.status_code == 200 and again.json() == {"result": "duplicate"}
     found = await row(session, Shipment, shipment.id)
     assert found.updated_at == updated_at and len(found.tracking_events) == 1
-    assert len(await notes(session, member.family_id)) == 1
+    assert len(await parcel_notes(session, member.family_id)) == 1
 
 
 async def test_an_older_report_after_a_newer_one_keeps_the_status_and_joins_the_history(
@@ -302,7 +295,7 @@ async def test_a_17track_webhook_must_be_signed_with_the_key(
     assert (await tracking17.post_webhook(url, payload)).json() == {"result": "applied"}
     assert (await tracking17.post_webhook(url, payload)).json() == {"result": "duplicate"}
     assert (await row(session, Shipment, shipment.id)).status == "delivered"
-    assert len(await notes(session, member.family_id)) == 1
+    assert len(await parcel_notes(session, member.family_id)) == 1
 
 
 async def test_a_17track_webhook_about_an_unknown_number_is_acknowledged(

@@ -20,7 +20,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.events import EventBus, EventType
-from vinted_optimizer.kit.queue import JobQueue, UnknownJob
+from vinted_optimizer.kit.queue import JobQueue
 from vinted_optimizer.models import Shipment
 from vinted_optimizer.notifications import service as notifications
 from vinted_optimizer.sales import service as sales
@@ -299,13 +299,6 @@ async def announce(effects: Effects, events: EventBus, queue: JobQueue) -> None:
     if effects.changed is not None:
         await events.publish_quietly(effects.family_id, EventType.shipment_status_changed, effects.changed)
     for notification_id in effects.notifications:
-        try:
-            await queue.enqueue(
-                notifications.SEND_JOB,
-                str(notification_id),
-                job_id=notifications.send_job_id(notification_id),
-            )
-        except UnknownJob:
-            # Until the notifications branch registers its e-mail job with the worker: the note is in the
-            # feed, the e-mail is not sent.
-            log.warning("notification.send_job_not_registered", notification_id=str(notification_id))
+        await queue.enqueue(
+            notifications.SEND_JOB, str(notification_id), job_id=notifications.send_job_id(notification_id)
+        )
