@@ -14,47 +14,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
-from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._sockets import open_sockets  # noqa: E402
 from tests.support.serve import Serve, base_env, new_data_dir, shut_down  # noqa: E402
 
 from vinted_optimizer.kit.events import EventBus, EventType  # noqa: E402
 
 PASSWORD = "Valigia-Rossa-2024"  # noqa: S105 - the bench's own account
 FAST = {"VO_RATE_LIMIT_IP": "100000/minute", "VO_RATE_LIMIT_USER": "100000/minute", "VO_LOG_LEVEL": "WARNING"}
-
-
-async def _client(
-    url: str, token: str, sent: dict[int, float], delays: list[float], ready: asyncio.Event
-) -> None:
-    socket: ClientConnection
-    async with connect(url, subprotocols=["vo.v1", f"vo.auth.{token}"], max_queue=None) as socket:  # type: ignore[list-item]
-        while json.loads(await socket.recv())["type"] != "ready":
-            pass
-        ready.set()
-        async for raw in socket:
-            received = time.perf_counter()
-            event = json.loads(raw)
-            if event["type"] != "listing.changed":
-                continue
-            data = event["data"]
-            if data.get("stop"):
-                return
-            if not data["warm"]:
-                delays.append((received - sent[data["n"]]) * 1000)
 
 
 async def measure(base_url: str, redis_url: str, clients: int, events: int, rate: float) -> list[float]:
@@ -66,12 +46,20 @@ async def measure(base_url: str, redis_url: str, clients: int, events: int, rate
             )
         ).json()
     token, family_id = body["access_token"], uuid.UUID(body["user"]["family"]["id"])
-    url = base_url.replace("http", "ws", 1) + "/api/v1/ws"
     sent: dict[int, float] = {}
     delays: list[float] = []
-    readies = [asyncio.Event() for _ in range(clients)]
-    tasks = [asyncio.create_task(_client(url, token, sent, delays, ready)) for ready in readies]
-    await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 60)
+
+    def handle(event: dict[str, Any], received: float) -> bool:
+        if event["type"] != "listing.changed":
+            return False
+        data = event["data"]
+        if data.get("stop"):
+            return True
+        if not data["warm"]:
+            delays.append((received - sent[data["n"]]) * 1000)
+        return False
+
+    tasks = await open_sockets(base_url, token, clients, handle)
     redis = Redis.from_url(redis_url)
     bus = EventBus(redis)
     try:

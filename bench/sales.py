@@ -29,6 +29,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -37,9 +38,9 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._sockets import open_sockets  # noqa: E402
 from tests.fakes.tracking17_wire import sign_webhook  # noqa: E402
 from tests.support.serve import Serve, base_env, new_data_dir, shut_down  # noqa: E402
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
 PASSWORD = "Valigia-Rossa-2024"  # noqa: S105 - the bench's own account
 TRACK17_KEY = "bench-17track-key"
@@ -167,35 +168,21 @@ def track17_webhook(number: str, at: datetime) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-async def _socket(
-    url: str, token: str, seen: dict[str, list[float]], ready: asyncio.Event, stop: str
-) -> None:
-    socket: ClientConnection
-    async with connect(url, subprotocols=["vo.v1", f"vo.auth.{token}"], max_queue=None) as socket:  # type: ignore[list-item]
-        while json.loads(await socket.recv())["type"] != "ready":
-            pass
-        ready.set()
-        async for raw in socket:
-            received = time.perf_counter()
-            event = json.loads(raw)
-            if event["type"] != "shipment.status_changed":
-                continue
-            shipment_id = event["data"]["shipment_id"]
-            seen.setdefault(shipment_id, []).append(received)
-            if shipment_id == stop:
-                return
-
-
 async def webhook_delays(
     base_url: str, token: str, parcels: list[tuple[str, str]], clients: int
 ) -> tuple[list[float], list[float], int]:
     """(delays POST sent → event received, in ms; the POSTs' answer times; deliveries missing)."""
-    url = base_url.replace("http", "ws", 1) + "/api/v1/ws"
     seen: dict[str, list[float]] = {}
-    readies = [asyncio.Event() for _ in range(clients)]
     last = parcels[-1][0]
-    tasks = [asyncio.create_task(_socket(url, token, seen, ready, last)) for ready in readies]
-    await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 60)
+
+    def handle(event: dict[str, Any], received: float) -> bool:
+        if event["type"] != "shipment.status_changed":
+            return False
+        shipment_id = event["data"]["shipment_id"]
+        seen.setdefault(shipment_id, []).append(received)
+        return bool(shipment_id == last)
+
+    tasks = await open_sockets(base_url, token, clients, handle)
     sent: dict[str, float] = {}
     answers = []
     at = datetime.now(UTC) - timedelta(hours=1)
