@@ -13,6 +13,7 @@ from tests.fakes.sendcloud import FakeSendcloud, Reply, error
 from tests.shipments.conftest import CLIENT_TIMEOUT
 from tests.shipments.factories import buy_label, label_request, sale_to_ship, shipping_account
 from vinted_optimizer.models import AuditLog, Shipment
+from vinted_optimizer.shipments import service as shipment_service
 
 ANNOUNCE = "/api/v3/shipments/announce"
 
@@ -53,7 +54,7 @@ async def test_a_label_is_bought_stored_and_downloadable(client, session, settin
 
     row = (await shipments_of(session, sale["id"]))[0]
     assert row.order_number == order_number and row.sendcloud_parcel_id and row.sendcloud_shipment_id
-    assert row.label_url == f"labels/{row.family_id}/{row.id}.pdf"
+    assert row.label_url == f"labels/{row.family_id}/{order_number}.pdf"
     assert stored_labels(settings) == [settings.data_dir / "objects" / row.label_url]
 
     label = await client.get(f"/api/v1/shipments/{shipment['id']}/label", headers=admin.headers)
@@ -110,6 +111,31 @@ async def test_a_label_bought_but_whose_answer_was_lost_is_found_not_bought_agai
         == next(iter(fake_sendcloud.shipments.values()))["parcels"][0]["tracking_number"]
     )
     assert len(stored_labels(settings)) == 1  # the label fetched from Sendcloud's documents
+    label = await client.get(f"/api/v1/shipments/{retried['id']}/label", headers=admin.headers)
+    assert label.status_code == 200 and label.content.startswith(b"%PDF")
+
+
+async def test_a_label_stored_in_a_transaction_that_failed_is_not_left_behind(
+    client, session, settings, fake_sendcloud, ready, monkeypatch
+):
+    """The label is uploaded, then the transaction fails (here its audit entry): the row never
+    commits. The retry finds the parcel at Sendcloud and writes the same object: one file per sale."""
+    admin, sale = ready
+
+    async def database_gone(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("the connection was lost before the commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shipment_service.audit, "record", database_gone)
+        failed = await client.post("/api/v1/shipments", json=label_request(sale["id"]), headers=admin.headers)
+    assert failed.status_code == 500  # what a lost database looks like; the point is what stays behind
+    assert await shipments_of(session, sale["id"]) == []
+    assert len(stored_labels(settings)) == 1  # uploaded before the failure
+
+    retried = await buy_label(client, member=admin, sale_id=sale["id"])
+    assert fake_sendcloud.labels_bought["VO-" + sale["id"]] == 1
+    row = (await shipments_of(session, sale["id"]))[0]
+    assert stored_labels(settings) == [settings.data_dir / "objects" / row.label_url]
     label = await client.get(f"/api/v1/shipments/{retried['id']}/label", headers=admin.headers)
     assert label.status_code == 200 and label.content.startswith(b"%PDF")
 

@@ -105,8 +105,10 @@ def order_number(sale_id: uuid.UUID) -> str:
     return ORDER_PREFIX + str(sale_id)
 
 
-def label_key(family_id: uuid.UUID, shipment_id: uuid.UUID) -> str:
-    return f"labels/{family_id}/{shipment_id}.pdf"
+def label_key(family_id: uuid.UUID, sale_id: uuid.UUID) -> str:
+    """One object per sale, named like its order: a retry after a transaction lost past the upload (the
+    row never committed) writes the same object again, so no label is ever left behind unreferenced."""
+    return f"labels/{family_id}/{order_number(sale_id)}.pdf"
 
 
 def filename(shipment: Shipment, label_format: str) -> str:
@@ -251,7 +253,7 @@ async def _store(
     pdf = await _label_pdf(sendcloud, found, parcel_id)
     formats = await _formats(sendcloud, parcel_id)
     shipment_id = uuid.uuid4()
-    key = label_key(member.family_id, shipment_id)
+    key = label_key(member.family_id, sale.id)
     try:
         await tools.storage.put(key, pdf, content_type="application/pdf")
     except Exception as error:
@@ -287,8 +289,8 @@ async def _store(
             session.add(shipment)
             await session.flush()
     except IntegrityError:
-        # Stored meanwhile by a request that had lost the lock: that row is the shipment.
-        await tools.storage.delete([key])
+        # Stored meanwhile by a request that had lost the lock: that row is the shipment, and the object
+        # under the same key is its label (the same parcel's): it stays.
         existing = await repository.by_order_number(session, order_number(sale.id))
         if existing is None:
             raise
