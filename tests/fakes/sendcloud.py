@@ -100,7 +100,7 @@ class FakeSendcloud:
         secret_key: str = SECRET_KEY,
         options: tuple[ShippingOption, ...] = DEFAULT_OPTIONS,
     ) -> None:
-        self.public_key, self.secret_key = public_key, secret_key
+        self._keys = (public_key, secret_key)
         self._initial_options = options
         self._lock = threading.Lock()
         self.reset()
@@ -119,6 +119,7 @@ class FakeSendcloud:
     def reset(self) -> None:
         with self._lock:
             self.clock: Clock = DEFAULT_CLOCK  # a ManualClock holds the rate limits' time still
+            self.public_key, self.secret_key = self._keys  # a test may change them: keys rotated
             self.options = list(self._initial_options)
             self.account_configured = True  # False: announcing answers 412
             self.calls: list[Call] = []

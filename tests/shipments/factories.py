@@ -7,8 +7,9 @@ from typing import Any
 import httpx
 
 from tests.auth.factories import Member
-from tests.fakes.sendcloud import PUBLIC_KEY, SECRET_KEY
+from tests.fakes.sendcloud import PUBLIC_KEY, SECRET_KEY, Call, FakeSendcloud
 from tests.sales.factories import record_sale
+from vinted_optimizer.shipments.sendcloud import KEY_CHECK_ORDER
 
 SENDER = {
     "name": "Giulia Bianchi",
@@ -65,3 +66,14 @@ async def buy_label(
     assert response.status_code == expect, response.text
     shipment: dict[str, Any] = response.json()
     return shipment
+
+
+def asked(fake: FakeSendcloud, method: str | None = None, path: str | None = None) -> list[Call]:
+    """What Sendcloud was asked, leaving out the check of the keys when the account was saved."""
+    return [
+        call
+        for call in fake.calls
+        if call.query.get("order_number") != KEY_CHECK_ORDER
+        and (method is None or call.method == method)
+        and (path is None or call.path == path)
+    ]

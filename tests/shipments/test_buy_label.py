@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.auth.factories import register
 from tests.fakes.sendcloud import FakeSendcloud, Reply, error
 from tests.shipments.conftest import CLIENT_TIMEOUT
-from tests.shipments.factories import buy_label, label_request, sale_to_ship, shipping_account
+from tests.shipments.factories import asked, buy_label, label_request, sale_to_ship, shipping_account
 from vinted_optimizer.models import AuditLog, Shipment
 from vinted_optimizer.shipments import service as shipment_service
 
@@ -225,11 +225,7 @@ async def test_sendcloud_failures_are_explained_and_leave_nothing(
 ):
     admin, sale = ready
     if setup == "wrong_keys":
-        await client.put(
-            "/api/v1/shipments/account",
-            json={"sendcloud_public_key": "chiave-sbagliata", "sendcloud_secret_key": "segreta-sbagliata"},
-            headers=admin.headers,
-        )
+        fake_sendcloud.secret_key = "ruotata-su-sendcloud"  # the saved keys were replaced at Sendcloud
     elif setup == "not_configured":
         fake_sendcloud.account_configured = False
     elif setup == "rate_limited":
@@ -256,7 +252,7 @@ async def test_a_read_that_fails_once_is_tried_again(client, fake_sendcloud, rea
     admin, sale = ready
     fake_sendcloud.script("shipments:list", Reply(status=503))
     await buy_label(client, member=admin, sale_id=sale["id"])
-    assert len(fake_sendcloud.calls_to("GET", "/api/v3/shipments")) == 2
+    assert len(asked(fake_sendcloud, "GET", "/api/v3/shipments")) == 2
     assert fake_sendcloud.labels_bought["VO-" + sale["id"]] == 1
 
 
@@ -278,7 +274,7 @@ async def test_no_label_without_the_account_or_for_a_sale_that_ships_nothing(cli
     assert cancelled.status_code == 200, cancelled.text
     closed = await client.post("/api/v1/shipments", json=label_request(sale["id"]), headers=admin.headers)
     assert closed.status_code == 409 and closed.json()["error"] == "sale_closed"
-    assert fake_sendcloud.calls == []
+    assert asked(fake_sendcloud) == []
 
 
 async def test_another_familys_sale_is_not_found(client, fake_sendcloud, ready):
@@ -308,4 +304,4 @@ async def test_bad_input_is_refused_before_sendcloud(client, fake_sendcloud, rea
     )
     assert response.status_code == 422, response.text
     assert field in [f["field"] for f in response.json()["fields"]], response.json()
-    assert fake_sendcloud.calls == []
+    assert asked(fake_sendcloud) == []

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests.auth.factories import register
-from tests.fakes.sendcloud import PUBLIC_KEY, SECRET_KEY
-from tests.shipments.factories import buy_label, sale_to_ship, shipping_account
+from tests.fakes.sendcloud import PUBLIC_KEY, SECRET_KEY, Reply
+from tests.shipments.factories import asked, buy_label, sale_to_ship, shipping_account
 from tests.users.factories import invite_and_join
 
 
@@ -34,7 +34,7 @@ async def test_a_parcel_with_vinteds_label_is_followed_by_its_code(client, fake_
     shipment = await follow(client, family, sale["id"], code="rr 1234-5678 9it")
     assert shipment["source"] == "other" and shipment["tracking_code"] == "RR123456789IT"
     assert shipment["label_formats"] == [] and shipment["status"] == "ready"
-    assert fake_sendcloud.calls == []
+    assert asked(fake_sendcloud) == []
     again = await follow(client, family, sale["id"], code="RR999999999IT", expect=409)
     assert again["error"] == "shipment_exists"
     bought = await client.post(
@@ -224,6 +224,31 @@ async def test_the_account_keeps_the_keys_secret(client, session, capsys, caplog
     assert PUBLIC_KEY not in everything and SECRET_KEY not in everything
 
 
+async def test_keys_sendcloud_refuses_are_not_stored(client, fake_sendcloud):
+    admin = await register(client)
+    wrong = await client.put(
+        "/api/v1/shipments/account",
+        json={"sendcloud_public_key": PUBLIC_KEY, "sendcloud_secret_key": "chiave-copiata-male"},
+        headers=admin.headers,
+    )
+    assert wrong.status_code == 422, wrong.text
+    fields = {problem["field"]: problem["message"] for problem in wrong.json()["fields"]}
+    assert set(fields) == {"sendcloud_public_key", "sendcloud_secret_key"}
+    assert "Sendcloud non riconosce queste chiavi" in fields["sendcloud_secret_key"]
+    assert "chiave-copiata-male" not in wrong.text
+    assert fake_sendcloud.calls_to("GET", "/api/v3/shipments")[-1].query == {"order_number": "VO-key-check"}
+    account = (await client.get("/api/v1/shipments/account", headers=admin.headers)).json()
+    assert account["has_sendcloud_keys"] is False
+
+
+async def test_keys_are_stored_unchecked_while_sendcloud_is_down(client, fake_sendcloud):
+    admin = await register(client)
+    fake_sendcloud.script("shipments:list", Reply(status=503))
+    account = await shipping_account(client, admin=admin)
+    assert account["has_sendcloud_keys"] is True
+    assert len(fake_sendcloud.calls_to("GET", "/api/v3/shipments")) == 1  # tried once, not in a loop
+
+
 async def test_only_the_family_admin_writes_the_account(client):
     admin = await register(client)
     member = await invite_and_join(client, admin=admin)
@@ -297,4 +322,4 @@ async def test_carriers_need_the_account(client, fake_sendcloud):
     await shipping_account(client, admin=admin, keys=False)
     response = await client.get("/api/v1/carriers", headers=admin.headers)
     assert response.status_code == 409 and response.json()["error"] == "sendcloud_keys_missing"
-    assert fake_sendcloud.calls == []
+    assert asked(fake_sendcloud) == []

@@ -11,22 +11,35 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.kit.context import RequestContext
-from vinted_optimizer.kit.errors import Conflict, InvalidField
+from vinted_optimizer.kit.errors import Conflict, InvalidField, InvalidFields
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.security import SecretBox
 from vinted_optimizer.kit.storage import Storage
 from vinted_optimizer.models import ShippingAccount
 from vinted_optimizer.shipments import repository
 from vinted_optimizer.shipments.schemas import AccountRead, AccountUpdate, Address
-from vinted_optimizer.shipments.sendcloud import Keys, Sendcloud
+from vinted_optimizer.shipments.sendcloud import (
+    Keys,
+    Sendcloud,
+    SendcloudKeysRejected,
+    SendcloudUnavailable,
+)
 
 WEBHOOK_PATH = "/api/v1/webhooks/sendcloud/"
 SETTINGS_HINT = "l'amministratore della famiglia lo imposta in Impostazioni → Spedizioni"
+KEY_CHECK_SECONDS = 5.0
+KEYS_REFUSED = (
+    "Sendcloud non riconosce queste chiavi: copiale di nuovo per intero da Sendcloud → Impostazioni → "
+    "Integrazioni → Sendcloud API."
+)
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,7 @@ async def update(
             "public_key": public.get_secret_value().strip(),
             "secret_key": secret.get_secret_value().strip(),
         }
+        await _check_keys(tools, Keys(**sealed))
         account.sendcloud_keys = tools.secret_box.encrypt_json(sealed)
     await session.flush()
     if public is not None:
@@ -155,6 +169,26 @@ async def update(
     if changed:
         await _audit(session, member, context, "shipping.account_updated", {"fields": changed})
     return _read(account, tools.public_url)
+
+
+async def _check_keys(tools: Tools, keys: Keys) -> None:
+    """Keys Sendcloud refuses are not stored (a 422 on both fields); when Sendcloud cannot answer now they
+    are stored unchecked, and the first label or carrier list will say if they are wrong."""
+    checker = Sendcloud(
+        tools.sendcloud_url,
+        keys,
+        timeout=min(KEY_CHECK_SECONDS, tools.timeout_seconds),
+        transport=tools.transport,
+    )
+    try:
+        async with checker as sendcloud:
+            await sendcloud.check_keys()
+    except SendcloudKeysRejected as error:
+        raise InvalidFields(
+            [("sendcloud_public_key", KEYS_REFUSED), ("sendcloud_secret_key", KEYS_REFUSED)]
+        ) from error
+    except (SendcloudUnavailable, Conflict, InvalidField):
+        log.warning("shipping.keys_not_checked")
 
 
 async def remove_keys(session: AsyncSession, member: Member, context: RequestContext) -> None:

@@ -38,6 +38,7 @@ API = "/api/v3"
 MIME_TYPES = {"pdf": "application/pdf", "zpl": "application/zpl", "png": "image/png"}
 READ_ATTEMPTS = 3
 RETRY_AFTER_SECONDS = 10
+KEY_CHECK_ORDER = "VO-key-check"
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,18 @@ class Sendcloud:
             raise transient.error from transient
         data: dict[str, Any] = response.json()["data"]
         return data
+
+    async def check_keys(self) -> None:
+        """One cheap read, tried once: raises SendcloudKeysRejected on a 401 (and the other errors as
+        they come); the order number asked for belongs to no sale."""
+        try:
+            response = await self._send(
+                "keys:check",
+                lambda: self._client.get("/shipments", params={"order_number": KEY_CHECK_ORDER}),
+            )
+            raise_for(response, "keys:check")
+        except _Transient as transient:
+            raise transient.error from transient
 
     async def find(self, order_number: str) -> dict[str, Any] | None:
         """The shipment announced with this order number, if one was (the newest)."""
