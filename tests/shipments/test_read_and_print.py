@@ -315,6 +315,19 @@ async def test_carriers_from_the_sender_address_cheapest_first(client, fake_send
     assert nowhere.status_code == 200 and nowhere.json()["items"] == []
 
 
+async def test_carrier_answers_are_kept_a_few_minutes_per_family_and_question(client, fake_sendcloud, family):
+    options = "/api/v3/shipping-options"
+    first = await client.get("/api/v1/carriers?weight_kg=2.5", headers=family.headers)
+    again = await client.get("/api/v1/carriers?weight_kg=2.5", headers=family.headers)
+    assert again.json() == first.json() and len(fake_sendcloud.calls_to("POST", options)) == 1
+    await client.get("/api/v1/carriers?weight_kg=3", headers=family.headers)  # another question
+    assert len(fake_sendcloud.calls_to("POST", options)) == 2
+    other = await register(client)
+    await shipping_account(client, admin=other)
+    theirs = await client.get("/api/v1/carriers?weight_kg=2.5", headers=other.headers)
+    assert theirs.json() == first.json() and len(fake_sendcloud.calls_to("POST", options)) == 3
+
+
 async def test_carriers_need_the_account(client, fake_sendcloud):
     admin = await register(client)
     response = await client.get("/api/v1/carriers", headers=admin.headers)

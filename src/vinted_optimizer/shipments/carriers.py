@@ -1,14 +1,24 @@
-"""Which carriers can take a parcel, and at what price: Sendcloud's shipping options, cheapest first."""
+"""Which carriers can take a parcel, and at what price: Sendcloud's shipping options, cheapest first.
+
+The answers are kept a few minutes in Redis per family and question: a seller trying weights on the
+sale's page asks the same few questions again and again, and Sendcloud counts shipping-options among
+its writes (100 a minute).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import structlog
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.principal import Member
-from vinted_optimizer.shipments.account import SenderMissing, Tools, ready
+from vinted_optimizer.shipments.account import Ready, SenderMissing, Tools, ready
 from vinted_optimizer.shipments.schemas import (
     CarrierList,
     CarrierOption,
@@ -16,6 +26,11 @@ from vinted_optimizer.shipments.schemas import (
     Dimensions,
     QuoteRequest,
 )
+
+CACHE_PREFIX = "vo:carriers:"
+CACHE_SECONDS = 600
+
+log = structlog.get_logger(__name__)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -83,6 +98,31 @@ def _address(country: str, postal_code: str | None) -> dict[str, str]:
     return address
 
 
+def _cache_key(family_id: uuid.UUID, keys_of: str, body: dict[str, Any]) -> str:
+    question = hashlib.sha256(f"{keys_of}\n{json.dumps(body, sort_keys=True)}".encode()).hexdigest()
+    return f"{CACHE_PREFIX}{family_id}:{question[:32]}"
+
+
+async def _options(member: Member, tools: Tools, account: Ready, body: dict[str, Any]) -> CarrierList:
+    """Sendcloud's answer to ``body``, from the cache when it was asked in the last minutes. Other keys
+    are another question (the public key is part of the cache key); Redis down only skips the cache."""
+    key = _cache_key(member.family_id, account.keys.public_key, body)
+    try:
+        cached = await tools.redis.get(key)
+    except RedisError:
+        log.warning("carriers.cache_unavailable")
+        cached = None
+    if cached is not None:
+        return CarrierList.model_validate_json(cached)
+    async with tools.sendcloud(account.keys) as sendcloud:
+        options = cheapest_first(await sendcloud.shipping_options(body))
+    try:
+        await tools.redis.set(key, options.model_dump_json(), ex=CACHE_SECONDS)
+    except RedisError:
+        log.warning("carriers.cache_unavailable")
+    return options
+
+
 async def for_sender(session: AsyncSession, member: Member, tools: Tools, query: CarrierQuery) -> CarrierList:
     """The options from the family's sender address."""
     account = await ready(session, member, tools)
@@ -94,8 +134,7 @@ async def for_sender(session: AsyncSession, member: Member, tools: Tools, query:
         "parcels": [_parcel(query.weight_kg, None)],
         "calculate_quotes": True,
     }
-    async with tools.sendcloud(account.keys) as sendcloud:
-        return cheapest_first(await sendcloud.shipping_options(body))
+    return await _options(member, tools, account, body)
 
 
 async def quote(session: AsyncSession, member: Member, tools: Tools, data: QuoteRequest) -> CarrierList:
@@ -112,5 +151,4 @@ async def quote(session: AsyncSession, member: Member, tools: Tools, data: Quote
         "parcels": [_parcel(data.weight_kg, data.dimensions)],
         "calculate_quotes": True,
     }
-    async with tools.sendcloud(account.keys) as sendcloud:
-        return cheapest_first(await sendcloud.shipping_options(body))
+    return await _options(member, tools, account, body)
