@@ -166,6 +166,7 @@ export const itShipments = {
   "shipments.settings.quota": "Tracciamento 17TRACK",
   "shipments.settings.quotaLine": "{used} di {total} registrazioni usate, {remain} rimaste ({today} oggi).",
   "shipments.settings.quotaHint": "Ogni codice di un'etichetta Vinted seguito usa una registrazione.",
+  "shipments.settings.quotaCheck": "Controlla le registrazioni rimaste",
 } as const;
 
 export const enShipments: Record<keyof typeof itShipments, string> = {
@@ -322,4 +323,5 @@ export const enShipments: Record<keyof typeof itShipments, string> = {
   "shipments.settings.quota": "17TRACK tracking",
   "shipments.settings.quotaLine": "{used} of {total} registrations used, {remain} left ({today} today).",
   "shipments.settings.quotaHint": "Each Vinted label's code that is followed uses one registration.",
+  "shipments.settings.quotaCheck": "Check the registrations left",
 };

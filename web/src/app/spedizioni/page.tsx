@@ -26,7 +26,11 @@ function Shipments() {
   if (location === "list") lastListSearch = params.toString();
   const backHref = lastListSearch ? `/spedizioni?${lastListSearch}` : "/spedizioni";
 
-  useEffect(() => window.scrollTo({ top: 0 }), [location]);
+  // A new view starts at the top. (A block: Chromium's scrollTo returns a promise, which React would take
+  // for the effect's cleanup.)
+  useEffect(() => {
+    window.scrollTo({ top: 0 });
+  }, [location]);
 
   if (!user?.family) return <Alert kind="info">{t("shipments.noFamily")}</Alert>;
   if (id) return <ShipmentView key={id} id={id} backHref={backHref} />;

@@ -77,10 +77,11 @@ export function useSaleRecord(saleId: string) {
   });
 }
 
-export function useShippingAccount() {
+export function useShippingAccount(enabled = true) {
   return useQuery({
     queryKey: shipmentKeys.account(),
     queryFn: async () => unwrap(await api.GET("/api/v1/shipments/account")),
+    enabled,
   });
 }
 
