@@ -10,6 +10,7 @@ Until the Vendite page renders the sale's shipping section, the flow goes throug
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -21,7 +22,17 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, WebSocket, expect
 
-from tests.e2e.browser import DESKTOP, PHONE, Browsing, Person, Viewport, heading, is_call, register_by_api, sign_in
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    Person,
+    Viewport,
+    heading,
+    is_call,
+    register_by_api,
+    sign_in,
+)
 from tests.e2e.seed import Member
 from tests.fakes import sendcloud
 from tests.fakes.sendcloud import FakeSendcloud
@@ -48,7 +59,10 @@ LIVE_TIMEOUT_MS = 15_000
 @pytest.fixture(scope="module")
 def shipping_fakes() -> Iterator[tuple[FakeSendcloud, FakeTrack17, str, str]]:
     fake_sendcloud, fake_track17 = FakeSendcloud(), FakeTrack17(api_key=TRACK17_KEY)
-    with serve_in_thread(fake_sendcloud.app) as sendcloud_url, serve_in_thread(fake_track17.app) as track17_url:
+    with (
+        serve_in_thread(fake_sendcloud.app) as sendcloud_url,
+        serve_in_thread(fake_track17.app) as track17_url,
+    ):
         yield fake_sendcloud, fake_track17, sendcloud_url, track17_url
 
 
@@ -97,7 +111,11 @@ def seed_sale(server: Serve, person: Person, family: str, title: str) -> tuple[d
         assert listing.status_code == 201, listing.text
         sale = member.client.post(
             "/api/v1/sales",
-            json={"listing_id": listing.json()["id"], "sale_price": "25.00", "buyer_username": "compratrice_lu"},
+            json={
+                "listing_id": listing.json()["id"],
+                "sale_price": "25.00",
+                "buyer_username": "compratrice_lu",
+            },
         )
         assert sale.status_code == 201, sale.text
     finally:
@@ -116,7 +134,7 @@ async def fill_buyer(page: Page) -> None:
 
 async def pdf_of(download_path: Path | None) -> bytes:
     assert download_path is not None
-    return download_path.read_bytes()
+    return await asyncio.to_thread(download_path.read_bytes)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
@@ -202,7 +220,9 @@ async def test_buy_a_label_then_the_parcel_moves_live(
     # The timeline, newest first, has the carrier's words for both moves.
     events = section.get_by_role("list").filter(has_text="Delivered").locator("li")
     await expect(events.first).to_contain_text("Delivered")
-    await page.screenshot(path=str(screenshots / f"{viewport.name}-spedizione-consegnata.png"), full_page=True)
+    await page.screenshot(
+        path=str(screenshots / f"{viewport.name}-spedizione-consegnata.png"), full_page=True
+    )
 
     # The Spedizioni list: the parcel under "Consegnati", not under "In viaggio"; its label printed merged.
     await page.goto("/spedizioni")
@@ -216,7 +236,9 @@ async def test_buy_a_label_then_the_parcel_moves_live(
     item = page.get_by_role("link", name=title, exact=True)
     await expect(item).to_be_visible()
     await expect(page.get_by_text("Consegnato", exact=True).filter(visible=True)).to_have_count(1)
-    await expect(page.get_by_role("link", name="Vai alla vendita")).to_have_attribute("href", f"/vendite?id={sale['id']}")
+    await expect(page.get_by_role("link", name="Vai alla vendita")).to_have_attribute(
+        "href", f"/vendite?id={sale['id']}"
+    )
     await page.get_by_role("checkbox", name=f"Seleziona l'etichetta di «{title}»").check()
     printing = page.get_by_role("region", name="Stampa etichette")
     await expect(printing.get_by_text("1 etichetta selezionata")).to_be_visible()
