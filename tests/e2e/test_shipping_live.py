@@ -35,7 +35,7 @@ from tests.e2e.browser import (
 )
 from tests.e2e.seed import Member
 from tests.fakes import sendcloud
-from tests.fakes.sendcloud import FakeSendcloud
+from tests.fakes.sendcloud import FakeSendcloud, Reply
 from tests.fakes.server import serve_in_thread
 from tests.fakes.tracking17 import FakeTrack17
 from tests.support.serve import Serve, running_serve
@@ -91,7 +91,9 @@ async def shipping_browsing(browser: Browser, shipping_server: Serve) -> AsyncIt
     await session.close()
 
 
-def seed_sale(server: Serve, person: Person, family: str, title: str) -> tuple[dict[str, Any], str]:
+def seed_sale(
+    server: Serve, person: Person, family: str, title: str, *, secret_key: str = sendcloud.SECRET_KEY
+) -> tuple[dict[str, Any], str]:
     """A family with its Sendcloud keys and sender address, a listing and its sale (all through the API);
     returns the sale and the family's webhook path."""
     register_by_api(server, person, family)
@@ -102,7 +104,7 @@ def seed_sale(server: Serve, person: Person, family: str, title: str) -> tuple[d
             json={
                 "sender_address": SENDER,
                 "sendcloud_public_key": sendcloud.PUBLIC_KEY,
-                "sendcloud_secret_key": sendcloud.SECRET_KEY,
+                "sendcloud_secret_key": secret_key,
             },
         )
         assert account.status_code == 200, account.text
@@ -178,6 +180,7 @@ async def test_buy_a_label_then_the_parcel_moves_live(
     assert "€ 5,49" in labels[0] and "€ 6,90" in labels[1] and "€ 12,90" in labels[2], labels
     await page.get_by_role("radio", name=re.compile("BRT Standard")).check()
     await expect(page.get_by_text("Costerà € 5,49")).to_be_visible()
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-spedizione-acquisto.png"), full_page=True)
 
     async with page.expect_response(is_call("/api/v1/shipments", "POST")) as answer:
         await page.get_by_role("button", name="Acquista etichetta", exact=True).click()
@@ -266,4 +269,71 @@ async def test_buy_a_label_then_the_parcel_moves_live(
     await item.click()
     await heading(page, title)
     await expect(page.get_by_role("heading", name="Cronologia")).to_be_visible()
+    shipping_browsing.assert_no_errors()
+
+
+async def open_sale(browsing: Browsing, person: Person, sale: dict[str, Any], title: str) -> Page:
+    page = await browsing.page(DESKTOP)
+    await page.goto("/accedi")
+    assert (await sign_in(page, person.email, person.password)).status == 200
+    await heading(page, re.compile("Ciao"))
+    await page.goto(f"/spedizioni?vendita={sale['id']}")
+    await heading(page, f"Spedizione di «{title}»")
+    return page
+
+
+async def test_a_lost_answer_is_retried_without_buying_a_second_label(
+    shipping_browsing: Browsing,
+    shipping_server: Serve,
+    shipping_fakes: tuple[FakeSendcloud, FakeTrack17, str, str],
+) -> None:
+    """Sendcloud buys the label, then its answer is lost (a 502): the page says so and offers "Riprova",
+    which sends the same request again; the server finds the label bought and stores it, once."""
+    fake_sendcloud = shipping_fakes[0]
+    person = Person("riprova@example.it", "riprova_member", "Pacco-Veloce-2026")
+    title = "Giacca a vento"
+    sale, _ = seed_sale(shipping_server, person, "Casa Riprova", title)
+    shipping_browsing.expected_failures |= {("/api/v1/shipments", 503)}
+    page = await open_sale(shipping_browsing, person, sale, title)
+    await fill_buyer(page)
+    await page.get_by_label("Peso (kg)", exact=True).fill("1,5")
+    await page.get_by_role("radio", name=re.compile("BRT Standard")).check()
+
+    fake_sendcloud.script("announce", Reply(status=502, work_first=True))
+    async with page.expect_response(is_call("/api/v1/shipments", "POST")) as first:
+        await page.get_by_role("button", name="Acquista etichetta", exact=True).click()
+    assert (await first.value).status == 503
+    order = f"VO-{sale['id']}"
+    assert fake_sendcloud.labels_bought[order] == 1  # bought at Sendcloud, unknown to us yet
+    await expect(page.get_by_text(re.compile("Riprovare è sicuro"))).to_be_visible()
+
+    async with page.expect_response(is_call("/api/v1/shipments", "POST")) as second:
+        await page.get_by_role("button", name="Riprova", exact=True).click()
+    answer = await second.value
+    assert answer.status in (200, 201), await answer.text()
+    shipment = await answer.json()
+    assert fake_sendcloud.labels_bought[order] == 1, "Riprova bought a second label"
+    section = page.get_by_test_id("sale-shipping")
+    await expect(section.get_by_role("link", name=re.compile(shipment["tracking_code"]))).to_be_visible()
+    await expect(section.get_by_role("button", name="Scarica PDF", exact=True)).to_be_visible()
+    await expect(page.get_by_text(re.compile("Riprovare è sicuro"))).to_have_count(0)
+    shipping_browsing.assert_no_errors()
+
+
+async def test_rejected_keys_send_the_member_to_the_settings(
+    shipping_browsing: Browsing, shipping_server: Serve
+) -> None:
+    """Keys Sendcloud refuses: the carriers cannot be listed, and the page says where they are fixed."""
+    person = Person("chiavi@example.it", "chiavi_member", "Pacco-Veloce-2026")
+    title = "Borsa di paglia"
+    sale, _ = seed_sale(shipping_server, person, "Casa Chiavi", title, secret_key="not-the-secret-key")
+    shipping_browsing.expected_failures |= {("/api/v1/carriers", 409)}
+    page = await open_sale(shipping_browsing, person, sale, title)
+    await page.get_by_label("Peso (kg)", exact=True).fill("1")
+    await expect(page.get_by_text(re.compile("Serve l'amministratore della famiglia"))).to_be_visible()
+    link = page.get_by_role("link", name="Vai a Impostazioni → Spedizioni")
+    await expect(link).to_have_attribute("href", "/impostazioni#spedizioni")
+    await link.click()
+    await heading(page, "Impostazioni")
+    await expect(page.get_by_text("Chiavi salvate", exact=True)).to_be_visible()
     shipping_browsing.assert_no_errors()
