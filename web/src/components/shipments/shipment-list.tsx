@@ -14,7 +14,8 @@ import { LabelPrinting } from "./label-printing";
 import { ShipmentStatusBadge, Timeline, TrackingCode } from "./parcel";
 import { useShipmentPage, type Shipment, type ShipmentQuery } from "./queries";
 
-export const PAGE_SIZE = 20;
+// A page holds as many parcels as one merged print takes (the API allows 50 labels at once).
+export const PAGE_SIZE = 50;
 type Filter = "open" | "trouble" | "delivered" | "all";
 const FILTERS: { value: Filter; param: string; label: MessageKey; query: ShipmentQuery }[] = [
   { value: "open", param: "in-viaggio", label: "shipments.filter.open", query: { open: true } },
@@ -186,7 +187,8 @@ export function ShipmentList() {
   );
   const shipments = useShipmentPage(query);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const filterKey = JSON.stringify(query);
+  // Another filter is a new selection; another page of the same filter adds to it (hence the limit).
+  const filterKey = JSON.stringify({ ...query, offset: 0 });
   useEffect(() => setSelected(new Set()), [filterKey]);
 
   const items = shipments.data?.items ?? [];
