@@ -337,3 +337,95 @@ async def test_rejected_keys_send_the_member_to_the_settings(
     await heading(page, "Impostazioni")
     await expect(page.get_by_text("Chiavi salvate", exact=True)).to_be_visible()
     shipping_browsing.assert_no_errors()
+
+
+def family_with_a_member(server: Serve, admin: Person, member: Person) -> None:
+    """`admin`'s new family, and `member` joined to it through an invitation (over the API)."""
+    register_by_api(server, admin, "Casa Impostata")
+    seeded = Member(server, admin)
+    try:
+        token = httpx.URL(seeded.invite(member.email)).params["token"]
+    finally:
+        seeded.close()
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        joined = client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": member.email,
+                "username": member.username,
+                "password": member.password,
+                "invite_token": token,
+            },
+        )
+        assert joined.status_code == 201, joined.text
+
+
+async def test_the_admin_sets_up_shipping_and_a_member_reads_it(
+    shipping_browsing: Browsing, shipping_server: Serve
+) -> None:
+    """Impostazioni → Spedizioni: the admin saves the sender address and the keys (never shown again),
+    sees the webhook address, removes the keys after a confirmation; a member sees the settings read-only."""
+    admin = Person("admin.sped@example.it", "admin_sped", "Pacco-Veloce-2026")
+    member = Person("membro.sped@example.it", "membro_sped", "Pacco-Lento-2026")
+    family_with_a_member(shipping_server, admin, member)
+
+    page = await shipping_browsing.page(PHONE)
+    await page.goto("/accedi")
+    assert (await sign_in(page, admin.email, admin.password)).status == 200
+    await heading(page, re.compile("Ciao"))
+    await page.goto("/impostazioni#spedizioni")
+    await heading(page, "Impostazioni")
+    settings = page.locator("#spedizioni")
+    await expect(settings.get_by_text("Nessuna chiave salvata", exact=True)).to_be_visible()
+    await expect(settings.get_by_text(re.compile("L'indirizzo compare dopo"))).to_be_visible()
+    await settings.get_by_label("Nome e cognome", exact=True).fill("Casa Impostata")
+    await settings.get_by_label("Via o piazza", exact=True).fill("Via Po")
+    await settings.get_by_label("Numero civico", exact=True).fill("3")
+    await settings.get_by_label("CAP", exact=True).fill("10123")
+    await settings.get_by_label("Città", exact=True).fill("Torino")
+    await settings.get_by_role("button", name="Salva l'indirizzo").click()
+    await expect(settings.get_by_text("Indirizzo salvato.")).to_be_visible()
+
+    public, secret = (
+        settings.get_by_label("Chiave pubblica", exact=True),
+        settings.get_by_label("Chiave segreta"),
+    )
+    await public.fill(sendcloud.PUBLIC_KEY)
+    await secret.fill(sendcloud.SECRET_KEY)
+    async with page.expect_response(is_call("/api/v1/shipments/account", "PUT")) as saved:
+        await settings.get_by_role("button", name="Salva le chiavi").click()
+    assert (await saved.value).status == 200
+    assert sendcloud.SECRET_KEY not in await (await saved.value).text()
+    await expect(settings.get_by_text("Chiavi salvate", exact=True)).to_be_visible()
+    await expect(public).to_have_value("")  # written, never shown back
+    await expect(secret).to_have_value("")
+    webhook = settings.get_by_role("textbox", name="Indirizzo del webhook", exact=True)
+    await expect(webhook).to_have_value(re.compile(r"/api/v1/webhooks/sendcloud/\S+$"))
+    await expect(settings.get_by_role("button", name="Copia l'indirizzo del webhook")).to_be_visible()
+    # 17TRACK's registrations, asked only on demand (this server's stand-in has 100 a month).
+    await settings.get_by_role("button", name="Controlla le registrazioni rimaste").click()
+    await expect(settings.get_by_text(re.compile(r"di 100 registrazioni usate"))).to_be_visible()
+
+    await settings.get_by_role("button", name="Rimuovi chiavi", exact=True).click()
+    confirm = settings.get_by_role("group", name=re.compile("^Rimuovere le chiavi"))
+    await expect(confirm.get_by_role("button", name="Annulla")).to_be_focused()
+    async with page.expect_response(is_call("/api/v1/shipments/account/keys", "DELETE")) as removed:
+        await confirm.get_by_role("button", name="Rimuovi chiavi", exact=True).click()
+    assert (await removed.value).status == 204
+    await expect(settings.get_by_text("Nessuna chiave salvata", exact=True)).to_be_visible()
+    await expect(settings.get_by_text("Chiavi rimosse.")).to_be_visible()
+
+    # A member reads the address and the keys' state; nothing to change, no quota asked.
+    other = await shipping_browsing.page(DESKTOP)
+    await other.goto("/accedi")
+    assert (await sign_in(other, member.email, member.password)).status == 200
+    await heading(other, re.compile("Ciao"))
+    await other.goto("/impostazioni")
+    await heading(other, "Impostazioni")
+    read_only = other.locator("#spedizioni")
+    await expect(read_only.get_by_text(re.compile("Solo l'amministratore della famiglia"))).to_be_visible()
+    await expect(read_only.get_by_text("Via Po 3")).to_be_visible()
+    await expect(read_only.get_by_text("Nessuna chiave salvata", exact=True)).to_be_visible()
+    await expect(read_only.get_by_role("textbox")).to_have_count(0)
+    await expect(read_only.get_by_role("button")).to_have_count(0)
+    shipping_browsing.assert_no_errors()
