@@ -272,9 +272,9 @@ export function BuyLabel({ sale, onBought }: { sale: Schemas["SaleRead"]; onBoug
                     className="size-5 accent-teal-700"
                   />
                   <span className="flex min-w-0 flex-1 flex-wrap items-baseline justify-between gap-x-3">
-                    <span className="min-w-0">
-                      <span className="font-medium text-slate-900">{item.carrier_name}</span>{" "}
-                      <span className="text-sm text-slate-700">{item.name}</span>
+                    <span className="min-w-0 font-medium text-slate-900">
+                      {/* "BRT Standard" already says BRT; a service's own name may not. */}
+                      {item.name.startsWith(item.carrier_name) ? item.name : `${item.carrier_name} · ${item.name}`}
                     </span>
                     <span className="font-semibold text-slate-900">
                       {item.price != null ? formatEuro(item.price, language) : t("shipments.buy.noPrice")}
