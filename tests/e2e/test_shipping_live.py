@@ -36,6 +36,7 @@ from tests.e2e.browser import (
 from tests.e2e.seed import Member
 from tests.fakes import sendcloud
 from tests.fakes.sendcloud import FakeSendcloud, Reply
+from tests.fakes.sendcloud_wire import error as sendcloud_error
 from tests.fakes.server import serve_in_thread
 from tests.fakes.tracking17 import FakeTrack17
 from tests.support.serve import Serve, running_serve
@@ -428,4 +429,34 @@ async def test_the_admin_sets_up_shipping_and_a_member_reads_it(
     await expect(read_only.get_by_text("Nessuna chiave salvata", exact=True)).to_be_visible()
     await expect(read_only.get_by_role("textbox")).to_have_count(0)
     await expect(read_only.get_by_role("button")).to_have_count(0)
+    shipping_browsing.assert_no_errors()
+
+
+async def test_a_field_sendcloud_refuses_is_marked_under_it(
+    shipping_browsing: Browsing,
+    shipping_server: Serve,
+    shipping_fakes: tuple[FakeSendcloud, FakeTrack17, str, str],
+) -> None:
+    """Sendcloud refuses the buyer's postcode: the API's 422 names to_address.postal_code, and the message
+    is under the CAP field (marked invalid, focused), not only in the alert on top."""
+    fake_sendcloud = shipping_fakes[0]
+    person = Person("cap@example.it", "cap_member", "Pacco-Veloce-2026")
+    title = "Cappello di feltro"
+    sale, _ = seed_sale(shipping_server, person, "Casa CAP", title)
+    shipping_browsing.expected_failures |= {("/api/v1/shipments", 422)}
+    page = await open_sale(shipping_browsing, person, sale, title)
+    await fill_buyer(page)
+    await page.get_by_label("Peso (kg)", exact=True).fill("1")
+    await page.get_by_role("radio", name=re.compile("BRT Standard")).check()
+    refused = sendcloud_error(400, "invalid", "Postal code is not valid", "/to_address/postal_code")
+    fake_sendcloud.script("announce", Reply(status=400, errors=[refused]))
+    async with page.expect_response(is_call("/api/v1/shipments", "POST")) as answer:
+        await page.get_by_role("button", name="Acquista etichetta", exact=True).click()
+    assert (await answer.value).status == 422
+    postcode = page.get_by_label("CAP", exact=True)
+    await expect(postcode).to_have_attribute("aria-invalid", "true")
+    await expect(postcode).to_be_focused()
+    await expect(page.get_by_text("Sendcloud non accetta questo valore.")).to_be_visible()
+    await expect(page.get_by_text("Controlla i campi segnati in rosso.")).to_be_visible()
+    assert fake_sendcloud.labels_bought[f"VO-{sale['id']}"] == 0
     shipping_browsing.assert_no_errors()
