@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,95 @@ async def more_sheet(page: Page, _: Seeded) -> None:
     await open_more(page)
 
 
+# --- Spedizioni: each visit makes its own listing and sale through the API (none shared with other visits).
+
+
+def _api(page: Page, seeded: Seeded) -> httpx.Client:
+    origin = httpx.URL(page.url).copy_with(path="/", query=None, fragment=None)
+    client = httpx.Client(base_url=str(origin), timeout=30)
+    answer = client.post(
+        "/api/v1/auth/login", json={"login": seeded.person.email, "password": seeded.person.password}
+    )
+    assert answer.status_code == 200, answer.text
+    client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return client
+
+
+def _new_sale(client: httpx.Client, title: str) -> dict[str, Any]:
+    listing = client.post("/api/v1/listings", json={"title": title, "price": "18.00"})
+    assert listing.status_code == 201, listing.text
+    sale = client.post(
+        "/api/v1/sales",
+        json={"listing_id": listing.json()["id"], "sale_price": "18.00", "buyer_username": "lu_compra"},
+    )
+    assert sale.status_code == 201, sale.text
+    result: dict[str, Any] = sale.json()
+    return result
+
+
+async def sale_to_ship(page: Page, seeded: Seeded) -> None:
+    """The purchase form of a sale's label, once the family has its (stand-in) Sendcloud keys and sender."""
+    with closing(_api(page, seeded)) as client:
+        account = client.put(
+            "/api/v1/shipments/account",
+            json={
+                "sender_address": {
+                    "name": "Casa Accessibile",
+                    "address_line_1": "Via Roma",
+                    "house_number": "1",
+                    "postal_code": "20121",
+                    "city": "Milano",
+                    "country_code": "IT",
+                },
+                "sendcloud_public_key": "a11y-public-key",
+                "sendcloud_secret_key": "a11y-secret-key",
+            },
+        )
+        assert account.status_code == 200, account.text
+        sale = _new_sale(client, "Borsa a tracolla")
+    await page.goto(f"/spedizioni?vendita={sale['id']}")
+    await heading(page, "Spedizione di «Borsa a tracolla»")
+    await expect(page.get_by_role("button", name="Acquista etichetta", exact=True)).to_be_visible()
+
+
+async def follow_form(page: Page, seeded: Seeded) -> None:
+    with closing(_api(page, seeded)) as client:
+        sale = _new_sale(client, "Sciarpa di seta")
+    await page.goto(f"/spedizioni?vendita={sale['id']}")
+    await heading(page, "Spedizione di «Sciarpa di seta»")
+    await page.get_by_role("button", name="Ho già spedito con l'etichetta Vinted").click()
+    await expect(page.get_by_role("button", name="Segui il pacco", exact=True)).to_be_visible()
+
+
+async def followed_parcel(page: Page, seeded: Seeded) -> None:
+    """The list with a parcel in it (followed by its code: no Sendcloud behind this server)."""
+    with closing(_api(page, seeded)) as client:
+        sale = _new_sale(client, "Stivali in pelle")
+        followed = client.post(
+            "/api/v1/shipments/follow", json={"sale_id": sale["id"], "tracking_code": "RR123456785IT"}
+        )
+        assert followed.status_code == 201, followed.text
+    await page.reload()
+    await heading(page, "Spedizioni")
+    await expect(page.get_by_role("link", name="Stivali in pelle", exact=True)).to_be_visible()
+
+
+async def parcel_view(page: Page, seeded: Seeded) -> None:
+    with closing(_api(page, seeded)) as client:
+        parcels = client.get("/api/v1/shipments").json()["items"]
+    assert parcels, "spedizioni-elenco makes the parcel this visit shows"
+    await page.goto(f"/spedizioni?id={parcels[0]['id']}")
+    await heading(page, parcels[0]["title"])
+    await expect(page.get_by_role("heading", name="Cronologia")).to_be_visible()
+
+
+async def shipping_settings(page: Page, _: Seeded) -> None:
+    """Impostazioni → Spedizioni as the family admin sees it, keys saved, their removal asked to confirm."""
+    await expect(page.get_by_label("Chiave pubblica", exact=True)).to_be_visible()
+    await page.get_by_role("button", name="Rimuovi chiavi", exact=True).click()
+    await expect(page.get_by_role("group", name=re.compile("^Rimuovere le chiavi"))).to_be_visible()
+
+
 VISITS = [
     # Signed out.
     Visit("accedi", "/accedi", "Accedi", signed_in=False),
@@ -133,10 +223,16 @@ VISITS = [
     Visit("annunci-revisione", "/annunci?id={listing}", re.compile("."), prepare=ready_draft),
     Visit("vendite", "/vendite", "Vendite"),
     Visit("spedizioni", "/spedizioni", "Spedizioni"),
+    Visit("spedizioni-vendita", "/spedizioni", "Spedizioni", prepare=sale_to_ship),
+    Visit("spedizioni-vendita-vinted", "/spedizioni", "Spedizioni", prepare=follow_form),
+    Visit("spedizioni-elenco", "/spedizioni", "Spedizioni", prepare=followed_parcel),
+    Visit("spedizioni-pacco", "/spedizioni", "Spedizioni", prepare=parcel_view),
     Visit("tendenze", "/tendenze", "Tendenze"),
     Visit("assistente", "/assistente", "Assistente"),
     Visit("famiglia", "/famiglia", "Famiglia"),
     Visit("impostazioni", "/impostazioni", "Impostazioni"),
+    # After spedizioni-vendita, which saved the family's Sendcloud keys.
+    Visit("impostazioni-spedizioni", "/impostazioni", "Impostazioni", prepare=shipping_settings),
     Visit("altro", "/", re.compile(r"^Ciao "), prepare=more_sheet, phone_only=True),
 ]
 

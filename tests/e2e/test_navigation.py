@@ -34,7 +34,6 @@ DESKTOP_SECTIONS = ["Panoramica", "Annunci", "Vendite", "Famiglia", "Impostazion
 MORE_SECTIONS = ["Famiglia", "Impostazioni"]
 TO_COME = {
     "vendite": ("Vendite", "prossimo aggiornamento"),
-    "spedizioni": ("Spedizioni", "prossimo aggiornamento"),
     "tendenze": ("Tendenze", "dopo vendite e spedizioni"),
     "assistente": ("Assistente", "dopo vendite e spedizioni"),
 }
@@ -183,7 +182,7 @@ async def test_desktop_side_navigation(browsing: Browsing, family: Person) -> No
 async def test_sections_to_come_say_what_and_when(
     browsing: Browsing, family: Person, viewport: Viewport
 ) -> None:
-    """Spedizioni, Tendenze, Assistente are not in the navigation; Vendite is (a tab). Each deep link
+    """Tendenze, Assistente are not in the navigation; Vendite is (a tab). Each deep link
     works and says what the page will do, that it is not there yet, and when it comes."""
     page = await signed_in(browsing, viewport, family)
     if viewport.phone:

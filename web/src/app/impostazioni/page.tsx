@@ -8,6 +8,7 @@ import { SessionList } from "@/components/account/session-list";
 import { VintedLink } from "@/components/account/vinted-link";
 import { AppShell, PageTitle } from "@/components/app-shell";
 import { LanguageSwitch } from "@/components/language-switch";
+import { ShippingSettings } from "@/components/shipments/shipping-settings";
 import { Card } from "@/components/ui";
 import { useI18n } from "@/lib/i18n";
 
@@ -27,6 +28,7 @@ function Settings() {
         </div>
         <div className="flex flex-col gap-6">
           <VintedLink />
+          <ShippingSettings />
           <SessionList />
           <DeleteAccount />
         </div>
