@@ -127,8 +127,7 @@ class Settings(BaseSettings):
     # Vinted (home side, the scraper): where to reach it (tests point these at a local stand-in).
     vinted_base_url: str = "https://www.vinted.it"
     vinted_api_url: str = "https://api.vinted.it"
-    vinted_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
-    vinted_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    vinted_timeout_seconds: float = Field(default=20.0, gt=0, le=120)  # a whole request
     # The pacing gate, one per home IP (scraper.pacing), well under what Vinted was seen to block: ~30
     # requests in a burst, ~20 in 4-5 minutes, 180-240 an hour; writes ~50 an hour spaced 20-50 s apart.
     vinted_read_burst: int = Field(default=3, ge=1, le=30)

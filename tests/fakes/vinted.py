@@ -55,9 +55,7 @@ CHALLENGE_HTML = (
     b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
     b"<div id='cf-challenge'>Checking your browser</div></body></html>"
 )
-DATADOME_BODY = (
-    b'{"url":"https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA&cid=abc&t=fe"}'
-)
+DATADOME_BODY = b'{"url":"https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA&cid=abc&t=fe"}'
 
 
 @dataclass
@@ -179,7 +177,9 @@ class FakeVinted:
                 Route("/api/v2/users/{user_id:int}/items", self._wardrobe, methods=["GET"]),
                 Route("/api/v2/my_orders", self._orders, methods=["GET"]),
                 Route("/api/v2/transactions/{tid:int}", self._transaction, methods=["GET"]),
-                Route("/api/v2/transactions/{tid:int}/shipment/journey_summary", self._journey, methods=["GET"]),
+                Route(
+                    "/api/v2/transactions/{tid:int}/shipment/journey_summary", self._journey, methods=["GET"]
+                ),
                 Route("/api/v2/transactions/{tid:int}/shipment/pdf_label", self._label, methods=["GET"]),
                 Route("/api/v2/photos", self._photo, methods=["POST"]),
                 Route("/api/v2/item_upload/items", self._create, methods=["POST"]),
@@ -358,7 +358,9 @@ class FakeVinted:
             return denied
         page = int(request.query_params.get("page", "1"))
         per_page = int(request.query_params.get("per_page", "20"))
-        return JSONResponse(wardrobe_page(request.path_params["user_id"], page, per_page, self.wardrobe_total))
+        return JSONResponse(
+            wardrobe_page(request.path_params["user_id"], page, per_page, self.wardrobe_total)
+        )
 
     async def _orders(self, request: Request) -> Response:
         denied = await self._member(request, "orders")
@@ -408,7 +410,9 @@ class FakeVinted:
         denied = await self._member(request, "label")
         if denied:
             return denied
-        return Response(label_pdf(["Vinted Go", f"Ordine {request.path_params['tid']}"]), media_type="application/pdf")
+        return Response(
+            label_pdf(["Vinted Go", f"Ordine {request.path_params['tid']}"]), media_type="application/pdf"
+        )
 
     # --- writes -----------------------------------------------------------------------------------
 

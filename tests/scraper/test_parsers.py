@@ -30,7 +30,13 @@ def search_fixture() -> dict[str, Any]:
 
 def test_search_items_exactly_as_recorded() -> None:
     page = parse_search(search_fixture(), query=QUERY, base_url=SITE)
-    assert [item.id for item in page.items] == [10051317969, 10035663984, 10051526753, 10026693491, 10015383004]
+    assert [item.id for item in page.items] == [
+        10051317969,
+        10035663984,
+        10051526753,
+        10026693491,
+        10015383004,
+    ]
     assert all(item.id > 2**32 for item in page.items)  # more than 32 bits
     first = page.items[0]
     assert first.title == "Brassière de sport Nike"
@@ -43,10 +49,20 @@ def test_search_items_exactly_as_recorded() -> None:
         "https://images1.vinted.net/t/06_0082b_FgHcZi296vwTGmKyGM3kBxsu/f800/7d959cfd.webp"
         "?s=f34e4ddf830f012135cccc1f93b2fe95a359ec98"
     )
-    assert (first.brand, first.size, first.condition, first.status_id) == ("Nike Air", "L", "new_without_tags", 1)
+    assert (first.brand, first.size, first.condition, first.status_id) == (
+        "Nike Air",
+        "L",
+        "new_without_tags",
+        1,
+    )
     second = page.items[1]
     assert second.title == "Nike Air Max 1 \u201cGrey Gum\u201d"
-    assert (second.brand, second.size, second.condition_label, second.condition) == ("Nike", "41", "Buone", "good")
+    assert (second.brand, second.size, second.condition_label, second.condition) == (
+        "Nike",
+        "41",
+        "Buone",
+        "good",
+    )
     assert (second.price, second.service_fee, second.total_item_price) == (
         Decimal("55.00"),
         Decimal("3.45"),
@@ -54,7 +70,13 @@ def test_search_items_exactly_as_recorded() -> None:
     )
     assert [item.promoted for item in page.items] == [False, True, True, False, False]
     assert [item.size for item in page.items] == ["L", "41", "43", "36.5", "39"]
-    assert [item.condition for item in page.items] == ["new_without_tags", "good", "good", "very_good", "very_good"]
+    assert [item.condition for item in page.items] == [
+        "new_without_tags",
+        "good",
+        "good",
+        "very_good",
+        "very_good",
+    ]
     # Buyer Protection in Italy: 0.70 + 5 % of the price, and the total is price + fee.
     for item in page.items:
         assert item.service_fee == (Decimal("0.70") + item.price * Decimal("0.05")).quantize(Decimal("0.01"))
@@ -64,7 +86,11 @@ def test_search_items_exactly_as_recorded() -> None:
 def test_search_pagination_and_what_was_honoured() -> None:
     page = parse_search(search_fixture(), query=QUERY, base_url=SITE)
     assert page.pagination.current_page == 1
-    assert (page.pagination.per_page, page.pagination.total_entries, page.pagination.total_pages) == (5, 960, 192)
+    assert (page.pagination.per_page, page.pagination.total_entries, page.pagination.total_pages) == (
+        5,
+        960,
+        192,
+    )
     assert page.pagination.time == datetime(2026, 9, 19, 9, 2, 59, tzinfo=UTC)
     assert page.honoured == {"page": True, "per_page": True}
 
@@ -147,7 +173,11 @@ def test_item_page_json_ld_exactly_as_recorded() -> None:
     item = parse_item_page((FIXTURES / "item-it.html").read_bytes())
     assert item.id == 10051317969
     assert item.url == "https://www.vinted.it/items/10051317969-brassiere-de-sport-nike"
-    assert (item.name, item.description, item.brand) == ("Brassière de sport Nike", "Jamais porté", "Nike Air")
+    assert (item.name, item.description, item.brand) == (
+        "Brassière de sport Nike",
+        "Jamais porté",
+        "Nike Air",
+    )
     assert (item.price, item.currency) == (Decimal("6.00"), "EUR")
     assert (item.availability, item.item_condition) == ("InStock", "NewCondition")
     assert item.conditions == ("new_with_tags", "new_without_tags")  # the page does not say which

@@ -178,7 +178,9 @@ class Transport:
             "site": settings.vinted_base_url.rstrip("/"),
             "api": settings.vinted_api_url.rstrip("/"),
         }
-        self._timeout = (settings.vinted_connect_timeout_seconds, settings.vinted_timeout_seconds)
+        # The whole exchange (connect, send, the answer): curl_cffi's (connect, read) pair does not bound a
+        # server that accepts the request and then says nothing.
+        self._timeout = settings.vinted_timeout_seconds
         self._http: AsyncSession[Any] = AsyncSession(
             impersonate=IMPERSONATE,
             timeout=self._timeout,
@@ -204,15 +206,19 @@ class Transport:
                 multipart.addpart(
                     name=part.name, data=data, filename=part.filename, content_type=part.content_type
                 )
+        url = self.url(request.host, request.path)
         try:
             response = await self._http.request(
                 request.method,
-                self.url(request.host, request.path),
+                url,
                 params={k: str(v) for k, v in request.params.items()} if request.params else None,
                 json=request.json_body,
                 multipart=multipart,
                 headers=headers,
                 discard_cookies=True,
+                # Plain http is only ever a local stand-in: curl would offer it an h2c upgrade (no browser
+                # does) and uvicorn drops the body of such a request. Vinted itself is https (h2 by ALPN).
+                http_version="v1" if url.startswith("http://") else None,
             )
         except Timeout as exc:
             raise VintedUnavailable("Vinted non ha risposto in tempo: riprova più tardi.") from exc
