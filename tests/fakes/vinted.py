@@ -114,7 +114,8 @@ def fake_jwt(exp: float, subject: str = "anon") -> str:
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
-    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part({'sub': subject, 'exp': int(exp)})}.{secrets.token_hex(8)}"
+    header, claims = part({"alg": "RS256", "typ": "JWT"}), part({"sub": subject, "exp": int(exp)})
+    return f"{header}.{claims}.{secrets.token_hex(8)}"
 
 
 def wardrobe_page(user_id: int, page: int, per_page: int, total: int) -> dict[str, Any]:
@@ -137,8 +138,8 @@ def wardrobe_page(user_id: int, page: int, per_page: int, total: int) -> dict[st
             }
         )
     pages = max(1, -(-total // per_page))
-    return {"items": items, "pagination": {"current_page": page, "per_page": per_page, "total_pages": pages,
-                                            "total_entries": total}}  # fmt: skip
+    pagination = {"current_page": page, "per_page": per_page, "total_pages": pages, "total_entries": total}
+    return {"items": items, "pagination": pagination}
 
 
 def orders_page(page: int, per_page: int, total: int) -> dict[str, Any]:
@@ -156,8 +157,8 @@ def orders_page(page: int, per_page: int, total: int) -> dict[str, Any]:
         for n in range(start, min(start + per_page, total))
     ]
     pages = max(1, -(-total // per_page))
-    return {"my_orders": orders, "pagination": {"current_page": page, "per_page": per_page, "total_pages": pages,
-                                                 "total_entries": total}}  # fmt: skip
+    pagination = {"current_page": page, "per_page": per_page, "total_pages": pages, "total_entries": total}
+    return {"my_orders": orders, "pagination": pagination}
 
 
 class FakeVinted:
@@ -384,10 +385,15 @@ class FakeVinted:
                     "status": 230,
                     "item_id": 10051317969,
                     "buyer": {"id": 5005, "login": "compratrice"},
-                    "shipment": {"id": tid + 1, "status": 200, "tracking_code": "3SVOPT123456", "carrier": {"name": "BRT"}},
+                    "shipment": {
+                        "id": tid + 1,
+                        "status": 200,
+                        "tracking_code": "3SVOPT123456",
+                        "carrier": {"name": "BRT"},
+                    },
                 }
             }
-        )  # fmt: skip
+        )
 
     async def _journey(self, request: Request) -> Response:
         denied = await self._member(request, "journey")
@@ -399,12 +405,16 @@ class FakeVinted:
                     "status": "in_transit",
                     "tracking_code": "3SVOPT123456",
                     "steps": [
-                        {"status": "label_created", "title": "Etichetta creata", "date": "2026-11-20T09:00:00Z"},
+                        {
+                            "status": "label_created",
+                            "title": "Etichetta creata",
+                            "date": "2026-11-20T09:00:00Z",
+                        },
                         {"status": "in_transit", "title": "In transito", "date": "2026-11-21T15:30:00Z"},
                     ],
                 }
             }
-        )  # fmt: skip
+        )
 
     async def _label(self, request: Request) -> Response:
         denied = await self._member(request, "label")
