@@ -12,14 +12,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_processes(redis_url: str, processes: int, *extra: str, lead: float = 1.5) -> list[dict[str, Any]]:
-    """``processes`` pacing workers started together (``lead`` seconds from now); their JSON reports."""
+def run_processes(
+    redis_url: str, processes: int | list[list[str]], *extra: str, lead: float = 1.5
+) -> list[dict[str, Any]]:
+    """Pacing workers started together (``lead`` seconds from now), with ``extra`` arguments each, and
+    their JSON reports. ``processes``: how many, or each one's arguments (``[["--callers", "17"], …]``)."""
     start_at = time.time() + lead
+    own: list[list[str]] = [[] for _ in range(processes)] if isinstance(processes, int) else processes
     worker = "tests.support.pacing_worker"
     command = [sys.executable, "-m", worker, redis_url, "--start-at", str(start_at), *extra]
     running = [
-        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(processes)
+        subprocess.Popen(
+            [*command, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for args in own
     ]
     reports = []
     for process in running:

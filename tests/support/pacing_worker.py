@@ -1,7 +1,7 @@
 """One process of callers at the Vinted pacing gate, for the multi-process test and bench/scraper.py.
 
     python -m tests.support.pacing_worker REDIS_URL --callers 8 --each 2 --burst 3 --interval 0.1 \
-        --cap 1000 --start-at <unix time> [--no-wait]
+        --cap 1000 --start-at <unix time> [--no-wait] [--prefix vo:vinted:pace]
 
 Starts ``--callers`` concurrent tasks at ``--start-at`` (so several processes begin together); each
 acquires a read token ``--each`` times (waiting at the gate, or once without waiting with ``--no-wait``)
@@ -19,7 +19,7 @@ import time
 from tests.support.settings import make_settings
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.scraper.errors import PacingExceeded
-from vinted_optimizer.scraper.pacing import PacingGate
+from vinted_optimizer.scraper.pacing import PREFIX, PacingGate
 
 
 async def run(args: argparse.Namespace) -> dict[str, object]:
@@ -32,7 +32,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         vinted_max_wait_seconds=args.max_wait,
     )
     redis = create_redis(args.redis_url)
-    gate = PacingGate(redis, settings)
+    gate = PacingGate(redis, settings, prefix=args.prefix)
     grants: list[float] = []
     refused = 0
 
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--max-wait", type=float, default=120.0)
     parser.add_argument("--start-at", type=float, default=0.0)
     parser.add_argument("--no-wait", action="store_true")
+    parser.add_argument("--prefix", default=PREFIX)
     print(json.dumps(asyncio.run(run(parser.parse_args()))), flush=True)
 
 

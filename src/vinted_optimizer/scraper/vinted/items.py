@@ -12,13 +12,14 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from vinted_optimizer.scraper.vinted.client import VintedClient
 from vinted_optimizer.scraper.vinted.shapes import Shape
 from vinted_optimizer.scraper.vinted.transport import Request
 from vinted_optimizer.vocabulary import COLOR_BY_NAME, Condition
-from vinted_optimizer.vocabulary.catalog import children_of, load_catalogs
+from vinted_optimizer.vocabulary.catalog import Catalog, children_of, load_catalogs
 from vinted_optimizer.vocabulary.text import fold
 
 ENDPOINT = "item"
@@ -68,22 +69,35 @@ def _bare(value: str | None) -> str | None:
     return value.rstrip("/").rsplit("/", 1)[-1]
 
 
+@cache
+def _leaves_by_title() -> dict[tuple[int, str], tuple[int, ...]]:
+    """(root id, folded Italian title) → the catalogs below that root with that title, leaves first."""
+    found: dict[tuple[int, str], list[Catalog]] = {}
+    roots = {root.title_it: root.id for root in children_of(None)}
+    for catalog in load_catalogs().values():
+        root_id = roots.get(catalog.path_it.split(" > ", 1)[0])
+        if root_id is not None and catalog.id != root_id:
+            found.setdefault((root_id, fold(catalog.title_it)), []).append(catalog)
+    return {
+        key: tuple(c.id for c in sorted(matches, key=lambda c: (bool(children_of(c.id)), c.id)))
+        for key, matches in found.items()
+    }
+
+
+@cache
+def _roots_longest_first() -> tuple[tuple[str, str, int], ...]:
+    roots = sorted(children_of(None), key=lambda c: -len(c.title_it))
+    return tuple((fold(root.title_it), root.title_it, root.id) for root in roots)
+
+
 def split_category(text: str) -> tuple[str | None, str, tuple[int, ...]]:
     """``"Donna Reggiseni sportivi"`` → ("Donna", "Reggiseni sportivi", (1439,)): the root whose Italian
     title starts the text, and the catalogs below it titled as the rest (leaves first)."""
     folded = fold(text)
-    for root in sorted(children_of(None), key=lambda c: -len(c.title_it)):
-        prefix = fold(root.title_it)
+    for prefix, title, root_id in _roots_longest_first():
         if folded == prefix or folded.startswith(prefix + " "):
-            leaf = text.strip()[len(root.title_it) :].strip()
-            wanted = fold(leaf)
-            matches = [
-                c
-                for c in load_catalogs().values()
-                if fold(c.title_it) == wanted and c.path_it.startswith(root.title_it + " > ")
-            ]
-            matches.sort(key=lambda c: (bool(children_of(c.id)), c.id))
-            return root.title_it, leaf, tuple(c.id for c in matches)
+            leaf = text.strip()[len(title) :].strip()
+            return title, leaf, _leaves_by_title().get((root_id, fold(leaf)), ())
     return None, text.strip(), ()
 
 
