@@ -448,7 +448,7 @@ class FakeVinted:
         denied = await self._member(request, "create")
         if denied:
             return denied
-        body = json.loads(self.calls[-1].body or b"{}")
+        body = json.loads(await request.body() or b"{}")
         item = body.get("item") or {}
         if not item.get("package_size_id"):
             return JSONResponse({"code": 99, "message_code": "validation_error", "errors": [

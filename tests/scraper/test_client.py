@@ -72,6 +72,18 @@ async def test_search_bootstraps_an_anonymous_session(fake_vinted: FakeVinted, v
         assert '"Google Chrome";v="146"' in call.headers["sec-ch-ua"]
         assert call.headers["accept-language"].startswith("it-IT")
     assert found[0].cookies == {}  # cookies are ours to send; curl's jar stays empty
+    # A navigation for the page, a fetch from the page for the API, as the browser does.
+    assert (home[0].headers["sec-fetch-mode"], home[0].headers["upgrade-insecure-requests"]) == (
+        "navigate",
+        "1",
+    )
+    assert (headers["sec-fetch-mode"], headers["sec-fetch-dest"], headers["sec-fetch-site"]) == (
+        "cors",
+        "empty",
+        "same-site",
+    )
+    assert "upgrade-insecure-requests" not in headers and "sec-fetch-user" not in headers
+    assert headers["accept"].startswith("application/json")
 
 
 async def test_search_pages_until_the_last(fake_vinted: FakeVinted, vinted: VintedClient) -> None:
@@ -186,6 +198,15 @@ async def test_dead_chain_is_session_dead(
     reply = fake_vinted.calls_to("refresh")
     assert len(reply) == 1 and stored == []
     assert len(fake_vinted.calls_to("wardrobe")) == 1  # not retried
+
+
+async def test_a_members_endpoint_needs_a_linked_account(
+    fake_vinted: FakeVinted, vinted: VintedClient
+) -> None:
+    with pytest.raises(AuthExpired) as raised:
+        await wardrobe.wardrobe(vinted, 1001)
+    assert "Nessun account Vinted collegato" in raised.value.detail
+    assert fake_vinted.calls == []  # nothing was asked of Vinted
 
 
 # --- CSRF and writes --------------------------------------------------------------------------------

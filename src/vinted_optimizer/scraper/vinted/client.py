@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, Literal, TypeVar
 
+import structlog
+
 from vinted_optimizer.scraper.errors import (
     AuthExpired,
     Challenge,
@@ -41,6 +43,8 @@ from vinted_optimizer.scraper.vinted.session import (
     refresh_request,
 )
 from vinted_optimizer.scraper.vinted.transport import Reply, Request, Transport, classify, is_challenge
+
+log = structlog.get_logger(__name__)
 
 Auth = Literal["bearer", "cookies", "none"]
 T = TypeVar("T")
@@ -74,16 +78,21 @@ class VintedClient:
     # --- the gate's view of an answer --------------------------------------------------------------
 
     async def _told(self, endpoint: str, error: Exception) -> None:
-        if self.gate is None:
-            return
         if isinstance(error, Challenge):
-            await self.gate.challenge(error.source)
+            until = await self.gate.challenge(error.source) if self.gate else None
+            log.warning("vinted.challenge", endpoint=endpoint, source=error.source, closed_until=until)
         elif isinstance(error, RateLimited):
-            await self.gate.retry_after(error.retry_after)
+            until = await self.gate.retry_after(error.retry_after) if self.gate else None
+            log.warning(
+                "vinted.rate_limited", endpoint=endpoint, retry_after=error.retry_after, closed_until=until
+            )
         elif isinstance(error, VintedChanged):
-            await self.gate.changed(error.endpoint, error.problem)
+            if self.gate:
+                await self.gate.changed(error.endpoint, error.problem)
+            log.error("vinted.changed", endpoint=error.endpoint, problem=error.problem)
         elif isinstance(error, CsrfMissing) or (isinstance(error, VintedRefused) and error.status == 403):
-            await self.gate.forbidden()
+            until = await self.gate.forbidden() if self.gate else None
+            log.warning("vinted.forbidden", endpoint=endpoint, cooldown_until=until)
 
     async def _paced_send(self, request: Request, kind: PaceKind, cookies: dict[str, str] | None) -> Reply:
         if self.gate is not None:
@@ -125,6 +134,7 @@ class VintedClient:
                 return await self.bootstrap()
             reply = await self._paced_send(refresh_request(), "read", current.cookies())
             if is_challenge(reply) is None and reply.status in (400, 401):
+                log.warning("vinted.session_dead", status=reply.status)
                 fresh = parse_refresh(current, reply)  # raises SessionDead
             else:
                 try:
@@ -133,6 +143,7 @@ class VintedClient:
                     await self._told("session.refresh", error)
                     raise
             await self._set_session(fresh)
+            log.info("vinted.session_refreshed", expires_at=fresh.expires_at)
             return fresh
 
     async def csrf_token(self, *, again: bool = False) -> str:
@@ -167,6 +178,10 @@ class VintedClient:
         return replace(request, headers=headers), cookies
 
     async def call(self, endpoint: str, request: Request, *, kind: PaceKind, auth: Auth = "cookies") -> Reply:
+        """``auth``: "bearer" (search: an anonymous session is enough), "cookies" (a member's endpoints:
+        a linked session is required), "none" (public pages)."""
+        if auth == "cookies" and (self._session is None or not self._session.is_member):
+            raise AuthExpired("Nessun account Vinted collegato: collegalo dalle Impostazioni.")
         session = await self.ensure_session() if auth != "none" else None
         if session is not None and session.is_member and session.needs_refresh():
             session = await self.refresh(session)

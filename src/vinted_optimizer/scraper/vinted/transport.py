@@ -193,11 +193,25 @@ class Transport:
         return self.base_urls[host] + path
 
     async def send(self, request: Request, *, cookies: Mapping[str, str] | None = None) -> Reply:
-        headers = dict(request.headers)
+        headers: dict[str, str | None] = {}
+        if request.expect != "html":
+            # What the site's own scripts send (a fetch from the page), not a navigation's headers.
+            site = self.base_urls["site"]
+            headers.update(
+                {
+                    "Accept": "application/json, text/plain, */*",
+                    "Sec-Fetch-Dest": "empty",
+                    "Sec-Fetch-Mode": "cors",
+                    "Sec-Fetch-Site": "same-origin" if request.host == "site" else "same-site",
+                    "Sec-Fetch-User": None,  # None: curl_cffi leaves the profile's header out
+                    "Upgrade-Insecure-Requests": None,
+                    "Origin": site,
+                    "Referer": site + "/",
+                }
+            )
+        headers.update(request.headers)
         if cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
-        if request.expect == "json":
-            headers.setdefault("Accept", "application/json, text/plain, */*")
         multipart: CurlMime | None = None
         if request.multipart:
             multipart = CurlMime()
