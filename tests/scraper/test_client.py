@@ -48,8 +48,11 @@ def member_client(
 # --- anonymous session and search ------------------------------------------------------------------
 
 
-async def test_search_bootstraps_an_anonymous_session(fake_vinted: FakeVinted, vinted: VintedClient) -> None:
+async def test_search_bootstraps_an_anonymous_session(
+    fake_vinted: FakeVinted, vinted: VintedClient, gate: PacingGate
+) -> None:
     page = await search.search(vinted, QUERY)
+    assert (await gate.status()).read.hourly_count == 2  # the home page is paced too
     assert [item.id for item in page.items][:2] == [10051317969, 10035663984]
     assert page.items[0].url.endswith("/items/10051317969-brassiere-de-sport-nike")
     home, found = fake_vinted.calls_to("home"), fake_vinted.calls_to("search")
@@ -152,6 +155,13 @@ async def test_member_401_refreshes_once_and_rotates(
     assert first.refresh_token in fake_vinted.used_refresh_tokens
     assert len(stored) == 1 and stored[0].refresh_token in fake_vinted.refresh_tokens
     assert stored[0] is client.session and stored[0].refresh_token != first.refresh_token
+    # The old refresh token is spent: a copy of the old session that tries it finds a dead chain.
+    stale = VintedClient(Transport(scraper_settings), gate, session=first)
+    try:
+        with pytest.raises(SessionDead):
+            await stale.refresh()
+    finally:
+        await stale.aclose()
     assert "access_token_web" not in repr(stored[0]) and stored[0].access_token not in repr(stored[0])
 
 
@@ -232,6 +242,8 @@ async def test_writes_fetch_the_csrf_token_once(
     finally:
         await client.aclose()
     assert len(fake_vinted.calls_to("csrf")) == 1
+    status = await gate.status()
+    assert (status.write.hourly_count, status.read.hourly_count) == (2, 1)  # the CSRF page is a read
     for call in fake_vinted.calls_to("photo") + fake_vinted.calls_to("create"):
         assert call.headers["x-csrf-token"] == CSRF_TOKEN
     assert fake_vinted.photos[photo_id] == b"\xff\xd8\xff\xe0 jpeg bytes"

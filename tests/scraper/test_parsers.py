@@ -93,6 +93,17 @@ def test_search_pagination_and_what_was_honoured() -> None:
     )
     assert page.pagination.time == datetime(2026, 9, 19, 9, 2, 59, tzinfo=UTC)
     assert page.honoured == {"page": True, "per_page": True}
+    assert page.record() == {
+        "asked": {"search_text": "nike air max", "page": 1, "per_page": 5, "order": "relevance"},
+        "page": 1,
+        "per_page": 5,
+        "items": 5,
+        "total_entries": 960,
+        "total_pages": 192,
+        "time": "2026-09-19T09:02:59+00:00",
+        "honoured": {"page": True, "per_page": True},
+    }
+    json.dumps(page.record())  # plain JSON values
 
 
 def test_search_records_filters_it_ignored() -> None:

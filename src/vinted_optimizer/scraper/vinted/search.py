@@ -107,6 +107,20 @@ class SearchPage:
     pagination: Pagination
     honoured: dict[str, bool | None] = field(default_factory=dict)
 
+    def record(self) -> dict[str, object]:
+        """What was asked and what came back, as plain JSON values: stored beside each raw snapshot, so
+        trends are computed from what the search honoured, not from what it was asked."""
+        return {
+            "asked": self.query.params(),
+            "page": self.pagination.current_page,
+            "per_page": self.pagination.per_page,
+            "items": len(self.items),
+            "total_entries": self.pagination.total_entries,
+            "total_pages": self.pagination.total_pages,
+            "time": self.pagination.time.isoformat() if self.pagination.time else None,
+            "honoured": dict(self.honoured),
+        }
+
 
 def split_second_line(text: str | None) -> tuple[str | None, str | None, Condition | None]:
     """``"41 · Buone"`` → ("41", "Buone", "good"); a line without a size (``"Ottime"``) has only the
