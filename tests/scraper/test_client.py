@@ -253,6 +253,20 @@ async def test_writes_fetch_the_csrf_token_once(
     assert fake_vinted.items[item_id]["item"]["price"] == 6.5
 
 
+async def test_a_write_with_a_wrong_csrf_token_is_refused_then_fixed(
+    fake_vinted: FakeVinted, scraper_settings: Settings, gate: PacingGate
+) -> None:
+    client, _ = member_client(fake_vinted, scraper_settings, gate)
+    client._csrf = "old-token-from-yesterday"  # what a long-lived client may hold
+    try:
+        await uploads.delete_item(client, 99)
+    finally:
+        await client.aclose()
+    deletes = fake_vinted.calls_to("delete")
+    assert [call.headers["x-csrf-token"] for call in deletes] == ["old-token-from-yesterday", CSRF_TOKEN]
+    assert len(fake_vinted.calls_to("csrf")) == 1 and fake_vinted.deleted == [99]
+
+
 async def test_a_stale_csrf_token_is_fetched_again_once(
     fake_vinted: FakeVinted, scraper_settings: Settings, gate: PacingGate
 ) -> None:
