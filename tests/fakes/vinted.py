@@ -298,6 +298,10 @@ class FakeVinted:
         _, scripted = await self._enter(request, "csrf")
         if scripted:
             return scripted
+        with self._lock:
+            live = self._live(request.cookies.get("access_token_web"))
+        if not live:  # the stand-in's choice: the contract does not say how the form refuses a stranger
+            return JSONResponse({"code": 100, "message_code": "invalid_authentication_token"}, 401)
         html = (
             '<!DOCTYPE html><html><body><script>self.__next_f.push([1,"{\\"CSRF_TOKEN\\":\\"'
             + CSRF_TOKEN

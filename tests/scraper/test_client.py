@@ -267,6 +267,19 @@ async def test_a_write_with_a_wrong_csrf_token_is_refused_then_fixed(
     assert len(fake_vinted.calls_to("csrf")) == 1 and fake_vinted.deleted == [99]
 
 
+async def test_a_first_write_with_an_expired_session_refreshes_then_fetches_the_token(
+    fake_vinted: FakeVinted, scraper_settings: Settings, gate: PacingGate
+) -> None:
+    client, stored = member_client(fake_vinted, scraper_settings, gate)
+    fake_vinted.expire_access_tokens()
+    try:
+        await uploads.delete_item(client, 77)
+    finally:
+        await client.aclose()
+    assert [c.operation for c in fake_vinted.calls] == ["csrf", "refresh", "csrf", "delete"]
+    assert len(stored) == 1 and fake_vinted.deleted == [77]
+
+
 async def test_a_stale_csrf_token_is_fetched_again_once(
     fake_vinted: FakeVinted, scraper_settings: Settings, gate: PacingGate
 ) -> None:

@@ -16,7 +16,7 @@ from vinted_optimizer.scraper.errors import VintedChanged
 from vinted_optimizer.scraper.vinted.csrf import parse_csrf
 from vinted_optimizer.scraper.vinted.items import parse_item_page, split_category
 from vinted_optimizer.scraper.vinted.search import SearchQuery, parse_search, split_second_line
-from vinted_optimizer.scraper.vinted.session import jwt_expiry
+from vinted_optimizer.scraper.vinted.session import VintedSession, jwt_expiry
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vinted"
 SITE = "https://www.vinted.it"
@@ -253,3 +253,8 @@ def test_jwt_expiry_read_without_verifying() -> None:
     assert jwt_expiry("not-a-jwt") is None
     assert jwt_expiry("a.!!!.c") is None
     assert jwt_expiry("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") is None  # no exp
+    member = VintedSession(access_token=token, refresh_token="r")
+    assert member.needs_refresh(datetime(2026, 9, 19, 8, 53, tzinfo=UTC))  # 10 minutes before
+    assert not member.needs_refresh(datetime(2026, 9, 19, 8, 52, tzinfo=UTC))
+    # An expiry we cannot read is not refreshed ahead: each refresh spends the single-use token.
+    assert not VintedSession(access_token="opaque", refresh_token="r").needs_refresh()

@@ -185,12 +185,13 @@ class VintedClient:
         session = await self.ensure_session() if auth != "none" else None
         if session is not None and session.is_member and session.needs_refresh():
             session = await self.refresh(session)
-        if request.method != "GET" and auth == "cookies":
-            await self.csrf_token()
+        needs_csrf = request.method != "GET" and auth == "cookies"
         refreshed = csrf_again = False
         while True:
-            prepared, cookies = self._prepared(request, session, auth)
             try:
+                if needs_csrf and self._csrf is None:
+                    await self.csrf_token()  # inside: a 401 on the form's page refreshes too
+                prepared, cookies = self._prepared(request, session, auth)
                 return await self._exchange(endpoint, prepared, kind, cookies)
             except AuthExpired:
                 if refreshed or session is None:
@@ -202,7 +203,7 @@ class VintedClient:
                     await self._told(endpoint, error)
                     raise
                 csrf_again = True
-                await self.csrf_token(again=True)
+                self._csrf = None  # fetched again at the top of the loop
 
     async def json(
         self,

@@ -60,9 +60,10 @@ class VintedSession:
         return jwt_expiry(self.access_token)
 
     def needs_refresh(self, now: datetime | None = None, *, margin: timedelta = REFRESH_MARGIN) -> bool:
-        """True when the access token expires within ``margin`` (or its expiry cannot be read)."""
+        """True when the access token expires within ``margin``. A token whose expiry cannot be read is
+        not refreshed ahead (each refresh spends the single-use token): its 401 will say when."""
         expires = self.expires_at
-        return expires is None or expires - margin <= (now or datetime.now(UTC))
+        return expires is not None and expires - margin <= (now or datetime.now(UTC))
 
     def cookies(self) -> dict[str, str]:
         out = {ACCESS_COOKIE: self.access_token}
