@@ -463,6 +463,13 @@ async def test_a_slow_answer_is_unavailable(
     assert (await gate.status()).closed_until is None
 
 
+@pytest.mark.parametrize("scraper_overrides", [{"vinted_base_url": "http://127.0.0.1:9"}])
+async def test_nobody_listening_is_unavailable(vinted: VintedClient) -> None:
+    with pytest.raises(VintedUnavailable) as raised:
+        await search.search(vinted, QUERY)
+    assert "non è raggiungibile" in raised.value.detail
+
+
 async def test_5xx_is_unavailable(fake_vinted: FakeVinted, vinted: VintedClient) -> None:
     fake_vinted.script("search", Reply(502, b"Bad gateway", "text/plain"))
     with pytest.raises(VintedUnavailable):
