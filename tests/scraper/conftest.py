@@ -3,12 +3,12 @@ test suite's real Redis for the pacing gate (flushed per test)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
-from tests.fakes.server import serve_in_thread
+from tests.fakes.fixtures import fake_vinted, fake_vinted_server  # noqa: F401
 from tests.fakes.vinted import FakeVinted
 from tests.support.settings import make_settings
 from vinted_optimizer.config import Settings
@@ -29,20 +29,6 @@ FAST_PACING: dict[str, object] = {
 }
 
 
-@pytest.fixture(scope="session")
-def fake_vinted_server() -> Iterator[tuple[FakeVinted, str]]:
-    fake = FakeVinted()
-    with serve_in_thread(fake.app) as url:
-        yield fake, url
-
-
-@pytest.fixture
-def fake_vinted(fake_vinted_server: tuple[FakeVinted, str]) -> FakeVinted:
-    fake, _ = fake_vinted_server
-    fake.reset()
-    return fake
-
-
 @pytest.fixture
 def scraper_overrides() -> dict[str, object]:
     return {}
@@ -50,9 +36,10 @@ def scraper_overrides() -> dict[str, object]:
 
 @pytest.fixture
 def scraper_settings(
-    fake_vinted_server: tuple[FakeVinted, str], redis_url: str, scraper_overrides: dict[str, object]
+    request: pytest.FixtureRequest, redis_url: str, scraper_overrides: dict[str, object]
 ) -> Settings:
-    _, url = fake_vinted_server
+    server: tuple[FakeVinted, str] = request.getfixturevalue("fake_vinted_server")
+    _, url = server
     values: dict[str, object] = {
         "vinted_base_url": url,
         "vinted_api_url": url,
