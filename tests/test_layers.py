@@ -46,6 +46,8 @@ def test_the_tree_keeps_every_contract(source_copy):
         ("kit/db.py", "from vinted_optimizer import models", "the bottom"),
         ("models/users.py", "from vinted_optimizer.users import service", "models import nothing above"),
         ("ai/pipeline.py", "from vinted_optimizer.listings import service", "the home-side ai package"),
+        ("scraper/pacing.py", "from vinted_optimizer.trends import service", "the home-side scraper package"),
+        ("scraper/vinted/search.py", "from vinted_optimizer import models", "the home-side scraper package"),
         ("users/service.py", "from vinted_optimizer.auth import service", "users (accounts) never call auth"),
         ("listings/repository.py", "from vinted_optimizer.listings import service", "inside a domain"),
     ],

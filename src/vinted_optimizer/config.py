@@ -124,6 +124,26 @@ class Settings(BaseSettings):
     # Per request (connect, read, write); an announce that times out is looked up, never re-bought blindly.
     sendcloud_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
 
+    # Vinted (home side, the scraper): where to reach it (tests point these at a local stand-in).
+    vinted_base_url: str = "https://www.vinted.it"
+    vinted_api_url: str = "https://api.vinted.it"
+    vinted_timeout_seconds: float = Field(default=20.0, gt=0, le=120)  # a whole request
+    # The pacing gate, one per home IP (scraper.pacing), well under what Vinted was seen to block: ~30
+    # requests in a burst, ~20 in 4-5 minutes, 180-240 an hour; writes ~50 an hour spaced 20-50 s apart.
+    vinted_read_burst: int = Field(default=3, ge=1, le=30)
+    vinted_read_interval_seconds: float = Field(default=20.0, gt=0)  # one token back every ... seconds
+    vinted_read_hourly_cap: int = Field(default=120, ge=1, le=1000)
+    vinted_write_burst: int = Field(default=1, ge=1, le=10)
+    vinted_write_interval_seconds: float = Field(default=30.0, gt=0)
+    vinted_write_hourly_cap: int = Field(default=40, ge=1, le=500)
+    # After a challenge page (Cloudflare, DataDome) or repeated 403s: closed this long, doubling on each
+    # repeat within a day, up to the maximum.
+    vinted_cooldown_minutes: float = Field(default=30.0, gt=0)
+    vinted_cooldown_max_hours: float = Field(default=6.0, gt=0)
+    vinted_forbidden_strikes: int = Field(default=3, ge=1, le=20)  # 403s within 10 minutes
+    # How long a caller may wait at the gate before it gives up with PacingExceeded.
+    vinted_max_wait_seconds: float = Field(default=120.0, ge=0)
+
     # API processes `serve` runs (uvicorn workers); above 1 the job worker runs as its own process.
     api_workers: int = Field(default=1, ge=1, le=32)
     health_timeout_seconds: float = Field(default=2.0, gt=0)

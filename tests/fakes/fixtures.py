@@ -1,4 +1,4 @@
-"""The Sendcloud and 17TRACK stand-ins on real loopback ports (one each per run, reset per test).
+"""The Sendcloud, 17TRACK and Vinted stand-ins on real loopback ports (one each per run, reset per test).
 
 A test package that talks to them imports these fixtures into its conftest.py, as tests/fakes does:
 ``from tests.fakes.fixtures import fake_sendcloud, fake_sendcloud_server  # noqa: F401``.
@@ -13,6 +13,7 @@ import pytest
 from tests.fakes.sendcloud import FakeSendcloud
 from tests.fakes.server import serve_in_thread
 from tests.fakes.tracking17 import FakeTrack17
+from tests.fakes.vinted import FakeVinted
 
 
 @pytest.fixture(scope="session")
@@ -39,5 +40,19 @@ def fake_track17_server() -> Iterator[tuple[FakeTrack17, str]]:
 @pytest.fixture
 def fake_track17(fake_track17_server: tuple[FakeTrack17, str]) -> FakeTrack17:
     fake, _ = fake_track17_server
+    fake.reset()
+    return fake
+
+
+@pytest.fixture(scope="session")
+def fake_vinted_server() -> Iterator[tuple[FakeVinted, str]]:
+    fake = FakeVinted()
+    with serve_in_thread(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def fake_vinted(fake_vinted_server: tuple[FakeVinted, str]) -> FakeVinted:
+    fake, _ = fake_vinted_server
     fake.reset()
     return fake

@@ -10,9 +10,11 @@ from vinted_optimizer.vocabulary.catalog import Catalog, load_catalogs
 from vinted_optimizer.vocabulary.colors import COLOR_BY_NAME, VINTED_COLORS, VintedColor
 from vinted_optimizer.vocabulary.conditions import (
     CONDITION_LABELS_IT,
+    CONDITION_SHORT_LABELS_IT,
     CONDITION_STATUS_IDS,
     CONDITIONS,
     Condition,
+    condition_from_label_it,
 )
 from vinted_optimizer.vocabulary.money import CENT, MONEY_MAX, Money, RoundedMoney, to_cents
 from vinted_optimizer.vocabulary.statuses import (
@@ -35,6 +37,7 @@ __all__ = [
     "COLOR_BY_NAME",
     "CONDITIONS",
     "CONDITION_LABELS_IT",
+    "CONDITION_SHORT_LABELS_IT",
     "CONDITION_STATUS_IDS",
     "LISTING_STATUSES",
     "MONEY_MAX",
@@ -53,6 +56,7 @@ __all__ = [
     "SaleStatus",
     "ShipmentStatus",
     "VintedColor",
+    "condition_from_label_it",
     "load_catalogs",
     "to_cents",
 ]

@@ -24,3 +24,27 @@ CONDITION_LABELS_IT: dict[Condition, str] = {
     "good": "Buone condizioni",
     "satisfactory": "Discrete condizioni",
 }
+# The short forms vinted.it shows in search results (``item_box.second_line``: "41 · Buone").
+CONDITION_SHORT_LABELS_IT: dict[Condition, str] = {
+    "new_with_tags": "Nuovo con cartellino",
+    "new_without_tags": "Nuovo senza cartellino",
+    "very_good": "Ottime",
+    "good": "Buone",
+    "satisfactory": "Discrete",
+}
+
+
+def _key(label: str) -> str:
+    return " ".join(label.casefold().split())
+
+
+_BY_LABEL_IT: dict[str, Condition] = {
+    _key(label): condition
+    for labels in (CONDITION_LABELS_IT, CONDITION_SHORT_LABELS_IT)
+    for condition, label in labels.items()
+}
+
+
+def condition_from_label_it(label: str) -> Condition | None:
+    """The condition an Italian label names, long ("Buone condizioni") or short ("Buone"), any case."""
+    return _BY_LABEL_IT.get(_key(label))
