@@ -6,7 +6,8 @@ import { useState, type ReactNode } from "react";
 import { BackLink } from "@/components/listings/listing-detail";
 import { ConfirmPanel } from "@/components/listings/confirm";
 import { SaleShipping } from "@/components/shipments/sale-shipping";
-import { Alert, Button, Card, Loading, buttonClasses } from "@/components/ui";
+import { Alert, Button, Loading, buttonClasses } from "@/components/ui";
+import { Panel } from "./panel";
 import { ApiError } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
@@ -32,7 +33,7 @@ function Facts({ sale }: { sale: Sale }) {
   const money = (value: string) => formatEuro(value, language);
   return (
     <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
-      <Card title={t("sales.detail.who")}>
+      <Panel title={t("sales.detail.who")}>
         <dl>
           <Fact label={t("sales.detail.buyer")}>{sale.buyer_username || t("sales.detail.noBuyer")}</Fact>
           <Fact label={t("sales.detail.member")}>{sale.seller_username}</Fact>
@@ -42,8 +43,8 @@ function Facts({ sale }: { sale: Sale }) {
           {sale.category ? <Fact label={t("sales.detail.category")}>{sale.category}</Fact> : null}
           {sale.brand ? <Fact label={t("sales.detail.brand")}>{sale.brand}</Fact> : null}
         </dl>
-      </Card>
-      <Card title={t("sales.detail.money")}>
+      </Panel>
+      <Panel title={t("sales.detail.money")}>
         <dl>
           <Fact label={t("sales.detail.price")}>{money(sale.sale_price)}</Fact>
           <Fact label={t("sales.detail.fees")}>− {money(sale.vinted_fees)}</Fact>
@@ -54,7 +55,7 @@ function Facts({ sale }: { sale: Sale }) {
           </Fact>
         </dl>
         {isClosed(sale.status) ? <p className="mt-2 text-sm text-slate-600">{t("sales.detail.notCounted")}</p> : null}
-      </Card>
+      </Panel>
     </div>
   );
 }
@@ -82,7 +83,7 @@ function StatusActions({ sale }: { sale: Sale }) {
     );
   };
   return (
-    <Card title={t("sales.detail.status")}>
+    <Panel title={t("sales.detail.status")}>
       <div className="flex flex-col gap-3">
         <p className="flex flex-wrap items-center gap-2 text-base text-slate-800">
           {t("sales.detail.statusNow")} <SaleStatusBadge status={sale.status} />
@@ -125,7 +126,7 @@ function StatusActions({ sale }: { sale: Sale }) {
         ) : null}
         {update.error ? <Alert>{errorMessage(update.error, t)}</Alert> : null}
       </div>
-    </Card>
+    </Panel>
   );
 }
 

@@ -2,7 +2,8 @@
 // Correct a sale: price, buyer, day, fees, shipping paid. Only what changed is sent (PATCH); the server's
 // 422 messages go under their fields.
 import { useState } from "react";
-import { Alert, Button, Card } from "@/components/ui";
+import { Alert, Button } from "@/components/ui";
+import { Panel } from "./panel";
 import type { Schemas } from "@/lib/api";
 import { useFocusFirstError, useFormErrors, type FieldErrors } from "@/lib/form-errors";
 import { useI18n } from "@/lib/i18n";
@@ -21,7 +22,7 @@ export function SaleEditor({ sale, onDone }: { sale: Sale; onDone: (saved: boole
   const shown = { ...errors.fields, ...local };
 
   return (
-    <Card title={t("sales.edit.title")}>
+    <Panel title={t("sales.edit.title")}>
       <form
         ref={errors.formRef}
         noValidate
@@ -57,6 +58,6 @@ export function SaleEditor({ sale, onDone }: { sale: Sale; onDone: (saved: boole
           </Button>
         </div>
       </form>
-    </Card>
+    </Panel>
   );
 }

@@ -1,0 +1,342 @@
+"""The Vendite pages in a real browser against a real `serve`: a sale recorded from its listing, the list with
+its totals row, the filters in the address, the status buttons, the CSV export's bytes, the DAC7 panel's
+plain statements, a sale's corrections; and another family sees none of it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.async_api import Page, Route, expect
+
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    Person,
+    Viewport,
+    heading,
+    is_call,
+    navigate,
+    register_by_api,
+    sign_in,
+)
+from tests.e2e.seed import Member
+from tests.support.serve import Serve
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+TITLE = "Giacca di velluto Zara"
+SALE_URL = re.compile(r"/vendite\?id=([0-9a-f-]{36})$")
+BOM = b"\xef\xbb\xbf"
+
+_families = itertools.count(1)
+
+
+def today() -> str:
+    return datetime.now(ZoneInfo("Europe/Rome")).date().isoformat()
+
+
+@pytest.fixture
+def family(server: Serve) -> Person:
+    name = f"vendite_{next(_families)}"
+    person = Person(f"{name}@example.it", name, "Cesto-Di-Mele-42")
+    register_by_api(server, person, f"Casa {name}")
+    return person
+
+
+def published_listing(server: Serve, person: Person, **fields: Any) -> dict[str, Any]:
+    """A listing on sale (published), with a price and a purchase cost, through the API."""
+    member = Member(server, person)
+    try:
+        values = {"title": TITLE, "price": "24.00", "purchase_cost": "5.00", "brand": "Zara", **fields}
+        listing = member.listing_with_photos(seed=7, **values)
+        response = member.client.patch(f"/api/v1/listings/{listing['id']}", json={"status": "published"})
+        assert response.status_code == 200, response.text
+        published: dict[str, Any] = response.json()
+        return published
+    finally:
+        member.close()
+
+
+async def signed_in(browsing: Browsing, viewport: Viewport, person: Person) -> Page:
+    page = await browsing.page(viewport)
+    await page.goto("/accedi")
+    answer = await sign_in(page, person.email, person.password)
+    assert answer.status == 200, await answer.text()
+    await heading(page, re.compile("^Ciao "))
+    return page
+
+
+async def record_from_listing(page: Page, listing_id: str) -> str:
+    """On the listing's page: "Segna come venduto", the form, and the new sale's page; returns its id."""
+    await page.goto(f"/annunci?id={listing_id}")
+    await heading(page, TITLE)
+    await page.get_by_role("button", name="Segna come venduto", exact=True).click()
+    form = page.get_by_role("region", name="Segna come venduto")
+    price = form.get_by_label("Prezzo di vendita (€)", exact=True)
+    await expect(price).to_have_value("24,00")
+    await expect(form.get_by_label("Data della vendita", exact=True)).to_have_value(today())
+    await form.get_by_label("Nome utente dell'acquirente (facoltativo)").fill("compratrice_99")
+    await form.get_by_label("Commissioni Vinted (€)", exact=True).fill("1,20")
+    await form.get_by_label("Spedizione pagata da te (€)", exact=True).fill("0")
+    async with page.expect_response(is_call("/api/v1/sales", "POST")) as answer:
+        await form.get_by_role("button", name="Registra la vendita", exact=True).click()
+    assert (await answer.value).status == 201
+    await expect(page).to_have_url(SALE_URL)
+    await heading(page, TITLE)
+    found = SALE_URL.search(page.url)
+    assert found is not None
+    return found[1]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+async def test_record_a_sale_see_it_filter_it_export_it(
+    browsing: Browsing, server: Serve, family: Person, viewport: Viewport, screenshots: Path
+) -> None:
+    listing = published_listing(server, family)
+    page = await signed_in(browsing, viewport, family)
+    sale_id = await record_from_listing(page, listing["id"])
+
+    # The sale's page: who, when, the money (24,00 − 1,20 fees − 5,00 purchase cost − 0 shipping).
+    await expect(page.get_by_text("compratrice_99", exact=True)).to_be_visible()
+    money = page.get_by_role("region", name="Soldi")
+    await expect(money.get_by_text("€ 17,80", exact=True)).to_be_visible()
+    await expect(money.get_by_text("− € 5,00", exact=True)).to_be_visible()
+    await expect(page.get_by_role("link", name="Vedi l'annuncio")).to_have_attribute(
+        "href", f"/annunci?id={listing['id']}"
+    )
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-vendita.png"), full_page=True)
+
+    # Back on the listing: sold, and a link to its sale instead of the button.
+    await page.get_by_role("link", name="Vedi l'annuncio").click()
+    await heading(page, TITLE)
+    await expect(page.get_by_role("link", name="Vedi la vendita")).to_have_attribute(
+        "href", f"/vendite?id={sale_id}"
+    )
+    await expect(page.get_by_role("button", name="Segna come venduto")).to_have_count(0)
+
+    # The list, with the totals row of the same filters (GET /sales/stats).
+    await navigate(page, viewport, "Vendite")
+    await heading(page, "Vendite")
+    await expect(page.get_by_text("1 vendita", exact=True)).to_be_visible()
+    if viewport.phone:
+        cards = page.get_by_role("list", name="Vendite")
+        await expect(cards.get_by_role("listitem")).to_have_count(1)
+        await expect(cards.get_by_role("link", name=TITLE)).to_be_visible()
+        totals = page.get_by_role("region", name="Totali")
+        await expect(totals.get_by_text("€ 24,00", exact=True)).to_be_visible()
+        await expect(totals.get_by_text("€ 1,20", exact=True)).to_be_visible()
+        await expect(totals.get_by_text("€ 17,80", exact=True)).to_be_visible()
+        await expect(totals.get_by_text(re.compile("Le cifre contano solo le vendite valide"))).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport.width
+    else:
+        table = page.get_by_role("table", name="Vendite")
+        await expect(table.get_by_role("link", name=TITLE)).to_be_visible()
+        total_row = table.locator("tfoot tr")
+        await expect(total_row).to_contain_text("Totale delle vendite valide: 1")
+        await expect(total_row).to_contain_text("€ 24,00")
+        await expect(total_row).to_contain_text("€ 17,80")
+        note = page.get_by_text(re.compile("Le cifre contano solo le vendite valide")).filter(visible=True)
+        await expect(note).to_have_count(1)
+    figures = page.get_by_role("region", name="Statistiche")
+    await expect(figures.get_by_text("Prezzo medio")).to_be_visible()
+    await expect(figures.get_by_role("button", name="Mostra solo la marca Zara")).to_be_visible()
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-vendite.png"), full_page=True)
+
+    # Filters live in the address: cancelled sales only, none; the whole list again; a past range, none.
+    if viewport.phone:
+        await page.get_by_role("button", name="Filtri").click()
+    async with page.expect_response(lambda r: "/api/v1/sales/stats" in r.url and "status=cancelled" in r.url):
+        await page.get_by_label("Stato", exact=True).select_option(label="Annullata")
+    await expect(page).to_have_url(re.compile(r"stato=cancelled"))
+    await expect(page.get_by_text("Nessuna vendita con questi filtri")).to_be_visible()
+    await page.get_by_role("button", name="Azzera filtri").first.click()
+    await expect(page).to_have_url(re.compile(r"/vendite$"))
+    await page.get_by_label("Al", exact=True).fill("2024-01-31")
+    await expect(page).to_have_url(re.compile(r"al=2024-01-31"))
+    await expect(page.get_by_text("Nessuna vendita con questi filtri")).to_be_visible()
+    await page.get_by_label("Al", exact=True).fill(today())
+    await page.get_by_label("Marca", exact=True).fill("zara")
+    await expect(page).to_have_url(re.compile(r"marca=zara"))
+    await expect(page.get_by_text("1 vendita", exact=True)).to_be_visible()
+
+    # The CSV of the filtered sales: Italian Excel's format, the file name the server chose.
+    async with page.expect_download() as waiting:
+        await page.get_by_role("button", name="Scarica CSV", exact=True).click()
+    download = await waiting.value
+    assert download.suggested_filename == f"vendite_inizio_{today()}.csv"
+    body = Path(await download.path()).read_bytes()
+    assert body.startswith(BOM), body[:10]
+    text = body[len(BOM) :].decode("utf-8")
+    lines = text.split("\r\n")
+    assert lines[0].startswith("Data vendita;Articolo;"), lines[0]
+    row = next(line for line in lines if TITLE in line)
+    assert ";24,00;1,20;5,00;0,00;17,80" in row, row
+    assert "compratrice_99" in row
+
+    # The DAC7 panel: the member against the thresholds, and the plain statements.
+    dac7 = page.get_by_role("region", name="DAC7: le soglie dell'anno")
+    await expect(dac7.get_by_label("Anno", exact=True)).to_have_value(today()[:4])
+    await expect(dac7.get_by_text(re.compile("DAC7 è una regola europea di comunicazione, non una tassa"))).to_be_visible()
+    await expect(dac7.get_by_text(re.compile("potrebbe servire la partita IVA"))).to_be_visible()
+    sales_bar = dac7.get_by_role("progressbar", name="Vendite")
+    await expect(sales_bar).to_have_attribute("aria-valuenow", "1")
+    await expect(sales_bar).to_have_attribute("aria-valuemax", "30")
+    await expect(dac7.get_by_text("1 su 30", exact=True)).to_be_visible()
+    # Chromium's Italian leaves four digits ungrouped ("2000,00"); another engine may write "2.000,00".
+    await expect(dac7.get_by_text(re.compile(r"^€ 24,00 su € 2\.?000,00$"))).to_be_visible()
+    await expect(dac7.get_by_text("Sotto le soglie", exact=True)).to_be_visible()
+    await expect(dac7.get_by_text(re.compile("Sei sotto le soglie DAC7"))).to_be_visible()
+    async with page.expect_download() as waiting:
+        await dac7.get_by_role("button", name=f"Scarica il riepilogo di {family.username}").click()
+    summary = await waiting.value
+    assert summary.suggested_filename == f"dac7_{today()[:4]}_{family.username}.csv"
+    summary_text = Path(await summary.path()).read_bytes().decode("utf-8-sig")
+    assert f"Totale {today()[:4]};1;24,00;1,20" in summary_text, summary_text
+    await page.screenshot(path=str(screenshots / f"{viewport.name}-vendite-filtri.png"), full_page=True)
+    browsing.assert_no_errors()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+async def test_a_sale_moves_only_along_vinted_life_and_cancelling_puts_the_listing_back(
+    browsing: Browsing, server: Serve, family: Person, viewport: Viewport
+) -> None:
+    listing = published_listing(server, family)
+    page = await signed_in(browsing, viewport, family)
+    await record_from_listing(page, listing["id"])
+
+    status = page.get_by_role("region", name="Stato della vendita")
+    actions = status.get_by_role("group", name="Cambia lo stato")
+    await expect(status.get_by_text("In attesa di spedizione", exact=True)).to_be_visible()
+    await expect(actions.get_by_role("button")).to_have_text(["Segna come spedita", "Annulla la vendita"])
+
+    await actions.get_by_role("button", name="Segna come spedita").click()
+    await expect(status.get_by_text("Stato cambiato: Spedita.")).to_be_visible()
+    await expect(actions.get_by_role("button")).to_have_text(["Segna come consegnata", "Annulla la vendita"])
+
+    # Cancelling asks first, and says the listing goes back on sale.
+    await actions.get_by_role("button", name="Annulla la vendita").click()
+    confirm = status.get_by_role("group", name="Annullare questa vendita?")
+    await expect(confirm.get_by_text(re.compile("L'annuncio torna in vendita"))).to_be_visible()
+    await confirm.get_by_role("button", name="Annulla", exact=True).click()
+    await expect(confirm).to_have_count(0)
+    await actions.get_by_role("button", name="Annulla la vendita").click()
+    async with page.expect_response(lambda r: "/api/v1/sales/" in r.url and r.request.method == "PATCH") as answer:
+        await confirm.get_by_role("button", name="Annulla la vendita").click()
+    assert (await answer.value).status == 200
+    await expect(status.get_by_text(re.compile("L'annuncio è di nuovo in vendita"))).to_be_visible()
+    await expect(status.get_by_role("group", name="Cambia lo stato")).to_have_count(0)
+    await expect(status.get_by_text(re.compile("non si modifica più"))).to_be_visible()
+    await expect(page.get_by_role("button", name="Correggi i dati")).to_have_count(0)
+
+    # The listing is on sale again: it may be sold anew.
+    await page.get_by_role("link", name="Vedi l'annuncio").click()
+    await heading(page, TITLE)
+    await expect(page.get_by_text("Pubblicato", exact=True).first).to_be_visible()
+    await expect(page.get_by_role("button", name="Segna come venduto")).to_be_visible()
+    browsing.assert_no_errors()
+
+
+async def test_correcting_a_sale_shows_the_server_field_errors_under_their_fields(
+    browsing: Browsing, server: Serve, family: Person
+) -> None:
+    listing = published_listing(server, family)
+    page = await signed_in(browsing, DESKTOP, family)
+    sale_id = await record_from_listing(page, listing["id"])
+
+    await page.get_by_role("button", name="Correggi i dati").click()
+    editor = page.get_by_role("region", name="Correggi la vendita")
+    price = editor.get_by_label("Prezzo di vendita (€)", exact=True)
+    await expect(price).to_have_value("24,00")
+    # Not an amount: said under the field before anything is sent.
+    await price.fill("ventidue")
+    await editor.get_by_role("button", name="Salva", exact=True).click()
+    await expect(editor.get_by_text("Scrivi un importo, come 12,50.")).to_be_visible()
+    await expect(price).to_be_focused()
+
+    # A 422 of the server names its field: its message goes under that field (the server's own check is
+    # stood in for here, so the mapping is what is tested).
+    async def refuse(route: Route) -> None:
+        body = {
+            "error": "invalid_field",
+            "detail": "Controlla i campi.",
+            "fields": [{"field": "shipping_cost", "message": "Troppo per una spedizione."}],
+        }
+        await route.fulfill(status=422, content_type="application/json", body=json.dumps(body))
+
+    browsing.expected_failures.add((f"/api/v1/sales/{sale_id}", 422))
+    await page.route(f"**/api/v1/sales/{sale_id}", lambda route: refuse(route) if route.request.method == "PATCH" else route.fallback())
+    await price.fill("30")
+    shipping = editor.get_by_label("Spedizione pagata da te (€)", exact=True)
+    await shipping.fill("3,50")
+    await editor.get_by_role("button", name="Salva", exact=True).click()
+    await expect(editor.get_by_text("Troppo per una spedizione.")).to_be_visible()
+    await expect(shipping).to_have_attribute("aria-invalid", "true")
+    await expect(shipping).to_be_focused()
+    await page.unroute(f"**/api/v1/sales/{sale_id}")
+
+    # Saved for real: only what changed is sent, and the figures follow (30 − 1,20 − 5 − 3,50).
+    sent: list[Any] = []
+
+    async def watch(route: Route) -> None:
+        if route.request.method == "PATCH":
+            sent.append(json.loads(route.request.post_data_buffer or b"null"))
+        await route.fallback()
+
+    await page.route(f"**/api/v1/sales/{sale_id}", watch)
+    async with page.expect_response(lambda r: r.url.endswith(f"/api/v1/sales/{sale_id}") and r.request.method == "PATCH") as answer:
+        await editor.get_by_role("button", name="Salva", exact=True).click()
+    assert (await answer.value).status == 200
+    assert sent == [{"sale_price": "30.00", "shipping_cost": "3.50"}]
+    await expect(page.get_by_text("Salvato.")).to_be_visible()
+    await expect(page.get_by_role("region", name="Soldi").get_by_text("€ 20,30", exact=True)).to_be_visible()
+    browsing.assert_no_errors()
+
+
+async def test_another_family_sees_none_of_it(browsing: Browsing, server: Serve, family: Person) -> None:
+    listing = published_listing(server, family)
+    owner = Member(server, family)
+    try:
+        response = owner.client.post("/api/v1/sales", json={"listing_id": listing["id"], "sale_price": "24.00"})
+        assert response.status_code == 201, response.text
+        sale_id = response.json()["id"]
+    finally:
+        owner.close()
+
+    stranger = Person("estranea.vendite@example.it", "estranea_vendite", "Ponte-Di-Legno-19")
+    register_by_api(server, stranger, "Casa Estranea")
+    other = Member(server, stranger)
+    try:
+        assert other.client.get("/api/v1/sales").json()["total"] == 0
+        assert other.client.get(f"/api/v1/sales/{sale_id}").status_code == 404
+        assert other.client.get("/api/v1/sales", params={"listing_id": listing["id"]}).json()["total"] == 0
+        assert other.client.get("/api/v1/sales/stats").json()["totals"]["sales"] == 0
+        year = today()[:4]
+        dac7 = other.client.get("/api/v1/sales/dac7", params={"year": year}).json()
+        assert [member["username"] for member in dac7["members"]] == [stranger.username]
+        assert other.client.patch(f"/api/v1/sales/{sale_id}", json={"status": "shipped"}).status_code == 404
+        export = other.client.get("/api/v1/sales/export", params={"format": "csv"})
+        assert TITLE not in export.content.decode("utf-8-sig")
+    finally:
+        other.close()
+
+    # In the browser: the sale's page says it is not found, the list is empty.
+    browsing.expected_failures.add((f"/api/v1/sales/{sale_id}", 404))
+    page = await signed_in(browsing, PHONE, stranger)
+    await page.goto(f"/vendite?id={sale_id}")
+    await expect(page.get_by_text(re.compile("Vendita non trovata"))).to_be_visible()
+    await page.goto("/vendite")
+    await heading(page, "Vendite")
+    await expect(page.get_by_text("Nessuna vendita ancora")).to_be_visible()
+    with httpx.Client(base_url=server.url) as anonymous:
+        assert anonymous.get(f"/api/v1/sales/{sale_id}").status_code == 401
+    browsing.assert_no_errors()
