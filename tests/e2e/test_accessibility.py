@@ -113,6 +113,41 @@ async def more_sheet(page: Page, _: Seeded) -> None:
     await open_more(page)
 
 
+def a_sale(page: Page, seeded: Seeded) -> str:
+    """The family's sale (made through the API the first time: a listing of its own, published, sold)."""
+    origin = httpx.URL(page.url).copy_with(path="/", query=None, fragment=None)
+    with httpx.Client(base_url=str(origin), timeout=30) as client:
+        login = {"login": seeded.person.email, "password": seeded.person.password}
+        token = client.post("/api/v1/auth/login", json=login).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        found = client.get("/api/v1/sales", params={"limit": 1}).json()["items"]
+        if found:
+            return str(found[0]["id"])
+        files = [("files", ("borsa.jpg", photo(900, 1200, seed=23), "image/jpeg"))]
+        listing = client.post("/api/v1/images/upload", files=files).json()["listing"]
+        fields = {"title": "Borsa di pelle", "price": "40.00", "purchase_cost": "12.00", "status": "published"}
+        assert client.patch(f"/api/v1/listings/{listing['id']}", json=fields).status_code == 200
+        sale = {"listing_id": listing["id"], "sale_price": "38.00", "vinted_fees": "2.00"}
+        answer = client.post("/api/v1/sales", json={**sale, "buyer_username": "compratore_a11y"})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+
+async def sales_with_one(page: Page, seeded: Seeded) -> None:
+    """The list with a sale in it: its row (or card), the totals, the figures, DAC7."""
+    a_sale(page, seeded)
+    await page.reload()
+    await heading(page, "Vendite")
+    await expect(page.get_by_role("link", name="Borsa di pelle").filter(visible=True)).to_be_visible()
+    await expect(page.get_by_role("progressbar", name="Vendite")).to_be_visible()
+
+
+async def sale_page(page: Page, seeded: Seeded) -> None:
+    await page.goto(f"/vendite?id={a_sale(page, seeded)}")
+    await heading(page, "Borsa di pelle")
+    await expect(page.get_by_text("compratore_a11y", exact=True)).to_be_visible()
+
+
 VISITS = [
     # Signed out.
     Visit("accedi", "/accedi", "Accedi", signed_in=False),
@@ -132,6 +167,9 @@ VISITS = [
     # A listing with two photos, reviewed once the model's draft is in (or while it is being written).
     Visit("annunci-revisione", "/annunci?id={listing}", re.compile("."), prepare=ready_draft),
     Visit("vendite", "/vendite", "Vendite"),
+    Visit("vendite-elenco", "/vendite", "Vendite", prepare=sales_with_one),
+    # A sale's page (/vendite?id=…): the sale is made through the API by the prepare step.
+    Visit("vendite-vendita", "/vendite", "Vendite", prepare=sale_page),
     Visit("spedizioni", "/spedizioni", "Spedizioni"),
     Visit("tendenze", "/tendenze", "Tendenze"),
     Visit("assistente", "/assistente", "Assistente"),
