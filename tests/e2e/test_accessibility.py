@@ -142,6 +142,23 @@ async def sales_with_one(page: Page, seeded: Seeded) -> None:
     await expect(page.get_by_role("progressbar", name="Vendite")).to_be_visible()
 
 
+async def sell_form(page: Page, seeded: Seeded) -> None:
+    """A published listing's "Segna come venduto" form, open."""
+    origin = httpx.URL(page.url).copy_with(path="/", query=None, fragment=None)
+    with httpx.Client(base_url=str(origin), timeout=30) as client:
+        login = {"login": seeded.person.email, "password": seeded.person.password}
+        token = client.post("/api/v1/auth/login", json=login).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        files = [("files", ("sciarpa.jpg", photo(900, 1200, seed=29), "image/jpeg"))]
+        listing = client.post("/api/v1/images/upload", files=files).json()["listing"]
+        fields = {"title": "Sciarpa di lana", "price": "15.00", "status": "published"}
+        assert client.patch(f"/api/v1/listings/{listing['id']}", json=fields).status_code == 200
+    await page.goto(f"/annunci?id={listing['id']}")
+    await heading(page, "Sciarpa di lana")
+    await page.get_by_role("button", name="Segna come venduto", exact=True).click()
+    await expect(page.get_by_label("Prezzo di vendita (€)", exact=True)).to_have_value("15,00")
+
+
 async def sale_page(page: Page, seeded: Seeded) -> None:
     await page.goto(f"/vendite?id={a_sale(page, seeded)}")
     await heading(page, "Borsa di pelle")
@@ -170,6 +187,7 @@ VISITS = [
     Visit("vendite-elenco", "/vendite", "Vendite", prepare=sales_with_one),
     # A sale's page (/vendite?id=…): the sale is made through the API by the prepare step.
     Visit("vendite-vendita", "/vendite", "Vendite", prepare=sale_page),
+    Visit("annunci-segna-venduto", "/annunci", "Annunci", prepare=sell_form),
     Visit("spedizioni", "/spedizioni", "Spedizioni"),
     Visit("tendenze", "/tendenze", "Tendenze"),
     Visit("assistente", "/assistente", "Assistente"),

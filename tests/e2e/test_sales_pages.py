@@ -75,7 +75,7 @@ async def signed_in(browsing: Browsing, viewport: Viewport, person: Person) -> P
     return page
 
 
-async def record_from_listing(page: Page, listing_id: str) -> str:
+async def record_from_listing(page: Page, listing_id: str, shot: Path | None = None) -> str:
     """On the listing's page: "Segna come venduto", the form, and the new sale's page; returns its id."""
     await page.goto(f"/annunci?id={listing_id}")
     await heading(page, TITLE)
@@ -87,6 +87,8 @@ async def record_from_listing(page: Page, listing_id: str) -> str:
     await form.get_by_label("Nome utente dell'acquirente (facoltativo)").fill("compratrice_99")
     await form.get_by_label("Commissioni Vinted (€)", exact=True).fill("1,20")
     await form.get_by_label("Spedizione pagata da te (€)", exact=True).fill("0")
+    if shot:
+        await page.screenshot(path=str(shot), full_page=True)
     async with page.expect_response(is_call("/api/v1/sales", "POST")) as answer:
         await form.get_by_role("button", name="Registra la vendita", exact=True).click()
     assert (await answer.value).status == 201
@@ -103,7 +105,7 @@ async def test_record_a_sale_see_it_filter_it_export_it(
 ) -> None:
     listing = published_listing(server, family)
     page = await signed_in(browsing, viewport, family)
-    sale_id = await record_from_listing(page, listing["id"])
+    sale_id = await record_from_listing(page, listing["id"], screenshots / f"{viewport.name}-segna-venduto.png")
 
     # The sale's page: who, when, the money (24,00 − 1,20 fees − 5,00 purchase cost − 0 shipping).
     await expect(page.get_by_text("compratrice_99", exact=True)).to_be_visible()

@@ -211,8 +211,8 @@ function LoadedSale({ id, backHref }: { id: string; backHref: string }) {
           />
         ) : null}
         {saved && !editing ? <Alert kind="success">{t("common.saved")}</Alert> : null}
-        <Facts sale={sale} />
         <StatusActions sale={sale} />
+        <Facts sale={sale} />
         <SaleShipping sale={sale} />
       </div>
     </>

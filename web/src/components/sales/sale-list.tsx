@@ -105,7 +105,7 @@ function SaleCards({ items }: { items: Sale[] }) {
           <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
             <SaleStatusBadge status={sale.status} />
             <span>{formatDate(sale.sold_at, language)}</span>
-            <span>· {sale.seller_username}</span>
+            <span>{sale.seller_username}</span>
           </div>
           <dl className="mt-2 grid grid-cols-2 gap-x-3 pb-2 text-sm">
             <dt className="text-slate-600">{t("sales.col.price")}</dt>
