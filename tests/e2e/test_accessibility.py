@@ -15,7 +15,8 @@ and optionally what to do before the check).
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,21 +114,34 @@ async def more_sheet(page: Page, _: Seeded) -> None:
     await open_more(page)
 
 
-def a_sale(page: Page, seeded: Seeded) -> str:
-    """The family's sale (made through the API the first time: a listing of its own, published, sold)."""
+@contextmanager
+def api_client(page: Page, seeded: Seeded) -> Iterator[httpx.Client]:
+    """The API of the page's server, signed in as the seeded member."""
     origin = httpx.URL(page.url).copy_with(path="/", query=None, fragment=None)
     with httpx.Client(base_url=str(origin), timeout=30) as client:
         login = {"login": seeded.person.email, "password": seeded.person.password}
         token = client.post("/api/v1/auth/login", json=login).json()["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
+
+def published(client: httpx.Client, seed: int, **fields: str) -> str:
+    """A new listing of the seeded member, published with `fields`; its id."""
+    files = [("files", (f"foto-{seed}.jpg", photo(900, 1200, seed=seed), "image/jpeg"))]
+    listing_id = str(client.post("/api/v1/images/upload", files=files).json()["listing"]["id"])
+    answer = client.patch(f"/api/v1/listings/{listing_id}", json={**fields, "status": "published"})
+    assert answer.status_code == 200, answer.text
+    return listing_id
+
+
+def a_sale(page: Page, seeded: Seeded) -> str:
+    """The family's sale (made through the API the first time: a listing of its own, published, sold)."""
+    with api_client(page, seeded) as client:
         found = client.get("/api/v1/sales", params={"limit": 1}).json()["items"]
         if found:
             return str(found[0]["id"])
-        files = [("files", ("borsa.jpg", photo(900, 1200, seed=23), "image/jpeg"))]
-        listing = client.post("/api/v1/images/upload", files=files).json()["listing"]
-        fields = {"title": "Borsa di pelle", "price": "40.00", "purchase_cost": "12.00", "status": "published"}
-        assert client.patch(f"/api/v1/listings/{listing['id']}", json=fields).status_code == 200
-        sale = {"listing_id": listing["id"], "sale_price": "38.00", "vinted_fees": "2.00"}
+        listing_id = published(client, 23, title="Borsa di pelle", price="40.00", purchase_cost="12.00")
+        sale = {"listing_id": listing_id, "sale_price": "38.00", "vinted_fees": "2.00"}
         answer = client.post("/api/v1/sales", json={**sale, "buyer_username": "compratore_a11y"})
         assert answer.status_code == 201, answer.text
         return str(answer.json()["id"])
@@ -144,16 +158,9 @@ async def sales_with_one(page: Page, seeded: Seeded) -> None:
 
 async def sell_form(page: Page, seeded: Seeded) -> None:
     """A published listing's "Segna come venduto" form, open."""
-    origin = httpx.URL(page.url).copy_with(path="/", query=None, fragment=None)
-    with httpx.Client(base_url=str(origin), timeout=30) as client:
-        login = {"login": seeded.person.email, "password": seeded.person.password}
-        token = client.post("/api/v1/auth/login", json=login).json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        files = [("files", ("sciarpa.jpg", photo(900, 1200, seed=29), "image/jpeg"))]
-        listing = client.post("/api/v1/images/upload", files=files).json()["listing"]
-        fields = {"title": "Sciarpa di lana", "price": "15.00", "status": "published"}
-        assert client.patch(f"/api/v1/listings/{listing['id']}", json=fields).status_code == 200
-    await page.goto(f"/annunci?id={listing['id']}")
+    with api_client(page, seeded) as client:
+        listing_id = published(client, 29, title="Sciarpa di lana", price="15.00")
+    await page.goto(f"/annunci?id={listing_id}")
     await heading(page, "Sciarpa di lana")
     await page.get_by_role("button", name="Segna come venduto", exact=True).click()
     await expect(page.get_by_label("Prezzo di vendita (€)", exact=True)).to_have_value("15,00")
