@@ -365,3 +365,34 @@ async def test_another_family_sees_none_of_it(browsing: Browsing, server: Serve,
     await expect(page.get_by_text("Nessuna vendita ancora")).to_be_visible()
     assert anonymous_status(server, f"/api/v1/sales/{sale_id}") == 401
     browsing.assert_no_errors()
+
+
+def record_by_api(server: Serve, person: Person, listing_id: str, price: str) -> str:
+    member = Member(server, person)
+    try:
+        response = member.client.post("/api/v1/sales", json={"listing_id": listing_id, "sale_price": price})
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+    finally:
+        member.close()
+
+
+async def test_a_sale_recorded_elsewhere_shows_up_live(
+    browsing: Browsing, server: Serve, family: Person
+) -> None:
+    """Another device records a sale: the open Vendite page hears "sale.recorded" and shows it, with its
+    totals and DAC7, without a reload (the queries are fresh for 30 s: only the event refreshes them)."""
+    listing = published_listing(server, family)
+    page = await signed_in(browsing, DESKTOP, family)
+    await navigate(page, DESKTOP, "Vendite")
+    await heading(page, "Vendite")
+    await expect(page.get_by_text("Nessuna vendita ancora")).to_be_visible()
+    dac7 = page.get_by_role("region", name="DAC7: le soglie dell'anno")
+    await expect(dac7.get_by_text("0 su 30", exact=True)).to_be_visible()
+
+    record_by_api(server, family, listing["id"], "31.00")
+    table = page.get_by_role("table", name="Vendite")
+    await expect(table.get_by_role("link", name=TITLE)).to_be_visible()
+    await expect(table.locator("tfoot tr")).to_contain_text("€ 31,00")
+    await expect(dac7.get_by_text("1 su 30", exact=True)).to_be_visible()
+    browsing.assert_no_errors()
