@@ -103,6 +103,7 @@ async def record_from_listing(page: Page, listing_id: str, shot: Path | None = N
     assert (await answer.value).status == 201
     await expect(page).to_have_url(SALE_URL)
     await heading(page, TITLE)
+    await expect(page.get_by_text("Vendita registrata: l'annuncio ora è «venduto».")).to_be_visible()
     found = SALE_URL.search(page.url)
     assert found is not None
     return found[1]
@@ -160,6 +161,15 @@ async def test_record_a_sale_see_it_filter_it_export_it(
         await expect(total_row).to_contain_text("Totale delle vendite valide: 1")
         await expect(total_row).to_contain_text("€ 24,00")
         await expect(total_row).to_contain_text("€ 17,80")
+        # The price column sorts: highest first, then lowest first; the header says which.
+        price_header = table.get_by_role("columnheader", name="Prezzo")
+        await price_header.get_by_role("button").click()
+        await expect(page).to_have_url(re.compile(r"ordine=-sale_price"))
+        await expect(price_header).to_have_attribute("aria-sort", "descending")
+        await price_header.get_by_role("button").click()
+        await expect(page).to_have_url(re.compile(r"ordine=sale_price"))
+        await expect(price_header).to_have_attribute("aria-sort", "ascending")
+        await expect(page.get_by_label("Ordina per", exact=True)).to_have_value("sale_price")
         note = page.get_by_text(re.compile("Le cifre contano solo le vendite valide")).filter(visible=True)
         await expect(note).to_have_count(1)
     figures = page.get_by_role("region", name="Statistiche")

@@ -68,11 +68,17 @@ export function useSalesOfListing(listingId: string) {
   return useSalePage({ listing_id: listingId, limit: 10, sort: "-created_at" });
 }
 
+/** Sales recorded in this tab a moment ago: their page says so once (a flash that needs no address). */
+export const justRecorded = new Set<string>();
+
 export function useRecordSale() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: Schemas["SaleCreate"]) => unwrap(await api.POST("/api/v1/sales", { body })),
-    onSuccess: (sale) => storeSale(queryClient, sale),
+    onSuccess: (sale) => {
+      justRecorded.add(sale.id);
+      storeSale(queryClient, sale);
+    },
   });
 }
 

@@ -14,7 +14,7 @@ import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import { SaleStatusBadge } from "./badges";
 import { GIVES_BACK, TRANSITIONS, isClosed, moveLabel, saleStatusLabel, type Sale, type SaleStatus } from "./labels";
-import { useSale, useUpdateSale } from "./queries";
+import { justRecorded, useSale, useUpdateSale } from "./queries";
 import { SaleEditor } from "./sale-editor";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -148,6 +148,7 @@ function LoadedSale({ id, backHref }: { id: string; backHref: string }) {
   const query = useSale(id);
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [fresh] = useState(() => justRecorded.delete(id));
   const back = <BackLink href={backHref}>{t("sales.detail.back")}</BackLink>;
   if (query.isError) {
     const missing = query.error instanceof ApiError && (query.error.status === 404 || query.error.status === 422);
@@ -199,6 +200,7 @@ function LoadedSale({ id, backHref }: { id: string; backHref: string }) {
             </Button>
           ) : null}
         </div>
+        {fresh ? <Alert kind="success">{t("sales.detail.recorded")}</Alert> : null}
       </header>
       <div className="flex flex-col gap-6">
         {editing && !isClosed(sale.status) ? (

@@ -1,6 +1,6 @@
 "use client";
 
-import { Download, ShoppingBag } from "lucide-react";
+import { ArrowDown, ArrowUp, Download, ShoppingBag } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
@@ -12,7 +12,7 @@ import { useI18n } from "@/lib/i18n";
 import { SaleStatusBadge } from "./badges";
 import { download } from "./download";
 import { PAGE_SIZE, PARAMS, SaleFilterBar, activeFilterCount, readFilters, toQuery, toScope, type FilterName } from "./filters";
-import { currentYear, type Sale, type SaleScope, type SaleStats } from "./labels";
+import { currentYear, type Sale, type SaleScope, type SaleSort, type SaleStats } from "./labels";
 import { useDac7, useSalePage, useSaleStats } from "./queries";
 import { SaleFigures } from "./sale-stats";
 
@@ -34,22 +34,68 @@ function Title({ sale }: { sale: Sale }) {
   );
 }
 
-function SaleTable({ items, totals }: { items: Sale[]; totals: Totals | undefined }) {
+type SortColumn = "sold_at" | "sale_price" | "net_profit";
+
+/** A column header that sorts the list: descending first, then ascending; aria-sort says which. */
+function SortHeader({
+  column,
+  label,
+  sort,
+  onSort,
+  className,
+}: {
+  column: SortColumn;
+  label: string;
+  sort: SaleSort;
+  onSort: (sort: SaleSort) => void;
+  className: string;
+}) {
+  const { t } = useI18n();
+  const active = sort === column || sort === `-${column}`;
+  const descending = sort === `-${column}`;
+  const Arrow = descending ? ArrowDown : ArrowUp;
+  return (
+    <th scope="col" className={className} aria-sort={active ? (descending ? "descending" : "ascending") : undefined}>
+      <button
+        type="button"
+        title={t("sales.col.sortBy", { column: label })}
+        onClick={() => onSort(descending ? column : `-${column}`)}
+        className="inline-flex min-h-11 items-center gap-1 uppercase tracking-wide hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600"
+      >
+        {label}
+        {active ? <Arrow aria-hidden="true" className="h-3 w-3" /> : null}
+      </button>
+    </th>
+  );
+}
+
+function SaleTable({
+  items,
+  totals,
+  sort,
+  onSort,
+}: {
+  items: Sale[];
+  totals: Totals | undefined;
+  sort: SaleSort;
+  onSort: (sort: SaleSort) => void;
+}) {
   const { t, language } = useI18n();
   const money = (value: string | null | undefined) => formatEuro(value, language);
+  const sortable = { sort, onSort };
   return (
     <div className="hidden overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm md:block">
       <table className="w-full table-fixed text-left text-sm">
         <caption className="sr-only">{t("sales.title")}</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
           <tr>
-            <th scope="col" className="w-24 py-2 pl-3 pr-2">{t("sales.col.date")}</th>
+            <SortHeader column="sold_at" label={t("sales.col.date")} className="w-24 py-0 pl-3 pr-2" {...sortable} />
             <th scope="col" className="py-2 pr-2">{t("sales.col.item")}</th>
             <th scope="col" className="hidden w-28 py-2 pr-2 lg:table-cell">{t("sales.col.member")}</th>
             <th scope="col" className="w-32 py-2 pr-2">{t("sales.col.status")}</th>
-            <th scope="col" className="w-24 py-2 pr-2 text-right">{t("sales.col.price")}</th>
+            <SortHeader column="sale_price" label={t("sales.col.price")} className="w-24 py-0 pr-2 text-right" {...sortable} />
             <th scope="col" className="hidden w-24 py-2 pr-2 text-right lg:table-cell">{t("sales.col.fees")}</th>
-            <th scope="col" className="w-24 py-2 pr-3 text-right">{t("sales.col.profit")}</th>
+            <SortHeader column="net_profit" label={t("sales.col.profit")} className="w-24 py-0 pr-3 text-right" {...sortable} />
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -295,7 +341,7 @@ export function SaleList() {
         )
       ) : (
         <div className={sales.isPlaceholderData ? "opacity-60 transition-opacity" : undefined} aria-busy={sales.isFetching}>
-          <SaleTable items={items} totals={stats.data?.totals} />
+          <SaleTable items={items} totals={stats.data?.totals} sort={filters.sort} onSort={(sort) => update({ sort })} />
           <SaleCards items={items} />
           <Pagination
             page={filters.page}
