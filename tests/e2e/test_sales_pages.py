@@ -208,6 +208,12 @@ async def test_record_a_sale_see_it_filter_it_export_it(
     assert ";24,00;1,20;5,00;0,00;17,80" in row, row
     assert "compratrice_99" in row
 
+    async with page.expect_download() as waiting:
+        await page.get_by_role("button", name="Scarica Excel", exact=True).click()
+    workbook = await waiting.value
+    assert workbook.suggested_filename == f"vendite_inizio_{today()}.xlsx"
+    assert file_bytes(await workbook.path()).startswith(b"PK")  # an XLSX is a ZIP
+
     # The DAC7 panel: the member against the thresholds, and the plain statements.
     dac7 = page.get_by_role("region", name="DAC7: le soglie dell'anno")
     await expect(dac7.get_by_label("Anno", exact=True)).to_have_value(today()[:4])
@@ -405,4 +411,40 @@ async def test_a_sale_recorded_elsewhere_shows_up_live(
     await expect(table.get_by_role("link", name=TITLE)).to_be_visible()
     await expect(table.locator("tfoot tr")).to_contain_text("€ 31,00")
     await expect(dac7.get_by_text("1 su 30", exact=True)).to_be_visible()
+    browsing.assert_no_errors()
+
+
+async def test_dac7_warns_at_80_percent_then_says_reported_and_keeps_each_year(
+    browsing: Browsing, server: Serve, family: Person
+) -> None:
+    """€ 1.700 of sales is 85 % of the € 2.000 threshold: the warning; € 400 more: reported. Last year (the
+    year picker) has none of it."""
+    first = published_listing(server, family, title="Cappotto di lana", price="1700.00")
+    record_by_api(server, family, first["id"], "1700.00")
+    page = await signed_in(browsing, PHONE, family)
+    await page.goto("/vendite")
+    await heading(page, "Vendite")
+    dac7 = page.get_by_role("region", name="DAC7: le soglie dell'anno")
+    await expect(dac7.get_by_text("Vicino a una soglia (80 %)", exact=True)).to_be_visible()
+    await expect(dac7.get_by_text(re.compile("^Sei vicino a una soglia DAC7"))).to_be_visible()
+    amount = dac7.get_by_role("progressbar", name="Incasso lordo")
+    await expect(amount).to_have_attribute("aria-valuenow", "1700")
+
+    second = published_listing(server, family, title="Borsa vintage", price="400.00")
+    record_by_api(server, family, second["id"], "400.00")
+    await page.reload()
+    await heading(page, "Vendite")
+    await expect(dac7.get_by_text("Soglia raggiunta: sarà comunicato", exact=True)).to_be_visible()
+    await expect(dac7.get_by_text(re.compile("^Hai raggiunto una soglia DAC7"))).to_be_visible()
+    # Past the threshold the bar stays full (its value is capped at the threshold).
+    await expect(amount).to_have_attribute("aria-valuenow", "2000")
+    await expect(dac7.get_by_text(re.compile(r"^€ 2\.?100,00 su € 2\.?000,00$"))).to_be_visible()
+    # Reported is not taxed: the panel says so in the same place.
+    await expect(dac7.get_by_text(re.compile("non una tassa"))).to_be_visible()
+
+    last_year = str(int(today()[:4]) - 1)
+    async with page.expect_response(lambda r: f"/api/v1/sales/dac7?year={last_year}" in r.url):
+        await dac7.get_by_label("Anno", exact=True).select_option(last_year)
+    await expect(dac7.get_by_text("0 su 30", exact=True)).to_be_visible()
+    await expect(dac7.get_by_text("Sotto le soglie", exact=True)).to_be_visible()
     browsing.assert_no_errors()
