@@ -38,6 +38,8 @@ SALE_URL = re.compile(r"/vendite\?id=([0-9a-f-]{36})$")
 BOM = b"\xef\xbb\xbf"
 
 _families = itertools.count(1)
+# The narrowest phone the dashboard must fit (an iPhone SE's 375 px), beside browser.py's 390 px one.
+SMALL_PHONE = Viewport("phone-375", 375, 667, phone=True)
 
 
 def today() -> str:
@@ -109,7 +111,7 @@ async def record_from_listing(page: Page, listing_id: str, shot: Path | None = N
     return found[1]
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE, SMALL_PHONE], ids=lambda v: v.name)
 async def test_record_a_sale_see_it_filter_it_export_it(
     browsing: Browsing, server: Serve, family: Person, viewport: Viewport, screenshots: Path
 ) -> None:
@@ -128,6 +130,8 @@ async def test_record_a_sale_see_it_filter_it_export_it(
         "href", f"/annunci?id={listing['id']}"
     )
     await page.screenshot(path=str(screenshots / f"{viewport.name}-vendita.png"), full_page=True)
+    if viewport.phone:
+        assert await page.evaluate("document.documentElement.scrollWidth") <= viewport.width
 
     # Back on the listing: sold, and a link to its sale instead of the button.
     await page.get_by_role("link", name="Vedi l'annuncio").click()
@@ -236,6 +240,8 @@ async def test_record_a_sale_see_it_filter_it_export_it(
     summary_text = file_bytes(await summary.path()).decode("utf-8-sig")
     assert f"Totale {today()[:4]};1;24,00;1,20" in summary_text, summary_text
     await page.screenshot(path=str(screenshots / f"{viewport.name}-vendite-filtri.png"), full_page=True)
+    if viewport.phone:
+        assert await page.evaluate("document.documentElement.scrollWidth") <= viewport.width
     browsing.assert_no_errors()
 
 
