@@ -194,7 +194,9 @@ export function SaleFilterBar({
           error={backwards ? t("sales.filters.backwards") : undefined}
           onChange={(event) => onChange({ to: event.currentTarget.value })}
         />
+        {/* A whole row on a phone: "Tutta la famiglia" and the members' names do not fit half of one. */}
         <Select
+          className="col-span-2 md:col-span-1"
           label={t("sales.filters.member")}
           value={filters.member}
           onChange={(event) => onChange({ member: event.currentTarget.value })}
@@ -219,6 +221,17 @@ export function SaleFilterBar({
           ))}
         </Select>
         <DebouncedField
+          label={t("sales.filters.brand")}
+          value={filters.brand}
+          onCommit={(brand) => onChange({ brand })}
+          list={brandList}
+        />
+        <datalist id={brandList}>
+          {brands.map((brand) => (
+            <option key={brand} value={brand} />
+          ))}
+        </datalist>
+        <DebouncedField
           className="col-span-2 md:col-span-1"
           label={t("sales.filters.category")}
           value={filters.category}
@@ -228,17 +241,6 @@ export function SaleFilterBar({
         <datalist id={categoryList}>
           {categories.map((category) => (
             <option key={category} value={category} />
-          ))}
-        </datalist>
-        <DebouncedField
-          label={t("sales.filters.brand")}
-          value={filters.brand}
-          onCommit={(brand) => onChange({ brand })}
-          list={brandList}
-        />
-        <datalist id={brandList}>
-          {brands.map((brand) => (
-            <option key={brand} value={brand} />
           ))}
         </datalist>
         <Select
