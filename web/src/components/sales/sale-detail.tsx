@@ -98,8 +98,8 @@ function StatusActions({ sale }: { sale: Sale }) {
                 <Button
                   key={status}
                   type="button"
-                  variant="ghost"
-                  className="text-red-700 hover:bg-red-50"
+                  variant="secondary"
+                  className="border-red-300! text-red-800! hover:bg-red-50!"
                   onClick={() => setConfirming(status)}
                   disabled={update.isPending}
                 >
