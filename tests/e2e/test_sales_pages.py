@@ -454,3 +454,47 @@ async def test_dac7_warns_at_80_percent_then_says_reported_and_keeps_each_year(
     await expect(dac7.get_by_text("0 su 30", exact=True)).to_be_visible()
     await expect(dac7.get_by_text("Sotto le soglie", exact=True)).to_be_visible()
     browsing.assert_no_errors()
+
+
+def many_sales(server: Serve, person: Person, count: int) -> None:
+    """`count` listings on sale (without photos), each sold for € 10 + its number, through the API."""
+    member = Member(server, person)
+    try:
+        for n in range(1, count + 1):
+            fields = {"title": f"Maglietta {n:02d}", "price": "10.00", "status": "published"}
+            created = member.client.post("/api/v1/listings", json=fields)
+            assert created.status_code == 201, created.text
+            sale = {"listing_id": created.json()["id"], "sale_price": f"{10 + n}.00"}
+            assert member.client.post("/api/v1/sales", json=sale).status_code == 201
+    finally:
+        member.close()
+
+
+async def test_pages_of_sales_keep_the_totals_of_them_all(
+    browsing: Browsing, server: Serve, family: Person
+) -> None:
+    """26 sales: 25 on the first page, 1 on the second; the totals row counts all 26 on both."""
+    many_sales(server, family, 26)
+    page = await signed_in(browsing, DESKTOP, family)
+    await page.goto("/vendite?ordine=sale_price")
+    await heading(page, "Vendite")
+    table = page.get_by_role("table", name="Vendite")
+    rows = table.locator("tbody tr")
+    await expect(rows).to_have_count(25)
+    await expect(rows.first).to_contain_text("Maglietta 01")
+    # 11 + 12 + … + 36 = 611
+    await expect(table.locator("tfoot tr")).to_contain_text("Totale delle vendite valide: 26")
+    await expect(table.locator("tfoot tr")).to_contain_text("€ 611,00")
+    pages = page.get_by_role("navigation", name="Pagine")
+    await expect(pages.get_by_text("Pagina 1 di 2")).to_be_visible()
+    await pages.get_by_role("button", name="Successiva").click()
+    await expect(page).to_have_url(re.compile(r"pagina=2"))
+    await expect(page).to_have_url(re.compile(r"ordine=sale_price"))
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Maglietta 26")
+    await expect(table.locator("tfoot tr")).to_contain_text("€ 611,00")
+    # A new filter starts again from the first page.
+    await page.get_by_label("Stato", exact=True).select_option(label="In attesa di spedizione")
+    await expect(page).not_to_have_url(re.compile(r"pagina="))
+    await expect(rows).to_have_count(25)
+    browsing.assert_no_errors()
