@@ -34,6 +34,7 @@ from tests.support.serve import Serve
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TITLE = "Giacca di velluto Zara"
+CATEGORY = "Donna > Abbigliamento > Capispalla > Giacche"
 SALE_URL = re.compile(r"/vendite\?id=([0-9a-f-]{36})$")
 BOM = b"\xef\xbb\xbf"
 
@@ -58,7 +59,14 @@ def published_listing(server: Serve, person: Person, **fields: Any) -> dict[str,
     """A listing on sale (published), with a price and a purchase cost, through the API."""
     member = Member(server, person)
     try:
-        values = {"title": TITLE, "price": "24.00", "purchase_cost": "5.00", "brand": "Zara", **fields}
+        values = {
+            "title": TITLE,
+            "price": "24.00",
+            "purchase_cost": "5.00",
+            "brand": "Zara",
+            "category": CATEGORY,
+            **fields,
+        }
         listing = member.listing_with_photos(seed=7, **values)
         response = member.client.patch(f"/api/v1/listings/{listing['id']}", json={"status": "published"})
         assert response.status_code == 200, response.text
@@ -196,6 +204,11 @@ async def test_record_a_sale_see_it_filter_it_export_it(
     await page.get_by_label("Al", exact=True).fill(today())
     await page.get_by_label("Marca", exact=True).fill("zara")
     await expect(page).to_have_url(re.compile(r"marca=zara"))
+    await expect(page.get_by_text("1 vendita", exact=True)).to_be_visible()
+    # The best categories narrow the list too (the category filter is the whole name).
+    await figures.get_by_role("button", name=f"Mostra solo la categoria {CATEGORY}").click()
+    await expect(page).to_have_url(re.compile(r"categoria=Donna"))
+    await expect(page.get_by_label("Categoria", exact=True)).to_have_value(CATEGORY)
     await expect(page.get_by_text("1 vendita", exact=True)).to_be_visible()
 
     # The CSV of the filtered sales: Italian Excel's format, the file name the server chose.
