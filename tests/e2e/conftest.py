@@ -8,7 +8,6 @@ of the run, except in CI (env CI set), where a missing browser is a failure. A m
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
@@ -17,8 +16,9 @@ from playwright.async_api import Browser, async_playwright
 
 from tests.e2e.browser import Browsing
 from tests.fakes.ollama import FakeOllama
+from tests.fakes.sendcloud import FakeSendcloud
 from tests.fakes.server import serve_in_thread
-from tests.support.serve import Serve, base_env, new_data_dir, running_serve, shut_down
+from tests.support.serve import Serve, running_serve
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,39 +74,51 @@ async def browser(browser_prerequisites: None) -> AsyncIterator[Browser]:
         await browser.close()
 
 
-@pytest.fixture(scope="module")
-def servers(
-    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Serve]]:
-    """Two `serve` instances started in parallel: "main" (defaults) and "short" (3-second access tokens)."""
-    logs = tmp_path_factory.mktemp("serve-logs")
-    # Several families share a server across the tests: sign-ups are open (development, no SMTP: at once).
-    open_signup = {"VO_REGISTRATION": "open"}
-    envs = {"main": open_signup, "short": {**open_signup, "VO_ACCESS_TOKEN_MINUTES": SHORT_TOKEN_MINUTES}}
-    started = {
-        name: Serve(data_dir=new_data_dir(), log_path=logs / f"{name}.log", env=base_env(**env))
-        for name, env in envs.items()
+@pytest.fixture(scope="session")
+def e2e_sendcloud() -> Iterator[tuple[FakeSendcloud, str]]:
+    """The Sendcloud stand-in of the shared `serve` instances: no browser test may reach the real one
+    (saving keys checks them with Sendcloud)."""
+    fake = FakeSendcloud()
+    with serve_in_thread(fake.app) as url:
+        yield fake, url
+
+
+def _shared_env(sendcloud_url: str, **extra: str) -> dict[str, str]:
+    # Many families share a server across the run: sign-ups are open (development, no SMTP: at once) and
+    # not limited per IP (every browser is 127.0.0.1).
+    return {
+        "VO_REGISTRATION": "open",
+        "VO_RATE_LIMIT_REGISTER": "10000/hour",
+        "VO_SENDCLOUD_BASE_URL": sendcloud_url,
+        **extra,
     }
-    try:
-        for server in started.values():
-            server.launch()
-        for server in started.values():
-            server.wait_ready()
+
+
+@pytest.fixture(scope="session")
+def server(
+    browser_prerequisites: None,
+    e2e_sendcloud: tuple[FakeSendcloud, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Serve]:
+    """One `serve` for the whole run, with the defaults; each test makes its own family. Started once:
+    a `serve` costs seconds to start and to stop, and most modules need nothing of their own."""
+    log = tmp_path_factory.mktemp("serve-logs") / "main.log"
+    with running_serve(log, **_shared_env(e2e_sendcloud[1])) as started:
         yield started
-    finally:
-        shut_down(*started.values())
-        for server in started.values():
-            shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def server(servers: dict[str, Serve]) -> Serve:
-    return servers["main"]
-
-
-@pytest.fixture(scope="module")
-def short_token_server(servers: dict[str, Serve]) -> Serve:
-    return servers["short"]
+@pytest.fixture(scope="session")
+def short_token_server(
+    browser_prerequisites: None,
+    e2e_sendcloud: tuple[FakeSendcloud, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Serve]:
+    """A `serve` whose access tokens last 3 seconds, to see the silent refresh at work (started only by
+    the tests that ask for it)."""
+    log = tmp_path_factory.mktemp("serve-logs") / "short.log"
+    env = _shared_env(e2e_sendcloud[1], VO_ACCESS_TOKEN_MINUTES=SHORT_TOKEN_MINUTES)
+    with running_serve(log, **env) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
@@ -136,12 +148,16 @@ def e2e_ollama() -> FakeOllama:
 
 
 @pytest.fixture(scope="module")
-def ai_server(e2e_ollama: FakeOllama, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
+def ai_server(
+    e2e_ollama: FakeOllama, e2e_sendcloud: tuple[FakeSendcloud, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Serve]:
     """A `serve` of the module's own whose AI speaks to `e2e_ollama`; anyone may register."""
     log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
     with (
         serve_in_thread(e2e_ollama.app) as ollama_url,
-        running_serve(log, VO_OLLAMA_URL=ollama_url, VO_REGISTRATION="open") as server,
+        running_serve(
+            log, VO_OLLAMA_URL=ollama_url, VO_REGISTRATION="open", VO_SENDCLOUD_BASE_URL=e2e_sendcloud[1]
+        ) as server,
     ):
         yield server
 

@@ -15,8 +15,8 @@ and optionally what to do before the check).
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from contextlib import closing
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from tests.e2e.browser import (
     sign_in,
 )
 from tests.e2e.seed import Member
+from tests.fakes import sendcloud
 from tests.images.factories import photo
 from tests.support.serve import Serve
 
@@ -114,18 +115,65 @@ async def more_sheet(page: Page, _: Seeded) -> None:
     await open_more(page)
 
 
-# --- Spedizioni: each visit makes its own listing and sale through the API (none shared with other visits).
-
-
-def _api(page: Page, seeded: Seeded) -> httpx.Client:
+@contextmanager
+def api_client(page: Page, seeded: Seeded) -> Iterator[httpx.Client]:
+    """The API of the page's server, signed in as the seeded member."""
     origin = httpx.URL(page.url).copy_with(path="/", query=None, fragment=None)
-    client = httpx.Client(base_url=str(origin), timeout=30)
-    answer = client.post(
-        "/api/v1/auth/login", json={"login": seeded.person.email, "password": seeded.person.password}
-    )
+    with httpx.Client(base_url=str(origin), timeout=30) as client:
+        login = {"login": seeded.person.email, "password": seeded.person.password}
+        token = client.post("/api/v1/auth/login", json=login).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
+
+def published(client: httpx.Client, seed: int, **fields: str) -> str:
+    """A new listing of the seeded member, published with `fields`; its id."""
+    files = [("files", (f"foto-{seed}.jpg", photo(900, 1200, seed=seed), "image/jpeg"))]
+    listing_id = str(client.post("/api/v1/images/upload", files=files).json()["listing"]["id"])
+    answer = client.patch(f"/api/v1/listings/{listing_id}", json={**fields, "status": "published"})
     assert answer.status_code == 200, answer.text
-    client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return client
+    return listing_id
+
+
+def a_sale(page: Page, seeded: Seeded) -> str:
+    """The family's sale (made through the API the first time: a listing of its own, published, sold)."""
+    with api_client(page, seeded) as client:
+        found = client.get("/api/v1/sales", params={"limit": 1}).json()["items"]
+        if found:
+            return str(found[0]["id"])
+        listing_id = published(client, 23, title="Borsa di pelle", price="40.00", purchase_cost="12.00")
+        sale = {"listing_id": listing_id, "sale_price": "38.00", "vinted_fees": "2.00"}
+        answer = client.post("/api/v1/sales", json={**sale, "buyer_username": "compratore_a11y"})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+
+async def sales_with_one(page: Page, seeded: Seeded) -> None:
+    """The list with a sale in it: its row (or card), the totals, the figures, DAC7."""
+    a_sale(page, seeded)
+    await page.reload()
+    await heading(page, "Vendite")
+    await expect(page.get_by_role("link", name="Borsa di pelle").filter(visible=True)).to_be_visible()
+    await expect(page.get_by_role("progressbar", name="Vendite")).to_be_visible()
+
+
+async def sell_form(page: Page, seeded: Seeded) -> None:
+    """A published listing's "Segna come venduto" form, open."""
+    with api_client(page, seeded) as client:
+        listing_id = published(client, 29, title="Sciarpa di lana", price="15.00")
+    await page.goto(f"/annunci?id={listing_id}")
+    await heading(page, "Sciarpa di lana")
+    await page.get_by_role("button", name="Segna come venduto", exact=True).click()
+    await expect(page.get_by_label("Prezzo di vendita (€)", exact=True)).to_have_value("15,00")
+
+
+async def sale_page(page: Page, seeded: Seeded) -> None:
+    await page.goto(f"/vendite?id={a_sale(page, seeded)}")
+    await heading(page, "Borsa di pelle")
+    await expect(page.get_by_text("compratore_a11y", exact=True)).to_be_visible()
+
+
+# --- Spedizioni: each visit makes its own listing and sale through the API (none shared with other visits).
 
 
 def _new_sale(client: httpx.Client, title: str) -> dict[str, Any]:
@@ -142,7 +190,7 @@ def _new_sale(client: httpx.Client, title: str) -> dict[str, Any]:
 
 async def sale_to_ship(page: Page, seeded: Seeded) -> None:
     """The purchase form of a sale's label, once the family has its (stand-in) Sendcloud keys and sender."""
-    with closing(_api(page, seeded)) as client:
+    with api_client(page, seeded) as client:
         account = client.put(
             "/api/v1/shipments/account",
             json={
@@ -154,19 +202,20 @@ async def sale_to_ship(page: Page, seeded: Seeded) -> None:
                     "city": "Milano",
                     "country_code": "IT",
                 },
-                "sendcloud_public_key": "a11y-public-key",
-                "sendcloud_secret_key": "a11y-secret-key",
+                "sendcloud_public_key": sendcloud.PUBLIC_KEY,  # what the run's stand-in accepts
+                "sendcloud_secret_key": sendcloud.SECRET_KEY,
             },
         )
         assert account.status_code == 200, account.text
         sale = _new_sale(client, "Borsa a tracolla")
-    await page.goto(f"/spedizioni?vendita={sale['id']}")
-    await heading(page, "Spedizione di «Borsa a tracolla»")
+    await page.goto(f"/vendite?id={sale['id']}")
+    await heading(page, "Borsa a tracolla")
     await expect(page.get_by_role("button", name="Acquista etichetta", exact=True)).to_be_visible()
+    await expect(page.get_by_role("radio", name=re.compile("BRT"))).to_be_visible()  # the stand-in's carriers
 
 
 async def follow_form(page: Page, seeded: Seeded) -> None:
-    with closing(_api(page, seeded)) as client:
+    with api_client(page, seeded) as client:
         sale = _new_sale(client, "Sciarpa di seta")
     await page.goto(f"/spedizioni?vendita={sale['id']}")
     await heading(page, "Spedizione di «Sciarpa di seta»")
@@ -176,7 +225,7 @@ async def follow_form(page: Page, seeded: Seeded) -> None:
 
 async def followed_parcel(page: Page, seeded: Seeded) -> None:
     """The list with a parcel in it (followed by its code: no Sendcloud behind this server)."""
-    with closing(_api(page, seeded)) as client:
+    with api_client(page, seeded) as client:
         sale = _new_sale(client, "Stivali in pelle")
         followed = client.post(
             "/api/v1/shipments/follow", json={"sale_id": sale["id"], "tracking_code": "RR123456785IT"}
@@ -188,7 +237,7 @@ async def followed_parcel(page: Page, seeded: Seeded) -> None:
 
 
 async def parcel_view(page: Page, seeded: Seeded) -> None:
-    with closing(_api(page, seeded)) as client:
+    with api_client(page, seeded) as client:
         parcels = client.get("/api/v1/shipments").json()["items"]
     assert parcels, "spedizioni-elenco makes the parcel this visit shows"
     await page.goto(f"/spedizioni?id={parcels[0]['id']}")
@@ -222,8 +271,12 @@ VISITS = [
     # A listing with two photos, reviewed once the model's draft is in (or while it is being written).
     Visit("annunci-revisione", "/annunci?id={listing}", re.compile("."), prepare=ready_draft),
     Visit("vendite", "/vendite", "Vendite"),
+    Visit("vendite-elenco", "/vendite", "Vendite", prepare=sales_with_one),
+    # A sale's page (/vendite?id=…): the sale is made through the API by the prepare step.
+    Visit("vendite-vendita", "/vendite", "Vendite", prepare=sale_page),
+    Visit("annunci-segna-venduto", "/annunci", "Annunci", prepare=sell_form),
     Visit("spedizioni", "/spedizioni", "Spedizioni"),
-    Visit("spedizioni-vendita", "/spedizioni", "Spedizioni", prepare=sale_to_ship),
+    Visit("vendite-spedizione", "/vendite", "Vendite", prepare=sale_to_ship),
     Visit("spedizioni-vendita-vinted", "/spedizioni", "Spedizioni", prepare=follow_form),
     Visit("spedizioni-elenco", "/spedizioni", "Spedizioni", prepare=followed_parcel),
     Visit("spedizioni-pacco", "/spedizioni", "Spedizioni", prepare=parcel_view),

@@ -28,12 +28,11 @@ from tests.support.serve import Serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-# What the navigation offers: only sections that work, plus Vendite (a tab by design, its page says it
-# comes next). The others keep their routes, which say what they will do and when.
-DESKTOP_SECTIONS = ["Panoramica", "Annunci", "Vendite", "Famiglia", "Impostazioni"]
-MORE_SECTIONS = ["Famiglia", "Impostazioni"]
+# What the navigation offers: only sections that work. The others keep their routes, which say what they
+# will do and when.
+DESKTOP_SECTIONS = ["Panoramica", "Annunci", "Vendite", "Spedizioni", "Famiglia", "Impostazioni"]
+MORE_SECTIONS = ["Spedizioni", "Famiglia", "Impostazioni"]
 TO_COME = {
-    "vendite": ("Vendite", "prossimo aggiornamento"),
     "tendenze": ("Tendenze", "dopo vendite e spedizioni"),
     "assistente": ("Assistente", "dopo vendite e spedizioni"),
 }
@@ -188,8 +187,7 @@ async def test_sections_to_come_say_what_and_when(
     if viewport.phone:
         await open_more(page)
     for _, (label, _when) in TO_COME.items():
-        expected = 1 if label == "Vendite" else 0
-        await expect(page.get_by_role("link", name=label, exact=True)).to_have_count(expected)
+        await expect(page.get_by_role("link", name=label, exact=True)).to_have_count(0)
     await expect(page.get_by_text("In arrivo", exact=True)).to_have_count(0)
 
     for path, (label, when) in TO_COME.items():

@@ -4,8 +4,9 @@ correctly signed Sendcloud webhook moves the parcel to "in transit" and "deliver
 each status without a reload (the live event over the WebSocket). The Spedizioni list shows the parcel and
 prints its label in one merged PDF.
 
-Until the Vendite page renders the sale's shipping section, the flow goes through
-/spedizioni?vendita=<sale id>, which renders the same <SaleShipping> component.
+The flow runs on the sale's page (/vendite?id=<sale id>), whose status also follows the parcel live;
+/spedizioni?vendita=<sale id> renders the same <SaleShipping> component (checked by the accessibility
+visits).
 """
 
 from __future__ import annotations
@@ -165,8 +166,10 @@ async def test_buy_a_label_then_the_parcel_moves_live(
     assert (await sign_in(page, person.email, person.password)).status == 200
     await heading(page, re.compile("Ciao"))
 
-    await page.goto(f"/spedizioni?vendita={sale['id']}")
-    await heading(page, f"Spedizione di «{title}»")
+    await page.goto(f"/vendite?id={sale['id']}")
+    await heading(page, title)
+    header = page.locator("header").filter(has=page.get_by_role("heading", name=title))
+    await expect(header.get_by_text("In attesa di spedizione", exact=True)).to_be_visible()
     await expect(page.get_by_role("button", name="Acquista un'etichetta Sendcloud")).to_have_attribute(
         "aria-pressed", "true"
     )
@@ -218,6 +221,8 @@ async def test_buy_a_label_then_the_parcel_moves_live(
         assert delivered.status_code == 200, delivered.text
         assert delivered.json() == {"result": "applied"}
         await expect(section.get_by_text(shown, exact=True)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    # The sale moved with its parcel (shipped, then delivered), on the same open page.
+    await expect(header.get_by_text("Consegnata", exact=True)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     assert await page.evaluate("() => window.__sameDocument === true"), "the page reloaded"
     changed = [json.loads(frame) for frame in frames if '"shipment.status_changed"' in frame]
     assert [event["data"]["status"] for event in changed] == ["in_transit", "delivered"], frames
@@ -278,8 +283,8 @@ async def open_sale(browsing: Browsing, person: Person, sale: dict[str, Any], ti
     await page.goto("/accedi")
     assert (await sign_in(page, person.email, person.password)).status == 200
     await heading(page, re.compile("Ciao"))
-    await page.goto(f"/spedizioni?vendita={sale['id']}")
-    await heading(page, f"Spedizione di «{title}»")
+    await page.goto(f"/vendite?id={sale['id']}")
+    await heading(page, title)
     return page
 
 

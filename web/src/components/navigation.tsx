@@ -8,6 +8,7 @@ import {
   Settings,
   ShoppingBag,
   Tag,
+  Truck,
   Users,
   X,
   type LucideIcon,
@@ -26,18 +27,19 @@ interface NavItem {
   icon: LucideIcon;
 }
 
-// Only the sections that exist. Spedizioni, Tendenze and Assistente keep their routes (a deep link says
-// what they will do and when) but join the navigation only when they work; Vendite stays, as the phone's
-// tab bar is designed around it, and its page says plainly that it comes next.
+// Only the sections that work. Tendenze and Assistente keep their routes (a deep link says what they will
+// do and when) but join the navigation only when they work. On a phone Spedizioni is in "Altro": the tab
+// bar keeps its five places (a sale's page also opens its parcel).
 const HOME: NavItem = { href: "/", label: "nav.dashboard", icon: LayoutDashboard };
 const LISTINGS: NavItem = { href: "/annunci", label: "nav.listings", icon: Tag };
 const SALES: NavItem = { href: "/vendite", label: "nav.sales", icon: ShoppingBag };
+const SHIPMENTS: NavItem = { href: "/spedizioni", label: "nav.shipments", icon: Truck };
 const FAMILY: NavItem = { href: "/famiglia", label: "nav.family", icon: Users };
 const SETTINGS: NavItem = { href: "/impostazioni", label: "nav.settings", icon: Settings };
 
-const SIDEBAR = [HOME, LISTINGS, SALES, FAMILY, SETTINGS];
+const SIDEBAR = [HOME, LISTINGS, SALES, SHIPMENTS, FAMILY, SETTINGS];
 /** What the phone's "Altro" sheet holds: every section that is not a tab. */
-const MORE = [FAMILY, SETTINGS];
+const MORE = [SHIPMENTS, FAMILY, SETTINGS];
 /** The upload panel of a new listing (the listings page reads `nuovo=1`). */
 export const NEW_LISTING_HREF = "/annunci?nuovo=1";
 

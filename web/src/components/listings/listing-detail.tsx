@@ -21,6 +21,7 @@ import { PhotoManager } from "./photo-manager";
 import { listingKeys, storeListing, useListing, useReanalyze } from "./queries";
 import { SimilarListings } from "./similar-listings";
 import { DuplicateNotice } from "./upload-panel";
+import { RecordSale } from "@/components/sales/record-sale";
 
 export function BackLink({ href, children }: { href: string; children: ReactNode }) {
   return (
@@ -198,6 +199,7 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
           </div>
         </div>
         {notice}
+        <RecordSale listing={listing} />
         {duplicates && duplicates.length > 0 ? (
           <DuplicateNotice duplicates={duplicates} currentListingId={listing.id} />
         ) : null}
