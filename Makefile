@@ -72,6 +72,7 @@ bench: web-build wrk
 	$(VENV)/bin/python bench/images.py
 	$(VENV)/bin/python bench/ocr.py
 	$(VENV)/bin/python bench/sales.py
+	$(VENV)/bin/python bench/scraper.py
 
 # The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
 resilience: web-build
