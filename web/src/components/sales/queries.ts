@@ -68,15 +68,22 @@ export function useSalesOfListing(listingId: string) {
   return useSalePage({ listing_id: listingId, limit: 10, sort: "-created_at" });
 }
 
-/** Sales recorded in this tab a moment ago: their page says so once (a flash that needs no address). */
-export const justRecorded = new Set<string>();
+// Sales recorded in this tab, and when: their page says so for a short while (a flash that needs no
+// address, and survives the page being mounted again, e.g. while the session is refreshed).
+const recordedAt = new Map<string, number>();
+const RECORDED_FLASH_MS = 60_000;
+
+export function justRecorded(id: string): boolean {
+  const at = recordedAt.get(id);
+  return at !== undefined && Date.now() - at < RECORDED_FLASH_MS;
+}
 
 export function useRecordSale() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: Schemas["SaleCreate"]) => unwrap(await api.POST("/api/v1/sales", { body })),
     onSuccess: (sale) => {
-      justRecorded.add(sale.id);
+      recordedAt.set(sale.id, Date.now());
       storeSale(queryClient, sale);
     },
   });

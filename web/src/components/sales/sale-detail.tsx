@@ -148,7 +148,7 @@ function LoadedSale({ id, backHref }: { id: string; backHref: string }) {
   const query = useSale(id);
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [fresh] = useState(() => justRecorded.delete(id));
+  const [fresh] = useState(() => justRecorded(id));
   const back = <BackLink href={backHref}>{t("sales.detail.back")}</BackLink>;
   if (query.isError) {
     const missing = query.error instanceof ApiError && (query.error.status === 404 || query.error.status === 422);
