@@ -211,6 +211,7 @@ async def sale_to_ship(page: Page, seeded: Seeded) -> None:
     await page.goto(f"/vendite?id={sale['id']}")
     await heading(page, "Borsa a tracolla")
     await expect(page.get_by_role("button", name="Acquista etichetta", exact=True)).to_be_visible()
+    await page.get_by_label("Peso (kg)", exact=True).fill("1")
     await expect(page.get_by_role("radio", name=re.compile("BRT"))).to_be_visible()  # the stand-in's carriers
 
 

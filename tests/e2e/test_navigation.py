@@ -53,14 +53,22 @@ async def assert_target(locator: Locator, what: str) -> None:
 
 async def assert_content_above_tab_bar(page: Page) -> None:
     """Scrolled to the very end, the page's last content ends above the fixed tab bar, not behind it."""
-    await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    bar_top, content_bottom = await page.evaluate(
-        """() => {
-            const bar = document.querySelector('nav[aria-label="Menu"]:not(aside nav)');
-            const last = document.querySelector('main').lastElementChild;
-            return [bar.getBoundingClientRect().top, last.getBoundingClientRect().bottom];
-        }"""
-    )
+    # A page may still be growing (its figures arrive after its heading): scroll and measure until it
+    # settles, for at most a few seconds.
+    measured: list[float] = []
+    for _ in range(20):
+        measured = await page.evaluate(
+            """() => {
+                window.scrollTo(0, document.documentElement.scrollHeight);
+                const bar = document.querySelector('nav[aria-label="Menu"]:not(aside nav)');
+                const last = document.querySelector('main').lastElementChild;
+                return [bar.getBoundingClientRect().top, last.getBoundingClientRect().bottom];
+            }"""
+        )
+        if measured[1] <= measured[0]:
+            return
+        await page.wait_for_timeout(200)
+    bar_top, content_bottom = measured
     assert content_bottom <= bar_top, (page.url, content_bottom, bar_top)
 
 

@@ -93,9 +93,7 @@ async def shipping_browsing(browser: Browser, shipping_server: Serve) -> AsyncIt
     await session.close()
 
 
-def seed_sale(
-    server: Serve, person: Person, family: str, title: str, *, secret_key: str = sendcloud.SECRET_KEY
-) -> tuple[dict[str, Any], str]:
+def seed_sale(server: Serve, person: Person, family: str, title: str) -> tuple[dict[str, Any], str]:
     """A family with its Sendcloud keys and sender address, a listing and its sale (all through the API);
     returns the sale and the family's webhook path."""
     register_by_api(server, person, family)
@@ -106,7 +104,7 @@ def seed_sale(
             json={
                 "sender_address": SENDER,
                 "sendcloud_public_key": sendcloud.PUBLIC_KEY,
-                "sendcloud_secret_key": secret_key,
+                "sendcloud_secret_key": sendcloud.SECRET_KEY,
             },
         )
         assert account.status_code == 200, account.text
@@ -327,16 +325,24 @@ async def test_a_lost_answer_is_retried_without_buying_a_second_label(
 
 
 async def test_rejected_keys_send_the_member_to_the_settings(
-    shipping_browsing: Browsing, shipping_server: Serve
+    shipping_browsing: Browsing,
+    shipping_server: Serve,
+    shipping_fakes: tuple[FakeSendcloud, FakeTrack17, str, str],
 ) -> None:
-    """Keys Sendcloud refuses: the carriers cannot be listed, and the page says where they are fixed."""
+    """Keys Sendcloud refuses (accepted when saved, replaced at Sendcloud since): the carriers cannot be
+    listed, and the page says where they are fixed."""
+    fake_sendcloud = shipping_fakes[0]
     person = Person("chiavi@example.it", "chiavi_member", "Pacco-Veloce-2026")
     title = "Borsa di paglia"
-    sale, _ = seed_sale(shipping_server, person, "Casa Chiavi", title, secret_key="not-the-secret-key")
+    sale, _ = seed_sale(shipping_server, person, "Casa Chiavi", title)
     shipping_browsing.expected_failures |= {("/api/v1/carriers", 409)}
-    page = await open_sale(shipping_browsing, person, sale, title)
-    await page.get_by_label("Peso (kg)", exact=True).fill("1")
-    await expect(page.get_by_text(re.compile("Serve l'amministratore della famiglia"))).to_be_visible()
+    fake_sendcloud.secret_key = "rotated-at-sendcloud"
+    try:
+        page = await open_sale(shipping_browsing, person, sale, title)
+        await page.get_by_label("Peso (kg)", exact=True).fill("1")
+        await expect(page.get_by_text(re.compile("Serve l'amministratore della famiglia"))).to_be_visible()
+    finally:
+        fake_sendcloud.secret_key = sendcloud.SECRET_KEY
     link = page.get_by_role("link", name="Vai a Impostazioni → Spedizioni")
     await expect(link).to_have_attribute("href", "/impostazioni#spedizioni")
     await link.click()
