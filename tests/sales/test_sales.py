@@ -122,14 +122,21 @@ async def test_the_transaction_life(client, session):
     member = await register(client)
     sale = await record_sale(client, member=member)
     url = f"/api/v1/sales/{sale['id']}"
+    assert sale["next_statuses"] == ["shipped", "cancelled"]  # what the sale's page offers, forward first
+    offered = {
+        "shipped": ["delivered", "cancelled"],
+        "delivered": ["completed", "refunded"],
+        "completed": ["refunded"],
+    }
     for status in ("shipped", "delivered", "completed"):
         response = await client.patch(url, json={"status": status}, headers=member.headers)
         assert response.status_code == 200 and response.json()["status"] == status
+        assert response.json()["next_statuses"] == offered[status]
     back = await client.patch(url, json={"status": "pending"}, headers=member.headers)
     assert back.status_code == 409 and "status" in back.json()["detail"]
     assert "completata" in back.json()["detail"]
     refunded = await client.patch(url, json={"status": "refunded"}, headers=member.headers)
-    assert refunded.status_code == 200
+    assert refunded.status_code == 200 and refunded.json()["next_statuses"] == []
     closed = await client.patch(url, json={"sale_price": "1"}, headers=member.headers)
     assert closed.status_code == 409
     actions = (await session.scalars(select(AuditLog.action).where(AuditLog.resource_id == sale["id"]))).all()

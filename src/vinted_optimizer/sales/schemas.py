@@ -72,6 +72,9 @@ class SaleRead(BaseModel):
     shipping_cost: Decimal
     net_profit: Decimal
     status: SaleStatus
+    next_statuses: list[SaleStatus] = Field(
+        description="The statuses the sale may move to now (Vinted's transaction life), in the order to offer"
+    )
     sold_at: datetime
     listed_at: datetime | None
     created_at: datetime

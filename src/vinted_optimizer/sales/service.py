@@ -43,6 +43,7 @@ from vinted_optimizer.sales.schemas import (
     Totals,
 )
 from vinted_optimizer.users import service as users
+from vinted_optimizer.vocabulary import SALE_STATUSES
 
 ROME = ZoneInfo("Europe/Rome")
 # A phone's clock a little ahead is not "the future".
@@ -61,6 +62,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "refunded": frozenset(),
 }
 GIVES_BACK = frozenset({"cancelled", "refunded"})
+
+
+def next_of(sale: Sale) -> list[str]:
+    """The statuses the sale may move to, forward steps first (the vocabulary's order)."""
+    allowed = TRANSITIONS.get(sale.status, frozenset())
+    return [status for status in SALE_STATUSES if status in allowed]
+
+
 STATUS_WORDS_IT = {key: value.lower() for key, value in formats.STATUS_IT.items()}
 STATS_NOTE = (
     "Le cifre contano solo le vendite valide: quelle annullate o rimborsate sono escluse. L'utile netto "
@@ -119,7 +128,9 @@ def window(member: Member, filters: SaleRange) -> Window:
 async def _reads(session: AsyncSession, sales: Sequence[Sale]) -> list[SaleRead]:
     names = await users.usernames(session, {sale.user_id for sale in sales})
     return [
-        SaleRead.model_validate({**_columns(sale), "seller_username": names.get(sale.user_id, "")})
+        SaleRead.model_validate(
+            {**_columns(sale), "seller_username": names.get(sale.user_id, ""), "next_statuses": next_of(sale)}
+        )
         for sale in sales
     ]
 

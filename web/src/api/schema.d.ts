@@ -2494,6 +2494,11 @@ export interface components {
             listing_id: string | null;
             /** Net Profit */
             net_profit: string;
+            /**
+             * Next Statuses
+             * @description The statuses the sale may move to now (Vinted's transaction life), in the order to offer
+             */
+            next_statuses: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded")[];
             /** Purchase Cost */
             purchase_cost: string;
             /** Sale Price */

@@ -1,5 +1,5 @@
-// The sales' API codes with their catalogue keys, Vinted's transaction life as the server enforces it, and
-// the days of the forms (Italian time). The types come from the OpenAPI document.
+// The sales' API codes with their catalogue keys, and the days of the forms (Italian time). The types
+// come from the OpenAPI document.
 import type { operations } from "@/api/schema";
 import type { Schemas } from "@/lib/api";
 import type { MessageKey } from "@/lib/messages";
@@ -32,19 +32,6 @@ const MOVE_LABELS: Record<SaleStatus, MessageKey> = {
   completed: "sales.move.completed",
   cancelled: "sales.move.cancelled",
   refunded: "sales.move.refunded",
-};
-
-/**
- * Vinted's transaction life, as sales/service.py TRANSITIONS allows it (the server refuses anything else
- * with 409): paid → shipped → delivered → completed; cancelled before delivery; refunded after it.
- */
-export const TRANSITIONS: Record<SaleStatus, readonly SaleStatus[]> = {
-  pending: ["shipped", "cancelled"],
-  shipped: ["delivered", "cancelled"],
-  delivered: ["completed", "refunded"],
-  completed: ["refunded"],
-  cancelled: [],
-  refunded: [],
 };
 
 /** Cancelled and refunded: final, and the listing goes back on sale. */

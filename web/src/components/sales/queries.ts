@@ -26,6 +26,9 @@ export function invalidateSaleViews(queryClient: QueryClient): void {
 
 /** A fresh sale (the answer of a change) in the cache; the views that count it reload, and its listing. */
 export function storeSale(queryClient: QueryClient, sale: Sale): void {
+  // A read of this sale started before the change committed (a live event's refetch) would land after
+  // the answer and put the old sale back: cancel it, the answer is newer.
+  void queryClient.cancelQueries({ queryKey: saleKeys.detail(sale.id) });
   queryClient.setQueryData(saleKeys.detail(sale.id), sale);
   invalidateSaleViews(queryClient);
   if (sale.listing_id) void queryClient.invalidateQueries({ queryKey: listingKeys.detail(sale.listing_id) });

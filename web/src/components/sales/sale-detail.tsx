@@ -13,7 +13,7 @@ import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import { SaleStatusBadge } from "./badges";
-import { GIVES_BACK, TRANSITIONS, isClosed, moveLabel, saleStatusLabel, type Sale, type SaleStatus } from "./labels";
+import { GIVES_BACK, isClosed, moveLabel, saleStatusLabel, type Sale, type SaleStatus } from "./labels";
 import { justRecorded, useSale, useUpdateSale } from "./queries";
 import { SaleEditor } from "./sale-editor";
 
@@ -65,7 +65,7 @@ function StatusActions({ sale }: { sale: Sale }) {
   const update = useUpdateSale(sale.id);
   const [confirming, setConfirming] = useState<SaleStatus | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const next = TRANSITIONS[sale.status];
+  const next = sale.next_statuses; // the server says which moves Vinted's transaction life allows now
   const move = (status: SaleStatus) => {
     setDone(null);
     update.mutate(

@@ -116,6 +116,9 @@ export function useTrackingQuota(enabled: boolean) {
 
 /** Put a parcel just bought or followed in the cache, and let the lists reload. */
 export function storeShipment(queryClient: QueryClient, shipment: Shipment): void {
+  // A read started before the change (a live event's refetch) must not land after it with the old parcel.
+  void queryClient.cancelQueries({ queryKey: shipmentKeys.detail(shipment.id) });
+  void queryClient.cancelQueries({ queryKey: shipmentKeys.forSale(shipment.sale_id) });
   queryClient.setQueryData(shipmentKeys.detail(shipment.id), shipment);
   queryClient.setQueryData(shipmentKeys.forSale(shipment.sale_id), shipment);
   void queryClient.invalidateQueries({ queryKey: shipmentKeys.lists() });
