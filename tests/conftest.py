@@ -132,6 +132,7 @@ async def resources(
     )
     yield resources
     await resources.ai.aclose()
+    await resources.close_scraper()
     await resources.rate_limits.close()
     await queue.aclose()
     await redis.aclose()

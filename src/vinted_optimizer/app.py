@@ -49,8 +49,10 @@ from vinted_optimizer.meta.endpoints import router as meta_router
 from vinted_optimizer.notifications.endpoints import router as notifications_router
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.sales.endpoints import router as sales_router
+from vinted_optimizer.scraper.client import InProcessScraperClient
 from vinted_optimizer.shipments.endpoints import carriers_router
 from vinted_optimizer.shipments.endpoints import router as shipments_router
+from vinted_optimizer.trends.endpoints import router as trends_router
 from vinted_optimizer.users.endpoints import router as users_router
 from vinted_optimizer.webhooks.endpoints import router as webhooks_router
 from vinted_optimizer.webhooks.endpoints import tracking_router
@@ -94,6 +96,8 @@ async def close_resources(resources: Resources) -> None:
     with contextlib.suppress(Exception):
         await resources.ai.aclose()
     with contextlib.suppress(Exception):
+        await resources.close_scraper()
+    with contextlib.suppress(Exception):
         await resources.queue.aclose()
     with contextlib.suppress(Exception):
         await resources.rate_limits.close()
@@ -127,6 +131,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker_task = None
     if app.state.run_worker:
         worker_task = asyncio.create_task(run_supervised(resources), name="worker")
+        scraper = resources.scraper
+        if isinstance(scraper, InProcessScraperClient):
+            scraper.start_worker()  # `serve`: the scraper's own queue is worked in this process too
     if settings.registration == "open" and not settings.smtp_host:
         # Only possible in development (the settings refuse it elsewhere).
         log.warning(
@@ -203,6 +210,7 @@ def create_app(
         shipments_router,
         carriers_router,
         events_router,
+        trends_router,
         meta_router,
         admin_router,
         webhooks_router,

@@ -161,6 +161,17 @@ def cmd_ai_service(args: argparse.Namespace) -> None:
     _serve_uvicorn(create_ai_app(settings), args.host, args.port, settings)
 
 
+def cmd_scraper_service(args: argparse.Namespace) -> None:
+    """The scraper service on its own (the home machine, behind the tunnel): every call to Vinted, its
+    queue in Redis, the snapshots in DuckDB."""
+    from vinted_optimizer.scraper.app import create_scraper_app
+
+    settings = _settings(data_dir=Path(args.data_dir).resolve(), process="scraper-service")
+    if settings.redis_url is None:
+        raise SystemExit("`scraper-service` needs VO_REDIS_URL (the pacing gate and its queue).")
+    _serve_uvicorn(create_scraper_app(settings), args.host, args.port, settings)
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     from vinted_optimizer.app import close_resources, open_resources
     from vinted_optimizer.worker import run_supervised
@@ -315,6 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
     ai_service.add_argument("--port", type=int, default=8001)
     ai_service.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
     ai_service.set_defaults(handler=cmd_ai_service)
+    scraper = commands.add_parser(
+        "scraper-service", help="the scraper service alone (home machine, port 8002): every call to Vinted"
+    )
+    scraper.add_argument("--host", default="127.0.0.1")
+    scraper.add_argument("--port", type=int, default=8002)
+    scraper.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    scraper.set_defaults(handler=cmd_scraper_service)
 
     worker = commands.add_parser("worker", help="the ARQ job worker")
     worker.add_argument("--burst", action="store_true", help="run queued jobs, then exit")

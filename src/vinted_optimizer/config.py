@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.development
     # Which process reads these settings: the home-side AI service needs none of the cloud's secrets.
-    process: Literal["api", "worker", "serve", "ai-service", "tool"] = "api"
+    process: Literal["api", "worker", "serve", "ai-service", "scraper-service", "tool"] = "api"
     data_dir: Path = Path("./data")
 
     # Servers: unset means "start an embedded one in data_dir" (serve) or "required" (api, worker).
@@ -144,6 +144,12 @@ class Settings(BaseSettings):
     # How long a caller may wait at the gate before it gives up with PacingExceeded.
     vinted_max_wait_seconds: float = Field(default=120.0, ge=0)
 
+    # The scraper service (home side): pages walked per followed search (the new search stops after
+    # about ten), listings a page; how long a family waits between two market refreshes it asks for.
+    scraper_max_pages: int = Field(default=3, ge=1, le=10)
+    scraper_per_page: int = Field(default=96, ge=1, le=96)
+    trends_refresh_cooldown_minutes: float = Field(default=30.0, ge=0)
+
     # API processes `serve` runs (uvicorn workers); above 1 the job worker runs as its own process.
     api_workers: int = Field(default=1, ge=1, le=32)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
@@ -171,7 +177,7 @@ class Settings(BaseSettings):
             return self
         problems = []
         token_ok = len(self.service_token.get_secret_value() if self.service_token else "") >= 32
-        if self.process == "ai-service":
+        if self.process in ("ai-service", "scraper-service"):
             if not token_ok:
                 raise ValueError("VO_SERVICE_TOKEN must be a random value of at least 32 characters")
             return self

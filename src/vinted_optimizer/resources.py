@@ -23,6 +23,7 @@ from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import AccessTokens, Passwords, SecretBox
 from vinted_optimizer.kit.signing import DeviceCookies, UrlSigner
 from vinted_optimizer.kit.storage import Storage
+from vinted_optimizer.scraper.client import ScraperClient, create_scraper_client
 
 
 @dataclass
@@ -50,6 +51,17 @@ class Resources:
     def events(self) -> EventBus:
         """Live events to a family's sockets (kit.events), on the shared Redis."""
         return EventBus(self.redis)
+
+    @cached_property
+    def scraper(self) -> ScraperClient:
+        """The home-side scraper (kit of ``scraper.client``): over HTTP when VO_SCRAPER_SERVICE_URL is set,
+        else in this process; opened on first use, closed with the process's resources."""
+        return create_scraper_client(self.settings, self.redis)
+
+    async def close_scraper(self) -> None:
+        if "scraper" in self.__dict__:
+            await self.scraper.aclose()
+            del self.__dict__["scraper"]
 
 
 async def get_resources(request: Request) -> Resources:

@@ -7,10 +7,13 @@ from fastapi import status
 from vinted_optimizer.auth.dependencies import InstanceAdmin
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import Forbidden, responses
+from vinted_optimizer.kit.errors import Conflict, Forbidden, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
+from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
+from vinted_optimizer.trends import service as trends
+from vinted_optimizer.trends.schemas import PacingReport, RefreshAccepted
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import InvitationCreated, NewFamilyInvitation
 
@@ -36,3 +39,26 @@ async def invite_family(
     return await users.invite_new_family(
         session, resources.settings, resources.secret_box, admin, data, context, jobs
     )
+
+
+@router.get(
+    "/scraper",
+    operation_id="admin:scraper_status",
+    response_model=PacingReport,
+    responses=responses(Forbidden),
+    summary="The scraper's pacing gate: budgets left, hourly counts, cool-down, the last change of Vinted",
+)
+async def scraper_status(resources: Res, admin: InstanceAdmin) -> PacingReport:
+    return await resources.scraper.status()
+
+
+@router.post(
+    "/scraper/trigger",
+    operation_id="admin:scraper_trigger",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RefreshAccepted,
+    responses=responses(Forbidden, Conflict, ScraperCoolingDown, ScraperUnavailable),
+    summary="Queue a paced scrape of every search the families follow",
+)
+async def scraper_trigger(session: DbSession, resources: Res, admin: InstanceAdmin) -> RefreshAccepted:
+    return await trends.trigger_all(session, resources.scraper)

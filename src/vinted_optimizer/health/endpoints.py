@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from vinted_optimizer import __version__
 from vinted_optimizer.resources import Res, Resources
+from vinted_optimizer.scraper.schemas import PacingReport
 
 router = APIRouter(prefix="/api", tags=["health"])
 
@@ -50,6 +51,9 @@ class DeepHealth(BaseModel):
     status: Overall
     version: str
     components: dict[str, ComponentHealth]
+    # The Vinted pacing gate: budgets left, hourly counts, a cool-down (until, why), the last "Vinted
+    # changed" endpoint.
+    scraper: PacingReport | None = None
 
 
 READY_RETRY_AFTER = "5"
@@ -145,6 +149,23 @@ async def _ai_health(resources: Resources, limit_seconds: float) -> ComponentHea
     return ComponentHealth(status="unavailable", latency_ms=latency, detail=str(detail)[:200])
 
 
+async def _scraper_health(resources: Resources, limit_seconds: float) -> PacingReport:
+    """The scraper's pacing gate (in-process: read from Redis; standalone: its /status through the tunnel)."""
+    try:
+        return await asyncio.wait_for(resources.scraper.status(), timeout=limit_seconds + 1)
+    except Exception as error:  # noqa: BLE001 - reported, never raised
+        return PacingReport(status="unavailable", detail=type(error).__name__)
+
+
+def _scraper_component(report: PacingReport) -> ComponentHealth:
+    if report.status == "unavailable":
+        return ComponentHealth(status="unavailable", detail=report.detail or "il servizio non risponde")
+    if report.status == "cooling_down" and report.cooldown_until is not None:
+        until = report.cooldown_until.isoformat(timespec="minutes")
+        return ComponentHealth(status="ok", detail=f"richieste a Vinted sospese fino a {until}")
+    return ComponentHealth(status="ok")
+
+
 @router.get(
     "/health/deep",
     operation_id="health:deep",
@@ -165,14 +186,14 @@ async def deep_health(resources: Res) -> JSONResponse:
         "database": lambda: _check_database(resources),
         "redis": lambda: resources.redis.ping(),
     }
-    external = {
-        "scraper_service": (
-            f"{settings.scraper_service_url.rstrip('/')}/health" if settings.scraper_service_url else None
-        ),
-    }
+    external: dict[str, str | None] = {}
     names = list(checks)
-    results = await asyncio.gather(*(bounded(checks[name]) for name in names), _ai_health(resources, timeout))
+    results, pacing = await asyncio.gather(
+        asyncio.gather(*(bounded(checks[name]) for name in names), _ai_health(resources, timeout)),
+        _scraper_health(resources, timeout),
+    )
     components = dict(zip([*names, "ai"], results, strict=True))
+    components["scraper_service"] = _scraper_component(pacing)
     configured = {name: url for name, url in external.items() if url}
     external_results = await asyncio.gather(
         *(bounded(functools.partial(_check_http, url, timeout)) for url in configured.values())
@@ -182,7 +203,7 @@ async def deep_health(resources: Res) -> JSONResponse:
         components.setdefault(name, ComponentHealth(status="not_configured"))
 
     core_ok = all(components[name].status == "ok" for name in checks)
-    others_ok = all(components[name].status != "unavailable" for name in [*external, "ai"])
+    others_ok = all(components[name].status != "unavailable" for name in [*external, "ai", "scraper_service"])
     overall: Overall = "ok" if core_ok and others_ok else ("degraded" if core_ok else "down")
-    body = DeepHealth(status=overall, version=__version__, components=components)
+    body = DeepHealth(status=overall, version=__version__, components=components, scraper=pacing)
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if core_ok else 503)

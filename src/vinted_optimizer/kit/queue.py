@@ -73,7 +73,9 @@ class UnknownJob(LookupError):
         super().__init__(f"no job named {name!r} is registered with the worker (see worker.py)")
 
 
-def saq_queue(url: str, *, blocking_seconds: float = 0, kind: type[RedisQueue] = RedisQueue) -> RedisQueue:
+def saq_queue(
+    url: str, *, blocking_seconds: float = 0, kind: type[RedisQueue] = RedisQueue, name: str = QUEUE_NAME
+) -> RedisQueue:
     """A SAQ queue (of class ``kind``) on its own Redis client. A worker's client waits in ``BLMOVE`` for
     up to ``blocking_seconds``, so its socket timeout must be longer than that."""
     redis = Redis.from_url(
@@ -83,7 +85,7 @@ def saq_queue(url: str, *, blocking_seconds: float = 0, kind: type[RedisQueue] =
         socket_timeout=blocking_seconds + 10 if blocking_seconds else 10,
         socket_connect_timeout=5,
     )
-    return kind(redis, name=QUEUE_NAME)
+    return kind(redis, name=name)
 
 
 class JobQueue:

@@ -291,3 +291,23 @@ async def sell_through(
         query = query.where(Listing.user_id == member_id)
     sold, offered = (await session.execute(query)).one()
     return int(sold), int(offered)
+
+
+async def market_profile(
+    session: AsyncSession, family_id: uuid.UUID, limit: int
+) -> list[tuple[int, str, str | None, int]]:
+    """The family's (catalog id, category, brand, listings) with a Vinted category, the most listed first:
+    what the family sells, so what it should watch on the market by default."""
+    brand = func.nullif(func.btrim(Listing.brand), "")
+    category = func.mode().within_group(Listing.category)
+    query = (
+        select(Listing.category_id, category, func.mode().within_group(brand), func.count())
+        .where(Listing.family_id == family_id, Listing.category_id.is_not(None))
+        .group_by(Listing.category_id, func.lower(brand))
+        .order_by(func.count().desc(), Listing.category_id)
+        .limit(limit)
+    )
+    return [
+        (int(cid), str(name or cid), str(b) if b else None, int(n))
+        for cid, name, b, n in (await session.execute(query)).all()
+    ]

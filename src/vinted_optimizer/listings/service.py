@@ -499,3 +499,10 @@ async def sell_through(
     """(sold, put on sale): the family's listings now sold, and those ever offered (published, reserved
     or sold), optionally of one member."""
     return await repository.sell_through(session, family_id, member_id)
+
+
+async def market_profile(
+    session: AsyncSession, member: Member, limit: int = 20
+) -> list[tuple[int, str, str | None, int]]:
+    """(catalog id, category, brand or None, listings) of what the family lists, the most listed first."""
+    return await repository.market_profile(session, member.family_id, limit)

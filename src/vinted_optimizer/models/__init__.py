@@ -11,7 +11,7 @@ from vinted_optimizer.models.notifications import Notification, WebhookReceipt
 from vinted_optimizer.models.password_resets import PasswordReset
 from vinted_optimizer.models.sales import Sale
 from vinted_optimizer.models.shipments import Shipment, ShippingAccount
-from vinted_optimizer.models.trends import Trend
+from vinted_optimizer.models.trends import Trend, TrendFollow
 from vinted_optimizer.models.users import User
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Shipment",
     "ShippingAccount",
     "Trend",
+    "TrendFollow",
     "User",
     "WebhookReceipt",
 ]

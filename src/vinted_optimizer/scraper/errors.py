@@ -147,3 +147,36 @@ class PacingExceeded(DomainError):
         else:
             message = f"Troppe {what} su Vinted in poco tempo: riprova tra {seconds} secondi."
         super().__init__(message, headers={"Retry-After": str(seconds)})
+
+
+class ScraperCoolingDown(UpstreamUnavailable):
+    """The scraper will not call Vinted now (a cool-down after a challenge, or Vinted's Retry-After):
+    asking again before ``Retry-After`` changes nothing, so a scrape is refused rather than queued."""
+
+    code = "scraper_cooling_down"
+
+    def __init__(self, *, until: datetime, reason: str | None) -> None:
+        self.until = until
+        self.reason = reason
+        seconds = max(1, int((until - datetime.now(UTC)).total_seconds() + 0.999))
+        if reason == "retry_after":
+            message = (
+                "Vinted ha chiesto di rallentare: i dati di mercato si aggiornano dopo le "
+                f"{_rome_time(until)}."
+            )
+        else:
+            message = (
+                "Vinted ha chiesto una verifica anti-robot: per non rischiare un blocco le ricerche sono "
+                f"sospese fino alle {_rome_time(until)}. Riprova dopo quell'ora."
+            )
+        super().__init__(message, headers={"Retry-After": str(seconds)})
+
+
+class ScraperUnavailable(UpstreamUnavailable):
+    """The home scraper service does not answer (the tunnel, the home machine)."""
+
+    code = "scraper_unavailable"
+    default_detail = "Il servizio di casa che parla con Vinted non risponde: riprova più tardi."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})

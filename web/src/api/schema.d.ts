@@ -72,6 +72,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/scraper": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scraper's pacing gate: budgets left, hourly counts, cool-down, the last change of Vinted */
+        get: operations["admin:scraper_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/scraper/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a paced scrape of every search the families follow */
+        post: operations["admin:scraper_trigger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/invitation": {
         parameters: {
             query?: never;
@@ -883,6 +917,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current trend of each category the family follows */
+        get: operations["trends:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trends/brands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brands' trends in the followed categories (or in one) */
+        get: operations["trends:brands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trends/follows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The searches the family follows (its inventory's when none were chosen) */
+        get: operations["trends:follows"];
+        /** Choose the searches the family follows (an empty list: back to its inventory's) */
+        put: operations["trends:set_follows"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trends/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for fresh market data (paced; refused while Vinted asks us to wait) */
+        post: operations["trends:refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trends/{category_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One category: its current trend, its history and its brands */
+        get: operations["trends:category"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/family": {
         parameters: {
             query?: never;
@@ -1199,6 +1319,24 @@ export interface components {
              */
             source: "family" | "market";
         };
+        /** BrandTrends */
+        BrandTrends: {
+            /** Items */
+            items: components["schemas"]["TrendRead"][];
+        };
+        /** BudgetReport */
+        BudgetReport: {
+            /** Burst */
+            burst: number;
+            /** Hourly Cap */
+            hourly_cap: number;
+            /** Hourly Count */
+            hourly_count: number;
+            /** Hourly Remaining */
+            hourly_remaining: number;
+            /** Remaining */
+            remaining: number;
+        };
         /** BulkLabels */
         BulkLabels: {
             /**
@@ -1346,6 +1484,28 @@ export interface components {
              */
             title: string;
         };
+        /** CategoryTrends */
+        CategoryTrends: {
+            /** Brands */
+            brands: components["schemas"]["TrendRead"][];
+            /** Category Id */
+            category_id: number;
+            current: components["schemas"]["TrendRead"] | null;
+            /** History */
+            history: components["schemas"]["TrendRead"][];
+        };
+        /** ChangedReport */
+        ChangedReport: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail: string;
+            /** Endpoint */
+            endpoint: string;
+        };
         /** ColorInfo */
         ColorInfo: {
             /**
@@ -1488,6 +1648,7 @@ export interface components {
             components: {
                 [key: string]: components["schemas"]["ComponentHealth"];
             };
+            scraper?: components["schemas"]["PacingReport"] | null;
             /**
              * Status
              * @enum {string}
@@ -1626,6 +1787,59 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /** FollowIn */
+        FollowIn: {
+            /** Brand */
+            brand?: string | null;
+            /** Brand Id */
+            brand_id?: number | null;
+            /**
+             * Category Id
+             * @description Vinted catalog id
+             */
+            category_id: number;
+            /** Category Name */
+            category_name: string;
+            /**
+             * Search Text
+             * @default
+             */
+            search_text?: string;
+        };
+        /** FollowRead */
+        FollowRead: {
+            /** Brand */
+            brand?: string | null;
+            /** Brand Id */
+            brand_id?: number | null;
+            /**
+             * Category Id
+             * @description Vinted catalog id
+             */
+            category_id: number;
+            /** Category Name */
+            category_name: string;
+            /**
+             * Search Text
+             * @default
+             */
+            search_text?: string;
+        };
+        /** Follows */
+        Follows: {
+            /** Follows */
+            follows: components["schemas"]["FollowRead"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "configured" | "inventory";
+        };
+        /** FollowsUpdate */
+        FollowsUpdate: {
+            /** Follows */
+            follows: components["schemas"]["FollowIn"][];
         };
         /** GroupTotals */
         GroupTotals: {
@@ -2246,6 +2460,27 @@ export interface components {
              */
             user_id: string | null;
         };
+        /**
+         * PacingReport
+         * @description The pacing gate as /api/health/deep and the admin page show it.
+         */
+        PacingReport: {
+            /** Cooldown Cause */
+            cooldown_cause?: string | null;
+            /** Cooldown Reason */
+            cooldown_reason?: string | null;
+            /** Cooldown Until */
+            cooldown_until?: string | null;
+            /** Detail */
+            detail?: string | null;
+            last_changed?: components["schemas"]["ChangedReport"] | null;
+            /** Queued Scrapes */
+            queued_scrapes?: number | null;
+            read?: components["schemas"]["BudgetReport"] | null;
+            /** Status */
+            status: string;
+            write?: components["schemas"]["BudgetReport"] | null;
+        };
         /** PackageSizeInfo */
         PackageSizeInfo: {
             /**
@@ -2395,6 +2630,15 @@ export interface components {
             to_postal_code?: string | null;
             /** Weight Kg */
             weight_kg: number | string;
+        };
+        /** RefreshAccepted */
+        RefreshAccepted: {
+            /** Message */
+            message: string;
+            /** Queued */
+            queued: boolean;
+            /** Searches */
+            searches: number;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -2881,6 +3125,64 @@ export interface components {
             /** Today Used */
             today_used: number;
         };
+        /** TrendList */
+        TrendList: {
+            /** Items */
+            items: components["schemas"]["TrendRead"][];
+        };
+        /** TrendRead */
+        TrendRead: {
+            /** Avg Price */
+            avg_price: string | null;
+            /** Brand */
+            brand: string | null;
+            /** Category Id */
+            category_id: number;
+            /** Category Name */
+            category_name: string;
+            /**
+             * Demand Score
+             * @description 0-100: favourites per day of age and listings gone a day
+             */
+            demand_score: string | null;
+            /** Disappearance Per Day */
+            disappearance_per_day: string | null;
+            /** Favourites Per Day */
+            favourites_per_day: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Max Price */
+            max_price: string | null;
+            /** Median Price */
+            median_price: string | null;
+            /** Min Price */
+            min_price: string | null;
+            /** Q1 Price */
+            q1_price: string | null;
+            /** Q3 Price */
+            q3_price: string | null;
+            /**
+             * Sample
+             * @description What the search honoured: pages, listings, filters, stop
+             */
+            sample: {
+                [key: string]: unknown;
+            };
+            /**
+             * Scraped At
+             * Format: date-time
+             */
+            scraped_at: string;
+            /** Top Brands */
+            top_brands: {
+                [key: string]: unknown;
+            }[];
+            /** Total Items */
+            total_items: number;
+        };
         /** UploadLimits */
         UploadLimits: {
             hints: components["schemas"]["PhotoHintThresholds"];
@@ -3208,6 +3510,122 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "admin:scraper_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacingReport"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "admin:scraper_trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshAccepted"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La risorsa esiste già. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Il servizio di casa che parla con Vinted non risponde: riprova più tardi. */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -7536,6 +7954,346 @@ export interface operations {
             /** @description Sendcloud non risponde in questo momento: riprova tra qualche secondo. */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trends:list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrendList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trends:brands": {
+        parameters: {
+            query?: {
+                /** @description Vinted catalog id */
+                category_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandTrends"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trends:follows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Follows"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trends:set_follows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Follows"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trends:refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshAccepted"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La risorsa esiste già. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Troppe richieste: riprova più tardi. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Il servizio di casa che parla con Vinted non risponde: riprova più tardi. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "trends:category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Vinted catalog id */
+                category_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryTrends"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,136 @@
+"""The standalone scraper service (``vinted-optimizer scraper-service``, port 8002) on the home machine.
+
+The cloud API reaches it through the tunnel, so every call except ``/health`` must carry the shared
+``X-Service-Token`` (compared in constant time); without a configured token it refuses to start unless
+the environment is development. Its lifespan runs the scraper's worker (the ``vo-scraper`` queue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from vinted_optimizer import __version__
+from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.kit import error_handlers
+from vinted_optimizer.kit.errors import Unauthorized, responses
+from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, EdgeMiddleware, JsonBodyMiddleware
+from vinted_optimizer.kit.redis import create_redis
+from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
+from vinted_optimizer.scraper.errors import ScraperCoolingDown
+from vinted_optimizer.scraper.schemas import AggregatesPage, PacingReport, ScrapeAccepted, ScrapeRequest
+from vinted_optimizer.scraper.service import ScraperService
+from vinted_optimizer.scraper.worker import scraper_worker
+
+log = structlog.get_logger(__name__)
+
+BODY_LIMIT = 256 * 1024
+
+
+def _token_checker(settings: Settings) -> Callable[[Request], Awaitable[None]]:
+    expected = settings.service_token.get_secret_value().encode() if settings.service_token else b""
+
+    async def require_service_token(request: Request) -> None:
+        if not expected:
+            return
+        given = request.headers.get(SERVICE_TOKEN_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("scraper_service.token_rejected", path=request.url.path, present=bool(given))
+            raise Unauthorized("Token di servizio mancante o non valido.")
+
+    return require_service_token
+
+
+def create_scraper_app(
+    settings: Settings, *, service: ScraperService | None = None, run_worker: bool = True
+) -> FastAPI:
+    token = settings.service_token.get_secret_value() if settings.service_token else ""
+    if not token:
+        if settings.environment is not Environment.development:
+            raise RuntimeError("VO_SERVICE_TOKEN is required to run the scraper service outside development")
+        log.warning("scraper_service.no_token", detail="every caller is accepted: development only")
+    if service is None:
+        if settings.redis_url is None:
+            raise RuntimeError("the scraper service needs VO_REDIS_URL (its queue and the pacing gate)")
+        service = ScraperService(settings, create_redis(settings.redis_url.get_secret_value()))
+    scraper = service
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(scraper_worker(scraper).start()) if run_worker else None
+        log.info("scraper_service.started")
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await scraper.aclose()
+
+    app = FastAPI(
+        title="Vinted Optimizer scraper service",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None if settings.environment is Environment.production else "/docs",
+        redoc_url=None,
+    )
+    app.state.scraper_service = scraper
+    error_handlers.install(app)
+
+    @app.exception_handler(ScraperCoolingDown)
+    async def cooling(request: Request, error: ScraperCoolingDown) -> JSONResponse:
+        # The time and the reason let the HTTP client rebuild the same error on the other side.
+        return JSONResponse(
+            {
+                "error": error.code,
+                "detail": error.detail,
+                "until": error.until.isoformat(),
+                "reason": error.reason,
+            },
+            status_code=error.status_code,
+            headers=error.headers,
+        )
+
+    protected = [Depends(_token_checker(settings))]
+
+    @app.post(
+        "/scrapes",
+        operation_id="scraper:request",
+        status_code=202,
+        response_model=ScrapeAccepted,
+        dependencies=protected,
+        responses=responses(Unauthorized, ScraperCoolingDown),
+    )
+    async def request_scrape(body: ScrapeRequest) -> ScrapeAccepted:
+        return await scraper.request(body)
+
+    @app.get("/status", operation_id="scraper:status", response_model=PacingReport, dependencies=protected)
+    async def status() -> PacingReport:
+        return await scraper.status()
+
+    @app.get(
+        "/aggregates",
+        operation_id="scraper:aggregates",
+        response_model=AggregatesPage,
+        dependencies=protected,
+    )
+    async def aggregates(after: Annotated[int, Query(ge=0)] = 0) -> AggregatesPage:
+        return await scraper.aggregates(after)
+
+    @app.get("/health", operation_id="scraper:health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(JsonBodyMiddleware, prefix="/")
+    app.add_middleware(BodySizeLimitMiddleware, default_limit=BODY_LIMIT)
+    app.add_middleware(EdgeMiddleware)
+    return app

@@ -1,0 +1,160 @@
+"""How the API and the worker reach the scraper: the same interface in-process or over HTTP.
+
+``create_scraper_client(settings, redis)`` picks the standalone service (``vinted-optimizer
+scraper-service`` on the home machine, port 8002) when ``VO_SCRAPER_SERVICE_URL`` is set, else runs the
+service inside the calling process (``serve``, tests), as ``ai/client.py`` does for the AI. Both raise the
+same errors: ``ScraperCoolingDown`` (503 with ``Retry-After``: the gate is closed), ``ScraperUnavailable``
+(the home side does not answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import httpx
+import structlog
+from pydantic import SecretStr
+from redis.asyncio import Redis
+
+from vinted_optimizer.config import Settings
+from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
+from vinted_optimizer.scraper.schemas import AggregatesPage, PacingReport, ScrapeAccepted, ScrapeRequest
+from vinted_optimizer.scraper.service import ScraperService
+
+log = structlog.get_logger(__name__)
+
+SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a secret
+HTTP_TIMEOUT_SECONDS = 15.0
+
+
+@runtime_checkable
+class ScraperClient(Protocol):
+    async def request_scrape(self, request: ScrapeRequest) -> ScrapeAccepted: ...
+
+    async def status(self) -> PacingReport: ...
+
+    async def aggregates(self, after: int) -> AggregatesPage: ...
+
+    async def aclose(self) -> None: ...
+
+
+def unavailable_report(detail: str) -> PacingReport:
+    return PacingReport(status="unavailable", detail=detail[:200])
+
+
+class InProcessScraperClient:
+    """The service in this process. ``start_worker()`` runs its queue's worker here too (``serve``);
+    tests run the job themselves (``service.scrape``)."""
+
+    def __init__(self, settings: Settings, redis: Redis, *, service: ScraperService | None = None) -> None:
+        self.service = service or ScraperService(settings, redis)
+        self._worker_task: asyncio.Task[None] | None = None
+
+    def start_worker(self) -> None:
+        from vinted_optimizer.scraper.worker import scraper_worker
+
+        if self._worker_task is None:
+            worker = scraper_worker(self.service)
+            self._worker_task = asyncio.create_task(worker.start(), name="scraper-worker")
+
+    async def request_scrape(self, request: ScrapeRequest) -> ScrapeAccepted:
+        return await self.service.request(request)
+
+    async def status(self) -> PacingReport:
+        try:
+            return await self.service.status()
+        except Exception as error:  # noqa: BLE001 - a status is reported, never raised
+            return unavailable_report(type(error).__name__)
+
+    async def aggregates(self, after: int) -> AggregatesPage:
+        return await self.service.aggregates(after)
+
+    async def aclose(self) -> None:
+        if self._worker_task is not None:
+            self._worker_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._worker_task
+        await self.service.aclose()
+
+
+class HttpScraperClient:
+    """Speaks the standalone service's API (``scraper/app.py``) with the shared service token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        service_token: str | SecretStr | None,
+        *,
+        timeout: float = HTTP_TIMEOUT_SECONDS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={SERVICE_TOKEN_HEADER: token} if token else {},
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            transport=transport,
+        )
+
+    async def request_scrape(self, request: ScrapeRequest) -> ScrapeAccepted:
+        response = await self._send("POST", "/scrapes", json=request.model_dump(mode="json"))
+        return ScrapeAccepted.model_validate(response.json())
+
+    async def status(self) -> PacingReport:
+        try:
+            response = await self._http.get("/status")
+            response.raise_for_status()
+            return PacingReport.model_validate(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            return unavailable_report(type(error).__name__)
+
+    async def aggregates(self, after: int) -> AggregatesPage:
+        response = await self._send("GET", "/aggregates", params={"after": after})
+        return AggregatesPage.model_validate(response.json())
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        try:
+            response = await self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
+        except httpx.TransportError as error:
+            log.warning("scraper_client.unreachable", path=path, error=type(error).__name__)
+            raise ScraperUnavailable() from error
+        if response.status_code < 400:
+            return response
+        body = _json(response)
+        log.warning("scraper_client.error", status=response.status_code, code=body.get("error"))
+        if body.get("error") == ScraperCoolingDown.code and body.get("until"):
+            reason = body.get("reason")
+            until = datetime.fromisoformat(str(body["until"]))
+            raise ScraperCoolingDown(until=until, reason=str(reason) if reason else None)
+        if response.status_code in (401, 403):
+            raise ScraperUnavailable(
+                "Il servizio di casa ha rifiutato il token di servizio: controlla VO_SERVICE_TOKEN."
+            )
+        raise ScraperUnavailable(str(body.get("detail") or "") or None, retry_after=_retry_after(response))
+
+
+def _json(response: httpx.Response) -> dict[str, object]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _retry_after(response: httpx.Response) -> int:
+    try:
+        return int(response.headers.get("Retry-After", "60"))
+    except ValueError:
+        return 60
+
+
+def create_scraper_client(settings: Settings, redis: Redis) -> ScraperClient:
+    if settings.scraper_service_url:
+        return HttpScraperClient(settings.scraper_service_url, settings.service_token)
+    return InProcessScraperClient(settings, redis)

@@ -1,0 +1,70 @@
+"""What the scraper service takes and answers, shared by its HTTP app and its client."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Follow(BaseModel):
+    """One search to follow: a catalog node, optionally one brand in it (by name, and by Vinted id when
+    known) and a text."""
+
+    category_id: int = Field(ge=1)
+    category_name: str = Field(min_length=1, max_length=200)
+    brand: str | None = Field(default=None, max_length=120)
+    brand_id: int | None = Field(default=None, ge=1)
+    search_text: str = Field(default="", max_length=120)
+
+    @property
+    def key(self) -> str:
+        """The same search always has the same key: its runs are compared with each other."""
+        raw = f"{self.category_id}|{(self.brand or '').casefold()}|{self.brand_id or ''}|{self.search_text}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+class ScrapeRequest(BaseModel):
+    follows: list[Follow] = Field(min_length=1, max_length=50)
+    reason: str = Field(default="refresh", max_length=60)
+
+
+class ScrapeAccepted(BaseModel):
+    queued: bool  # False: the same scrape is already queued or running
+    job_key: str
+    searches: int
+
+
+class BudgetReport(BaseModel):
+    remaining: int  # requests that may go now
+    burst: int
+    hourly_count: int
+    hourly_cap: int
+    hourly_remaining: int
+
+
+class ChangedReport(BaseModel):
+    endpoint: str
+    detail: str
+    at: datetime
+
+
+class PacingReport(BaseModel):
+    """The pacing gate as /api/health/deep and the admin page show it."""
+
+    status: str  # "ok", "cooling_down" (a cool-down or a Retry-After), "unavailable"
+    read: BudgetReport | None = None
+    write: BudgetReport | None = None
+    cooldown_until: datetime | None = None
+    cooldown_reason: str | None = None  # "cooldown" (a challenge) or "retry_after" (a 429)
+    cooldown_cause: str | None = None  # "cloudflare", "datadome", "repeated_403", "429"
+    last_changed: ChangedReport | None = None
+    queued_scrapes: int | None = None
+    detail: str | None = None
+
+
+class AggregatesPage(BaseModel):
+    aggregates: list[dict[str, Any]]
+    last_id: int
