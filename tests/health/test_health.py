@@ -34,7 +34,30 @@ async def test_deep_health_reports_every_component(client):
     assert body["components"]["database"]["status"] == "ok"
     assert body["components"]["redis"]["status"] == "ok"
     assert body["components"]["ai"]["status"] == "ok"
-    assert body["components"]["scraper_service"]["status"] == "not_configured"
+    # The scraper runs in this process: its pacing gate is read from Redis, with every budget full.
+    assert body["components"]["scraper_service"]["status"] == "ok"
+    scraper = body["scraper"]
+    assert scraper["status"] == "ok" and scraper["cooldown_until"] is None and scraper["last_changed"] is None
+    assert scraper["read"]["remaining"] == scraper["read"]["burst"] == 3
+    assert scraper["read"]["hourly_count"] == 0 and scraper["read"]["hourly_remaining"] == 120
+    assert scraper["write"]["hourly_cap"] == 40
+
+
+async def test_deep_health_shows_the_scraper_cooling_down_and_what_vinted_changed(client, resources):
+    gate = resources.scraper.service.gate
+    await gate.acquire("read")
+    until = await gate.challenge("datadome")
+    await gate.changed("search", "items[0].price: expected an object")
+    body = (await client.get("/api/health/deep")).json()
+    assert body["status"] == "ok"  # Vinted asking us to wait is not a failure of ours
+    assert "sospese" in body["components"]["scraper_service"]["detail"]
+    scraper = body["scraper"]
+    assert scraper["status"] == "cooling_down"
+    assert (scraper["cooldown_reason"], scraper["cooldown_cause"]) == ("cooldown", "datadome")
+    assert scraper["cooldown_until"].startswith(until.isoformat(timespec="seconds")[:16])
+    assert scraper["read"]["hourly_count"] == 1 and scraper["read"]["remaining"] == 2
+    assert scraper["last_changed"]["endpoint"] == "search"
+    assert "price" in scraper["last_changed"]["detail"]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"ollama_url": "http://127.0.0.1:9"}], indirect=True)
@@ -78,7 +101,7 @@ def slow_and_dead_services():
         await asyncio.sleep(1.5)
         return JSONResponse({"models": []})
 
-    with serve_in_thread(Starlette(routes=[Route("/health", slow)])) as url:
+    with serve_in_thread(Starlette(routes=[Route("/health", slow), Route("/status", slow)])) as url:
         yield url, f"http://127.0.0.1:{free_port()}"
 
 

@@ -149,21 +149,27 @@ async def _ai_health(resources: Resources, limit_seconds: float) -> ComponentHea
     return ComponentHealth(status="unavailable", latency_ms=latency, detail=str(detail)[:200])
 
 
-async def _scraper_health(resources: Resources, limit_seconds: float) -> PacingReport:
-    """The scraper's pacing gate (in-process: read from Redis; standalone: its /status through the tunnel)."""
+async def _scraper_health(resources: Resources, limit_seconds: float) -> tuple[ComponentHealth, PacingReport]:
+    """The scraper and its pacing gate (in-process: read from Redis; standalone: its /status through the
+    tunnel). A cool-down is not a failure of ours: the component stays "ok" and says until when."""
+    started = time.perf_counter()
     try:
-        return await asyncio.wait_for(resources.scraper.status(), timeout=limit_seconds + 1)
+        report = await asyncio.wait_for(resources.scraper.status(), timeout=limit_seconds)
+    except TimeoutError:
+        report = PacingReport(status="unavailable", detail="timeout")
     except Exception as error:  # noqa: BLE001 - reported, never raised
-        return PacingReport(status="unavailable", detail=type(error).__name__)
-
-
-def _scraper_component(report: PacingReport) -> ComponentHealth:
+        report = PacingReport(status="unavailable", detail=type(error).__name__)
+    latency = round((time.perf_counter() - started) * 1000, 1)
     if report.status == "unavailable":
-        return ComponentHealth(status="unavailable", detail=report.detail or "il servizio non risponde")
+        detail = report.detail or "il servizio non risponde"
+        if detail == "timeout":
+            latency = limit_seconds * 1000
+        return ComponentHealth(status="unavailable", latency_ms=latency, detail=detail), report
     if report.status == "cooling_down" and report.cooldown_until is not None:
         until = report.cooldown_until.isoformat(timespec="minutes")
-        return ComponentHealth(status="ok", detail=f"richieste a Vinted sospese fino a {until}")
-    return ComponentHealth(status="ok")
+        detail = f"richieste a Vinted sospese fino a {until}"
+        return ComponentHealth(status="ok", latency_ms=latency, detail=detail), report
+    return ComponentHealth(status="ok", latency_ms=latency), report
 
 
 @router.get(
@@ -193,7 +199,7 @@ async def deep_health(resources: Res) -> JSONResponse:
         _scraper_health(resources, timeout),
     )
     components = dict(zip([*names, "ai"], results, strict=True))
-    components["scraper_service"] = _scraper_component(pacing)
+    components["scraper_service"], scraper = pacing
     configured = {name: url for name, url in external.items() if url}
     external_results = await asyncio.gather(
         *(bounded(functools.partial(_check_http, url, timeout)) for url in configured.values())
@@ -205,5 +211,5 @@ async def deep_health(resources: Res) -> JSONResponse:
     core_ok = all(components[name].status == "ok" for name in checks)
     others_ok = all(components[name].status != "unavailable" for name in [*external, "ai", "scraper_service"])
     overall: Overall = "ok" if core_ok and others_ok else ("degraded" if core_ok else "down")
-    body = DeepHealth(status=overall, version=__version__, components=components, scraper=pacing)
+    body = DeepHealth(status=overall, version=__version__, components=components, scraper=scraper)
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if core_ok else 503)
