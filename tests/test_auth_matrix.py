@@ -290,6 +290,38 @@ MATRIX = [
         {"email": "prima@example.it", "family_name": "Famiglia Neri"},
         dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=201),
     ),
+    # Trends: market data, read by every family for what it follows; choosing and refreshing is the family
+    # admin's. The world's families follow nothing yet (no listing with a Vinted category): a refresh is
+    # 409 and says so (tests/trends: the 202, the pacing, the cool-down).
+    ("GET", "/api/v1/trends", None, OWN),
+    ("GET", "/api/v1/trends/brands", None, OWN),
+    ("GET", "/api/v1/trends/follows", None, OWN),
+    (
+        "PUT",
+        "/api/v1/trends/follows",
+        {"follows": [{"category_id": 1242, "category_name": "Sneakers"}]},
+        dict(anonymous=401, member=403, family_admin=200, other_family=200, instance_admin=403),
+    ),
+    (
+        "POST",
+        "/api/v1/trends/refresh",
+        None,
+        dict(anonymous=401, member=403, family_admin=409, other_family=409, instance_admin=403),
+    ),
+    ("GET", "/api/v1/trends/{category_id}", None, OWN),
+    # The scraper's pacing and an instance-wide scrape: the instance administrator's (nothing followed: 409).
+    (
+        "GET",
+        "/api/v1/admin/scraper",
+        None,
+        dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=200),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/scraper/trigger",
+        None,
+        dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=409),
+    ),
     (
         "DELETE",
         "/api/v1/users/me",
@@ -317,6 +349,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         admin_id=world.admin.id,
         shipment_id=world.shipment_id,
         tracking_code=world.tracking_code,
+        category_id=1242,
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"
