@@ -1,5 +1,5 @@
-"""The scraper's figures: parse time per recorded search page, and the pacing gate holding under 50
-concurrent requests from 3 processes.
+"""The scraper's figures: parse time per recorded search page, the aggregation time for 100,000 stored
+snapshot items, and the pacing gate holding under 50 concurrent requests from 3 processes.
 
     .venv/bin/python bench/scraper.py [--rounds 2000] [--interval 0.1]
 
@@ -14,7 +14,11 @@ concurrent requests from 3 processes.
    the worst excess over any window (≤ 0: never above the rate). Then the hourly cap: 3 processes try 30
    tokens at once with a cap of 10.
 
-Aggregation over stored snapshots comes with the trends part of the Vinted issue.
+3. Aggregation (``scraper.trends.aggregate_run``, DuckDB, a file in a temporary folder): 100,000 stored
+   snapshot items, as one run of 100,000 listings whose search has a previous run of 100,000 (the worst
+   case: every listing's first sighting and the disappearances over 200,000 rows), and as 20 runs of 5,000
+   (10 searches, two runs each), every run aggregated. The rows are written with one INSERT … SELECT
+   (what is measured is the aggregation, not the writing); ``--items`` changes the count.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.pacing_check import max_in_window, run_processes, worst_excess  # noqa: E402
 
 from vinted_optimizer.kit.embedded import start_embedded  # noqa: E402
+from vinted_optimizer.scraper.snapshots import SnapshotStore  # noqa: E402
+from vinted_optimizer.scraper.trends import aggregate_run  # noqa: E402
 from vinted_optimizer.scraper.vinted.items import parse_item_page  # noqa: E402
 from vinted_optimizer.scraper.vinted.search import SearchQuery, parse_search  # noqa: E402
 
@@ -132,12 +138,82 @@ def bench_pacing(redis_url: str, interval: float) -> None:
     print(f"hourly cap 10, 3 processes trying 30 at once: {granted} granted, {refused} refused")
 
 
+BRANDS = ("Nike", "Adidas", "Zara", "H&M", "Levi's", "Mango", "Puma", "Vans", "Bershka", "Guess")
+
+
+def _add_run(connection: Any, search_id: int, follow: str, at: float, first_item: int, items: int) -> None:
+    """One stored run of ``items`` listings with ids from ``first_item``, prices 3-200 €, 0-40 favourites."""
+    connection.execute(
+        "INSERT INTO searches VALUES (?, ?, 1242, 'Uomo > Scarpe > Sneakers', NULL, '', ?, 10, ?, ?, "
+        "'max_pages', '{\"page\": true}', '[]')",
+        [search_id, follow, at, items, items * 3],
+    )
+    connection.execute(
+        """
+        INSERT INTO snapshot_items
+        SELECT ?, ? + i, CAST(3 + (i * 7919) % 19700 / 100.0 AS DECIMAL(10, 2)), (i * 31) % 41,
+               list_element(?::VARCHAR[], CAST(1 + i % ? AS INTEGER)), 'good', i % 50 = 0, false
+        FROM range(?) AS t(i)
+        """,
+        [search_id, first_item, list(BRANDS), len(BRANDS), items],
+    )
+
+
+def bench_aggregation(items: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="vo-bench-duckdb-", dir="/tmp"))
+    try:
+        rows: list[tuple[str, int, float, int]] = []
+        one = SnapshotStore(folder / "one.duckdb")
+        # The later run saw a tenth fewer of the earlier listings and as many new ones.
+        one.run(lambda c: _add_run(c, 1, "f", 0.0, 1_000_000, items))
+        one.run(lambda c: _add_run(c, 2, "f", 86_400.0, 1_000_000 + items // 10, items))
+        started = time.perf_counter()
+        result = aggregate_run(one, 2)
+        rows.append(
+            (
+                f"1 run of {items:,} (previous run {items:,})",
+                items,
+                time.perf_counter() - started,
+                len(result),
+            )
+        )
+        one.close()
+        many = SnapshotStore(folder / "many.duckdb")
+        per_run = items // 20
+
+        def fill(connection: Any) -> None:
+            for search in range(20):
+                follow, second = f"f{search // 2}", search % 2
+                _add_run(connection, search + 1, follow, second * 86_400.0, search // 2 * 10_000_000, per_run)
+
+        many.run(fill)
+        started = time.perf_counter()
+        produced = sum(len(aggregate_run(many, search + 1)) for search in range(20))
+        rows.append(
+            (
+                f"20 runs of {per_run:,}, each aggregated",
+                per_run * 20,
+                time.perf_counter() - started,
+                produced,
+            )
+        )
+        many.close()
+        print(f"\naggregation over stored snapshots ({items:,} items; DuckDB file)")
+        print(f"{'case':44} {'items':>8} {'seconds':>9} {'per 1000 items':>15} {'rows out':>9}")
+        for case, count, seconds, out in rows:
+            print(f"{case:44} {count:>8,} {seconds:>9.3f} {seconds / count * 1000 * 1000:>12.2f} ms {out:>9}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2000)
     parser.add_argument("--interval", type=float, default=0.1)
+    parser.add_argument("--items", type=int, default=100_000)
     args = parser.parse_args()
     bench_parsing(args.rounds)
+    bench_aggregation(args.items)
     folder = Path(tempfile.mkdtemp(prefix="vo-bench-", dir="/tmp"))
     servers = start_embedded(folder, need_postgres=False, need_redis=True)
     try:
