@@ -199,3 +199,32 @@ async def test_a_challenge_cools_down_without_retrying(
         await service.request(ScrapeRequest(follows=[FOLLOW]))
     assert int(refused.value.headers["Retry-After"]) >= 29 * 60
     assert "verifica anti-robot" in refused.value.detail
+
+
+async def test_the_scraper_s_worker_runs_a_queued_scrape(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    import asyncio
+
+    from vinted_optimizer.scraper.client import InProcessScraperClient
+
+    client = InProcessScraperClient(service.settings, service.redis, service=service)
+    client.start_worker()
+    try:
+        assert (await client.request_scrape(ScrapeRequest(follows=[FOLLOW]))).queued
+        for _ in range(200):
+            page = await client.aggregates(0)
+            if page.aggregates:
+                break
+            await asyncio.sleep(0.05)
+        assert page.aggregates and page.aggregates[0]["category_id"] == FOLLOW.category_id
+        assert len(fake_vinted.calls_to("search")) == 3
+    finally:
+        await client.aclose()  # stops the worker and closes the service
+
+
+def test_the_cli_has_the_scraper_service_on_port_8002() -> None:
+    from vinted_optimizer.cli import build_parser
+
+    args = build_parser().parse_args(["scraper-service"])
+    assert (args.port, args.handler.__name__) == (8002, "cmd_scraper_service")

@@ -1,0 +1,90 @@
+"""The standalone scraper service (``scraper-service``) reached through ``HttpScraperClient``: the same
+answers as in-process, the service token required, and the cool-down rebuilt as the same error on the
+cloud side (503, ``Retry-After``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from redis.asyncio import Redis
+
+from tests.fakes.vinted import FakeVinted, Reply
+from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.kit.queue import saq_queue
+from vinted_optimizer.scraper.app import create_scraper_app
+from vinted_optimizer.scraper.client import HttpScraperClient
+from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
+from vinted_optimizer.scraper.pacing import PacingGate
+from vinted_optimizer.scraper.schemas import Follow, ScrapeRequest
+from vinted_optimizer.scraper.service import QUEUE_NAME, ScraperService
+from vinted_optimizer.scraper.snapshots import SnapshotStore
+
+TOKEN = "t" * 40
+REQUEST = ScrapeRequest(follows=[Follow(category_id=1242, category_name="Uomo > Scarpe > Sneakers")])
+
+
+@pytest.fixture
+async def service(
+    scraper_settings: Settings, redis: Redis, gate: PacingGate, redis_url: str
+) -> AsyncIterator[ScraperService]:
+    settings = scraper_settings.model_copy(update={"service_token": SecretStr(TOKEN)})
+    queue = saq_queue(redis_url, name=QUEUE_NAME)
+    service = ScraperService(settings, redis, store=SnapshotStore(None), queue=queue, gate=gate)
+    yield service
+    await service.aclose()
+
+
+def http_client(service: ScraperService, token: str | None) -> HttpScraperClient:
+    app = create_scraper_app(service.settings, service=service, run_worker=False)
+    return HttpScraperClient("http://scraper", token, transport=httpx.ASGITransport(app=app))
+
+
+async def test_the_http_client_speaks_to_the_service(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    client = http_client(service, TOKEN)
+    accepted = await client.request_scrape(REQUEST)
+    assert accepted.queued and accepted.searches == 1
+    assert not (await client.request_scrape(REQUEST)).queued
+    status = await client.status()
+    assert status.status == "ok" and status.queued_scrapes == 1 and status.read is not None
+    await service.scrape(REQUEST)  # what the scraper's worker does with the job
+    page = await client.aggregates(0)
+    assert page.aggregates[0]["category_id"] == 1242 and page.aggregates[0]["brand"] is None
+    assert (await client.aggregates(page.last_id)).aggregates == []
+    await client.aclose()
+
+
+async def test_the_service_token_is_required(service: ScraperService) -> None:
+    client = http_client(service, "sbagliato")
+    with pytest.raises(ScraperUnavailable) as refused:
+        await client.request_scrape(REQUEST)
+    assert "VO_SERVICE_TOKEN" in refused.value.detail
+    assert (await client.status()).status == "unavailable"
+    await client.aclose()
+
+
+async def test_a_cool_down_crosses_the_tunnel_as_the_same_error(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    fake_vinted.script("search", Reply.datadome())
+    await service.scrape(REQUEST)
+    client = http_client(service, TOKEN)
+    with pytest.raises(ScraperCoolingDown) as cooling:
+        await client.request_scrape(REQUEST)
+    assert int(cooling.value.headers["Retry-After"]) >= 29 * 60
+    assert cooling.value.reason == "cooldown"
+    status = await client.status()
+    assert status.status == "cooling_down" and status.cooldown_cause == "datadome"
+    await client.aclose()
+
+
+def test_outside_development_the_service_needs_its_token(scraper_settings: Settings) -> None:
+    strict = scraper_settings.model_copy(
+        update={"environment": Environment.production, "service_token": None}
+    )
+    with pytest.raises(RuntimeError, match="VO_SERVICE_TOKEN"):
+        create_scraper_app(strict)
