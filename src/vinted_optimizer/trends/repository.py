@@ -16,16 +16,16 @@ from vinted_optimizer.models import Trend, TrendFollow
 # else in it is skipped rather than trusted.
 _BRANDS_LIKE = text(
     """
-    SELECT btrim(brand->>'name') AS name
+    SELECT btrim(entry->>'name') AS name
     FROM trends
     CROSS JOIN LATERAL jsonb_array_elements(
         CASE WHEN jsonb_typeof(top_brands) = 'array' THEN top_brands ELSE '[]'::jsonb END
-    ) AS brand
-    WHERE jsonb_typeof(brand) = 'object'
-      AND btrim(brand->>'name') <> ''
-      AND (btrim(brand->>'name') ILIKE :prefix OR btrim(brand->>'name') ILIKE :word)
+    ) AS entry
+    WHERE jsonb_typeof(entry) = 'object'
+      AND btrim(entry->>'name') <> ''
+      AND (btrim(entry->>'name') ILIKE :prefix OR btrim(entry->>'name') ILIKE :word)
     GROUP BY 1
-    ORDER BY sum(CASE WHEN jsonb_typeof(brand->'count') = 'number' THEN (brand->>'count')::numeric ELSE 1 END)
+    ORDER BY sum(CASE WHEN jsonb_typeof(entry->'count') = 'number' THEN (entry->>'count')::numeric ELSE 1 END)
              DESC, 1
     LIMIT :limit
     """
