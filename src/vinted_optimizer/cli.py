@@ -181,8 +181,13 @@ def cmd_worker(args: argparse.Namespace) -> None:
         raise SystemExit("`worker` needs VO_DATABASE_URL and VO_REDIS_URL.")
 
     async def run() -> None:
+        from vinted_optimizer.scraper.client import InProcessScraperClient
+
         resources = await open_resources(settings)
         try:
+            if isinstance(resources.scraper, InProcessScraperClient) and not args.burst:
+                # No scraper service configured (`serve --workers N`, development): its queue is worked here.
+                resources.scraper.start_worker()
             await run_supervised(resources, burst=args.burst)
         finally:
             await close_resources(resources)
