@@ -228,3 +228,14 @@ def test_the_cli_has_the_scraper_service_on_port_8002() -> None:
 
     args = build_parser().parse_args(["scraper-service"])
     assert (args.port, args.handler.__name__) == (8002, "cmd_scraper_service")
+
+
+async def test_a_brand_s_own_search_is_that_brand_s_row_alone(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    nike = Follow(category_id=1439, category_name=FOLLOW.category_name, brand="Nike")
+    await service.scrape(ScrapeRequest(follows=[nike]))
+    assert fake_vinted.calls_to("search")[0].query["search_text"] == "Nike"  # no Vinted id: by its name
+    rows = (await service.aggregates(0)).aggregates
+    assert [row["brand"] for row in rows] == ["Nike"]
+    assert rows[0]["total_items"] == 5 and rows[0]["top_brands"]  # its sub-brands, as catalogued

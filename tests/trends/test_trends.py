@@ -108,6 +108,7 @@ async def test_scraped_trends_are_collected_and_read_back(client, resources, ses
     assert added > 2
     assert await trends.collect(session, resources.scraper) == 0  # collected once
     current = (await client.get("/api/v1/trends", headers=admin.headers)).json()["items"]
+    # The category's row comes from the category-wide search, never from the brand's.
     assert [(row["category_id"], row["brand"]) for row in current] == [(SNEAKERS, None)]
     row = current[0]
     assert row["total_items"] == 5 and row["sample"]["pages"] == 2
@@ -116,10 +117,13 @@ async def test_scraped_trends_are_collected_and_read_back(client, resources, ses
     assert row["top_brands"][0]["count"] >= 1 and row["demand_score"] is not None
     detail = (await client.get(f"/api/v1/trends/{SNEAKERS}", headers=admin.headers)).json()
     assert detail["current"]["id"] == row["id"]
-    # Both runs (the category and "Nike Air" in it) are category rows: newest first.
-    assert len(detail["history"]) == 2 and detail["brands"]
+    assert len(detail["history"]) == 1 and detail["history"][0]["id"] == row["id"]
     brands = (await client.get("/api/v1/trends/brands", headers=admin.headers)).json()["items"]
-    assert {b["brand"] for b in brands} >= {"Nike Air"}
+    # The brands seen in the category's run, and the followed brand's own search (its latest row wins).
+    assert {b["brand"] for b in detail["brands"]} == {b["brand"] for b in brands}
+    assert "Nike Air" in {b["brand"] for b in brands}
+    followed = next(b for b in brands if b["brand"] == "Nike Air")
+    assert followed["sample"]["search_id"] == 2  # the brand's own search, run after the category's
     assert all(b["category_id"] == SNEAKERS for b in brands)
     # Market data is shared, but a family reads what it follows: a stranger follows nothing yet.
     assert (await client.get("/api/v1/trends", headers=stranger.headers)).json()["items"] == []
@@ -161,3 +165,27 @@ async def test_the_instance_admin_triggers_every_followed_search(client, resourc
     status = (await client.get("/api/v1/admin/scraper", headers=instance_admin_headers)).json()
     assert status["status"] == "ok" and status["queued_scrapes"] == 1
     assert status["read"]["hourly_cap"] == 1000
+
+
+async def test_with_the_home_scraper_down_a_refresh_is_503_with_retry_after(settings, resources):
+    import dataclasses
+
+    import httpx
+
+    from tests.auth.factories import register as register_on
+    from tests.fakes.server import free_port
+    from vinted_optimizer.app import create_app
+
+    dead = settings.model_copy(update={"scraper_service_url": f"http://127.0.0.1:{free_port()}"})
+    moved = dataclasses.replace(resources, settings=dead)
+    app = create_app(dead, resources=moved)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as client:
+        admin = await register_on(client)
+        await create_listing(client, member=admin, category_id=SNEAKERS)
+        refused = await client.post("/api/v1/trends/refresh", headers=admin.headers)
+        assert refused.status_code == 503
+        assert refused.json()["error"] == "scraper_unavailable"
+        assert "non risponde" in refused.json()["detail"] and int(refused.headers["Retry-After"]) >= 1
+        # The reads do not need the home side: they are PostgreSQL's.
+        assert (await client.get("/api/v1/trends", headers=admin.headers)).status_code == 200
+    await moved.close_scraper()

@@ -132,17 +132,28 @@ def _previous_run(connection: Any, search_id: int) -> tuple[int, float] | None:
 
 
 def aggregate_run(store: SnapshotStore, search_id: int) -> list[Aggregate]:
-    """The category's row first, then its brands' (most listings first, at most ``MAX_BRAND_ROWS``)."""
+    """The category's row first, then its brands' (most listings first, at most ``MAX_BRAND_ROWS``); for a
+    search that follows one brand, that brand's row alone."""
 
     def compute(connection: Any) -> list[Aggregate]:
         run = connection.execute(
             "SELECT category_id, category_name, scraped_at, pages, result_count, total_entries, stopped, "
-            "honoured FROM searches WHERE id = ?",
+            "honoured, brand FROM searches WHERE id = ?",
             [search_id],
         ).fetchone()
         if run is None:
             raise LookupError(search_id)
-        category_id, category_name, scraped_at, pages, result_count, total_entries, stopped, honoured = run
+        (
+            category_id,
+            category_name,
+            scraped_at,
+            pages,
+            result_count,
+            total_entries,
+            stopped,
+            honoured,
+            followed,
+        ) = run
         previous = _previous_run(connection, search_id)
         gone: dict[str | None, tuple[int, int]] = {}
         elapsed_days: float | None = None
@@ -204,7 +215,7 @@ def aggregate_run(store: SnapshotStore, search_id: int) -> list[Aggregate]:
             empty = Aggregate(
                 category_id=int(category_id),
                 category_name=str(category_name),
-                brand=None,
+                brand=followed,
                 scraped_at=float(scraped_at),
                 total_items=0,
                 avg_price=None,
@@ -219,6 +230,10 @@ def aggregate_run(store: SnapshotStore, search_id: int) -> list[Aggregate]:
                 sample=sample,
             )
             return [empty]
+        if followed is not None:
+            # A search for one brand: its whole is that brand's row (the category's comes from the
+            # category-wide search; a brand's sub-brands, "Nike Air", stay in its top brands).
+            return [build(whole_row, str(followed), "\0", top)]
         out = [build(whole_row, None, "\0", top)]
         out.extend(build(row, str(row[1]), str(row[1]), []) for row in brand_rows[:MAX_BRAND_ROWS])
         return out
