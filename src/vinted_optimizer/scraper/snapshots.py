@@ -8,7 +8,9 @@ run saw twice, on two pages, is kept once). ``aggregates`` holds the trends comp
 (``scraper.trends``), numbered, so the cloud asks for "everything after n" and never misses or doubles.
 
 DuckDB is synchronous and allows one writer process per file: one connection, a lock, every call in a
-worker thread (as the AI's analysis cache does).
+worker thread (as the AI's analysis cache does). The file is opened on first use, and only the process
+that works the scraper's queue uses it (the standalone service, or the one ``serve`` process or worker
+that runs the jobs); API processes only queue scrapes and read the pacing gate in Redis.
 """
 
 from __future__ import annotations
