@@ -84,11 +84,14 @@ def e2e_sendcloud() -> Iterator[tuple[FakeSendcloud, str]]:
 
 
 def _shared_env(sendcloud_url: str, **extra: str) -> dict[str, str]:
-    # Many families share a server across the run: sign-ups are open (development, no SMTP: at once) and
-    # not limited per IP (every browser is 127.0.0.1).
+    # Many families share a server across the run: sign-ups are open (development, no SMTP: at once), and
+    # the per-IP limits are raised (every browser is 127.0.0.1; one module's failed sign-ins must not lock
+    # the next module out). The per-account lockout keeps its defaults (test_dashboard checks it).
     return {
         "VO_REGISTRATION": "open",
         "VO_RATE_LIMIT_REGISTER": "10000/hour",
+        "VO_RATE_LIMIT_IP": "5000/minute",
+        "VO_RATE_LIMIT_LOGIN_FAILURES": "1000/minute",
         "VO_SENDCLOUD_BASE_URL": sendcloud_url,
         **extra,
     }
