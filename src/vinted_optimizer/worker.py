@@ -33,10 +33,13 @@ from vinted_optimizer.notifications.tasks import JOBS as NOTIFICATIONS_JOBS
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.shipments.tasks import JOBS as SHIPMENTS_JOBS
 from vinted_optimizer.users.tasks import JOBS as USERS_JOBS
+from vinted_optimizer.vinted_link.tasks import JOBS as VINTED_LINK_JOBS
 
 log = structlog.get_logger(__name__)
 
-DOMAINS: tuple[DomainJobs, ...] = (AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS, NOTIFICATIONS_JOBS, SHIPMENTS_JOBS)
+DOMAINS: tuple[DomainJobs, ...] = (
+    AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS, NOTIFICATIONS_JOBS, SHIPMENTS_JOBS, VINTED_LINK_JOBS
+)  # fmt: skip
 
 JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in domain.functions)
 if len(JOB_NAMES) != sum(len(domain.functions) for domain in DOMAINS):

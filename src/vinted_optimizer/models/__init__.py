@@ -13,6 +13,7 @@ from vinted_optimizer.models.sales import Sale
 from vinted_optimizer.models.shipments import Shipment, ShippingAccount
 from vinted_optimizer.models.trends import Trend
 from vinted_optimizer.models.users import User
+from vinted_optimizer.models.vinted_pairings import VintedPairing
 
 __all__ = [
     "AuditLog",
@@ -33,5 +34,6 @@ __all__ = [
     "ShippingAccount",
     "Trend",
     "User",
+    "VintedPairing",
     "WebhookReceipt",
 ]
