@@ -12,12 +12,14 @@ from vinted_optimizer.worker import CRON_JOBS, JOB_NAMES
 
 def test_every_job_name_is_namespaced_by_its_domain():
     assert JOB_NAMES
-    domains = {"auth", "users", "listings", "shipments", "notifications"}
+    domains = {"auth", "users", "listings", "shipments", "notifications", "vinted_link"}
     assert all(name.count(".") == 1 and name.split(".")[0] in domains for name in JOB_NAMES)
     assert {job.function.__qualname__ for job in CRON_JOBS} == {
         "cron:auth.cleanup",
         "cron:listings.retry_pending_analyses",
         "cron:shipments.follow_parcels",
+        "cron:vinted_link.keep_alive",
+        "cron:vinted_link.clean_pairings",
     }
 
 

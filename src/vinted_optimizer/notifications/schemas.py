@@ -38,7 +38,7 @@ PAGES: dict[str, str] = {
     "parcel_trouble": "/spedizioni",
     "vinted_relink": "/impostazioni",
 }
-# Kinds about one member's own account: e-mailed to that member only, whatever the preferences.
+# Kinds about one member's own account: e-mailed to that member only (if they want it).
 PERSONAL_KINDS: frozenset[str] = frozenset({"vinted_relink"})
 PAGE_MAX = 100
 

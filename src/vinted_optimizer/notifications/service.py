@@ -104,11 +104,8 @@ async def outgoing(session: AsyncSession, notification_id: uuid.UUID) -> Outgoin
         recipients=tuple(
             Recipient(user_id=member.id, email=member.email, username=member.username)
             for member in members
-            if (
-                member.id == notification.user_id
-                if notification.kind in PERSONAL_KINDS
-                else wants(member.preferences, notification.kind)
-            )
+            if wants(member.preferences, notification.kind)
+            and (notification.kind not in PERSONAL_KINDS or member.id == notification.user_id)
         ),
     )
 

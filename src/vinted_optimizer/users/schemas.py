@@ -59,6 +59,9 @@ class NotificationPreferences(Input):
     parcel_trouble: StrictBool = Field(
         default=True, description="A parcel in trouble: failed delivery, exception, returned"
     )
+    vinted_relink: StrictBool = Field(
+        default=True, description="My Vinted session ended and needs linking again (only to me)"
+    )
 
 
 class PreferencesUpdate(Input):

@@ -2262,6 +2262,12 @@ export interface components {
              * @default true
              */
             sale_recorded?: boolean;
+            /**
+             * Vinted Relink
+             * @description My Vinted session ended and needs linking again (only to me)
+             * @default true
+             */
+            vinted_relink?: boolean;
         };
         /**
          * NotificationRead
