@@ -17,13 +17,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Request, async_playwright, expect
+from playwright.async_api import BrowserContext, Page, Request, async_playwright, expect
 
 from tests.e2e.browser import Person, register_by_api, sign_in
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
@@ -32,6 +33,7 @@ from tests.support.serve import Serve
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
+AXE_JS = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 LIVE_TIMEOUT_MS = 15_000
 ANSWER_PERMISSION_PROMPT = (
     "if (globalThis.chrome && chrome.permissions && location.protocol === 'chrome-extension:') {"
@@ -51,6 +53,19 @@ def vinted_access_token(subject: str) -> str:
 
     claims = {"sub": subject, "exp": int(time.time()) + 7200}
     return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJh"
+
+
+async def serious_axe_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings in the page as it is now (rule id: first target)."""
+    await page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['id']}: {v['nodes'][0]['target'] if v['nodes'] else ''}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.fixture
@@ -110,6 +125,10 @@ async def test_the_extension_links_vinted_and_impostazioni_shows_collegato(
     assert len(code) == 8
     await expect(app.get_by_text("In attesa dell'estensione…")).to_be_visible()
     await expect(app.get_by_text(f"Indirizzo da scrivere nell'estensione: {server.url}")).to_be_visible()
+    await expect(app.get_by_text(re.compile(r"^Scade tra (10:00|9:\d\d)$"))).to_be_visible()
+    await app.get_by_text("Non puoi usare l'estensione? Incolla i cookie a mano").click()
+    await expect(app.get_by_label("Cookie access_token_web", exact=True)).to_be_visible()
+    assert await serious_axe_violations(app) == []
 
     # The extension's popup, as the toolbar opens it.
     popup = await with_extension.new_page()
@@ -118,6 +137,7 @@ async def test_the_extension_links_vinted_and_impostazioni_shows_collegato(
     await popup.goto(f"chrome-extension://{unpacked_extension_id(EXTENSION)}/popup.html")
     await expect(popup.get_by_role("heading", name="Collega Vinted")).to_be_visible()
     await expect(popup.get_by_role("status")).to_have_text("")  # signed in to vinted.it: no warning
+    assert await serious_axe_violations(popup) == []
     await popup.get_by_label("Indirizzo di Vinted Optimizer").fill(server.url)
     await popup.get_by_label("Codice mostrato dalla app").fill(code[:4].lower() + "-" + code[4:].lower())
     await popup.get_by_role("button", name="Collega").click()
