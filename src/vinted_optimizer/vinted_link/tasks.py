@@ -46,7 +46,7 @@ JOBS = DomainJobs(
     functions={KEEP_ALIVE_JOB: keep_alive, CLEAN_JOB: clean_pairings},
     cron=(
         # Every 10 minutes, off the round minutes; the access token lives about 2 hours.
-        Cron(KEEP_ALIVE_JOB, keep_alive, minutes=frozenset(range(7, 60, 10)), run_at_startup=True),
+        Cron(KEEP_ALIVE_JOB, keep_alive, minutes=frozenset(range(7, 60, 10))),
         Cron(CLEAN_JOB, clean_pairings, minutes=frozenset({41}), hours=frozenset({3})),
     ),
 )
