@@ -46,9 +46,12 @@ export async function readVintedSession(cookiesApi) {
   return found;
 }
 
-/** Ask the browser for the right to call the instance (the member answers "Consenti"). */
+export const VINTED_ORIGINS = ["https://*.vinted.it/*"];
+
+/** Ask the browser for the right to call the instance, and to read vinted.it's cookies where the browser
+ * leaves host permissions to the member (Firefox): the member answers "Consenti". */
 export async function askForInstance(permissionsApi, origin) {
-  const wanted = { origins: [origin + "/*"] };
+  const wanted = { origins: [origin + "/*", ...VINTED_ORIGINS] };
   try {
     if (await permissionsApi.contains(wanted)) return true;
     return await permissionsApi.request(wanted);

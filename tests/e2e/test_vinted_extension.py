@@ -115,6 +115,8 @@ async def test_the_extension_links_vinted_and_impostazioni_shows_collegato(
 
     # The app: Impostazioni → Vinted, «Collega con l'estensione», a code.
     app = await with_extension.new_page()
+    frames: list[str] = []
+    app.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(str(frame))))
     await app.goto(f"{server.url}/accedi")
     assert (await sign_in(app, person.email, person.password)).status == 200
     await app.goto(f"{server.url}/impostazioni")
@@ -145,6 +147,7 @@ async def test_the_extension_links_vinted_and_impostazioni_shows_collegato(
 
     # The open settings page follows, live.
     await expect(status).to_have_text("Collegato (account Vinted n. 48151623)", timeout=LIVE_TIMEOUT_MS)
+    assert any('"type":"vinted.link_changed"' in frame and '"status":"linked"' in frame for frame in frames)
 
     # The session went to the instance only, and only there.
     network = [r.url for r in sent if not r.url.startswith("chrome-extension://")]
