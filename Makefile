@@ -15,7 +15,7 @@ DATA_DIR ?= ./data
 WEB := web
 NPM := npm --prefix $(WEB) --no-audit --no-fund --loglevel=error
 
-.PHONY: install web-install web-build api-client run test lint format bench wrk resilience clean
+.PHONY: install web-install web-build api-client extension run test lint format bench wrk resilience clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,6 +38,14 @@ web-build: install
 api-client: install
 	$(VENV)/bin/vinted-optimizer openapi --output $(WEB)/openapi.json
 	cd $(WEB) && npm run --silent gen:api
+
+# The browser extension (extension/, no build step): one zip for the Chrome Web Store and Firefox's add-ons
+# site, or load the folder itself unpacked (chrome://extensions → "Carica estensione non pacchettizzata").
+extension: install
+	$(VENV)/bin/python -c "import pathlib, zipfile; root = pathlib.Path('extension'); \
+	files = sorted(p for p in root.rglob('*') if p.is_file() and p.name != 'README.md'); \
+	z = zipfile.ZipFile('vinted-optimizer-extension.zip', 'w', zipfile.ZIP_DEFLATED); \
+	[z.write(p, p.relative_to(root)) for p in files]; z.close(); print('vinted-optimizer-extension.zip:', len(files), 'files')"
 
 run: web-build
 	$(VENV)/bin/vinted-optimizer serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)

@@ -27,6 +27,7 @@ class World:
     sale_id: str
     shipment_id: str
     tracking_code: str
+    pairing_id: str
 
     def headers(self, persona: str) -> dict[str, str]:
         if persona == "anonymous":
@@ -85,6 +86,8 @@ async def world(client, session, resources) -> World:
         headers=admin.headers,
     )
     assert followed.status_code == 201, followed.text
+    pairing = await client.post("/api/v1/vinted-link/pairings", headers=member.headers)
+    assert pairing.status_code == 201, pairing.text
     return World(
         admin,
         member,
@@ -96,6 +99,7 @@ async def world(client, session, resources) -> World:
         sale.json()["id"],
         followed.json()["id"],
         followed.json()["tracking_code"],
+        pairing.json()["id"],
     )
 
 
@@ -260,6 +264,19 @@ MATRIX = [
         dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=403),
     ),
     (
+        "POST",
+        "/api/v1/vinted-link/pairings",
+        None,
+        dict(anonymous=401, member=201, family_admin=201, other_family=201, instance_admin=403),
+    ),
+    (
+        # A pairing code is its member's own: not even the family admin sees another member's.
+        "GET",
+        "/api/v1/vinted-link/pairings/{pairing_id}",
+        None,
+        dict(anonymous=401, member=200, family_admin=404, other_family=404, instance_admin=403),
+    ),
+    (
         "GET",
         "/api/v1/users/family",
         None,
@@ -350,6 +367,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         shipment_id=world.shipment_id,
         tracking_code=world.tracking_code,
         category_id=1242,
+        pairing_id=world.pairing_id,
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"
@@ -389,6 +407,9 @@ def test_matrix_covers_every_protected_route(app):
         "/api/v1/meta/catalogs/{catalog_id}/fields",
         # Signed URLs: the signature, handed out only to the family, is the authorisation (tested apart).
         "/api/v1/images/{image_id}/file",
+        # The browser extension's redeem: the single-use pairing code is the authorisation
+        # (tests/vinted_link).
+        "/api/v1/vinted-link/redeem",
         # Webhooks: signed over the raw body by Sendcloud and 17TRACK (tests/webhooks).
         "/api/v1/webhooks/sendcloud/{token}",
         "/api/v1/webhooks/track17",

@@ -32,6 +32,7 @@ from vinted_optimizer.kit.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
     EdgeMiddleware,
+    ExtensionCorsMiddleware,
     JsonBodyMiddleware,
     SecurityHeaders,
 )
@@ -54,6 +55,8 @@ from vinted_optimizer.shipments.endpoints import carriers_router
 from vinted_optimizer.shipments.endpoints import router as shipments_router
 from vinted_optimizer.trends.endpoints import router as trends_router
 from vinted_optimizer.users.endpoints import router as users_router
+from vinted_optimizer.vinted_link.endpoints import REDEEM_PATH
+from vinted_optimizer.vinted_link.endpoints import router as vinted_link_router
 from vinted_optimizer.webhooks.endpoints import router as webhooks_router
 from vinted_optimizer.webhooks.endpoints import tracking_router
 from vinted_optimizer.worker import JOB_NAMES, run_supervised
@@ -203,6 +206,7 @@ def create_app(
     domains = (
         auth_router,
         users_router,
+        vinted_link_router,
         listings_router,
         images_router,
         sales_router,
@@ -249,6 +253,8 @@ def create_app(
             expose_headers=["Retry-After", REQUEST_ID_HEADER],
             max_age=600,
         )
+    # The browser extension's one route, for its own origins only (outside the dashboard's allow-list).
+    app.add_middleware(ExtensionCorsMiddleware, paths=(REDEEM_PATH,))
     app.add_middleware(
         EdgeMiddleware, security=SecurityHeaders(hsts=settings.environment is Environment.production)
     )

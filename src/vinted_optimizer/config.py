@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     rate_limit_register: str = "10/hour"
     rate_limit_invitations: str = "20/hour"  # per family
     rate_limit_password_reset: str = "5/hour"  # noqa: S105 - per address and per IP, not a password
+    rate_limit_vinted_pairing: str = "6/10 minutes"  # new pairing codes, per member
+    rate_limit_vinted_redeem: str = "10/10 minutes"  # codes tried by the browser extension, per IP
 
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
 

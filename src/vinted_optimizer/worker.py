@@ -34,11 +34,12 @@ from vinted_optimizer.resources import Resources
 from vinted_optimizer.shipments.tasks import JOBS as SHIPMENTS_JOBS
 from vinted_optimizer.trends.tasks import JOBS as TRENDS_JOBS
 from vinted_optimizer.users.tasks import JOBS as USERS_JOBS
+from vinted_optimizer.vinted_link.tasks import JOBS as VINTED_LINK_JOBS
 
 log = structlog.get_logger(__name__)
 
 DOMAINS: tuple[DomainJobs, ...] = (
-    AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS, NOTIFICATIONS_JOBS, SHIPMENTS_JOBS, TRENDS_JOBS,
+    AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS, NOTIFICATIONS_JOBS, SHIPMENTS_JOBS, TRENDS_JOBS, VINTED_LINK_JOBS,
 )  # fmt: skip
 
 JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in domain.functions)

@@ -253,6 +253,14 @@ async def shipping_settings(page: Page, _: Seeded) -> None:
     await expect(page.get_by_role("group", name=re.compile("^Rimuovere le chiavi"))).to_be_visible()
 
 
+async def vinted_pairing(page: Page, _: Seeded) -> None:
+    """Impostazioni → Vinted with a pairing code shown and the manual fallback opened."""
+    await page.get_by_role("button", name="Collega con l'estensione", exact=True).click()
+    await expect(page.get_by_test_id("vinted-code")).to_be_visible()
+    await page.get_by_text("Non puoi usare l'estensione? Incolla i cookie a mano").click()
+    await expect(page.get_by_label("Cookie access_token_web", exact=True)).to_be_visible()
+
+
 VISITS = [
     # Signed out.
     Visit("accedi", "/accedi", "Accedi", signed_in=False),
@@ -285,6 +293,7 @@ VISITS = [
     Visit("assistente", "/assistente", "Assistente"),
     Visit("famiglia", "/famiglia", "Famiglia"),
     Visit("impostazioni", "/impostazioni", "Impostazioni"),
+    Visit("impostazioni-vinted-codice", "/impostazioni", "Impostazioni", prepare=vinted_pairing),
     # After spedizioni-vendita, which saved the family's Sendcloud keys.
     Visit("impostazioni-spedizioni", "/impostazioni", "Impostazioni", prepare=shipping_settings),
     Visit("altro", "/", re.compile(r"^Ciao "), prepare=more_sheet, phone_only=True),

@@ -12,13 +12,15 @@ from vinted_optimizer.worker import CRON_JOBS, JOB_NAMES
 
 def test_every_job_name_is_namespaced_by_its_domain():
     assert JOB_NAMES
-    domains = {"auth", "users", "listings", "shipments", "notifications", "trends"}
+    domains = {"auth", "users", "listings", "shipments", "notifications", "trends", "vinted_link"}
     assert all(name.count(".") == 1 and name.split(".")[0] in domains for name in JOB_NAMES)
     assert {job.function.__qualname__ for job in CRON_JOBS} == {
         "cron:auth.cleanup",
         "cron:listings.retry_pending_analyses",
         "cron:shipments.follow_parcels",
         "cron:trends.collect",
+        "cron:vinted_link.keep_alive",
+        "cron:vinted_link.clean_pairings",
     }
 
 

@@ -51,6 +51,7 @@ class EventType(StrEnum):
     listing_changed = "listing.changed"
     sale_recorded = "sale.recorded"
     shipment_status_changed = "shipment.status_changed"
+    vinted_link_changed = "vinted.link_changed"
     chat_chunk = "chat.chunk"
 
 

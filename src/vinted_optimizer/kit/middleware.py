@@ -288,3 +288,46 @@ def _charset(params: str) -> str | None:
         if name.strip().lower() == "charset":
             return value.strip().strip('"').lower() or None
     return None
+
+
+# A browser extension's pages: chrome-extension://<32 letters a-p> (Chrome, Edge), moz-extension://<uuid>.
+EXTENSION_ORIGIN = re.compile(r"^(chrome-extension://[a-p]{32}|moz-extension://[0-9a-f-]{36})$")
+
+
+class ExtensionCorsMiddleware:
+    """CORS for the browser extension on the few ``paths`` it calls, and nowhere else: a preflight from an
+    extension's origin is answered here (POST, ``Content-Type``, no credentials), and the answer to its
+    request names that origin. Any other origin or path goes on to the app's own CORS (the dashboard's
+    allow-list), which never lists extensions."""
+
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...]) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        origin = next((value for name, value in scope["headers"] if name == b"origin"), b"")
+        if not EXTENSION_ORIGIN.match(origin.decode("latin-1")):
+            await self.app(scope, receive, send)
+            return
+        allow: list[Header] = [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
+        if scope["method"] == "OPTIONS":
+            headers = [
+                *allow,
+                (b"access-control-allow-methods", b"POST"),
+                (b"access-control-allow-headers", b"content-type"),
+                (b"access-control-max-age", b"600"),
+                (b"content-length", b"0"),
+            ]
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_origin(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *allow]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_origin)

@@ -45,6 +45,8 @@ class RateLimits:
         self.register = parse(settings.rate_limit_register)
         self.invitations = parse(settings.rate_limit_invitations)
         self.password_reset = parse(settings.rate_limit_password_reset)
+        self.vinted_pairing = parse(settings.rate_limit_vinted_pairing)
+        self.vinted_redeem = parse(settings.rate_limit_vinted_redeem)
 
     async def close(self) -> None:
         await self.gate.close()

@@ -13,6 +13,7 @@ from vinted_optimizer.models.sales import Sale
 from vinted_optimizer.models.shipments import Shipment, ShippingAccount
 from vinted_optimizer.models.trends import Trend, TrendFollow
 from vinted_optimizer.models.users import User
+from vinted_optimizer.models.vinted_pairings import VintedPairing
 
 __all__ = [
     "AuditLog",
@@ -34,5 +35,6 @@ __all__ = [
     "Trend",
     "TrendFollow",
     "User",
+    "VintedPairing",
     "WebhookReceipt",
 ]

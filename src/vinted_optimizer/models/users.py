@@ -1,9 +1,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, LargeBinary, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +41,12 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     password_argon2: Mapped[str] = mapped_column(String(255))
     # Vinted session cookies, MultiFernet-encrypted JSON; never returned by the API.
     vinted_session_fernet: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # When the stored access token expires (its JWT's exp): the keep-alive refreshes the chain before.
+    vinted_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When Vinted refused the chain (a dead refresh token): the member must link the account again.
+    vinted_dead_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Vinted's id of the account (the access token's subject), when it says.
+    vinted_user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'"))
     # Role inside the family.
     role: Mapped[str] = mapped_column(String(16), default="member", server_default="member")
@@ -41,6 +59,13 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     @property
     def vinted_linked(self) -> bool:
         return self.vinted_session_fernet is not None
+
+    @property
+    def vinted_status(self) -> str:
+        """``linked``, ``dead`` (Vinted ended the session: link again) or ``not_linked``."""
+        if self.vinted_session_fernet is not None:
+            return "linked"
+        return "dead" if self.vinted_dead_at is not None else "not_linked"
 
     @property
     def is_family_admin(self) -> bool:

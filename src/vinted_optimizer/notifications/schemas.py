@@ -11,7 +11,7 @@ from vinted_optimizer.kit.pagination import Page
 from vinted_optimizer.kit.schemas import Input
 
 # What is notified; each kind can be turned off by a member in preferences["notifications"][kind].
-NotificationKind = Literal["sale_recorded", "parcel_delivered", "parcel_trouble"]
+NotificationKind = Literal["sale_recorded", "parcel_delivered", "parcel_trouble", "vinted_relink"]
 NOTIFICATION_KINDS: tuple[NotificationKind, ...] = get_args(NotificationKind)
 
 SEND_JOB = "notifications.send"
@@ -36,7 +36,10 @@ PAGES: dict[str, str] = {
     "sale_recorded": "/vendite",
     "parcel_delivered": "/spedizioni",
     "parcel_trouble": "/spedizioni",
+    "vinted_relink": "/impostazioni",
 }
+# Kinds about one member's own account: e-mailed to that member only (if they want it).
+PERSONAL_KINDS: frozenset[str] = frozenset({"vinted_relink"})
 PAGE_MAX = 100
 
 

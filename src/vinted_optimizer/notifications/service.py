@@ -22,6 +22,7 @@ from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.notifications import repository
 from vinted_optimizer.notifications.schemas import (
     PAGES,
+    PERSONAL_KINDS,
     SEND_JOB,
     Note,
     NotificationPage,
@@ -36,7 +37,7 @@ __all__ = ["SEND_JOB", "Note", "notify", "send_job_id"]
 # does not write twice to those the first run reached. Kept longer than a job's retries last.
 SENT_PREFIX = "vo:notifications:sent:"
 SENT_KEEP_SECONDS = 24 * 3600
-PAGE_NAMES = {"/vendite": "Vendite", "/spedizioni": "Spedizioni"}
+PAGE_NAMES = {"/vendite": "Vendite", "/spedizioni": "Spedizioni", "/impostazioni": "Impostazioni"}
 
 
 async def notify(session: AsyncSession, note: Note) -> uuid.UUID | None:
@@ -104,6 +105,7 @@ async def outgoing(session: AsyncSession, notification_id: uuid.UUID) -> Outgoin
             Recipient(user_id=member.id, email=member.email, username=member.username)
             for member in members
             if wants(member.preferences, notification.kind)
+            and (notification.kind not in PERSONAL_KINDS or member.id == notification.user_id)
         ),
     )
 

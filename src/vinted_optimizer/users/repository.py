@@ -14,10 +14,11 @@ from vinted_optimizer.kit.db import rowcount
 from vinted_optimizer.models import Family, Invitation, PasswordReset, User
 
 
-async def user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    found: User | None = await session.scalar(
-        select(User).options(joinedload(User.family)).where(User.id == user_id)
-    )
+async def user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> User | None:
+    query = select(User).options(joinedload(User.family)).where(User.id == user_id)
+    if lock:
+        query = query.with_for_update(of=User)
+    found: User | None = await session.scalar(query)
     return found
 
 
@@ -173,3 +174,17 @@ async def delete_password_resets(
 
 async def delete_stale_password_resets(session: AsyncSession, before: datetime) -> int:
     return rowcount(await session.execute(delete(PasswordReset).where(PasswordReset.expires_at < before)))
+
+
+async def vinted_sessions_due(session: AsyncSession, before: datetime) -> list[uuid.UUID]:
+    """Members with a stored Vinted session whose access token expires before ``before`` (or unknown)."""
+    rows = await session.scalars(
+        select(User.id)
+        .where(
+            User.vinted_session_fernet.is_not(None),
+            User.is_active,
+            or_(User.vinted_expires_at.is_(None), User.vinted_expires_at < before),
+        )
+        .order_by(User.vinted_expires_at.asc().nulls_first())
+    )
+    return list(rows)

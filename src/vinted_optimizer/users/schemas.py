@@ -41,6 +41,10 @@ class UserRead(BaseModel):
     family: FamilyRead | None
     preferences: dict[str, Any]
     vinted_linked: bool = Field(description="Whether a Vinted session is stored; the session itself never is")
+    vinted_status: Literal["linked", "dead", "not_linked"] = Field(
+        description="linked; dead (Vinted ended the session: link again); not_linked"
+    )
+    vinted_user_id: int | None = Field(description="Vinted's id of the linked account, when known")
     created_at: datetime
 
 
@@ -54,6 +58,9 @@ class NotificationPreferences(Input):
     parcel_delivered: StrictBool = Field(default=True, description="A parcel delivered")
     parcel_trouble: StrictBool = Field(
         default=True, description="A parcel in trouble: failed delivery, exception, returned"
+    )
+    vinted_relink: StrictBool = Field(
+        default=True, description="My Vinted session ended and needs linking again (only to me)"
     )
 
 

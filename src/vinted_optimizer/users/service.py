@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import EmailStr, TypeAdapter
@@ -26,6 +26,7 @@ from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import Passwords, SecretBox, new_opaque_token, token_hash
 from vinted_optimizer.models import Family, Invitation, User
+from vinted_optimizer.scraper.vinted.session import jwt_claim, jwt_expiry
 from vinted_optimizer.users import repository
 from vinted_optimizer.users.policy import check_password_policy, enforce_password_policy, normalise_username
 from vinted_optimizer.users.schemas import (
@@ -62,8 +63,8 @@ def member_of(user: User) -> Member | None:
     return Member(id=user.id, family_id=user.family_id, role=role, username=user.username)
 
 
-async def get(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await repository.user(session, user_id)
+async def get(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> User | None:
+    return await repository.user(session, user_id, lock=lock)
 
 
 async def require(session: AsyncSession, user_id: uuid.UUID) -> User:
@@ -295,23 +296,115 @@ async def delete_account(session: AsyncSession, user: User, context: RequestCont
     await session.flush()
 
 
-async def link_vinted(
-    session: AsyncSession, secret_box: SecretBox, user: User, data: VintedSessionLink, context: RequestContext
-) -> User:
+@dataclass(frozen=True)
+class StoredVintedSession:
+    """A member's Vinted cookies as decrypted for the keep-alive; never logged (``repr`` hides them)."""
+
+    user_id: uuid.UUID
+    access_token_web: str
+    refresh_token_web: str
+    domain: str
+
+    def __repr__(self) -> str:
+        return f"StoredVintedSession(user_id={self.user_id}, domain={self.domain})"
+
+
+UNKNOWN_EXPIRY_RECHECK = timedelta(hours=1)
+
+
+def _subject_id(access_token: str) -> int | None:
+    """Vinted's id of the account, when the access token's subject is one (a number)."""
+    subject = jwt_claim(access_token, "sub")
+    text = str(subject) if isinstance(subject, int | str) and not isinstance(subject, bool) else ""
+    return int(text) if text.isdigit() and 0 < int(text) <= 2**53 else None
+
+
+def store_vinted_session(
+    secret_box: SecretBox, user: User, data: VintedSessionLink, *, linked_at: str | None = None
+) -> None:
+    """Seal the pair (MultiFernet) on the member's row, with when its access token expires."""
     payload = data.model_dump()
-    payload["linked_at"] = utcnow().isoformat()
+    payload["linked_at"] = linked_at or utcnow().isoformat()
     user.vinted_session_fernet = secret_box.encrypt_json(payload)
-    await _audit_self(session, "user.vinted_linked", user, context, metadata={"domain": data.domain})
+    # An expiry that cannot be read: look again within the hour (a chain left alone for a week dies).
+    user.vinted_expires_at = jwt_expiry(data.access_token_web) or utcnow() + UNKNOWN_EXPIRY_RECHECK
+    user.vinted_dead_at = None
+    user.vinted_user_id = data.vinted_user_id or _subject_id(data.access_token_web)
+
+
+async def link_vinted(
+    session: AsyncSession,
+    secret_box: SecretBox,
+    user: User,
+    data: VintedSessionLink,
+    context: RequestContext,
+    *,
+    via: str = "manual",
+) -> User:
+    store_vinted_session(secret_box, user, data)
+    await _audit_self(
+        session, "user.vinted_linked", user, context, metadata={"domain": data.domain, "via": via}
+    )
     await session.flush()
     return user
 
 
 async def unlink_vinted(session: AsyncSession, user: User, context: RequestContext) -> User:
-    if user.vinted_session_fernet is not None:
+    if user.vinted_session_fernet is not None or user.vinted_dead_at is not None:
         user.vinted_session_fernet = None
+        user.vinted_expires_at = None
+        user.vinted_dead_at = None
         await _audit_self(session, "user.vinted_unlinked", user, context)
         await session.flush()
     return user
+
+
+async def vinted_sessions_due(session: AsyncSession, before: datetime) -> list[uuid.UUID]:
+    """The members whose stored access token expires before ``before`` (or whose expiry is unknown)."""
+    return await repository.vinted_sessions_due(session, before)
+
+
+def open_vinted_session(secret_box: SecretBox, user: User) -> StoredVintedSession | None:
+    """The member's stored pair, decrypted; None when none is stored or it cannot be read."""
+    if user.vinted_session_fernet is None:
+        return None
+    try:
+        payload = secret_box.decrypt_json(user.vinted_session_fernet)
+        return StoredVintedSession(
+            user_id=user.id,
+            access_token_web=str(payload["access_token_web"]),
+            refresh_token_web=str(payload["refresh_token_web"]),
+            domain=str(payload.get("domain") or "it"),
+        )
+    except (ValueError, KeyError):
+        return None
+
+
+async def rotate_vinted_session(
+    session: AsyncSession,
+    secret_box: SecretBox,
+    user: User,
+    stored: StoredVintedSession,
+    access: str,
+    refresh: str,
+) -> None:
+    """Vinted rotated the pair: the new one replaces the old (the old refresh token is spent)."""
+    data = VintedSessionLink(access_token_web=access, refresh_token_web=refresh, domain=stored.domain)  # type: ignore[arg-type]
+    store_vinted_session(secret_box, user, data)
+    await session.flush()
+
+
+async def vinted_session_died(session: AsyncSession, user: User) -> bool:
+    """Vinted refused the chain: the useless pair is dropped and the member must link again. False when
+    it was already marked (a second run)."""
+    if user.vinted_session_fernet is None:
+        return False
+    user.vinted_session_fernet = None
+    user.vinted_expires_at = None
+    user.vinted_dead_at = utcnow()
+    await _audit_self(session, "user.vinted_session_dead", user, None)
+    await session.flush()
+    return True
 
 
 async def _audit_self(

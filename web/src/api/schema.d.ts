@@ -1108,6 +1108,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vinted-link/pairings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A pairing code for the browser extension (8 characters, 10 minutes, single use; shown once) */
+        post: operations["vinted_link:create_pairing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vinted-link/pairings/{pairing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the extension has used my pairing code yet */
+        get: operations["vinted_link:pairing_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vinted-link/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The browser extension sends the pairing code and the vinted.it session (stored encrypted) */
+        post: operations["vinted_link:redeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/sendcloud/{token}": {
         parameters: {
             query?: never;
@@ -1741,7 +1792,7 @@ export interface components {
          * EventType
          * @enum {string}
          */
-        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "chat.chunk";
+        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "chat.chunk";
         /** Failing */
         Failing: {
             /** Detail */
@@ -2425,6 +2476,12 @@ export interface components {
              * @default true
              */
             sale_recorded?: boolean;
+            /**
+             * Vinted Relink
+             * @description My Vinted session ended and needs linking again (only to me)
+             * @default true
+             */
+            vinted_relink?: boolean;
         };
         /**
          * NotificationRead
@@ -2451,7 +2508,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "sale_recorded" | "parcel_delivered" | "parcel_trouble";
+            kind: "sale_recorded" | "parcel_delivered" | "parcel_trouble" | "vinted_relink";
             /** Title */
             title: string;
             /**
@@ -2498,6 +2555,79 @@ export interface components {
              * @description Vinted.it's Italian name: Piccolo, Medio, Grande
              */
             title: string;
+        };
+        /**
+         * PairingCreated
+         * @description A new pairing code: shown once, to type into the extension before it expires.
+         */
+        PairingCreated: {
+            /**
+             * Code
+             * @description 8 characters, single use; shown once
+             */
+            code: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
+        /**
+         * PairingRedeem
+         * @description What the browser extension sends: the code shown in the app and the vinted.it cookies.
+         */
+        PairingRedeem: {
+            /** Access Token Web */
+            access_token_web: string;
+            /**
+             * Code
+             * @description The pairing code shown in the app
+             */
+            code: string;
+            /**
+             * Domain
+             * @default it
+             * @enum {string}
+             */
+            domain?: "it" | "fr" | "es" | "de" | "co.uk" | "pl" | "be" | "nl" | "pt" | "at" | "lu";
+            /** Refresh Token Web */
+            refresh_token_web: string;
+            /** Vinted User Id */
+            vinted_user_id?: number | null;
+        };
+        /** PairingRedeemed */
+        PairingRedeemed: {
+            /**
+             * Status
+             * @default linked
+             * @constant
+             */
+            status?: "linked";
+        };
+        /** PairingStatus */
+        PairingStatus: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Redeemed At */
+            redeemed_at: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "waiting" | "linked" | "expired";
         };
         /**
          * PasswordResetAccepted
@@ -3245,6 +3375,17 @@ export interface components {
              * @description Whether a Vinted session is stored; the session itself never is
              */
             vinted_linked: boolean;
+            /**
+             * Vinted Status
+             * @description linked; dead (Vinted ended the session: link again); not_linked
+             * @enum {string}
+             */
+            vinted_status: "linked" | "dead" | "not_linked";
+            /**
+             * Vinted User Id
+             * @description Vinted's id of the linked account, when known
+             */
+            vinted_user_id: number | null;
         };
         /**
          * UserUpdate
@@ -8936,6 +9077,195 @@ export interface operations {
                 };
             };
             /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "vinted_link:create_pairing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingCreated"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Troppe richieste: riprova più tardi. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "vinted_link:pairing_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pairing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingStatus"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "vinted_link:redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairingRedeem"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingRedeemed"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Troppe richieste: riprova più tardi. */
             429: {
                 headers: {
                     /** @description Seconds to wait */

@@ -2,10 +2,12 @@
 // domains keep theirs in messages-<domain>.ts, merged here.
 import { enSales, itSales } from "./messages-sales";
 import { enShipments, itShipments } from "./messages-shipments";
+import { enVinted, itVinted } from "./messages-vinted";
 
 export const it = {
   ...itSales,
   ...itShipments,
+  ...itVinted,
   "app.name": "Vinted Optimizer",
   "app.tagline": "L'assistente di famiglia per vendere su Vinted",
   "nav.dashboard": "Panoramica",
@@ -149,12 +151,8 @@ export const it = {
   "settings.passwordChanged": "Password cambiata. Gli altri dispositivi sono stati disconnessi.",
   "settings.language": "Lingua dell'interfaccia",
   "settings.vinted": "Account Vinted",
-  "settings.vinted.linked": "Collegato: la sessione è conservata cifrata.",
-  "settings.vinted.notLinked": "Non collegato.",
   "settings.vinted.explain":
-    "Per pubblicare e sincronizzare le vendite serve la tua sessione di Vinted: i due cookie access_token_web e refresh_token_web del browser in cui hai fatto l'accesso a vinted.it. Li conserviamo cifrati (Fernet) e non li mostriamo mai più, nemmeno a te. Puoi scollegarli quando vuoi.",
-  "settings.vinted.how":
-    "Come trovarli: su vinted.it, dopo l'accesso, apri gli Strumenti per sviluppatori del browser → Applicazione → Cookie → www.vinted.it, e copia i due valori.",
+    "Per pubblicare e sincronizzare le vendite, Vinted Optimizer usa il tuo accesso a Vinted. Lo conserviamo cifrato e non lo mostriamo mai più, nemmeno a te. Puoi scollegarlo quando vuoi.",
   "settings.vinted.access": "Cookie access_token_web",
   "settings.vinted.refresh": "Cookie refresh_token_web",
   "settings.vinted.link": "Collega Vinted",
@@ -174,6 +172,7 @@ export const it = {
   "settings.emails.saleRecorded": "Vendita registrata",
   "settings.emails.parcelDelivered": "Pacco consegnato",
   "settings.emails.parcelTrouble": "Pacco in difficoltà (consegna non riuscita, problema, reso)",
+  "settings.emails.vintedRelink": "Il mio Vinted è da ricollegare (solo a me)",
   "notFound.title": "Pagina non trovata",
   "notFound.back": "Torna alla panoramica",
   "listings.title": "Annunci",
@@ -452,6 +451,7 @@ export type MessageKey = keyof typeof it;
 export const en: Record<MessageKey, string> = {
   ...enSales,
   ...enShipments,
+  ...enVinted,
   "app.name": "Vinted Optimizer",
   "app.tagline": "The family assistant for selling on Vinted",
   "nav.dashboard": "Overview",
@@ -593,12 +593,8 @@ export const en: Record<MessageKey, string> = {
   "settings.passwordChanged": "Password changed. Your other devices have been signed out.",
   "settings.language": "Interface language",
   "settings.vinted": "Vinted account",
-  "settings.vinted.linked": "Linked: the session is stored encrypted.",
-  "settings.vinted.notLinked": "Not linked.",
   "settings.vinted.explain":
-    "Publishing and syncing sales needs your Vinted session: the two cookies access_token_web and refresh_token_web from the browser where you are signed in to vinted.it. We store them encrypted (Fernet) and never show them again, not even to you. You can unlink them at any time.",
-  "settings.vinted.how":
-    "Where to find them: on vinted.it, once signed in, open the browser's developer tools → Application → Cookies → www.vinted.it, and copy the two values.",
+    "To publish and sync sales, Vinted Optimizer uses your Vinted sign-in. We store it encrypted and never show it again, not even to you. You can unlink it at any time.",
   "settings.vinted.access": "Cookie access_token_web",
   "settings.vinted.refresh": "Cookie refresh_token_web",
   "settings.vinted.link": "Link Vinted",
@@ -616,6 +612,7 @@ export const en: Record<MessageKey, string> = {
   "settings.emails.saleRecorded": "Sale recorded",
   "settings.emails.parcelDelivered": "Parcel delivered",
   "settings.emails.parcelTrouble": "Parcel in trouble (failed delivery, problem, returned)",
+  "settings.emails.vintedRelink": "My Vinted needs linking again (only to me)",
   "notFound.title": "Page not found",
   "notFound.back": "Back to the overview",
   "listings.title": "Listings",

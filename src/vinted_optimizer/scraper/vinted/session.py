@@ -29,20 +29,33 @@ REFRESH_PATH = "/web/api/auth/refresh"
 REFRESH_MARGIN = timedelta(minutes=10)
 
 
-def jwt_expiry(token: str) -> datetime | None:
-    """The ``exp`` claim of a JWT, unverified; None when the token is not a JWT or has no ``exp``."""
+def jwt_claims(token: str) -> dict[str, object]:
+    """The claims of a JWT, unverified; empty when the token is not a JWT."""
     parts = token.split(".")
     if len(parts) != 3:
-        return None
+        return {}
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload))
     except (ValueError, binascii.Error):
-        return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def jwt_claim(token: str, name: str) -> object:
+    """One claim of a JWT, unverified (None when absent)."""
+    return jwt_claims(token).get(name)
+
+
+def jwt_expiry(token: str) -> datetime | None:
+    """The ``exp`` claim of a JWT, unverified; None when the token is not a JWT or has no ``exp``."""
+    exp = jwt_claim(token, "exp")
     if isinstance(exp, bool) or not isinstance(exp, int | float):
         return None
-    return datetime.fromtimestamp(exp, UTC)
+    try:
+        return datetime.fromtimestamp(exp, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ const KINDS: { kind: Kind; label: MessageKey }[] = [
   { kind: "sale_recorded", label: "settings.emails.saleRecorded" },
   { kind: "parcel_delivered", label: "settings.emails.parcelDelivered" },
   { kind: "parcel_trouble", label: "settings.emails.parcelTrouble" },
+  { kind: "vinted_relink", label: "settings.emails.vintedRelink" },
 ];
 
 /** A kind is on unless the member turned it off (preferences.notifications[kind] === false). */

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { api, setAccessToken, unwrap, type Schemas } from "@/lib/api";
+import { vintedLinkKeys } from "@/components/vinted-link/queries";
 import { useAuth } from "@/lib/auth";
 
 export const accountKeys = {
@@ -26,18 +27,26 @@ export function useUpdateMe() {
 
 export function useLinkVinted() {
   const { reloadUser } = useAuth();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: Schemas["VintedSessionLink"]) =>
       unwrap(await api.POST("/api/v1/users/me/vinted", { body })),
-    onSuccess: () => reloadUser(),
+    onSuccess: async () => {
+      await reloadUser();
+      void queryClient.invalidateQueries({ queryKey: vintedLinkKeys.all });
+    },
   });
 }
 
 export function useUnlinkVinted() {
   const { reloadUser } = useAuth();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => unwrap(await api.DELETE("/api/v1/users/me/vinted")),
-    onSuccess: () => reloadUser(),
+    onSuccess: async () => {
+      await reloadUser();
+      void queryClient.invalidateQueries({ queryKey: vintedLinkKeys.all });
+    },
   });
 }
 
