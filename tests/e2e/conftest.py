@@ -158,9 +158,7 @@ def ai_server(
     log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
     with (
         serve_in_thread(e2e_ollama.app) as ollama_url,
-        running_serve(
-            log, VO_OLLAMA_URL=ollama_url, VO_REGISTRATION="open", VO_SENDCLOUD_BASE_URL=e2e_sendcloud[1]
-        ) as server,
+        running_serve(log, VO_OLLAMA_URL=ollama_url, **_shared_env(e2e_sendcloud[1])) as server,
     ):
         yield server
 
