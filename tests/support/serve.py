@@ -27,6 +27,8 @@ import httpx
 import psutil
 import pytest
 
+from tests.support.settings import NOWHERE, OFFLINE_URLS
+
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 # Short, under /tmp: PostgreSQL's Unix socket lives in the data folder (path limit ~107 bytes).
@@ -42,6 +44,8 @@ def base_env(**extra: str) -> dict[str, str]:
         VO_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
+    # Nothing in the suite reaches the internet (a test points a service at its stand-in with `extra`).
+    env.update({f"VO_{name.upper()}": NOWHERE for name in OFFLINE_URLS})
     env.update(extra)
     return env
 

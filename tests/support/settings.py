@@ -11,6 +11,10 @@ TEST_JWT_SECRET = "t" * 48
 TEST_FERNET_KEY = "k" * 43 + "="
 
 
+NOWHERE = "http://127.0.0.1:9"
+OFFLINE_URLS = ("sendcloud_base_url", "track17_base_url", "vinted_base_url", "vinted_api_url")
+
+
 def make_settings(database_url: str, redis_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": Environment.test,
@@ -27,6 +31,9 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
         # Nothing listens here: the AI is "down" unless a test points this at the fake Ollama.
         "ollama_url": "http://127.0.0.1:9",
         "ollama_timeout_seconds": 5,
+        # Nothing in the suite reaches the internet: the services' real addresses are replaced by one where
+        # nothing listens, unless a test points them at its local stand-in (tests/fakes).
+        **dict.fromkeys(OFFLINE_URLS, NOWHERE),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
