@@ -135,7 +135,7 @@ async def test_every_input_is_validated_in_italian(client):
     admin = await register(client)
     for path, field in (
         ("/api/v1/trends/0", "category_id"),
-        ("/api/v1/trends/abc", "category_id"),
+        ("/api/v1/trends/99999999999", "category_id"),
         ("/api/v1/trends/brands?category_id=-3", "category_id"),
     ):
         response = await client.get(path, headers=admin.headers)
@@ -148,6 +148,22 @@ async def test_every_input_is_validated_in_italian(client):
     named = {f["field"]: f["message"] for f in response.json()["fields"]}
     assert any("category_id" in name for name in named) and any("category_name" in name for name in named)
     assert all(message and message[0].isupper() for message in named.values())
+    # Not a number: no such category (the address is not one of ours); "refresh" is only for POST.
+    assert (await client.get("/api/v1/trends/abc", headers=admin.headers)).status_code == 404
+    wrong_method = await client.get("/api/v1/trends/refresh", headers=admin.headers)
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    # What PostgreSQL cannot store, and what the API does not know, is refused before it.
+    for follow, field in (
+        ({"category_id": 5, "category_name": "Giacche\u0000"}, "follows.0.category_name"),
+        ({"category_id": 5, "category_name": "Giacche", "colore": "rosso"}, "follows.0.colore"),
+    ):
+        refused = await client.put(
+            "/api/v1/trends/follows", json={"follows": [follow]}, headers=admin.headers
+        )
+        assert refused.status_code == 422, refused.text
+        assert [f["field"] for f in refused.json()["fields"]] == [field]
+    unknown = await client.put("/api/v1/trends/follows", json={"seguiti": []}, headers=admin.headers)
+    assert unknown.status_code == 422
     too_many = {"follows": [{"category_id": i, "category_name": "x"} for i in range(1, 40)]}
     assert (
         await client.put("/api/v1/trends/follows", json=too_many, headers=admin.headers)

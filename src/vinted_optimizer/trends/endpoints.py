@@ -90,7 +90,7 @@ async def refresh(session: DbSession, resources: Res, admin: FamilyAdmin) -> Ref
 
 
 @router.get(
-    "/{category_id}",
+    "/{category_id:int}",
     operation_id="trends:category",
     response_model=CategoryTrends,
     summary="One category: its current trend, its history and its brands",

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vinted_optimizer.kit.schemas import INT4_MAX, Input
 from vinted_optimizer.scraper.schemas import PacingReport
 
 __all__ = [
@@ -64,15 +65,19 @@ class BrandTrends(BaseModel):
     items: list[TrendRead]
 
 
-class FollowIn(BaseModel):
-    category_id: int = Field(ge=1, description="Vinted catalog id")
+class _Follow(BaseModel):
+    category_id: int = Field(ge=1, le=INT4_MAX, description="Vinted catalog id")
     category_name: str = Field(min_length=1, max_length=200)
     brand: str | None = Field(default=None, min_length=1, max_length=120)
-    brand_id: int | None = Field(default=None, ge=1)
+    brand_id: int | None = Field(default=None, ge=1, le=INT4_MAX)
     search_text: str = Field(default="", max_length=120)
 
 
-class FollowRead(FollowIn):
+class FollowIn(_Follow, Input):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FollowRead(_Follow):
     model_config = ConfigDict(from_attributes=True)
 
 
@@ -81,7 +86,9 @@ class Follows(BaseModel):
     follows: list[FollowRead]
 
 
-class FollowsUpdate(BaseModel):
+class FollowsUpdate(Input):
+    model_config = ConfigDict(extra="forbid")
+
     follows: list[FollowIn] = Field(max_length=30)
 
 
