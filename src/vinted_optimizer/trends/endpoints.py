@@ -8,7 +8,7 @@ from fastapi import Path, Query, status
 
 from vinted_optimizer.auth.dependencies import CurrentMember, FamilyAdmin
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import Conflict, Forbidden, TooManyRequests, responses
+from vinted_optimizer.kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, responses
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.listings import service as listings
 from vinted_optimizer.resources import Res
@@ -93,6 +93,7 @@ async def refresh(session: DbSession, resources: Res, admin: FamilyAdmin) -> Ref
     "/{category_id:int}",
     operation_id="trends:category",
     response_model=CategoryTrends,
+    responses=responses(NotFound),  # an id that is not digits is no address of ours
     summary="One category: its current trend, its history and its brands",
 )
 async def category(
