@@ -88,3 +88,44 @@ def test_outside_development_the_service_needs_its_token(scraper_settings: Setti
     )
     with pytest.raises(RuntimeError, match="VO_SERVICE_TOKEN"):
         create_scraper_app(strict)
+
+
+async def test_a_member_refresh_over_http_answers_the_rotated_pair_or_dead(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    from vinted_optimizer.scraper.schemas import MemberSession
+
+    client = http_client(service, TOKEN)
+    access, refresh = fake_vinted.member_session(access_ttl=60)
+    outcome = await client.refresh_member(MemberSession(access_token=access, refresh_token=refresh))
+    assert outcome.error is None and not outcome.dead and outcome.session is not None
+    assert outcome.session.refresh_token in fake_vinted.refresh_tokens
+    assert refresh in fake_vinted.used_refresh_tokens
+    # The spent token again: the chain is dead, said in the envelope (200), not as an error status.
+    again = await client.refresh_member(MemberSession(access_token=access, refresh_token=refresh))
+    assert again.dead and again.session is None and again.error is not None
+    assert again.error.code == "vinted_session_dead" and again.error.status_code == 401
+    # A member's call needs the service token like everything else.
+    with pytest.raises(ScraperUnavailable):
+        await http_client(service, "wrong" * 8).refresh_member(
+            MemberSession(access_token=access, refresh_token=refresh)
+        )
+    await client.aclose()
+
+
+async def test_a_member_call_that_fails_after_a_refresh_still_returns_the_new_pair(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    """The single-use token was spent on the way: losing the new pair to the error would kill the chain."""
+    from vinted_optimizer.scraper.members import member_call
+    from vinted_optimizer.scraper.schemas import MemberSession
+    from vinted_optimizer.scraper.vinted.orders import sold_orders
+
+    access, refresh = fake_vinted.member_session(access_ttl=60)  # due for a refresh before the call
+    fake_vinted.script("orders", Reply.challenge_page())
+    result, outcome = await member_call(
+        service.settings, service.gate, MemberSession(access_token=access, refresh_token=refresh), sold_orders
+    )
+    assert result is None and outcome.session is not None and not outcome.dead
+    assert outcome.error is not None and outcome.error.code == "vinted_challenge"
+    assert outcome.session.refresh_token in fake_vinted.refresh_tokens

@@ -116,3 +116,34 @@ async def test_vinted_busy_leaves_the_pair_for_the_next_run(client, session, res
     user = await _user(session, member)
     assert resources.secret_box.decrypt_json(user.vinted_session_fernet)["refresh_token_web"] == refresh
     assert user.vinted_status == "linked"
+
+
+async def test_a_member_busy_with_another_vinted_call_is_left_for_the_next_run(
+    client, session, resources, fake_vinted
+):
+    """The refresh token is single-use: while a publish or a sync of the member holds the pair (and
+    refreshes it itself when it must), the keep-alive does not spend it a second time."""
+    member = await register(client)
+    await _linked(client, member, fake_vinted, access_ttl=15 * 60)
+    user = await _user(session, member)
+    lock = resources.redis.lock(f"vo:vinted:member:{user.id}", timeout=60)
+    assert await lock.acquire()
+    try:
+        assert await keep_alive({"resources": resources}) == {"refreshed": 0, "dead": 0, "failed": 0}
+        assert fake_vinted.calls_to("refresh") == []
+    finally:
+        await lock.release()
+    assert (await keep_alive({"resources": resources}))["refreshed"] == 1
+
+
+async def test_a_call_for_a_member_without_a_linked_account_is_a_clear_conflict(client, session, resources):
+    import pytest
+
+    from vinted_optimizer.vinted_link import service
+    from vinted_optimizer.vinted_link.tasks import vinted_access
+
+    member = await register(client)
+    user = await _user(session, member)
+    with pytest.raises(service.VintedNotLinked) as refused:
+        await service.with_member(vinted_access(resources), user.id, resources.scraper.refresh_member)
+    assert refused.value.status_code == 409 and "Impostazioni → Vinted" in refused.value.detail

@@ -26,7 +26,14 @@ from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, EdgeMiddlew
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
-from vinted_optimizer.scraper.schemas import AggregatesPage, PacingReport, ScrapeAccepted, ScrapeRequest
+from vinted_optimizer.scraper.schemas import (
+    AggregatesPage,
+    MemberOutcome,
+    PacingReport,
+    RefreshRequest,
+    ScrapeAccepted,
+    ScrapeRequest,
+)
 from vinted_optimizer.scraper.service import ScraperService
 from vinted_optimizer.scraper.worker import scraper_worker
 
@@ -125,6 +132,17 @@ def create_scraper_app(
     )
     async def aggregates(after: Annotated[int, Query(ge=0)] = 0) -> AggregatesPage:
         return await scraper.aggregates(after)
+
+    # A member's calls answer 200 with the envelope (scraper.schemas.MemberOutcome), errors included, so
+    # the pair Vinted rotated on the way is never lost to an error status.
+    @app.post(
+        "/members/refresh",
+        operation_id="scraper:member_refresh",
+        response_model=MemberOutcome,
+        dependencies=protected,
+    )
+    async def refresh_member(body: RefreshRequest) -> MemberOutcome:
+        return await scraper.refresh_member(body.session)
 
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:

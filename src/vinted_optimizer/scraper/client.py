@@ -21,13 +21,23 @@ from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
-from vinted_optimizer.scraper.schemas import AggregatesPage, PacingReport, ScrapeAccepted, ScrapeRequest
+from vinted_optimizer.scraper.schemas import (
+    AggregatesPage,
+    MemberOutcome,
+    MemberSession,
+    PacingReport,
+    RefreshRequest,
+    ScrapeAccepted,
+    ScrapeRequest,
+)
 from vinted_optimizer.scraper.service import ScraperService
 
 log = structlog.get_logger(__name__)
 
 SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a secret
 HTTP_TIMEOUT_SECONDS = 15.0
+# A member's call waits at the pacing gate on the home side (each request up to vinted_max_wait_seconds).
+MEMBER_CALL_TIMEOUT_SECONDS = 600.0
 
 
 @runtime_checkable
@@ -37,6 +47,8 @@ class ScraperClient(Protocol):
     async def status(self) -> PacingReport: ...
 
     async def aggregates(self, after: int) -> AggregatesPage: ...
+
+    async def refresh_member(self, session: MemberSession) -> MemberOutcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -71,6 +83,9 @@ class InProcessScraperClient:
 
     async def aggregates(self, after: int) -> AggregatesPage:
         return await self.service.aggregates(after)
+
+    async def refresh_member(self, session: MemberSession) -> MemberOutcome:
+        return await self.service.refresh_member(session)
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -115,10 +130,21 @@ class HttpScraperClient:
         response = await self._send("GET", "/aggregates", params={"after": after})
         return AggregatesPage.model_validate(response.json())
 
+    async def refresh_member(self, session: MemberSession) -> MemberOutcome:
+        body = RefreshRequest(session=session).model_dump(mode="json")
+        response = await self._send(
+            "POST", "/members/refresh", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
+        )
+        return MemberOutcome.model_validate(response.json())
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+    async def _send(
+        self, method: str, path: str, *, wait_seconds: float | None = None, **kwargs: object
+    ) -> httpx.Response:
+        if wait_seconds is not None:
+            kwargs["timeout"] = httpx.Timeout(wait_seconds, connect=5.0)
         try:
             response = await self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
         except httpx.TransportError as error:

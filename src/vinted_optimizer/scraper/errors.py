@@ -180,3 +180,37 @@ class ScraperUnavailable(UpstreamUnavailable):
 
     def __init__(self, detail: str | None = None, *, retry_after: int = 60) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class RemoteVintedError(VintedError):
+    """A member's call that failed on the home side, raised again on the cloud side with the same status,
+    code and Italian message (``MemberError``). Its status is decided at run time."""
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        status_code: int,
+        detail: str,
+        retry_after: int | None = None,
+        endpoint: str | None = None,
+        vinted_code: int | None = None,
+    ) -> None:
+        self.code = code
+        self.status_code = status_code
+        self.endpoint = endpoint
+        self.vinted_code = vinted_code
+        self.retry_after = retry_after
+        super().__init__(detail, headers={"Retry-After": str(retry_after)} if retry_after else None)
+
+    @property
+    def retryable(self) -> bool:
+        """Worth trying again later by itself (the gate, Vinted's pace, the home side away)."""
+        return self.code in {
+            PacingExceeded.code,
+            RateLimited.code,
+            Challenge.code,
+            VintedUnavailable.code,
+            ScraperCoolingDown.code,
+            ScraperUnavailable.code,
+        }

@@ -68,3 +68,44 @@ class PacingReport(BaseModel):
 class AggregatesPage(BaseModel):
     aggregates: list[dict[str, Any]]
     last_id: int
+
+
+# --- a member's calls -------------------------------------------------------------------------------
+# The member's Vinted session lives encrypted in the cloud database; each call hands it to the scraper
+# service and gets back, beside the result, the pair Vinted rotated meanwhile (its refresh token is
+# single-use: the caller must store the new pair), whether the chain died, and what went wrong. The
+# envelope always answers 200, so a rotation is never lost to an error.
+
+
+class MemberSession(BaseModel):
+    """A linked member's pair (never in a repr or a log)."""
+
+    access_token: str = Field(min_length=1, max_length=8192, repr=False)
+    refresh_token: str = Field(min_length=1, max_length=8192, repr=False)
+    vinted_user_id: int | None = Field(default=None, ge=1)
+
+
+class RotatedSession(BaseModel):
+    access_token: str = Field(repr=False)
+    refresh_token: str = Field(repr=False)
+
+
+class MemberError(BaseModel):
+    """A Vinted or pacing error, as the cloud side raises it again (``RemoteVintedError``)."""
+
+    code: str  # the error class's code: vinted_paced, vinted_challenge, vinted_changed, vinted_refused…
+    status_code: int
+    detail: str
+    retry_after: int | None = None  # seconds
+    endpoint: str | None = None
+    vinted_code: int | None = None  # Vinted's own "code" of a refusal (99, 106…)
+
+
+class MemberOutcome(BaseModel):
+    session: RotatedSession | None = None  # the new pair when Vinted rotated it: store it at once
+    dead: bool = False  # the chain is dead: only a new link revives it
+    error: MemberError | None = None
+
+
+class RefreshRequest(BaseModel):
+    session: MemberSession

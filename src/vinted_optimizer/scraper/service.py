@@ -28,12 +28,15 @@ from vinted_optimizer.scraper.errors import (
     VintedError,
     VintedUnavailable,
 )
+from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     BudgetReport,
     ChangedReport,
     Follow,
+    MemberOutcome,
+    MemberSession,
     PacingReport,
     ScrapeAccepted,
     ScrapeRequest,
@@ -155,6 +158,13 @@ class ScraperService:
     async def aggregates(self, after: int, limit: int = MAX_AGGREGATES_PAGE) -> AggregatesPage:
         rows = await asyncio.to_thread(self.store.aggregates_after, after, min(limit, MAX_AGGREGATES_PAGE))
         return AggregatesPage(aggregates=rows, last_id=rows[-1]["id"] if rows else after)
+
+    # --- a member's calls (the member's pair in, the envelope out: scraper.members) ---------------
+
+    async def refresh_member(self, session: MemberSession) -> MemberOutcome:
+        """Continue the member's chain once (the keep-alive): the new pair, or ``dead``."""
+        _, outcome = await member_call(self.settings, self.gate, session, lambda client: client.refresh())
+        return outcome
 
     # --- the job ---------------------------------------------------------------------------------
 

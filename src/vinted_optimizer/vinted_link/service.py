@@ -5,34 +5,44 @@ an hour); the extension sends it back with the member's vinted.it cookies. Only 
 stored; the sent code is hashed and compared in constant time. A wrong, used or expired code get one
 answer (nothing tells them apart, nor says whose code it was), and the tries are limited per IP.
 
-Keep-alive: a cron job refreshes each stored chain before its access token expires and stores the
-rotated pair at once (the refresh token is single-use). When Vinted refuses the chain, the pair is
-dropped, the member is told (the family's feed, an e-mail to them, a live event) and the app asks to link
-again.
+A member's calls (``with_member``): the member's stored pair goes to the home-side scraper service with
+each call (publish, sync, the keep-alive's refresh), one call at a time per member (a Redis lock: the
+refresh token is single-use), and the pair Vinted rotated on the way is stored before the lock is let go.
+
+Keep-alive: a cron job refreshes each stored chain before its access token expires. When Vinted refuses
+the chain, the pair is dropped, the member is told (the family's feed, an e-mail to them, a live event)
+and the app asks to link again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import structlog
+from redis.asyncio import Redis
+from redis.exceptions import LockError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vinted_optimizer.audit import service as audit
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.kit.errors import InvalidField, NotFound
+from vinted_optimizer.kit.errors import Conflict, InvalidField, NotFound
+from vinted_optimizer.kit.events import EventBus, EventType
 from vinted_optimizer.kit.principal import Member
+from vinted_optimizer.kit.queue import JobQueue
 from vinted_optimizer.kit.ratelimit import RateLimits
 from vinted_optimizer.kit.security import SecretBox, constant_time_equals, token_hash
 from vinted_optimizer.models import VintedPairing
 from vinted_optimizer.notifications import service as notifications
-from vinted_optimizer.scraper.errors import PacingExceeded, SessionDead, VintedError, VintedUnavailable
-from vinted_optimizer.scraper.vinted.session import VintedSession
+from vinted_optimizer.scraper.client import ScraperClient
+from vinted_optimizer.scraper.errors import RemoteVintedError, ScraperUnavailable
+from vinted_optimizer.scraper.schemas import MemberOutcome, MemberSession, RotatedSession
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import VintedSessionLink
 from vinted_optimizer.vinted_link import repository
@@ -45,9 +55,6 @@ from vinted_optimizer.vinted_link.schemas import (
 )
 
 log = structlog.get_logger(__name__)
-
-# Continues a chain: (access, refresh) → the next session (scraper.keepalive.continue_chain in the worker).
-Refresher = Callable[[str, str], Awaitable[VintedSession]]
 
 PAIRING_TTL = timedelta(minutes=10)
 # Refresh a chain whose access token expires within this (the cron runs every 10 minutes; the token
@@ -155,7 +162,111 @@ async def delete_stale_pairings(session: AsyncSession) -> int:
     return await repository.delete_stale(session, utcnow() - timedelta(days=1))
 
 
-# --- keeping the session alive -------------------------------------------------------------------
+# --- a member's calls to Vinted, and keeping the session alive --------------------------------------
+
+
+class VintedNotLinked(Conflict):
+    code = "vinted_not_linked"
+    default_detail = (
+        "Nessun account Vinted collegato per questo membro: collegalo da Impostazioni → Vinted e riprova."
+    )
+
+
+class MemberBusy(Conflict):
+    code = "vinted_member_busy"
+    default_detail = "Un'altra operazione su Vinted di questo membro è in corso: riprova tra qualche minuto."
+
+
+@dataclass(frozen=True)
+class VintedAccess:
+    """What a member's call to Vinted needs, handed in by a job or an endpoint from its resources."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    secret_box: SecretBox
+    redis: Redis
+    scraper: ScraperClient
+    events: EventBus
+    queue: JobQueue
+
+
+Outcome = TypeVar("Outcome", bound=MemberOutcome)
+
+# One call at a time per member: the refresh token is single-use, so two calls with one stored pair would
+# spend it twice. The lock outlives the longest call (a publish paced at the write budget).
+MEMBER_LOCK_SECONDS = 45 * 60
+MEMBER_LOCK_WAIT_SECONDS = 30.0
+
+
+def _member_lock_key(user_id: uuid.UUID) -> str:
+    return f"vo:vinted:member:{user_id}"
+
+
+def raise_for(outcome: MemberOutcome) -> None:
+    """The home side's error, raised again here with its status, code and Italian message."""
+    if outcome.error is not None:
+        error = outcome.error
+        raise RemoteVintedError(
+            code=error.code,
+            status_code=error.status_code,
+            detail=error.detail,
+            retry_after=error.retry_after,
+            endpoint=error.endpoint,
+            vinted_code=error.vinted_code,
+        )
+
+
+async def with_member(
+    access: VintedAccess,
+    user_id: uuid.UUID,
+    call: Callable[[MemberSession], Awaitable[Outcome]],
+    *,
+    wait: float = MEMBER_LOCK_WAIT_SECONDS,
+) -> Outcome:
+    """Run one call with the member's stored pair and store what Vinted rotated on the way, before the
+    lock is released. A dead chain is dropped and the member told. ``VintedNotLinked`` without a pair,
+    ``MemberBusy`` when another call of the member holds the lock longer than ``wait`` seconds. The
+    outcome's error is the caller's to raise (``raise_for``) or to record."""
+    lock = access.redis.lock(
+        _member_lock_key(user_id), timeout=MEMBER_LOCK_SECONDS, blocking_timeout=max(0.01, wait)
+    )
+    if not await lock.acquire():
+        raise MemberBusy()
+    try:
+        async with access.sessionmaker() as session:
+            user = await users.get(session, user_id)
+            stored = users.open_vinted_session(access.secret_box, user) if user is not None else None
+            vinted_user_id = user.vinted_user_id if user is not None else None
+        if stored is None:
+            raise VintedNotLinked()
+        member = MemberSession(
+            access_token=stored.access_token_web,
+            refresh_token=stored.refresh_token_web,
+            vinted_user_id=vinted_user_id,
+        )
+        outcome = await call(member)
+        if outcome.session is not None:
+            await _store_rotation(access, user_id, stored, outcome.session)
+        if outcome.dead:
+            await _chain_died(access, user_id, stored)
+        return outcome
+    finally:
+        with contextlib.suppress(LockError):
+            await lock.release()
+
+
+async def _store_rotation(
+    access: VintedAccess, user_id: uuid.UUID, stored: users.StoredVintedSession, fresh: RotatedSession
+) -> bool:
+    async with access.sessionmaker() as session, session.begin():
+        user = await users.get(session, user_id, lock=True)
+        current = users.open_vinted_session(access.secret_box, user) if user is not None else None
+        # Stored only over the pair it continues: a new link meanwhile wins.
+        if user is None or current is None or current.refresh_token_web != stored.refresh_token_web:
+            return False
+        await users.rotate_vinted_session(
+            session, access.secret_box, user, stored, fresh.access_token, fresh.refresh_token
+        )
+        return True
 
 
 @dataclass
@@ -163,8 +274,6 @@ class KeepAliveReport:
     refreshed: int = 0
     dead: int = 0
     failed: int = 0
-    died: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)  # (family, member)
-    notifications: list[uuid.UUID] = field(default_factory=list)
 
 
 async def due(session: AsyncSession) -> list[uuid.UUID]:
@@ -187,59 +296,39 @@ def relink_note(
     )
 
 
-async def keep_alive(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    secret_box: SecretBox,
-    refresh: Refresher,
-) -> KeepAliveReport:
-    """Refresh every chain due, one member at a time (each in a short transaction of its own; no database
-    connection is held while Vinted answers). Safe to run twice: a member refreshed meanwhile is no longer
-    due, and the row lock makes two runs take turns on one member."""
+async def keep_alive(access: VintedAccess) -> KeepAliveReport:
+    """Refresh every chain due, one member at a time, through the scraper service (each store in a short
+    transaction of its own; no database connection is held while Vinted answers). Safe to run twice: a
+    member refreshed meanwhile is no longer due, and a member busy with another call (which refreshes
+    its session itself when it must) is left for the next run."""
     report = KeepAliveReport()
-    async with sessionmaker() as session:
+    async with access.sessionmaker() as session:
         members = await due(session)
     for user_id in members:
-        async with sessionmaker() as session:
-            user = await users.get(session, user_id)
-            stored = users.open_vinted_session(secret_box, user) if user is not None else None
-        if stored is None:
-            continue
         try:
-            fresh = await refresh(stored.access_token_web, stored.refresh_token_web)
-        except SessionDead:
-            await _chain_died(sessionmaker, secret_box, user_id, stored, report)
+            outcome = await with_member(access, user_id, access.scraper.refresh_member, wait=0)
+        except (VintedNotLinked, MemberBusy):
             continue
-        except (VintedError, VintedUnavailable, PacingExceeded) as error:
-            # A challenge, a 429, Vinted changed or away: the stored pair is still good; next run tries again.
-            log.warning("vinted.keepalive_failed", user_id=str(user_id), error=type(error).__name__)
+        except ScraperUnavailable as error:
+            log.warning("vinted.keepalive_failed", user_id=str(user_id), error=error.code)
             report.failed += 1
             continue
-        async with sessionmaker() as session, session.begin():
-            user = await users.get(session, user_id, lock=True)
-            current = users.open_vinted_session(secret_box, user) if user is not None else None
-            # Stored only over the pair it continues: a new link meanwhile wins.
-            if (
-                user is not None
-                and current is not None
-                and current.refresh_token_web == stored.refresh_token_web
-            ):
-                await users.rotate_vinted_session(
-                    session, secret_box, user, stored, fresh.access_token, fresh.refresh_token or ""
-                )
-                report.refreshed += 1
+        if outcome.dead:
+            report.dead += 1
+        elif outcome.error is not None:
+            # A challenge, a 429, Vinted changed or away: the stored pair is still good; next run tries again.
+            log.warning("vinted.keepalive_failed", user_id=str(user_id), error=outcome.error.code)
+            report.failed += 1
+        elif outcome.session is not None:
+            report.refreshed += 1
     return report
 
 
-async def _chain_died(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    secret_box: SecretBox,
-    user_id: uuid.UUID,
-    stored: users.StoredVintedSession,
-    report: KeepAliveReport,
-) -> None:
-    async with sessionmaker() as session, session.begin():
+async def _chain_died(access: VintedAccess, user_id: uuid.UUID, stored: users.StoredVintedSession) -> None:
+    """The pair is dropped, the member told: the family's feed, an e-mail to them, a live event."""
+    async with access.sessionmaker() as session, session.begin():
         user = await users.get(session, user_id, lock=True)
-        current = users.open_vinted_session(secret_box, user) if user is not None else None
+        current = users.open_vinted_session(access.secret_box, user) if user is not None else None
         if user is None or current is None or current.refresh_token_web != stored.refresh_token_web:
             return  # linked again meanwhile: that new session is alive
         if not await users.vinted_session_died(session, user) or user.family_id is None:
@@ -247,8 +336,11 @@ async def _chain_died(
         assert user.vinted_dead_at is not None
         note = relink_note(user.id, user.family_id, user.username, user.vinted_dead_at)
         notification_id = await notifications.notify(session, note)
-    report.dead += 1
-    report.died.append((note.family_id, user_id))
-    if notification_id is not None:
-        report.notifications.append(notification_id)
     log.warning("vinted.session_dead", user_id=str(user_id))
+    await access.events.publish_quietly(
+        note.family_id, EventType.vinted_link_changed, {"user_id": str(user_id), "status": "dead"}
+    )
+    if notification_id is not None:
+        await access.queue.enqueue(
+            notifications.SEND_JOB, str(notification_id), job_id=notifications.send_job_id(notification_id)
+        )

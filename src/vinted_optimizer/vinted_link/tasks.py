@@ -5,34 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.queue import Cron, DomainJobs
-from vinted_optimizer.notifications import service as notifications
 from vinted_optimizer.resources import Resources
-from vinted_optimizer.scraper.keepalive import continue_chain
-from vinted_optimizer.scraper.vinted.session import VintedSession
 from vinted_optimizer.vinted_link import service
 
 KEEP_ALIVE_JOB = "vinted_link.keep_alive"
 CLEAN_JOB = "vinted_link.clean_pairings"
 
 
+def vinted_access(resources: Resources) -> service.VintedAccess:
+    return service.VintedAccess(
+        sessionmaker=resources.sessionmaker,
+        secret_box=resources.secret_box,
+        redis=resources.redis,
+        scraper=resources.scraper,
+        events=resources.events,
+        queue=resources.queue,
+    )
+
+
 async def keep_alive(ctx: dict[str, Any]) -> dict[str, int]:
     """Refresh each linked chain before its access token expires; tell the members whose chain died."""
-    resources: Resources = ctx["resources"]
-
-    async def refresh(access: str, refresh_token: str) -> VintedSession:
-        return await continue_chain(resources.settings, resources.redis, access, refresh_token)
-
-    report = await service.keep_alive(resources.sessionmaker, resources.secret_box, refresh)
-    for family_id, user_id in report.died:
-        await resources.events.publish_quietly(
-            family_id, EventType.vinted_link_changed, {"user_id": str(user_id), "status": "dead"}
-        )
-    for notification_id in report.notifications:
-        await resources.queue.enqueue(
-            notifications.SEND_JOB, str(notification_id), job_id=notifications.send_job_id(notification_id)
-        )
+    report = await service.keep_alive(vinted_access(ctx["resources"]))
     return {"refreshed": report.refreshed, "dead": report.dead, "failed": report.failed}
 
 
