@@ -29,9 +29,14 @@ FUZZ_ENV = {
 def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(tmp_path):
     with running_serve(tmp_path / "serve.log", **FUZZ_ENV) as server:
         report = run_schemathesis(
-            server.url, tmp_path / "st", password=DEFAULT_PASSWORD, max_examples=20, seed=20261202
+            server.url,
+            tmp_path / "st",
+            password=DEFAULT_PASSWORD,
+            max_examples=12,
+            anonymous_examples=4,
+            seed=20261202,
         )
         log = server.output()
-    assert report.test_cases > 1000 and report.requests > 1000, report.output
+    assert report.test_cases > 800 and report.requests > 800, report.output
     assert report.server_errors == 0, (report.statuses, report.output, log[-3000:])
     assert report.failures == [], report.output
