@@ -6,7 +6,7 @@ import { Alert, Button, Loading, Select } from "@/components/ui";
 import { errorMessage } from "@/lib/errors";
 import { formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
-import { download } from "./download";
+import { download } from "@/lib/download";
 import { currentYear, type Dac7Member, type Dac7Summary } from "./labels";
 import { useDac7 } from "./queries";
 

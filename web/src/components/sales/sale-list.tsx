@@ -10,7 +10,7 @@ import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import { SaleStatusBadge } from "./badges";
-import { download } from "./download";
+import { download } from "@/lib/download";
 import { PAGE_SIZE, PARAMS, SaleFilterBar, activeFilterCount, readFilters, toQuery, toScope, type FilterName } from "./filters";
 import { currentYear, type Sale, type SaleScope, type SaleSort, type SaleStats } from "./labels";
 import { useDac7, useSalePage, useSaleStats } from "./queries";

@@ -6,7 +6,8 @@ import { useState } from "react";
 import { Alert, Button } from "@/components/ui";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
-import { BULK_MAX, mergedLabels, openPdf, saveBlob, type LabelLayout } from "./queries";
+import { saveBlob } from "@/lib/download";
+import { BULK_MAX, mergedLabels, openPdf, type LabelLayout } from "./queries";
 
 export function LabelPrinting({ ids, onClear }: { ids: string[]; onClear: () => void }) {
   const { t } = useI18n();

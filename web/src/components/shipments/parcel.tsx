@@ -21,7 +21,8 @@ import { errorMessage } from "@/lib/errors";
 import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
-import { labelBlob, openPdf, saveBlob, type LabelFormat, type Shipment, type ShipmentStatus } from "./queries";
+import { saveBlob } from "@/lib/download";
+import { labelBlob, openPdf, type LabelFormat, type Shipment, type ShipmentStatus } from "./queries";
 
 const STATUS: Record<ShipmentStatus, { style: string; icon: LucideIcon }> = {
   ready: { style: "bg-sky-50 text-sky-900 ring-sky-300", icon: Package },

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery, type QueryClient } from "@tanstack/react-query";
 import type { operations } from "@/api/schema";
 import { api, unwrap, type Schemas } from "@/lib/api";
+import { REVOKE_AFTER_MS, saveBlob } from "@/lib/download";
 import { useLiveStatus } from "@/lib/live";
 
 export type Shipment = Schemas["ShipmentRead"];
@@ -144,19 +145,6 @@ export async function mergedLabels(ids: string[], layout: LabelLayout): Promise<
   ) as unknown as Blob;
 }
 
-const REVOKE_AFTER_MS = 60_000;
-
-/** Save `blob` as `filename` (the browser's download). */
-export function saveBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
-}
 
 /**
  * Open a PDF to print it. The tab is opened at the click (a pop-up blocker allows that), before the file

@@ -1,5 +1,5 @@
-// Files the API sends only with the Authorization header (the exports): fetched with authHeader(), saved
-// as a blob under the name of the server's Content-Disposition.
+// Saving files: a blob the page has (saveBlob), or a file the API sends only with the Authorization header
+// (the exports: download), fetched with authHeader() and saved under the server's Content-Disposition name.
 import { API_BASE, ApiError, authHeader, refreshSession } from "@/lib/api";
 
 type Params = Record<string, string | number | readonly string[] | null | undefined>;
@@ -50,16 +50,22 @@ export async function download(path: string, params: Params, fallbackName: strin
   if (response.status === 401 && (await refreshSession())) response = await send();
   if (!response.ok) throw await failure(response);
   const name = filenameOf(response.headers.get("Content-Disposition"), fallbackName);
-  const blob = await response.blob();
+  saveBlob(await response.blob(), name);
+  return name;
+}
+
+// Revoked later: some browsers read the blob after the click has returned.
+export const REVOKE_AFTER_MS = 60_000;
+
+/** Save `blob` as `filename` (the browser's download). */
+export function saveBlob(blob: Blob, filename: string): void {
   const href = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = href;
-  link.download = name;
+  link.download = filename;
   link.hidden = true;
   document.body.append(link);
   link.click();
   link.remove();
-  // Revoked later: some browsers read the blob after the click has returned.
-  setTimeout(() => URL.revokeObjectURL(href), 60_000);
-  return name;
+  setTimeout(() => URL.revokeObjectURL(href), REVOKE_AFTER_MS);
 }
