@@ -222,6 +222,8 @@ async def test_buy_a_label_then_the_parcel_moves_live(
     # The sale moved with its parcel (shipped, then delivered), on the same open page.
     await expect(header.get_by_text("Consegnata", exact=True)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     assert await page.evaluate("() => window.__sameDocument === true"), "the page reloaded"
+    # The "label bought: print it" note was for a parcel waiting: once it moves, the status says it all.
+    await expect(section.get_by_text("Etichetta acquistata")).to_have_count(0)
     changed = [json.loads(frame) for frame in frames if '"shipment.status_changed"' in frame]
     assert [event["data"]["status"] for event in changed] == ["in_transit", "delivered"], frames
     # The timeline, newest first, has the carrier's words for both moves.

@@ -27,7 +27,8 @@ export function SaleShipping({ sale }: { sale: Schemas["SaleRead"] }) {
   else if (shipment.data)
     body = (
       <div className="flex flex-col gap-4">
-        {done ? <Alert kind="success">{done}</Alert> : null}
+        {/* The "just bought / now followed" note says what to do next: once the parcel moves, the status says it. */}
+        {done && shipment.data.status === "ready" ? <Alert kind="success">{done}</Alert> : null}
         <ParcelDetails shipment={shipment.data} />
       </div>
     );
