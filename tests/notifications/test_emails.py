@@ -84,10 +84,13 @@ async def test_each_member_who_wants_it_gets_one_message_of_their_own(client, re
         text = message.get_content()
         assert f"Ciao {person.username}," in text
         assert "Venduto: Giacca di pelle a 20,00 €" in text
-        assert "https://vo.example.test/vendite" in text and "/impostazioni" in text
+        # The sale's own page, not the list of every sale.
+        assert f"Apri «Vendite» su Vinted Optimizer: https://vo.example.test/vendite?id={sale['id']}" in text
+        assert "/impostazioni" in text
         assert other.email not in message.as_string() and quiet.email not in message.as_string()
     (entry,) = (await feed(client, member=admin))["items"]
     assert entry["data"]["sale_id"] == sale["id"]
+    assert entry["link"] == f"/vendite?id={sale['id']}"
 
 
 async def test_a_rerun_sends_nothing_more(client, resources, session, inbox):

@@ -53,7 +53,7 @@ async def test_the_feed_is_newest_first_paginated_and_the_familys_own(client, se
     assert beyond["items"] == [] and beyond["total"] == 3
 
     item = page["items"][0]
-    assert set(item) == {"id", "kind", "title", "body", "data", "user_id", "created_at"}
+    assert set(item) == {"id", "kind", "title", "body", "data", "user_id", "created_at", "link"}
     assert item["kind"] == "sale_recorded" and item["user_id"] == member.id
     # Another family's entries are not there, and mine are not in theirs.
     listed = {entry["data"]["sale_id"] for entry in (await feed(client, member=member))["items"]}
@@ -70,3 +70,18 @@ async def test_a_bad_page_is_an_italian_422(client):
         response = await client.get("/api/v1/notifications", params=params, headers=member.headers)
         assert response.status_code == 422
         assert [error["field"] for error in response.json()["fields"]] == [field]
+
+
+def test_a_notification_leads_to_its_own_thing_or_else_to_its_page():
+    import uuid as _uuid
+
+    from vinted_optimizer.notifications.schemas import link_of
+
+    sale, parcel = _uuid.uuid4(), _uuid.uuid4()
+    assert link_of("sale_recorded", {"sale_id": str(sale)}) == f"/vendite?id={sale}"
+    assert link_of("parcel_delivered", {"shipment_id": str(parcel)}) == f"/spedizioni?id={parcel}"
+    assert link_of("parcel_trouble", {"shipment_id": str(parcel)}) == f"/spedizioni?id={parcel}"
+    # An id that is missing or not an id never reaches the address.
+    assert link_of("parcel_trouble", {}) == "/spedizioni"
+    assert link_of("sale_recorded", {"sale_id": "../admin"}) == "/vendite"
+    assert link_of("vinted_relink", {}) == "/impostazioni#vinted"

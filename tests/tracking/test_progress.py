@@ -112,6 +112,10 @@ async def test_the_same_report_twice_changes_nothing_the_second_time(client, ses
     [note] = await parcel_notes(session)
     assert (note.kind, note.dedupe_key) == ("parcel_trouble", f"parcel_trouble:{shipment.id}:delivery_failed")
     assert sale["title"] in note.title and "consegna non riuscita" in note.body
+    # It leads to that parcel's own page.
+    from vinted_optimizer.notifications.schemas import NotificationRead
+
+    assert NotificationRead.model_validate(note).link == f"/spedizioni?id={shipment.id}"
     # A pending sale does not move for a failed delivery.
     assert (await session.get(Sale, uuid.UUID(sale["id"]), populate_existing=True)).status == "pending"
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from vinted_optimizer.kit.pagination import Page
 from vinted_optimizer.kit.schemas import Input
@@ -38,6 +38,29 @@ PAGES: dict[str, str] = {
     "parcel_trouble": "/spedizioni",
     "vinted_relink": "/impostazioni",
 }
+# The page of the one thing a kind is about, from the ids in its data (the sale, the parcel).
+DETAIL_PAGES: dict[str, tuple[str, str]] = {
+    "sale_recorded": ("/vendite?id={}", "sale_id"),
+    "parcel_delivered": ("/spedizioni?id={}", "shipment_id"),
+    "parcel_trouble": ("/spedizioni?id={}", "shipment_id"),
+}
+
+
+def link_of(kind: str, data: dict[str, Any]) -> str:
+    """Where a notification leads: its sale's or parcel's own page when the id is known, else its page."""
+    detail = DETAIL_PAGES.get(kind)
+    if detail is not None:
+        template, key = detail
+        value = data.get(key)
+        try:
+            return template.format(uuid.UUID(str(value)))
+        except ValueError:
+            pass
+    if kind == "vinted_relink":
+        return "/impostazioni#vinted"
+    return PAGES.get(kind, "/")
+
+
 # Kinds about one member's own account: e-mailed to that member only (if they want it).
 PERSONAL_KINDS: frozenset[str] = frozenset({"vinted_relink"})
 PAGE_MAX = 100
@@ -55,6 +78,11 @@ class NotificationRead(BaseModel):
     data: dict[str, Any]
     user_id: uuid.UUID | None = Field(description="The member it is about (the seller), if any")
     created_at: datetime
+
+    @computed_field(description="The dashboard page it leads to: the sale's or parcel's own page")  # type: ignore[prop-decorator]
+    @property
+    def link(self) -> str:
+        return link_of(self.kind, self.data)
 
 
 class NotificationPage(Page[NotificationRead]):

@@ -21,13 +21,13 @@ from vinted_optimizer.kit.email import send_email
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.notifications import repository
 from vinted_optimizer.notifications.schemas import (
-    PAGES,
     PERSONAL_KINDS,
     SEND_JOB,
     Note,
     NotificationPage,
     NotificationQuery,
     NotificationRead,
+    link_of,
 )
 from vinted_optimizer.users import service as users
 
@@ -88,6 +88,7 @@ class Outgoing:
     title: str
     body: str
     recipients: tuple[Recipient, ...]
+    link: str = "/"
 
 
 async def outgoing(session: AsyncSession, notification_id: uuid.UUID) -> Outgoing | None:
@@ -101,6 +102,7 @@ async def outgoing(session: AsyncSession, notification_id: uuid.UUID) -> Outgoin
         kind=notification.kind,
         title=notification.title,
         body=notification.body,
+        link=link_of(notification.kind, notification.data),
         recipients=tuple(
             Recipient(user_id=member.id, email=member.email, username=member.username)
             for member in members
@@ -113,8 +115,8 @@ async def outgoing(session: AsyncSession, notification_id: uuid.UUID) -> Outgoin
 def message(settings: Settings, outgoing: Outgoing, recipient: Recipient) -> tuple[str, str]:
     """The subject and text of one member's e-mail, in Italian."""
     base = settings.public_url.rstrip("/")
-    path = PAGES.get(outgoing.kind, "/")
-    page = PAGE_NAMES.get(path, "la dashboard")
+    path = outgoing.link
+    page = PAGE_NAMES.get(path.split("?", 1)[0].split("#", 1)[0], "la dashboard")
     lines = [f"Ciao {recipient.username},", "", outgoing.title]
     if outgoing.body:
         lines.append(outgoing.body)

@@ -2509,6 +2509,11 @@ export interface components {
              * @enum {string}
              */
             kind: "sale_recorded" | "parcel_delivered" | "parcel_trouble" | "vinted_relink";
+            /**
+             * Link
+             * @description The dashboard page it leads to: the sale's or parcel's own page
+             */
+            readonly link: string;
             /** Title */
             title: string;
             /**

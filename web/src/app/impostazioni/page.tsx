@@ -27,7 +27,9 @@ function Settings() {
           <NotificationEmails />
         </div>
         <div className="flex flex-col gap-6">
-          <VintedLink />
+          <div id="vinted" className="scroll-mt-4">
+            <VintedLink />
+          </div>
           <ShippingSettings />
           <SessionList />
           <DeleteAccount />
