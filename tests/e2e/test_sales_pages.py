@@ -194,8 +194,11 @@ async def test_record_a_sale_see_it_filter_it_export_it(
     # Filters live in the address: cancelled sales only, none; the whole list again; a past range, none.
     if viewport.phone:
         await page.get_by_role("button", name="Filtri").click()
+    status = page.get_by_label("Stato", exact=True)
+    # A select is not greyed like a read-only field (browsers match <select> with :read-only).
+    assert await status.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
     async with page.expect_response(lambda r: "/api/v1/sales/stats" in r.url and "status=cancelled" in r.url):
-        await page.get_by_label("Stato", exact=True).select_option(label="Annullata")
+        await status.select_option(label="Annullata")
     await expect(page).to_have_url(re.compile(r"stato=cancelled"))
     await expect(page.get_by_text("Nessuna vendita con questi filtri")).to_be_visible()
     await page.get_by_role("button", name="Azzera filtri").first.click()

@@ -63,8 +63,10 @@ export function Loading({ label, className = "" }: { label: string; className?: 
   );
 }
 
+// A <select> matches :read-only in browsers (it is not editable text): the greyed read-only look is for
+// inputs and text areas only, or every select would look disabled.
 export const CONTROL =
-  "min-h-11 w-full rounded-lg border bg-white px-3 py-2 text-base text-slate-900 read-only:bg-slate-100 read-only:text-slate-600 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
+  "min-h-11 w-full rounded-lg border bg-white px-3 py-2 text-base text-slate-900 [&:not(select):read-only]:bg-slate-100 [&:not(select):read-only]:text-slate-600 focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 
 export function describedBy(id: string, hint?: string, error?: string, mark?: ReactNode): string | undefined {
   const ids = [mark ? `${id}-mark` : "", hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean);
