@@ -130,9 +130,15 @@ def test_serve_flow_restart_and_sigint(serve, data_dir: Path) -> None:
 
 
 def test_serve_sigterm_stops_embedded_servers(serve, data_dir: Path) -> None:
-    server = serve()
+    """With several API processes: the scraper's DuckDB file takes one writer process, so the scraper
+    service runs as a process of its own (with a service token), reached over HTTP by the API processes
+    and the worker; SIGTERM stops them all, embedded servers included."""
+    import psutil
+
+    server = serve(VO_API_WORKERS="2")
     pg, redis = postgres_pid(data_dir), redis_pids(data_dir)
     assert is_running(pg) and len(redis) == 1, server.output()
+    assert server.process is not None
     # The real server (uvicorn) behind no configured proxy: a forged X-Forwarded-For from 127.0.0.1 does
     # not make every failed login come from a new address (hardening finding 3).
     with httpx.Client(base_url=server.url, timeout=10) as client:
@@ -144,8 +150,15 @@ def test_serve_sigterm_stops_embedded_servers(serve, data_dir: Path) -> None:
             ).status_code
             for n in range(6)
         ]
+        deep = client.get("/api/health/deep").json()
     assert statuses == [401, 401, 401, 401, 401, 429]
+    assert deep["components"]["scraper_service"]["status"] == "ok", deep
+    assert deep["scraper"]["status"] == "ok" and deep["scraper"]["read"] is not None, deep
+    family = psutil.Process(server.process.pid).children(recursive=True)
+    scrapers = [p for p in family if "scraper-service" in " ".join(p.cmdline())]
+    assert len(scrapers) == 1, [p.cmdline() for p in family]
     assert_stopped_cleanly(server, signal.SIGTERM, pg, redis)
+    assert wait_gone(scrapers[0].pid), "the scraper service outlived serve"
 
 
 def test_cli_migrate_create_admin_and_admin_login(serve, data_dir: Path) -> None:

@@ -76,24 +76,48 @@ def _environment_of(settings: Settings) -> dict[str, str]:
     }
 
 
+def _scraper_service_environment(settings: Settings) -> dict[str, str]:
+    """Several processes cannot share the scraper's DuckDB file (one writer process per file): unless a
+    scraper service is configured, `serve --workers N` runs one, on a free loopback port, with the
+    configured service token or a new one; every other process reaches it over HTTP, as in production."""
+    import secrets
+    import socket
+
+    if settings.scraper_service_url:
+        return {}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = settings.service_token.get_secret_value() if settings.service_token else secrets.token_urlsafe(32)
+    return {"VO_SCRAPER_SERVICE_URL": f"http://127.0.0.1:{port}", "VO_SERVICE_TOKEN": token}
+
+
 def _serve_processes(args: argparse.Namespace, settings: Settings, workers: int) -> None:
-    """Several API processes (uvicorn workers, each its own event loop and core) and one job worker."""
+    """Several API processes (uvicorn workers, each its own event loop and core), one job worker and the
+    scraper service (the only process that opens the scraper's DuckDB file)."""
     import subprocess
 
     os.environ.update(_environment_of(settings))
-    job_worker = None
+    scraper_env = _scraper_service_environment(settings)
+    os.environ.update(scraper_env)
+    children: list[subprocess.Popen[bytes]] = []
+    if scraper_env:
+        port = scraper_env["VO_SCRAPER_SERVICE_URL"].rsplit(":", 1)[1]
+        command = [sys.executable, "-m", "vinted_optimizer", "scraper-service", "--port", port]
+        children.append(subprocess.Popen([*command, "--data-dir", str(settings.data_dir)]))  # noqa: S603
     if not args.no_worker:
-        job_worker = subprocess.Popen([sys.executable, "-m", "vinted_optimizer", "worker"])  # noqa: S603
+        children.append(subprocess.Popen([sys.executable, "-m", "vinted_optimizer", "worker"]))  # noqa: S603
     try:
         factory = "vinted_optimizer.app:create_served_app"
         _serve_uvicorn(factory, args.host, args.port, settings, workers=workers)
     finally:
-        if job_worker is not None:
-            job_worker.terminate()
+        for child in children:
+            child.terminate()
+        for child in children:
             try:
-                job_worker.wait(timeout=15)
+                child.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                job_worker.kill()
+                child.kill()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
