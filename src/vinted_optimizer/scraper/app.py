@@ -26,7 +26,14 @@ from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, EdgeMiddlew
 from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
-from vinted_optimizer.scraper.schemas import AggregatesPage, PacingReport, ScrapeAccepted, ScrapeRequest
+from vinted_optimizer.scraper.schemas import (
+    AggregatesPage,
+    ComparablesQuery,
+    MarketComparison,
+    PacingReport,
+    ScrapeAccepted,
+    ScrapeRequest,
+)
 from vinted_optimizer.scraper.service import ScraperService
 from vinted_optimizer.scraper.worker import scraper_worker
 
@@ -125,6 +132,17 @@ def create_scraper_app(
     )
     async def aggregates(after: Annotated[int, Query(ge=0)] = 0) -> AggregatesPage:
         return await scraper.aggregates(after)
+
+    @app.post(
+        "/comparables",
+        operation_id="scraper:comparables",
+        response_model=MarketComparison,
+        dependencies=protected,
+        responses=responses(Unauthorized),
+        summary="The asking prices of comparable listings already scraped (no call to Vinted)",
+    )
+    async def comparables(body: ComparablesQuery) -> MarketComparison:
+        return await scraper.comparables(body)
 
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:

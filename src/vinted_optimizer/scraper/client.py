@@ -21,7 +21,14 @@ from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
-from vinted_optimizer.scraper.schemas import AggregatesPage, PacingReport, ScrapeAccepted, ScrapeRequest
+from vinted_optimizer.scraper.schemas import (
+    AggregatesPage,
+    ComparablesQuery,
+    MarketComparison,
+    PacingReport,
+    ScrapeAccepted,
+    ScrapeRequest,
+)
 from vinted_optimizer.scraper.service import ScraperService
 
 log = structlog.get_logger(__name__)
@@ -37,6 +44,8 @@ class ScraperClient(Protocol):
     async def status(self) -> PacingReport: ...
 
     async def aggregates(self, after: int) -> AggregatesPage: ...
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison: ...
 
     async def aclose(self) -> None: ...
 
@@ -71,6 +80,15 @@ class InProcessScraperClient:
 
     async def aggregates(self, after: int) -> AggregatesPage:
         return await self.service.aggregates(after)
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        try:
+            return await self.service.comparables(query)
+        except Exception as error:
+            # DuckDB allows one process per file: an API process of `serve --workers N` (the job worker
+            # holds the snapshots) cannot read them, and says so as the home side being unreachable.
+            log.warning("scraper_client.comparables_failed", error=type(error).__name__)
+            raise ScraperUnavailable() from error
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -114,6 +132,10 @@ class HttpScraperClient:
     async def aggregates(self, after: int) -> AggregatesPage:
         response = await self._send("GET", "/aggregates", params={"after": after})
         return AggregatesPage.model_validate(response.json())
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        response = await self._send("POST", "/comparables", json=query.model_dump(mode="json"))
+        return MarketComparison.model_validate(response.json())
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -28,12 +28,15 @@ from vinted_optimizer.scraper.errors import (
     VintedError,
     VintedUnavailable,
 )
+from vinted_optimizer.scraper.market import find_comparables
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     BudgetReport,
     ChangedReport,
+    ComparablesQuery,
     Follow,
+    MarketComparison,
     PacingReport,
     ScrapeAccepted,
     ScrapeRequest,
@@ -155,6 +158,10 @@ class ScraperService:
     async def aggregates(self, after: int, limit: int = MAX_AGGREGATES_PAGE) -> AggregatesPage:
         rows = await asyncio.to_thread(self.store.aggregates_after, after, min(limit, MAX_AGGREGATES_PAGE))
         return AggregatesPage(aggregates=rows, last_id=rows[-1]["id"] if rows else after)
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        """The asking prices of comparables already scraped (``scraper.market``): no call to Vinted."""
+        return await asyncio.to_thread(find_comparables, self.store, query)
 
     # --- the job ---------------------------------------------------------------------------------
 
