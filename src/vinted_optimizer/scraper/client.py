@@ -35,6 +35,10 @@ log = structlog.get_logger(__name__)
 
 SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a secret
 HTTP_TIMEOUT_SECONDS = 15.0
+SNAPSHOTS_ELSEWHERE_IT = (
+    "Con più processi API il confronto con il mercato è letto solo dal processo dei job: per averlo qui "
+    "avvia il servizio scraper a parte (VO_SCRAPER_SERVICE_URL)."
+)
 
 
 @runtime_checkable
@@ -61,6 +65,9 @@ class InProcessScraperClient:
     def __init__(self, settings: Settings, redis: Redis, *, service: ScraperService | None = None) -> None:
         self.service = service or ScraperService(settings, redis)
         self._worker_task: asyncio.Task[None] | None = None
+        # DuckDB allows one process per file: in an API process of `serve --workers N` the job worker
+        # holds the snapshots, and this process must not open (and so lock) them.
+        self.snapshots_elsewhere = False
 
     def start_worker(self) -> None:
         from vinted_optimizer.scraper.worker import scraper_worker
@@ -82,11 +89,12 @@ class InProcessScraperClient:
         return await self.service.aggregates(after)
 
     async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        if self.snapshots_elsewhere:
+            raise ScraperUnavailable(SNAPSHOTS_ELSEWHERE_IT)
         try:
             return await self.service.comparables(query)
         except Exception as error:
-            # DuckDB allows one process per file: an API process of `serve --workers N` (the job worker
-            # holds the snapshots) cannot read them, and says so as the home side being unreachable.
+            # The file held by another process, or broken: said as the home side being unreachable.
             log.warning("scraper_client.comparables_failed", error=type(error).__name__)
             raise ScraperUnavailable() from error
 
