@@ -177,10 +177,10 @@ async def ask_market(work: Work, outcome: Outcome, scraper: ScraperClient, *, ov
     without them the outcome carries a note instead."""
     if outcome.result is None:
         return outcome
-    query = market_query(work, outcome.result, overwrite=overwrite)
-    if query is None:
-        return replace(outcome, market_note=market.NO_CATEGORY_IT)
     try:
+        query = market_query(work, outcome.result, overwrite=overwrite)
+        if query is None:
+            return replace(outcome, market_note=market.NO_CATEGORY_IT)
         found = await scraper.comparables(query)
     except Exception as error:  # noqa: BLE001 - the market is a bonus: the draft goes on without it
         log.warning(
