@@ -21,12 +21,15 @@ STEP_WORDS_IT: dict[MarketStep, str] = {
 }
 
 
+NBSP = "\u00a0"  # the sign never wraps away from its amount
+
+
 def euro(amount: Decimal) -> str:
-    """Italian money: "8 €", "8,50 €"."""
+    """Italian money: "8 €", "8,50 €" (with a no-break space)."""
     cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if cents == cents.to_integral_value():
-        return f"{int(cents)} €"
-    return f"{cents:.2f}".replace(".", ",") + " €"
+        return f"{int(cents)}{NBSP}€"
+    return f"{cents:.2f}".replace(".", ",") + f"{NBSP}€"
 
 
 def percentile(comparison: MarketComparison, price: Decimal) -> int | None:
