@@ -132,6 +132,7 @@ INVENTORY = [
     ("DELETE", "/api/v1/listings/{listing_id}", None, _with(FAMILY, 204)),
     ("POST", "/api/v1/listings/{listing_id}/duplicate", None, _with(FAMILY, 201)),
     ("GET", "/api/v1/listings/{listing_id}/photos.zip", None, FAMILY),
+    ("GET", "/api/v1/listings/{listing_id}/market", None, FAMILY),
     (
         "POST",
         "/api/v1/listings/{listing_id}/published-by-hand",

@@ -12,13 +12,14 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from tests.fakes.vinted import FakeVinted, Reply
+from tests.support.market import priced, seed_snapshot
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.kit.queue import saq_queue
 from vinted_optimizer.scraper.app import create_scraper_app
-from vinted_optimizer.scraper.client import HttpScraperClient
+from vinted_optimizer.scraper.client import HttpScraperClient, InProcessScraperClient
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.pacing import PacingGate
-from vinted_optimizer.scraper.schemas import Follow, ScrapeRequest
+from vinted_optimizer.scraper.schemas import ComparablesQuery, Follow, ScrapeRequest
 from vinted_optimizer.scraper.service import QUEUE_NAME, ScraperService
 from vinted_optimizer.scraper.snapshots import SnapshotStore
 
@@ -80,6 +81,35 @@ async def test_a_cool_down_crosses_the_tunnel_as_the_same_error(
     status = await client.status()
     assert status.status == "cooling_down" and status.cooldown_cause == "datadome"
     await client.aclose()
+
+
+async def test_comparables_cross_the_tunnel_behind_the_token(service: ScraperService) -> None:
+    seed_snapshot(service.store, 1242, priced(1, [10, 12, 14, 16, 18, 20, 22, 24], "Nike", "good"))
+    query = ComparablesQuery(category_id=1242, brand="nike", condition="good")
+    client = http_client(service, TOKEN)
+    found = await client.comparables(query)
+    assert found == await service.comparables(query)  # the same answer as in-process
+    assert found.step == "category_brand_condition" and found.count == 8 and str(found.q1) == "13.50"
+    await client.aclose()
+    refused = http_client(service, "sbagliato")
+    with pytest.raises(ScraperUnavailable):
+        await refused.comparables(query)
+    await refused.aclose()
+    down = HttpScraperClient("http://127.0.0.1:9", TOKEN, timeout=2)  # nothing listens there
+    with pytest.raises(ScraperUnavailable):
+        await down.comparables(query)
+    await down.aclose()
+
+
+async def test_an_api_process_of_a_multi_process_serve_never_opens_the_snapshots(
+    service: ScraperService,
+) -> None:
+    client = InProcessScraperClient(service.settings, service.redis, service=service)
+    client.snapshots_elsewhere = True  # what create_served_app's processes set
+    with pytest.raises(ScraperUnavailable) as refused:
+        await client.comparables(ComparablesQuery(category_id=1242))
+    assert "VO_SCRAPER_SERVICE_URL" in refused.value.detail
+    assert service.store._connection is None  # DuckDB's file was never opened (and so never locked)
 
 
 def test_outside_development_the_service_needs_its_token(scraper_settings: Settings) -> None:

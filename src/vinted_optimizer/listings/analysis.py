@@ -16,9 +16,9 @@ a draft while it is analysed; their edits are kept unless a re-analysis was aske
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -31,9 +31,11 @@ from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.kit.queue import JobQueue, Jobs
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import fields, repository
+from vinted_optimizer.listings import fields, market, repository
 from vinted_optimizer.listings.schemas import COLORS_MAX, TITLE_MAX
 from vinted_optimizer.models import Listing
+from vinted_optimizer.scraper.client import ScraperClient
+from vinted_optimizer.scraper.schemas import ComparablesQuery, MarketComparison
 
 log = structlog.get_logger(__name__)
 
@@ -95,6 +97,10 @@ class Work:
     photo_colors: tuple[tuple[str, ...], ...] = ()
     # The family's own brands: a label's text that names one of them is recognised as a brand.
     known_brands: tuple[str, ...] = ()
+    # The listing's category, brand and condition now, and what the previous analysis proposed: the
+    # market is asked about the values the draft will have once this analysis is applied.
+    current: dict[str, Any] = field(default_factory=dict)
+    previous: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class Outcome:
     result: AnalyzeResult | None = None
     embedding: EmbedResult | None = None
     failure: AIUnavailable | None = None
+    market: MarketComparison | None = None
+    market_note: str | None = None  # why there is no comparison (no category, the home side down)
 
 
 async def prepare(
@@ -115,7 +123,16 @@ async def prepare(
     paths = [photo.storage_path for photo in photos[:max_photos]]
     colors = tuple(tuple(photo.meta.get("colors", ())) for photo in photos)
     brands = await repository.family_brands(session, listing.family_id, "", KNOWN_BRANDS)
-    return Work(listing_id, listing.family_id, listing_ticket, paths, colors, tuple(brands))
+    current = {
+        "category": listing.category,
+        "category_id": listing.category_id,
+        "brand": listing.brand,
+        "condition": listing.condition,
+    }
+    previous = dict(listing.ai_suggestion or {})
+    return Work(
+        listing_id, listing.family_id, listing_ticket, paths, colors, tuple(brands), current, previous
+    )
 
 
 async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
@@ -132,6 +149,47 @@ async def ask_ai(work: Work, storage: Storage, ai: AIClient) -> Outcome:
     return Outcome(result=result, embedding=embedding)
 
 
+def market_query(work: Work, result: AnalyzeResult, *, overwrite: bool) -> ComparablesQuery | None:
+    """The category, brand and condition the draft will have once ``result`` is applied (as
+    ``apply_analysis`` decides), or None without a category."""
+
+    def untouched(name: str) -> bool:
+        current = work.current.get(name)
+        return current in (None, "") or (name in work.previous and _same(current, work.previous[name]))
+
+    def settled(name: str, proposed: Any, *, guard: str | None = None) -> Any:
+        if proposed not in (None, "") and (overwrite or untouched(guard or name)):
+            return proposed
+        return work.current.get(name)
+
+    category_id = settled("category_id", result.category_id, guard="category")
+    if category_id is None:
+        return None
+    return ComparablesQuery(
+        category_id=category_id,
+        brand=settled("brand", result.brand),
+        condition=market.condition_code(settled("condition", result.condition)),
+    )
+
+
+async def ask_market(work: Work, outcome: Outcome, scraper: ScraperClient, *, overwrite: bool) -> Outcome:
+    """The comparables for the draft-to-be, with no database connection held. Never fails the analysis:
+    without them the outcome carries a note instead."""
+    if outcome.result is None:
+        return outcome
+    try:
+        query = market_query(work, outcome.result, overwrite=overwrite)
+        if query is None:
+            return replace(outcome, market_note=market.NO_CATEGORY_IT)
+        found = await scraper.comparables(query)
+    except Exception as error:  # noqa: BLE001 - the market is a bonus: the draft goes on without it
+        log.warning(
+            "analysis.market_unavailable", listing_id=str(work.listing_id), error=type(error).__name__
+        )
+        return replace(outcome, market_note=market.MARKET_DOWN_IT)
+    return replace(outcome, market=found)
+
+
 async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwrite: bool) -> str:
     """Write the outcome on the listing (locked), unless the listing moved on meanwhile."""
     listing = await repository.get_unscoped(session, work.listing_id, for_update=True)
@@ -146,7 +204,14 @@ async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwri
         await session.flush()
         return str(listing.analysis_status)  # "pending" (tried again later) or "failed" (given up)
     assert outcome.result is not None  # an Outcome has a result or a failure
-    apply_analysis(listing, outcome.result, overwrite=overwrite, pixel_colors=work.photo_colors)
+    apply_analysis(
+        listing,
+        outcome.result,
+        overwrite=overwrite,
+        pixel_colors=work.photo_colors,
+        comparison=outcome.market,
+        market_note=outcome.market_note,
+    )
     if outcome.embedding is not None and outcome.embedding.vectors:
         listing.image_embedding = outcome.embedding.vectors[0]
         listing.embedding_model = outcome.embedding.model
@@ -187,17 +252,6 @@ async def retry_due(session: AsyncSession, queue: JobQueue) -> int:
     return len(due)
 
 
-def _midpoint(result: AnalyzeResult) -> Decimal | None:
-    if result.suggested_price is None:
-        return None
-    middle = (result.suggested_price.min + result.suggested_price.max) / 2
-    return (
-        middle.quantize(Decimal("0.50"), rounding=ROUND_HALF_UP)
-        if middle >= 1
-        else middle.quantize(Decimal("0.01"))
-    )
-
-
 def _same(current: Any, proposed: Any) -> bool:
     """A listing's value is still what an analysis proposed (stored as JSON: a price as its string)."""
     if isinstance(current, Decimal):
@@ -211,12 +265,15 @@ def apply_analysis(
     *,
     overwrite: bool,
     pixel_colors: tuple[tuple[str, ...], ...] = (),
+    comparison: MarketComparison | None = None,
+    market_note: str | None = None,
 ) -> None:
     """Fill the draft. A field the member filled or changed is kept unless a re-analysis was asked for; a
     field still empty, or still holding what the previous analysis proposed, takes the new proposal. The
     colours the upload read from a photo's pixels (``pixel_colors``) are a proposal too: the AI's (the
     model's, else its own pixel reading, at most two) replace them, never a member's. The price follows the
-    same rule: a price the member set is their decision, and the AI's range stays visible beside it."""
+    same rule: a price the member set is their decision, and the AI's range stays visible beside it. The
+    range is checked against the comparables (``market.market_range``) and explained in one sentence."""
     previous: dict[str, Any] = dict(listing.ai_suggestion or {})
 
     def untouched(field: str) -> bool:
@@ -242,14 +299,22 @@ def apply_analysis(
     colors = list(result.colors)[: min(COLORS_MAX, MAX_COLORS)]
     if colors and (overwrite or untouched("colors") or tuple(listing.colors) in pixel_colors):
         listing.colors = colors
-    price = _midpoint(result)
+    model = (result.suggested_price.min, result.suggested_price.max) if result.suggested_price else None
+    proposed = market.market_range(model, comparison)
+    market_body, explanation = market.draft_market(comparison, market_note, model, proposed)
+    price = market.midpoint(proposed)
     priced_by_ai = price is not None and (listing.price is None or untouched("price"))
     if priced_by_ai:
         listing.price = price
     fields.settle(listing, ("size", "category_id", "colors", "condition", "material"), strict=False)
     listing.ai_suggestion = {
-        "suggested_price_min": str(result.suggested_price.min) if result.suggested_price else None,
-        "suggested_price_max": str(result.suggested_price.max) if result.suggested_price else None,
+        "suggested_price_min": str(proposed[0]) if proposed else None,
+        "suggested_price_max": str(proposed[1]) if proposed else None,
+        # The model's own range, when the market moved it.
+        "model_price_min": str(model[0]) if model and model != proposed else None,
+        "model_price_max": str(model[1]) if model and model != proposed else None,
+        "market": market_body,
+        "price_explanation": explanation,
         "confidence": result.confidence,
         "model": result.model,
         "title": result.title[:TITLE_MAX] if result.title else None,

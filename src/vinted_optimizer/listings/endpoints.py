@@ -21,6 +21,7 @@ from vinted_optimizer.listings.schemas import (
     BulkResult,
     ListingCreate,
     ListingFilters,
+    ListingMarket,
     ListingPage,
     ListingRead,
     ListingUpdate,
@@ -28,6 +29,7 @@ from vinted_optimizer.listings.schemas import (
     SimilarListing,
 )
 from vinted_optimizer.resources import Res
+from vinted_optimizer.scraper.errors import ScraperUnavailable
 
 router = DomainRouter(prefix="/listings", tags=["listings"])
 ERRORS = responses(Forbidden, NotFound)
@@ -108,6 +110,19 @@ async def similar(
 ) -> list[SimilarListing]:
     listing = await service.require(session, member, listing_id)
     return await service.similar(session, resources.signer, member, listing)
+
+
+@router.get(
+    "/{listing_id:uuid}/market",
+    operation_id="listings:market",
+    response_model=ListingMarket,
+    responses=responses(Forbidden, NotFound, ScraperUnavailable),
+    summary="The listing's price among comparable listings on Vinted (same category, brand, condition)",
+)
+async def market(
+    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember
+) -> ListingMarket:
+    return await service.market(session, resources.scraper, member, listing_id)
 
 
 @router.patch(

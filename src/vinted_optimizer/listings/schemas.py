@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 from vinted_optimizer.images.schemas import DuplicateWarning, ImageRead
 from vinted_optimizer.kit.pagination import Page
 from vinted_optimizer.kit.schemas import INT4_MAX, Input
+from vinted_optimizer.scraper.schemas import MarketComparison, MarketPosition
 from vinted_optimizer.vocabulary import (
     COLOR_BY_NAME,
     AnalysisStatus,
@@ -105,9 +106,24 @@ Tags = Annotated[
 FieldSource = Literal["model", "label", "pixels"]
 
 
+class DraftMarket(MarketComparison):
+    """The comparables the draft's range was checked against, and where its price sat."""
+
+    position: MarketPosition | None = None
+    percentile: int | None = None
+
+
 class AISuggestion(BaseModel):
     suggested_price_min: Decimal | None = None
     suggested_price_max: Decimal | None = None
+    model_price_min: Decimal | None = Field(
+        default=None, description="The model's own range, when the market moved it"
+    )
+    model_price_max: Decimal | None = None
+    market: DraftMarket | None = Field(default=None, description="The comparables at the time of the draft")
+    price_explanation: str | None = Field(
+        default=None, description="One Italian sentence on the range: the comparables, or why there are none"
+    )
     confidence: float | None = None
     model: str | None = None
     title: str | None = None
@@ -266,6 +282,19 @@ class ListingRead(BaseModel):
             for name in AI_FIELDS
             if (value := getattr(proposed, name)) not in (None, "", []) and getattr(self, name) == value
         ]
+
+
+class ListingMarket(BaseModel):
+    """The Mercato panel: the listing's price among the comparables. Without a category there is nothing
+    to compare: ``comparison`` is None and ``reason`` is "no_category" (the sentence says so)."""
+
+    listing_id: uuid.UUID
+    price: Decimal | None
+    comparison: MarketComparison | None
+    position: MarketPosition | None = None
+    percentile: int | None = None
+    explanation: str
+    reason: Literal["no_category"] | None = None
 
 
 class ListingPage(Page[ListingRead]):

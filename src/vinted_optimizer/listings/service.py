@@ -25,6 +25,7 @@ from vinted_optimizer.kit.queue import Jobs
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import Storage
 from vinted_optimizer.listings import analysis, fields, repository
+from vinted_optimizer.listings import market as market_of
 from vinted_optimizer.listings.schemas import (
     COLORS_MAX,
     TITLE_MAX,
@@ -35,6 +36,7 @@ from vinted_optimizer.listings.schemas import (
     BulkResult,
     ListingCreate,
     ListingFilters,
+    ListingMarket,
     ListingPage,
     ListingRead,
     ListingUpdate,
@@ -43,6 +45,7 @@ from vinted_optimizer.listings.schemas import (
     UploadResult,
 )
 from vinted_optimizer.models import Listing
+from vinted_optimizer.scraper.client import ScraperClient
 from vinted_optimizer.trends import service as trends
 from vinted_optimizer.users import service as users
 from vinted_optimizer.vocabulary import ListingStatus, load_catalogs
@@ -506,3 +509,11 @@ async def market_profile(
 ) -> list[tuple[int, str, str | None, int]]:
     """(catalog id, category, brand or None, listings) of what the family lists, the most listed first."""
     return await repository.market_profile(session, member.family_id, limit)
+
+
+async def market(
+    session: AsyncSession, scraper: ScraperClient, member: Member, listing_id: uuid.UUID
+) -> ListingMarket:
+    """The Mercato panel of one of the family's listings (``market.listing_market``)."""
+    listing = await require(session, member, listing_id)
+    return await market_of.listing_market(listing, scraper)

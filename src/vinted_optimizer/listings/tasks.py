@@ -27,6 +27,7 @@ async def analyze(ctx: dict[str, Any], listing_id: str, ticket: str, overwrite: 
     about = {"listing_id": listing_id}
     await resources.events.publish_quietly(work.family_id, EventType.analysis_started, about)
     outcome = await analysis.ask_ai(work, resources.storage, resources.ai)
+    outcome = await analysis.ask_market(work, outcome, resources.scraper, overwrite=overwrite)
     async with resources.sessionmaker() as session, session.begin():
         result = await analysis.record(session, work, outcome, overwrite=overwrite)
     # Once committed: the family's screens reload the listing.

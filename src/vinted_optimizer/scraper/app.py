@@ -28,6 +28,8 @@ from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
+    ComparablesQuery,
+    MarketComparison,
     MemberOutcome,
     PacingReport,
     RefreshRequest,
@@ -143,6 +145,17 @@ def create_scraper_app(
     )
     async def refresh_member(body: RefreshRequest) -> MemberOutcome:
         return await scraper.refresh_member(body.session)
+
+    @app.post(
+        "/comparables",
+        operation_id="scraper:comparables",
+        response_model=MarketComparison,
+        dependencies=protected,
+        responses=responses(Unauthorized),
+        summary="The asking prices of comparable listings already scraped (no call to Vinted)",
+    )
+    async def comparables(body: ComparablesQuery) -> MarketComparison:
+        return await scraper.comparables(body)
 
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:

@@ -23,6 +23,8 @@ from vinted_optimizer.config import Settings
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
+    ComparablesQuery,
+    MarketComparison,
     MemberOutcome,
     MemberSession,
     PacingReport,
@@ -39,6 +41,11 @@ HTTP_TIMEOUT_SECONDS = 15.0
 # A member's call waits at the pacing gate on the home side (each request up to vinted_max_wait_seconds).
 MEMBER_CALL_TIMEOUT_SECONDS = 600.0
 
+SNAPSHOTS_ELSEWHERE_IT = (
+    "Con più processi API il confronto con il mercato è letto solo dal processo dei job: per averlo qui "
+    "avvia il servizio scraper a parte (VO_SCRAPER_SERVICE_URL)."
+)
+
 
 @runtime_checkable
 class ScraperClient(Protocol):
@@ -49,6 +56,8 @@ class ScraperClient(Protocol):
     async def aggregates(self, after: int) -> AggregatesPage: ...
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome: ...
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison: ...
 
     async def aclose(self) -> None: ...
 
@@ -64,6 +73,9 @@ class InProcessScraperClient:
     def __init__(self, settings: Settings, redis: Redis, *, service: ScraperService | None = None) -> None:
         self.service = service or ScraperService(settings, redis)
         self._worker_task: asyncio.Task[None] | None = None
+        # DuckDB allows one process per file: in an API process of `serve --workers N` the job worker
+        # holds the snapshots, and this process must not open (and so lock) them.
+        self.snapshots_elsewhere = False
 
     def start_worker(self) -> None:
         from vinted_optimizer.scraper.worker import scraper_worker
@@ -86,6 +98,16 @@ class InProcessScraperClient:
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome:
         return await self.service.refresh_member(session)
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        if self.snapshots_elsewhere:
+            raise ScraperUnavailable(SNAPSHOTS_ELSEWHERE_IT)
+        try:
+            return await self.service.comparables(query)
+        except Exception as error:
+            # The file held by another process, or broken: said as the home side being unreachable.
+            log.warning("scraper_client.comparables_failed", error=type(error).__name__)
+            raise ScraperUnavailable() from error
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -136,6 +158,10 @@ class HttpScraperClient:
             "POST", "/members/refresh", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
         )
         return MemberOutcome.model_validate(response.json())
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        response = await self._send("POST", "/comparables", json=query.model_dump(mode="json"))
+        return MarketComparison.model_validate(response.json())
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from vinted_optimizer.kit.schemas import INT4_MAX
+from vinted_optimizer.vocabulary import Condition
 
 
 class Follow(BaseModel):
@@ -109,3 +113,63 @@ class MemberOutcome(BaseModel):
 
 class RefreshRequest(BaseModel):
     session: MemberSession
+
+
+# --- the market: comparable listings ------------------------------------------------------------------
+
+# How far the match was widened before enough comparables were found (``scraper.market``), narrowest first.
+MarketStep = Literal[
+    "category_brand_condition", "category_brand", "category_condition", "category", "parent_category"
+]
+MARKET_DAYS = 30
+MARKET_MIN_COUNT = 8
+MARKET_EXAMPLES = 5
+
+
+class ComparablesQuery(BaseModel):
+    """A listing to compare: its catalog node, and its brand and condition when it has them."""
+
+    category_id: int = Field(ge=1, le=INT4_MAX)
+    brand: str | None = Field(default=None, max_length=120)
+    condition: Condition | None = None
+    days: int = Field(default=MARKET_DAYS, ge=1, le=365, description="Items seen in the last N days")
+    min_count: int = Field(default=MARKET_MIN_COUNT, ge=1, le=1000)
+
+
+class MarketComparison(BaseModel):
+    """The asking prices of the comparables found at ``step`` (None: none at all in the window)."""
+
+    category_id: int
+    brand: str | None = None
+    condition: Condition | None = None
+    step: MarketStep | None = None
+    step_category_id: int | None = Field(
+        default=None, description="The catalog node whose items were compared (the parent at the last step)"
+    )
+    enough: bool = Field(default=False, description="At least min_count comparables")
+    count: int = 0
+    min: Decimal | None = None
+    q1: Decimal | None = None
+    median: Decimal | None = None
+    q3: Decimal | None = None
+    max: Decimal | None = None
+    examples: list[int] = Field(default_factory=list, description="A few comparable Vinted item ids")
+    days: int = MARKET_DAYS
+    min_count: int = MARKET_MIN_COUNT
+
+
+MarketPosition = Literal["below", "in_range", "above"]
+
+
+class MarketPlacement(BaseModel):
+    """Where a price (or the middle of a range) sits among the comparables."""
+
+    price: Decimal | None = None
+    position: MarketPosition | None = None
+    percentile: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="About how many comparables in 100 cost less (interpolated between the quartiles)",
+    )
+    explanation: str

@@ -28,13 +28,16 @@ from vinted_optimizer.scraper.errors import (
     VintedError,
     VintedUnavailable,
 )
+from vinted_optimizer.scraper.market import find_comparables
 from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     BudgetReport,
     ChangedReport,
+    ComparablesQuery,
     Follow,
+    MarketComparison,
     MemberOutcome,
     MemberSession,
     PacingReport,
@@ -165,6 +168,10 @@ class ScraperService:
         """Continue the member's chain once (the keep-alive): the new pair, or ``dead``."""
         _, outcome = await member_call(self.settings, self.gate, session, lambda client: client.refresh())
         return outcome
+
+    async def comparables(self, query: ComparablesQuery) -> MarketComparison:
+        """The asking prices of comparables already scraped (``scraper.market``): no call to Vinted."""
+        return await asyncio.to_thread(find_comparables, self.store, query)
 
     # --- the job ---------------------------------------------------------------------------------
 

@@ -121,6 +121,10 @@ class SnapshotStore:
             self._connection = connection
         return self._connection
 
+    def now(self) -> float:
+        """The store's clock (seconds since the epoch): a run's ``scraped_at`` and the market's window."""
+        return self._clock()
+
     def run(self, work: Callable[[Any], T]) -> T:
         """``work(connection)`` under the lock (synchronous: call it from a worker thread)."""
         with self._lock:

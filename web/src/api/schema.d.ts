@@ -555,6 +555,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/{listing_id}/market": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The listing's price among comparable listings on Vinted (same category, brand, condition) */
+        get: operations["listings:market"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/{listing_id}/photos.zip": {
         parameters: {
             query?: never;
@@ -1211,15 +1228,29 @@ export interface components {
             confidence?: number | null;
             /** Description */
             description?: string | null;
+            /** @description The comparables at the time of the draft */
+            market?: components["schemas"]["DraftMarket"] | null;
             /** Material */
             material?: string | null;
             /** Model */
             model?: string | null;
+            /** Model Price Max */
+            model_price_max?: string | null;
+            /**
+             * Model Price Min
+             * @description The model's own range, when the market moved it
+             */
+            model_price_min?: string | null;
             /**
              * Price
              * @description The price the draft was given from the range
              */
             price?: string | null;
+            /**
+             * Price Explanation
+             * @description One Italian sentence on the range: the comparables, or why there are none
+             */
+            price_explanation?: string | null;
             /** Size */
             size?: string | null;
             /**
@@ -1717,6 +1748,65 @@ export interface components {
             /** Width Cm */
             width_cm: number | string;
         };
+        /**
+         * DraftMarket
+         * @description The comparables the draft's range was checked against, and where its price sat.
+         */
+        DraftMarket: {
+            /** Brand */
+            brand?: string | null;
+            /** Category Id */
+            category_id: number;
+            /** Condition */
+            condition?: ("new_with_tags" | "new_without_tags" | "very_good" | "good" | "satisfactory") | null;
+            /**
+             * Count
+             * @default 0
+             */
+            count?: number;
+            /**
+             * Days
+             * @default 30
+             */
+            days?: number;
+            /**
+             * Enough
+             * @description At least min_count comparables
+             * @default false
+             */
+            enough?: boolean;
+            /**
+             * Examples
+             * @description A few comparable Vinted item ids
+             */
+            examples?: number[];
+            /** Max */
+            max?: string | null;
+            /** Median */
+            median?: string | null;
+            /** Min */
+            min?: string | null;
+            /**
+             * Min Count
+             * @default 8
+             */
+            min_count?: number;
+            /** Percentile */
+            percentile?: number | null;
+            /** Position */
+            position?: ("below" | "in_range" | "above") | null;
+            /** Q1 */
+            q1?: string | null;
+            /** Q3 */
+            q3?: string | null;
+            /** Step */
+            step?: ("category_brand_condition" | "category_brand" | "category_condition" | "category" | "parent_category") | null;
+            /**
+             * Step Category Id
+             * @description The catalog node whose items were compared (the parent at the last step)
+             */
+            step_category_id?: number | null;
+        };
         /** DuplicateWarning */
         DuplicateWarning: {
             /**
@@ -2196,6 +2286,29 @@ export interface components {
              */
             word: number;
         };
+        /**
+         * ListingMarket
+         * @description The Mercato panel: the listing's price among the comparables. Without a category there is nothing
+         *     to compare: ``comparison`` is None and ``reason`` is "no_category" (the sentence says so).
+         */
+        ListingMarket: {
+            comparison: components["schemas"]["MarketComparison"] | null;
+            /** Explanation */
+            explanation: string;
+            /**
+             * Listing Id
+             * Format: uuid
+             */
+            listing_id: string;
+            /** Percentile */
+            percentile?: number | null;
+            /** Position */
+            position?: ("below" | "in_range" | "above") | null;
+            /** Price */
+            price: string | null;
+            /** Reason */
+            reason?: "no_category" | null;
+        };
         /** ListingPage */
         ListingPage: {
             /** Items */
@@ -2371,6 +2484,61 @@ export interface components {
             login: string;
             /** Password */
             password: string;
+        };
+        /**
+         * MarketComparison
+         * @description The asking prices of the comparables found at ``step`` (None: none at all in the window).
+         */
+        MarketComparison: {
+            /** Brand */
+            brand?: string | null;
+            /** Category Id */
+            category_id: number;
+            /** Condition */
+            condition?: ("new_with_tags" | "new_without_tags" | "very_good" | "good" | "satisfactory") | null;
+            /**
+             * Count
+             * @default 0
+             */
+            count?: number;
+            /**
+             * Days
+             * @default 30
+             */
+            days?: number;
+            /**
+             * Enough
+             * @description At least min_count comparables
+             * @default false
+             */
+            enough?: boolean;
+            /**
+             * Examples
+             * @description A few comparable Vinted item ids
+             */
+            examples?: number[];
+            /** Max */
+            max?: string | null;
+            /** Median */
+            median?: string | null;
+            /** Min */
+            min?: string | null;
+            /**
+             * Min Count
+             * @default 8
+             */
+            min_count?: number;
+            /** Q1 */
+            q1?: string | null;
+            /** Q3 */
+            q3?: string | null;
+            /** Step */
+            step?: ("category_brand_condition" | "category_brand" | "category_condition" | "category" | "parent_category") | null;
+            /**
+             * Step Category Id
+             * @description The catalog node whose items were compared (the parent at the last step)
+             */
+            step_category_id?: number | null;
         };
         /** MaterialInfo */
         MaterialInfo: {
@@ -6135,6 +6303,84 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "listings:market": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingMarket"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Il servizio di casa che parla con Vinted non risponde: riprova più tardi. */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

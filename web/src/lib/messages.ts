@@ -1,10 +1,12 @@
 // Every visible string lives here: Italian first, English second. Keys are grouped by page; the larger
 // domains keep theirs in messages-<domain>.ts, merged here.
+import { enMarket, itMarket } from "./messages-market";
 import { enSales, itSales } from "./messages-sales";
 import { enShipments, itShipments } from "./messages-shipments";
 import { enVinted, itVinted } from "./messages-vinted";
 
 export const it = {
+  ...itMarket,
   ...itSales,
   ...itShipments,
   ...itVinted,
@@ -449,6 +451,7 @@ export const it = {
 export type MessageKey = keyof typeof it;
 
 export const en: Record<MessageKey, string> = {
+  ...enMarket,
   ...enSales,
   ...enShipments,
   ...enVinted,

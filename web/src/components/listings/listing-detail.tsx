@@ -17,6 +17,7 @@ import { ConfirmPanel } from "./confirm";
 import { CopyToVinted } from "./copy-to-vinted";
 import { primaryImage, type Listing } from "./labels";
 import { ListingEditor } from "./listing-editor";
+import { MarketPanel } from "./market-panel";
 import { PhotoManager } from "./photo-manager";
 import { listingKeys, storeListing, useListing, useReanalyze } from "./queries";
 import { SimilarListings } from "./similar-listings";
@@ -213,6 +214,7 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
         </div>
         <div className="order-1 flex min-w-0 flex-col gap-6 lg:order-2 lg:col-span-3">
           <ListingEditor listing={listing} meta={meta.data} />
+          <MarketPanel listing={listing} />
           <CopyToVinted listing={listing} />
         </div>
       </div>

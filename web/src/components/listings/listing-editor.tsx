@@ -228,7 +228,16 @@ function AiSummary({
                 max: formatEuro(suggestion.suggested_price_max, language),
               })}
             </span>
-            <span className="block text-xs text-slate-700">{t("detail.ai.priceWhy")}</span>
+            <span className="block text-xs text-slate-700">
+              {suggestion.price_explanation ? (
+                <>
+                  <span className="sr-only">{t("market.suggestionWhy")}: </span>
+                  {suggestion.price_explanation}
+                </>
+              ) : (
+                t("detail.ai.priceWhy")
+              )}
+            </span>
           </p>
           {useful ? (
             <Button type="button" variant="secondary" onClick={() => onUsePrice(middle)}>

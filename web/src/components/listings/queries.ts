@@ -15,6 +15,9 @@ export const listingKeys = {
   detail: (id: string) => [...listingKeys.all, "detail", id] as const,
   similarAll: () => [...listingKeys.all, "similar"] as const,
   similar: (id: string, model: string | null) => [...listingKeys.similarAll(), id, model] as const,
+  // The Mercato panel depends on what it compares: a new price, category, brand or condition asks again.
+  market: (listing: Pick<Listing, "id" | "price" | "category_id" | "brand" | "condition">) =>
+    [...listingKeys.all, "market", listing.id, listing.price, listing.category_id, listing.brand, listing.condition] as const,
 };
 
 // Only while the live-events socket is down: then a pending analysis is checked now and then.
