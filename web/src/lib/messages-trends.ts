@@ -52,7 +52,9 @@ export const itTrends = {
   "trends.brands.items": "Annunci",
   "trends.brands.demand": "Domanda",
   "trends.refresh": "Aggiorna ora",
-  "trends.refresh.queued":
+  "trends.refresh.queued.one":
+    "Aggiornamento richiesto: 1 ricerca su Vinted, con calma per non farsi bloccare. I nuovi dati compaiono qui tra qualche minuto.",
+  "trends.refresh.queued.many":
     "Aggiornamento richiesto: {searches} ricerche su Vinted, con calma per non farsi bloccare. I nuovi dati compaiono qui tra qualche minuto.",
   "trends.refresh.already": "Un aggiornamento con le stesse ricerche è già in corso: i nuovi dati arrivano a breve.",
   "trends.refresh.wait.one": "I dati sono già in aggiornamento: puoi chiederlo di nuovo tra 1 minuto.",
@@ -136,7 +138,9 @@ export const enTrends: Record<keyof typeof itTrends, string> = {
   "trends.brands.items": "Listings",
   "trends.brands.demand": "Demand",
   "trends.refresh": "Refresh now",
-  "trends.refresh.queued":
+  "trends.refresh.queued.one":
+    "Refresh requested: 1 search on Vinted, gently so as not to get blocked. The new data shows up here in a few minutes.",
+  "trends.refresh.queued.many":
     "Refresh requested: {searches} searches on Vinted, gently so as not to get blocked. The new data shows up here in a few minutes.",
   "trends.refresh.already": "A refresh with the same searches is already running: the new data arrives shortly.",
   "trends.refresh.wait.one": "Data is already being refreshed: you can ask again in 1 minute.",

@@ -4,7 +4,7 @@
 // and write budgets, the last "Vinted changed" error, the queued scrapes, and "Avvia raccolta".
 import { Play } from "lucide-react";
 import { minutesOf } from "@/components/trends/labels";
-import { Alert, Button, Card, Loading } from "@/components/ui";
+import { Alert, Button, Loading } from "@/components/ui";
 import { ApiError, type Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatDate } from "@/lib/format";
@@ -103,7 +103,9 @@ function TriggerButton() {
       {trigger.data ? (
         <Alert kind="success">
           {trigger.data.queued
-            ? t("admin.trigger.queued", { searches: trigger.data.searches })
+            ? t(trigger.data.searches === 1 ? "admin.trigger.queued.one" : "admin.trigger.queued.many", {
+                searches: trigger.data.searches,
+              })
             : t("admin.trigger.already")}
         </Alert>
       ) : null}
@@ -126,7 +128,13 @@ export function ScraperGate() {
   const report = status.data;
 
   return (
-    <Card title={t("admin.scraper")}>
+    <section
+      aria-labelledby="scraper-gate"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
+    >
+      <h2 id="scraper-gate" className="mb-4 text-lg font-semibold text-slate-900">
+        {t("admin.scraper")}
+      </h2>
       <div className="flex flex-col gap-4">
         {status.isPending ? <Loading label={t("admin.loading")} /> : null}
         {status.isError ? <Alert>{errorMessage(status.error, t)}</Alert> : null}
@@ -175,6 +183,6 @@ export function ScraperGate() {
         ) : null}
         <TriggerButton />
       </div>
-    </Card>
+    </section>
   );
 }

