@@ -54,6 +54,8 @@ export function topBrandNames(trend: Trend, limit = 3): string[] {
 /** The prices of a trend: the median large, the middle half under it, min and max smaller. */
 export function PriceSummary({ trend }: { trend: Trend }) {
   const { t, language } = useI18n();
+  // "€ 39,00" never breaks between the sign and the amount (a narrow card wraps the sentence elsewhere).
+  const euro = (amount: string | null) => formatEuro(amount, language).replace(" ", "\u00a0");
   return (
     <div className="flex flex-col gap-0.5">
       <p className="text-sm text-slate-600">{t("trends.median")}</p>
@@ -62,15 +64,12 @@ export function PriceSummary({ trend }: { trend: Trend }) {
       </p>
       {trend.q1_price !== null && trend.q3_price !== null ? (
         <p className="text-sm text-slate-800">
-          {t("trends.range", { q1: formatEuro(trend.q1_price, language), q3: formatEuro(trend.q3_price, language) })}
+          {t("trends.range", { q1: euro(trend.q1_price), q3: euro(trend.q3_price) })}
         </p>
       ) : null}
       {trend.min_price !== null && trend.max_price !== null ? (
         <p className="text-xs text-slate-600">
-          {t("trends.minMax", {
-            min: formatEuro(trend.min_price, language),
-            max: formatEuro(trend.max_price, language),
-          })}
+          {t("trends.minMax", { min: euro(trend.min_price), max: euro(trend.max_price) })}
         </p>
       ) : null}
     </div>
