@@ -35,7 +35,9 @@ from tests.e2e.browser import (
     open_more,
     register_by_api,
     sign_in,
+    sign_out,
 )
+from tests.e2e.market import create_instance_admin, follow, market_history
 from tests.e2e.seed import Member
 from tests.fakes import sendcloud
 from tests.images.factories import photo
@@ -72,6 +74,9 @@ class Seeded:
     person: Person
     listing_id: str
     invite_token: str
+    server: Serve
+    # The category the family follows in Tendenze (market data is shared: one per viewport).
+    category_id: int
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,45 @@ async def shipping_settings(page: Page, _: Seeded) -> None:
     await expect(page.get_by_role("group", name=re.compile("^Rimuovere le chiavi"))).to_be_visible()
 
 
+# --- Tendenze and Amministrazione.
+TRENDS_CATEGORY = "Donna > Scarpe > Sneakers"
+PHONE_WIDTH_LIMIT = 768  # below `md` the dashboard has the phone's tab bar
+
+
+async def followed_trends(page: Page, seeded: Seeded) -> None:
+    """The family follows a category with three collections: its card, the follows editor's list."""
+    follow(seeded.server, seeded.person, seeded.category_id, TRENDS_CATEGORY)
+    await market_history(seeded.server, seeded.category_id, TRENDS_CATEGORY)
+    await page.reload()
+    await heading(page, "Tendenze")
+    await expect(page.get_by_role("article", name=TRENDS_CATEGORY)).to_be_visible()
+
+
+async def trend_charts(page: Page, seeded: Seeded) -> None:
+    """A category's history drawn (tendenze-categorie made it) and its brands' table."""
+    await page.goto(f"/tendenze?categoria={seeded.category_id}")
+    await expect(page.get_by_test_id("trend-price-chart").locator("path.recharts-line-curve")).to_have_count(
+        1
+    )
+    await expect(page.get_by_role("table")).to_be_visible()
+
+
+async def as_instance_admin(page: Page, seeded: Seeded) -> None:
+    """Signed out, then in as the installation's administrator: their home, the scraper's gate."""
+    admin = Person(
+        f"gestore.{seeded.person.username}@example.it",
+        f"gestore_{seeded.person.username}",
+        "Faro-Sul-Porto-31",
+    )
+    await create_instance_admin(seeded.server, admin)
+    size = page.viewport_size
+    await sign_out(page, PHONE if size and size["width"] < PHONE_WIDTH_LIMIT else DESKTOP)
+    answer = await sign_in(page, admin.email, admin.password)
+    assert answer.status == 200, await answer.text()
+    await heading(page, "Amministrazione")
+    await expect(page.get_by_test_id("scraper-status")).to_be_visible()
+
+
 async def vinted_pairing(page: Page, _: Seeded) -> None:
     """Impostazioni → Vinted with a pairing code shown and the manual fallback opened."""
     await page.get_by_role("button", name="Collega con l'estensione", exact=True).click()
@@ -290,6 +334,8 @@ VISITS = [
     Visit("spedizioni-elenco", "/spedizioni", "Spedizioni", prepare=followed_parcel),
     Visit("spedizioni-pacco", "/spedizioni", "Spedizioni", prepare=parcel_view),
     Visit("tendenze", "/tendenze", "Tendenze"),
+    Visit("tendenze-categorie", "/tendenze", "Tendenze", prepare=followed_trends),
+    Visit("tendenze-categoria", "/tendenze", "Tendenze", prepare=trend_charts),
     Visit("assistente", "/assistente", "Assistente"),
     Visit("famiglia", "/famiglia", "Famiglia"),
     Visit("impostazioni", "/impostazioni", "Impostazioni"),
@@ -297,6 +343,8 @@ VISITS = [
     # After spedizioni-vendita, which saved the family's Sendcloud keys.
     Visit("impostazioni-spedizioni", "/impostazioni", "Impostazioni", prepare=shipping_settings),
     Visit("altro", "/", re.compile(r"^Ciao "), prepare=more_sheet, phone_only=True),
+    # Last: it signs the page out of the family and in as the instance administrator.
+    Visit("amministrazione", "/amministrazione", "Amministrazione", prepare=as_instance_admin),
 ]
 
 
@@ -351,7 +399,10 @@ def seed(server: Serve, viewport: Viewport) -> Seeded:
     finally:
         member.close()
     token = httpx.URL(invite).params["token"]
-    return Seeded(person=person, listing_id=listing["id"], invite_token=token)
+    category_id = 870_001 if viewport.phone else 870_002
+    return Seeded(
+        person=person, listing_id=listing["id"], invite_token=token, server=server, category_id=category_id
+    )
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)

@@ -30,10 +30,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # What the navigation offers: only sections that work. The others keep their routes, which say what they
 # will do and when.
-DESKTOP_SECTIONS = ["Panoramica", "Annunci", "Vendite", "Spedizioni", "Famiglia", "Impostazioni"]
-MORE_SECTIONS = ["Spedizioni", "Famiglia", "Impostazioni"]
+DESKTOP_SECTIONS = ["Panoramica", "Annunci", "Vendite", "Spedizioni", "Tendenze", "Famiglia", "Impostazioni"]
+MORE_SECTIONS = ["Spedizioni", "Tendenze", "Famiglia", "Impostazioni"]
 TO_COME = {
-    "tendenze": ("Tendenze", "dopo vendite e spedizioni"),
     "assistente": ("Assistente", "dopo vendite e spedizioni"),
 }
 MIN_TARGET = 44
@@ -189,7 +188,7 @@ async def test_desktop_side_navigation(browsing: Browsing, family: Person) -> No
 async def test_sections_to_come_say_what_and_when(
     browsing: Browsing, family: Person, viewport: Viewport
 ) -> None:
-    """Tendenze, Assistente are not in the navigation; Vendite is (a tab). Each deep link
+    """Assistente is not in the navigation; Vendite is (a tab). Each deep link
     works and says what the page will do, that it is not there yet, and when it comes."""
     page = await signed_in(browsing, viewport, family)
     if viewport.phone:

@@ -2,10 +2,12 @@
 
 import {
   LayoutDashboard,
+  LineChart,
   LogOut,
   MoreHorizontal,
   Plus,
   Settings,
+  ShieldCheck,
   ShoppingBag,
   Tag,
   Truck,
@@ -16,6 +18,8 @@ import {
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import type { User } from "@/lib/api";
+import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import { LanguageSwitch } from "./language-switch";
@@ -27,19 +31,38 @@ interface NavItem {
   icon: LucideIcon;
 }
 
-// Only the sections that work. Tendenze and Assistente keep their routes (a deep link says what they will
-// do and when) but join the navigation only when they work. On a phone Spedizioni is in "Altro": the tab
-// bar keeps its five places (a sale's page also opens its parcel).
+// Only the sections that work. Assistente keeps its route (a deep link says what it will do and when) but
+// joins the navigation only when it works. On a phone Spedizioni and Tendenze are in "Altro": the tab bar
+// keeps its five places (a sale's page also opens its parcel).
 const HOME: NavItem = { href: "/", label: "nav.dashboard", icon: LayoutDashboard };
 const LISTINGS: NavItem = { href: "/annunci", label: "nav.listings", icon: Tag };
 const SALES: NavItem = { href: "/vendite", label: "nav.sales", icon: ShoppingBag };
 const SHIPMENTS: NavItem = { href: "/spedizioni", label: "nav.shipments", icon: Truck };
+const TRENDS: NavItem = { href: "/tendenze", label: "nav.trends", icon: LineChart };
 const FAMILY: NavItem = { href: "/famiglia", label: "nav.family", icon: Users };
 const SETTINGS: NavItem = { href: "/impostazioni", label: "nav.settings", icon: Settings };
+/** The instance administrator's home (the installation, not a family's). */
+export const ADMIN_HOME = "/amministrazione";
+const ADMIN: NavItem = { href: ADMIN_HOME, label: "nav.admin", icon: ShieldCheck };
 
-const SIDEBAR = [HOME, LISTINGS, SALES, SHIPMENTS, FAMILY, SETTINGS];
+/** An instance administrator without a family: the family's sections would only answer 403. */
+export function isAdminOnly(user: User | null): boolean {
+  return Boolean(user?.is_instance_admin && !user.family);
+}
+
+/** Every section of the side navigation, for who is signed in. */
+function sidebarOf(user: User | null): NavItem[] {
+  if (isAdminOnly(user)) return [ADMIN, SETTINGS];
+  const family = [HOME, LISTINGS, SALES, SHIPMENTS, TRENDS, FAMILY, SETTINGS];
+  return user?.is_instance_admin ? [...family, ADMIN] : family;
+}
+
 /** What the phone's "Altro" sheet holds: every section that is not a tab. */
-const MORE = [SHIPMENTS, FAMILY, SETTINGS];
+function moreOf(user: User | null): NavItem[] {
+  if (isAdminOnly(user)) return [];
+  const family = [SHIPMENTS, TRENDS, FAMILY, SETTINGS];
+  return user?.is_instance_admin ? [...family, ADMIN] : family;
+}
 /** The upload panel of a new listing (the listings page reads `nuovo=1`). */
 export const NEW_LISTING_HREF = "/annunci?nuovo=1";
 
@@ -62,16 +85,23 @@ function useCurrent(): (href: string) => boolean {
 /** The desktop's side navigation: a "new listing" button, then every section. */
 export function SideNav() {
   const { t } = useI18n();
+  const { user } = useAuth();
   const current = useCurrent();
   return (
     <>
-      <Link href={NEW_LISTING_HREF} className={`${buttonClasses()} w-full`} aria-current={current(NEW_LISTING_HREF) ? "page" : undefined}>
-        <Plus aria-hidden="true" className="h-5 w-5" />
-        {t("listings.new")}
-      </Link>
+      {isAdminOnly(user) ? null : (
+        <Link
+          href={NEW_LISTING_HREF}
+          className={`${buttonClasses()} w-full`}
+          aria-current={current(NEW_LISTING_HREF) ? "page" : undefined}
+        >
+          <Plus aria-hidden="true" className="h-5 w-5" />
+          {t("listings.new")}
+        </Link>
+      )}
       <nav aria-label={t("nav.menu")}>
         <ul className="flex flex-col gap-1">
-          {SIDEBAR.map(({ href, label, icon: Icon }) => {
+          {sidebarOf(user).map(({ href, label, icon: Icon }) => {
             const active = current(href);
             return (
               <li key={href}>
@@ -119,10 +149,13 @@ function TabLink({ item, current }: { item: NavItem; current: (href: string) => 
  */
 export function TabBar({ account }: { account: ReactNode }) {
   const { t } = useI18n();
+  const { user } = useAuth();
   const current = useCurrent();
   const pathname = usePathname();
   const [moreOpen, setMoreOpen] = useState(false);
-  const inMore = MORE.some((item) => current(item.href));
+  const more = moreOf(user);
+  const adminOnly = isAdminOnly(user);
+  const inMore = more.some((item) => current(item.href));
   const creating = current(NEW_LISTING_HREF);
 
   // A new page closes the sheet (its links navigate, the back button too).
@@ -143,30 +176,43 @@ export function TabBar({ account }: { account: ReactNode }) {
         aria-label={t("nav.menu")}
         className="fixed inset-x-0 bottom-0 z-20 border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
       >
-        <ul className="mx-auto grid max-w-lg grid-cols-5 items-end">
-          <li>
-            <TabLink item={HOME} current={current} />
-          </li>
-          <li>
-            <TabLink item={LISTINGS} current={current} />
-          </li>
-          <li>
-            <Link
-              href={NEW_LISTING_HREF}
-              // "Nuovo annuncio": the visible "Nuovo" begins the name, as WCAG 2.5.3 asks.
-              aria-label={t("listings.new")}
-              aria-current={creating ? "page" : undefined}
-              className={`${TAB} ${creating ? "text-teal-800" : "text-slate-800"}`}
-            >
-              <span className="-mt-5 flex size-12 items-center justify-center rounded-full bg-teal-700 text-white shadow-md ring-4 ring-white">
-                <Plus aria-hidden="true" className="h-7 w-7" strokeWidth={2.5} />
-              </span>
-              <span className="font-semibold">{t("nav.new")}</span>
-            </Link>
-          </li>
-          <li>
-            <TabLink item={SALES} current={current} />
-          </li>
+        <ul className={`mx-auto grid max-w-lg items-end ${adminOnly ? "grid-cols-3" : "grid-cols-5"}`}>
+          {adminOnly ? (
+            <>
+              <li>
+                <TabLink item={ADMIN} current={current} />
+              </li>
+              <li>
+                <TabLink item={SETTINGS} current={current} />
+              </li>
+            </>
+          ) : (
+            <>
+              <li>
+                <TabLink item={HOME} current={current} />
+              </li>
+              <li>
+                <TabLink item={LISTINGS} current={current} />
+              </li>
+              <li>
+                <Link
+                  href={NEW_LISTING_HREF}
+                  // "Nuovo annuncio": the visible "Nuovo" begins the name, as WCAG 2.5.3 asks.
+                  aria-label={t("listings.new")}
+                  aria-current={creating ? "page" : undefined}
+                  className={`${TAB} ${creating ? "text-teal-800" : "text-slate-800"}`}
+                >
+                  <span className="-mt-5 flex size-12 items-center justify-center rounded-full bg-teal-700 text-white shadow-md ring-4 ring-white">
+                    <Plus aria-hidden="true" className="h-7 w-7" strokeWidth={2.5} />
+                  </span>
+                  <span className="font-semibold">{t("nav.new")}</span>
+                </Link>
+              </li>
+              <li>
+                <TabLink item={SALES} current={current} />
+              </li>
+            </>
+          )}
           <li>
             <button
               type="button"
@@ -183,7 +229,7 @@ export function TabBar({ account }: { account: ReactNode }) {
           </li>
         </ul>
       </nav>
-      <MoreSheet open={moreOpen} onClose={() => setMoreOpen(false)} current={current}>
+      <MoreSheet open={moreOpen} onClose={() => setMoreOpen(false)} current={current} items={more}>
         {account}
       </MoreSheet>
     </>
@@ -198,11 +244,13 @@ function MoreSheet({
   open,
   onClose,
   current,
+  items,
   children,
 }: {
   open: boolean;
   onClose: () => void;
   current: (href: string) => boolean;
+  items: NavItem[];
   children: ReactNode;
 }) {
   const { t } = useI18n();
@@ -239,28 +287,30 @@ function MoreSheet({
             <span className="sr-only">{t("nav.close")}</span>
           </button>
         </div>
-        <nav aria-label={t("nav.more")}>
-          <ul className="flex flex-col gap-1">
-            {MORE.map(({ href, label, icon: Icon }) => {
-              const active = current(href);
-              return (
-                <li key={href}>
-                  <Link
-                    href={href}
-                    onClick={onClose}
-                    aria-current={active ? "page" : undefined}
-                    className={`flex min-h-12 items-center gap-3 rounded-lg px-3 py-2 text-base ${
-                      active ? "bg-teal-50 font-semibold text-teal-800" : "text-slate-700 hover:bg-slate-100"
-                    }`}
-                  >
-                    <Icon aria-hidden="true" className="h-5 w-5" />
-                    {t(label)}
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
-        </nav>
+        {items.length ? (
+          <nav aria-label={t("nav.more")}>
+            <ul className="flex flex-col gap-1">
+              {items.map(({ href, label, icon: Icon }) => {
+                const active = current(href);
+                return (
+                  <li key={href}>
+                    <Link
+                      href={href}
+                      onClick={onClose}
+                      aria-current={active ? "page" : undefined}
+                      className={`flex min-h-12 items-center gap-3 rounded-lg px-3 py-2 text-base ${
+                        active ? "bg-teal-50 font-semibold text-teal-800" : "text-slate-700 hover:bg-slate-100"
+                      }`}
+                    >
+                      <Icon aria-hidden="true" className="h-5 w-5" />
+                      {t(label)}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+        ) : null}
         {children}
       </div>
     </dialog>

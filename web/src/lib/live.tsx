@@ -32,12 +32,15 @@ function socketUrl(since: string | null): string {
 }
 
 export function LiveEvents({ handlers, children }: { handlers: LiveHandler[]; children: ReactNode }) {
-  const { status: auth } = useAuth();
+  const { status: auth, user } = useAuth();
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>("down");
+  // Events are a family's stream: an instance administrator without a family has none (the server
+  // refuses the socket with 403, and retrying would only repeat it).
+  const familyId = user?.family?.id ?? null;
 
   useEffect(() => {
-    if (auth !== "signedIn") return;
+    if (auth !== "signedIn" || familyId === null) return;
     let socket: WebSocket | null = null;
     let lastId: string | null = null;
     let retryMs = RETRY_FIRST_MS;
@@ -99,7 +102,7 @@ export function LiveEvents({ handlers, children }: { handlers: LiveHandler[]; ch
       socket?.close(1000);
       setStatus("down");
     };
-  }, [auth, handlers, queryClient]);
+  }, [auth, familyId, handlers, queryClient]);
 
   return <LiveContext.Provider value={status}>{children}</LiveContext.Provider>;
 }

@@ -1,8 +1,10 @@
 // Every visible string lives here: Italian first, English second. Keys are grouped by page; the larger
 // domains keep theirs in messages-<domain>.ts, merged here.
+import { enAdmin, itAdmin } from "./messages-admin";
 import { enMarket, itMarket } from "./messages-market";
 import { enSales, itSales } from "./messages-sales";
 import { enShipments, itShipments } from "./messages-shipments";
+import { enTrends, itTrends } from "./messages-trends";
 import { enVinted, itVinted } from "./messages-vinted";
 
 export const it = {
@@ -10,6 +12,8 @@ export const it = {
   ...itSales,
   ...itShipments,
   ...itVinted,
+  ...itTrends,
+  ...itAdmin,
   "app.name": "Vinted Optimizer",
   "app.tagline": "L'assistente di famiglia per vendere su Vinted",
   "nav.dashboard": "Panoramica",
@@ -20,6 +24,7 @@ export const it = {
   "nav.assistant": "Assistente",
   "nav.family": "Famiglia",
   "nav.settings": "Impostazioni",
+  "nav.admin": "Amministrazione",
   "nav.menu": "Menu",
   "nav.close": "Chiudi menu",
   "nav.logout": "Esci",
@@ -455,6 +460,8 @@ export const en: Record<MessageKey, string> = {
   ...enSales,
   ...enShipments,
   ...enVinted,
+  ...enTrends,
+  ...enAdmin,
   "app.name": "Vinted Optimizer",
   "app.tagline": "The family assistant for selling on Vinted",
   "nav.dashboard": "Overview",
@@ -465,6 +472,7 @@ export const en: Record<MessageKey, string> = {
   "nav.assistant": "Assistant",
   "nav.family": "Family",
   "nav.settings": "Settings",
+  "nav.admin": "Administration",
   "nav.menu": "Menu",
   "nav.close": "Close menu",
   "nav.logout": "Sign out",

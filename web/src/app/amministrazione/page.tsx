@@ -1,0 +1,31 @@
+"use client";
+
+// The instance administrator's home: the state of this installation. Today the scraper's gate; the
+// families and their invitations join it later (issue 14).
+import { AppShell, PageTitle } from "@/components/app-shell";
+import { ScraperGate } from "@/components/admin/scraper-gate";
+import { Alert } from "@/components/ui";
+import { useAuth } from "@/lib/auth";
+import { useI18n } from "@/lib/i18n";
+
+function Administration() {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  if (!user?.is_instance_admin) return <Alert kind="info">{t("admin.forbidden")}</Alert>;
+  return (
+    <div className="flex flex-col gap-6">
+      <p className="-mt-4 text-slate-600">{t("admin.intro")}</p>
+      <ScraperGate />
+    </div>
+  );
+}
+
+export default function Page() {
+  const { t } = useI18n();
+  return (
+    <AppShell>
+      <PageTitle>{t("admin.title")}</PageTitle>
+      <Administration />
+    </AppShell>
+  );
+}
