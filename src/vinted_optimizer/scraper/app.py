@@ -28,11 +28,15 @@ from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
+    LabelOutcome,
+    LabelRequest,
     MemberOutcome,
     PacingReport,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    SyncOutcome,
+    SyncRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 from vinted_optimizer.scraper.worker import scraper_worker
@@ -143,6 +147,25 @@ def create_scraper_app(
     )
     async def refresh_member(body: RefreshRequest) -> MemberOutcome:
         return await scraper.refresh_member(body.session)
+
+    # The sales sync's member calls (issue 12 item 7), envelopes like the refresh.
+    @app.post(
+        "/members/sync",
+        operation_id="scraper:member_sync",
+        response_model=SyncOutcome,
+        dependencies=protected,
+    )
+    async def sync_member(body: SyncRequest) -> SyncOutcome:
+        return await scraper.sync_member(body)
+
+    @app.post(
+        "/members/label",
+        operation_id="scraper:member_label",
+        response_model=LabelOutcome,
+        dependencies=protected,
+    )
+    async def member_label(body: LabelRequest) -> LabelOutcome:
+        return await scraper.member_label(body)
 
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:

@@ -23,12 +23,16 @@ from vinted_optimizer.config import Settings
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
+    LabelOutcome,
+    LabelRequest,
     MemberOutcome,
     MemberSession,
     PacingReport,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    SyncOutcome,
+    SyncRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 
@@ -49,6 +53,11 @@ class ScraperClient(Protocol):
     async def aggregates(self, after: int) -> AggregatesPage: ...
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome: ...
+
+    # The sales sync (issue 12 item 7).
+    async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome: ...
+
+    async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -86,6 +95,14 @@ class InProcessScraperClient:
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome:
         return await self.service.refresh_member(session)
+
+    # The sales sync (issue 12 item 7).
+    async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome:
+        request = SyncRequest(session=session, known_transaction_ids=known_transaction_ids)
+        return await self.service.sync_member(request)
+
+    async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome:
+        return await self.service.member_label(LabelRequest(session=session, transaction_id=transaction_id))
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -136,6 +153,27 @@ class HttpScraperClient:
             "POST", "/members/refresh", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
         )
         return MemberOutcome.model_validate(response.json())
+
+    # The sales sync (issue 12 item 7).
+    async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome:
+        body = SyncRequest(session=session, known_transaction_ids=known_transaction_ids)
+        response = await self._send(
+            "POST",
+            "/members/sync",
+            json=body.model_dump(mode="json"),
+            wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS,
+        )
+        return SyncOutcome.model_validate(response.json())
+
+    async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome:
+        body = LabelRequest(session=session, transaction_id=transaction_id)
+        response = await self._send(
+            "POST",
+            "/members/label",
+            json=body.model_dump(mode="json"),
+            wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS,
+        )
+        return LabelOutcome.model_validate(response.json())
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -28,6 +28,7 @@ from vinted_optimizer.scraper.errors import (
     VintedError,
     VintedUnavailable,
 )
+from vinted_optimizer.scraper.member_sync import read_label, read_sales
 from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
 from vinted_optimizer.scraper.schemas import (
@@ -35,11 +36,15 @@ from vinted_optimizer.scraper.schemas import (
     BudgetReport,
     ChangedReport,
     Follow,
+    LabelOutcome,
+    LabelRequest,
     MemberOutcome,
     MemberSession,
     PacingReport,
     ScrapeAccepted,
     ScrapeRequest,
+    SyncOutcome,
+    SyncRequest,
 )
 from vinted_optimizer.scraper.snapshots import SnapshotStore, StoredSearch
 from vinted_optimizer.scraper.trends import aggregate_run
@@ -165,6 +170,31 @@ class ScraperService:
         """Continue the member's chain once (the keep-alive): the new pair, or ``dead``."""
         _, outcome = await member_call(self.settings, self.gate, session, lambda client: client.refresh())
         return outcome
+
+    # --- the sales sync's calls (issue 12 item 7: scraper.member_sync) ------------------------------
+
+    async def sync_member(self, request: SyncRequest) -> SyncOutcome:
+        """The member's sold orders (details of the unknown ones, newest first) and wardrobe; a run the
+        gate stops part way returns what it read (``result.complete`` False)."""
+        known = set(request.known_transaction_ids)
+        vinted_user_id, budget = request.session.vinted_user_id, request.budget_seconds
+        result, outcome = await member_call(
+            self.settings,
+            self.gate,
+            request.session,
+            lambda client: read_sales(client, vinted_user_id, known, budget_seconds=budget),
+        )
+        return SyncOutcome(**outcome.model_dump(), result=result)
+
+    async def member_label(self, request: LabelRequest) -> LabelOutcome:
+        """Vinted's prepaid label of one of the member's transactions (a PDF, base64)."""
+        result, outcome = await member_call(
+            self.settings,
+            self.gate,
+            request.session,
+            lambda client: read_label(client, request.transaction_id),
+        )
+        return LabelOutcome(**outcome.model_dump(), result=result)
 
     # --- the job ---------------------------------------------------------------------------------
 
