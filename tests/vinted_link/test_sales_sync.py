@@ -158,6 +158,11 @@ async def test_a_sync_records_new_sales_marks_listings_sold_and_stores_vinted_la
         "Venduto: Venduto 4 a 24,00 €",
     ]
 
+    # Sold on Vinted but its order not read yet: it may still be recorded by hand, once.
+    sale = {"listing_id": only_on_wardrobe, "sale_price": "15"}
+    assert (await client.post("/api/v1/sales", json=sale, headers=member.headers)).status_code == 201
+    assert (await client.post("/api/v1/sales", json=sale, headers=member.headers)).status_code == 409
+
 
 async def test_a_second_sync_adds_nothing_twice_and_keeps_what_vinted_dropped(
     client, session, resources, fake_vinted

@@ -168,7 +168,9 @@ async def record(
     to the members who want one) and its dashboards hear ``sale.recorded``, once the sale is committed."""
     sold_at = _instant(data.sold_at) if data.sold_at is not None else datetime.now(UTC)
     try:
-        listing, before = await listings.mark_sold(session, member, data.listing_id)
+        # A listing the sales sync saw sold in the wardrobe (its order not read yet) may be recorded by
+        # hand; a listing with a standing sale may not (checked below).
+        listing, before = await listings.mark_sold(session, member, data.listing_id, sold_on_vinted=True)
     except listings.AlreadySold as error:
         raise ListingAlreadySold() from error
     if await repository.standing_sale_of(session, listing.id) is not None:
