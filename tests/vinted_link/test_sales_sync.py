@@ -318,3 +318,21 @@ async def test_the_cron_queues_one_sync_per_linked_member(client, session, resou
     assert await sync_all({"resources": resources}) == 0  # already queued: kept once
     assert await run_jobs(resources) == 2
     assert len(await _sales(session)) == 5  # the stand-in's orders, once (transaction ids are unique)
+
+
+async def test_the_label_of_a_sale_of_another_members_listing_comes_with_the_seller_account(
+    client, session, resources, fake_vinted
+):
+    """The listing is the admin's, the Vinted account that sold it the member's: the sale is the listing
+    owner's (as by hand), the label is fetched with the account that sold it."""
+    admin = await register(client)
+    member = await invite_and_join(client, admin=admin)
+    user = await _linked(client, session, member, fake_vinted)
+    listing_id = await _listing(client, session, admin, title="Cappotto", vinted_id=item(4))
+    fake_vinted.order_statuses = {4: "Da spedire"}
+
+    assert await _run(resources, user) == "done"
+    sale = (await _sales(session))[tid(4)]
+    assert str(sale.listing_id) == listing_id and str(sale.user_id) == admin.id
+    (shipment,) = (await session.scalars(select(Shipment))).all()
+    assert shipment.sale_id == sale.id and str(shipment.user_id) == member.id and shipment.label_url

@@ -221,13 +221,14 @@ async def vinted_transaction_ids(session: AsyncSession, family_id: uuid.UUID, li
 async def synced_with_vinted_shipment(
     session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID, statuses: Sequence[str], limit: int
 ) -> Sequence[Sale]:
-    """The member's synced sales in ``statuses`` whose Vinted transaction names a shipment (a prepaid
-    label), newest first."""
+    """The synced sales of the member's Vinted account in ``statuses`` whose Vinted transaction names a
+    shipment (a prepaid label), newest first."""
     query = (
         select(Sale)
         .where(
             Sale.family_id == family_id,
-            Sale.user_id == user_id,
+            # The member whose Vinted account sold it (the listing may be another member's).
+            Sale.vinted_data["synced_by"].astext == str(user_id),
             Sale.vinted_transaction_id.is_not(None),
             Sale.status.in_(statuses),
             Sale.vinted_data["transaction"].has_key("shipment"),

@@ -182,8 +182,9 @@ class Applied:
     changed_listings: list[uuid.UUID] = field(default_factory=list)
 
 
-def _vinted_data(order: SyncedOrder, seen_at: str) -> dict[str, Any]:
-    return {**order.raw, "first_seen_at": seen_at}
+def _vinted_data(order: SyncedOrder, member: Member, seen_at: str) -> dict[str, Any]:
+    # synced_by: whose Vinted account sold it (their session fetches its label), kept like the rest.
+    return {**order.raw, "first_seen_at": seen_at, "synced_by": str(member.id)}
 
 
 async def _apply_order(
@@ -197,7 +198,7 @@ async def _apply_order(
 ) -> None:
     transaction_id = str(order.transaction_id)
     status = sale_status_of_vinted(order.status)
-    data = _vinted_data(order, seen_at)
+    data = _vinted_data(order, member, seen_at)
     sale, change = await sales.follow_vinted(session, member.family_id, transaction_id, status, data)
     if sale is not None:
         done.updated_sales += change == "updated"
