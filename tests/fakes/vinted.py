@@ -14,6 +14,10 @@ One app answers for both hosts (``VO_VINTED_BASE_URL`` and ``VO_VINTED_API_URL``
   used or unknown one answers 400 with an empty body (a dead chain).
 - Wardrobe, sold orders, transactions, journey and upload answers are hand-written in the contract's
   shape (no recorded ones exist); the prepaid label is a real one-page PDF.
+- For the sales sync: order ``n`` is transaction ``7_000_000_000 + n`` and sold wardrobe item
+  ``9_000_000_000 + n`` (its transaction's ``item_id``, its shipment's tracking code ``3SVOPT<n>``);
+  ``fake.order_statuses`` overrides an order's status, ``fake.dropped_orders`` answers orders as Vinted
+  does once it has dropped their details, ``fake.without_shipment`` sells without Vinted's shipping.
 
 Scripting: ``fake.script("search", Reply.challenge_page(), Reply.rate_limited(60))`` answers the next
 calls of an operation in order (after auth), then the normal behaviour returns. ``fake.calls`` records

@@ -183,3 +183,21 @@ async def test_a_sync_stopped_by_a_challenge_returns_what_it_read(
     # Without Vinted's id of the account the wardrobe is skipped, with a note.
     assert not result.wardrobe_read and "id Vinted" in result.notes[0]
     assert fake_vinted.calls_to("wardrobe") == []
+
+
+async def test_a_sync_out_of_time_stops_before_the_details_and_says_so(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    """The call must end inside the HTTP client's timeout (a timed-out call would lose a rotated pair)."""
+    from vinted_optimizer.scraper.schemas import MemberSession, SyncRequest
+
+    access, refresh = fake_vinted.member_session()
+    session = MemberSession(access_token=access, refresh_token=refresh, vinted_user_id=4242)
+    outcome = await service.sync_member(SyncRequest(session=session, budget_seconds=1e-9))
+    assert outcome.error is None and outcome.result is not None
+    assert not outcome.result.complete and outcome.result.stopped is not None
+    assert (
+        outcome.result.stopped.code == "sync_time_budget" and "prossimo giro" in outcome.result.stopped.detail
+    )
+    assert len(outcome.result.orders) == 5 and outcome.result.wardrobe_read
+    assert fake_vinted.calls_to("transaction") == []

@@ -336,3 +336,19 @@ async def test_the_label_of_a_sale_of_another_members_listing_comes_with_the_sel
     assert str(sale.listing_id) == listing_id and str(sale.user_id) == admin.id
     (shipment,) = (await session.scalars(select(Shipment))).all()
     assert shipment.sale_id == sale.id and str(shipment.user_id) == member.id and shipment.label_url
+
+
+async def test_a_label_vinted_refuses_is_asked_for_again_next_run(client, session, resources, fake_vinted):
+    member = await register(client)
+    user = await _linked(client, session, member, fake_vinted)
+    fake_vinted.order_statuses = {4: "Da spedire"}
+    fake_vinted.script("label", Reply.error(400, 99, "label_not_ready"))
+
+    assert await _run(resources, user) == "done"
+    report = await _report(resources, user)
+    assert report.labels_fetched == 0 and any("non ancora disponibile" in note for note in report.notes)
+    assert (await session.scalars(select(Shipment))).all() == []
+
+    assert await _run(resources, user) == "done"
+    assert (await _report(resources, user)).labels_fetched == 1
+    assert len(fake_vinted.calls_to("label")) == 2
