@@ -145,6 +145,7 @@ async def ask(
             )
         )
         await _save(redis, report)
+        # Queued at once, not after a commit: the request writes nothing the job would read.
         await queue.enqueue(SYNC_JOB, str(user_id), "button", job_id=job_id(user_id), run_for=JOB_RUN_FOR)
         queued.append(user_id)
     if not queued:
