@@ -277,6 +277,26 @@ MATRIX = [
         None,
         dict(anonymous=401, member=200, family_admin=404, other_family=404, instance_admin=403),
     ),
+    # The sales sync: a member syncs their own account (nobody in the world is linked: 409, the queued
+    # run in tests/vinted_link/test_sales_sync.py); everyone reads their own family's results.
+    (
+        "POST",
+        "/api/v1/vinted-link/sync",
+        None,
+        dict(anonymous=401, member=409, family_admin=409, other_family=409, instance_admin=403),
+    ),
+    (
+        "POST",
+        "/api/v1/vinted-link/sync",
+        {"all": True},
+        dict(anonymous=401, member=403, family_admin=409, other_family=409, instance_admin=403),
+    ),
+    (
+        "GET",
+        "/api/v1/vinted-link/sync",
+        None,
+        dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=403),
+    ),
     (
         "GET",
         "/api/v1/users/family",

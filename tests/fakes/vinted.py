@@ -14,6 +14,10 @@ One app answers for both hosts (``VO_VINTED_BASE_URL`` and ``VO_VINTED_API_URL``
   used or unknown one answers 400 with an empty body (a dead chain).
 - Wardrobe, sold orders, transactions, journey and upload answers are hand-written in the contract's
   shape (no recorded ones exist); the prepaid label is a real one-page PDF.
+- For the sales sync: order ``n`` is transaction ``7_000_000_000 + n`` and sold wardrobe item
+  ``9_000_000_000 + n`` (its transaction's ``item_id``, its shipment's tracking code ``3SVOPT<n>``);
+  ``fake.order_statuses`` overrides an order's status, ``fake.dropped_orders`` answers orders as Vinted
+  does once it has dropped their details, ``fake.without_shipment`` sells without Vinted's shipping.
 
 Scripting: ``fake.script("search", Reply.challenge_page(), Reply.rate_limited(60))`` answers the next
 calls of an operation in order (after auth), then the normal behaviour returns. ``fake.calls`` records
@@ -142,20 +146,36 @@ def wardrobe_page(user_id: int, page: int, per_page: int, total: int) -> dict[st
     return {"items": items, "pagination": pagination}
 
 
-def orders_page(page: int, per_page: int, total: int) -> dict[str, Any]:
-    """Hand-written sold orders in the contract's shape (``my_orders[]`` and ``pagination``)."""
+def orders_page(
+    page: int,
+    per_page: int,
+    total: int,
+    *,
+    statuses: dict[int, str] | None = None,
+    dropped: frozenset[int] = frozenset(),
+) -> dict[str, Any]:
+    """Hand-written sold orders in the contract's shape (``my_orders[]`` and ``pagination``). Order ``n``
+    is transaction ``7_000_000_000 + n``; ``statuses`` overrides an order's status; an order in
+    ``dropped`` comes back as Vinted answers once it has dropped the details (no price, no date, no
+    conversation)."""
     start = (page - 1) * per_page
-    orders = [
-        {
+    orders = []
+    for n in range(start, min(start + per_page, total)):
+        order: dict[str, Any] = {
             "transaction_id": 7_000_000_000 + n,
             "conversation_id": 8_000_000_000 + n,
             "title": f"Venduto {n}",
             "price": {"amount": f"{20 + n}.00", "currency_code": "EUR"},
-            "status": "Completato" if n % 2 else "Spedito",
+            "status": (statuses or {}).get(n) or ("Completato" if n % 2 else "Spedito"),
             "date": f"2026-11-{(n % 28) + 1:02d}T10:00:00+01:00",
         }
-        for n in range(start, min(start + per_page, total))
-    ]
+        if n in dropped:
+            order = {
+                "transaction_id": order["transaction_id"],
+                "title": order["title"],
+                "status": order["status"],
+            }
+        orders.append(order)
     pages = max(1, -(-total // per_page))
     pagination = {"current_page": page, "per_page": per_page, "total_pages": pages, "total_entries": total}
     return {"my_orders": orders, "pagination": pagination}
@@ -202,6 +222,11 @@ class FakeVinted:
             self.search_pages = 3
             self.wardrobe_total = 7
             self.orders_total = 5
+            # The sales sync's stand-in data: an order's status by its number, the orders whose details
+            # Vinted has dropped, the transactions sold without Vinted's shipping (no shipment, no label).
+            self.order_statuses: dict[int, str] = {}
+            self.dropped_orders: frozenset[int] = frozenset()
+            self.without_shipment: set[int] = set()
             self.photos: dict[int, bytes] = {}
             self.items: dict[int, dict[str, Any]] = {}
             self.deleted: list[int] = []
@@ -375,29 +400,34 @@ class FakeVinted:
             return JSONResponse({"code": 99, "message_code": "validation_error"}, 400)
         page = int(request.query_params.get("page", "1"))
         per_page = int(request.query_params.get("per_page", "20"))
-        return JSONResponse(orders_page(page, per_page, self.orders_total))
+        return JSONResponse(
+            orders_page(
+                page, per_page, self.orders_total, statuses=self.order_statuses, dropped=self.dropped_orders
+            )
+        )
 
     async def _transaction(self, request: Request) -> Response:
         denied = await self._member(request, "transaction")
         if denied:
             return denied
         tid = request.path_params["tid"]
-        return JSONResponse(
-            {
-                "transaction": {
-                    "id": tid,
-                    "status": 230,
-                    "item_id": 10051317969,
-                    "buyer": {"id": 5005, "login": "compratrice"},
-                    "shipment": {
-                        "id": tid + 1,
-                        "status": 200,
-                        "tracking_code": "3SVOPT123456",
-                        "carrier": {"name": "BRT"},
-                    },
-                }
+        # Order n sold wardrobe item n (wardrobe_page's ids); another transaction, the recorded item.
+        n = tid - 7_000_000_000
+        item_id = 9_000_000_000 + n if 0 <= n < 1_000_000 else 10051317969
+        body: dict[str, Any] = {
+            "id": tid,
+            "status": 230,
+            "item_id": item_id,
+            "buyer": {"id": 5005, "login": "compratrice"},
+        }
+        if n not in self.without_shipment:
+            body["shipment"] = {
+                "id": tid + 1,
+                "status": 200,
+                "tracking_code": "3SVOPT123456" if n <= 0 else f"3SVOPT{n:06d}",
+                "carrier": {"name": "BRT"},
             }
-        )
+        return JSONResponse({"transaction": body})
 
     async def _journey(self, request: Request) -> Response:
         denied = await self._member(request, "journey")

@@ -21,6 +21,7 @@ def test_every_job_name_is_namespaced_by_its_domain():
         "cron:trends.collect",
         "cron:vinted_link.keep_alive",
         "cron:vinted_link.clean_pairings",
+        "cron:vinted_link.sync_all",
     }
 
 

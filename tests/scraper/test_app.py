@@ -4,6 +4,7 @@ cloud side (503, ``Retry-After``)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 
 import httpx
@@ -159,3 +160,74 @@ async def test_a_member_call_that_fails_after_a_refresh_still_returns_the_new_pa
     assert result is None and outcome.session is not None and not outcome.dead
     assert outcome.error is not None and outcome.error.code == "vinted_challenge"
     assert outcome.session.refresh_token in fake_vinted.refresh_tokens
+
+
+# --- the sales sync's member calls (issue 12 item 7) -------------------------------------------------
+
+
+async def test_a_member_sync_over_http_reads_orders_wardrobe_and_only_the_unknown_details(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    from vinted_optimizer.scraper.schemas import MemberSession
+
+    client = http_client(service, TOKEN)
+    access, refresh = fake_vinted.member_session()
+    member = MemberSession(access_token=access, refresh_token=refresh, vinted_user_id=4242)
+    outcome = await client.sync_member(member, [7_000_000_001, 7_000_000_003])
+    assert outcome.error is None and not outcome.dead and outcome.result is not None
+    result = outcome.result
+    assert result.complete and result.stopped is None and result.wardrobe_read
+    # Every order, newest first; details only for the three unknown transactions.
+    assert [o.transaction_id for o in result.orders] == [7_000_000_000 + n for n in (4, 3, 2, 1, 0)]
+    fetched = sorted(int(c.path.rsplit("/", 1)[1]) for c in fake_vinted.calls_to("transaction"))
+    assert fetched == [7_000_000_000, 7_000_000_002, 7_000_000_004]
+    newest = result.orders[0]
+    assert newest.detailed and newest.item_ids == [9_000_000_004] and newest.buyer_login == "compratrice"
+    assert newest.shipment is not None and newest.shipment.tracking_code == "3SVOPT000004"
+    assert set(newest.raw) == {"order", "transaction"} and newest.raw["order"]["conversation_id"]
+    assert not result.orders[1].detailed and set(result.orders[1].raw) == {"order"}
+    assert [c.path for c in fake_vinted.calls_to("wardrobe")] == ["/api/v2/users/4242/items"]
+    assert len(result.wardrobe) == 7 and sum(item.sold for item in result.wardrobe) == 2
+
+    label = await client.member_label(member, 7_000_000_004)
+    assert label.error is None and label.result is not None
+    assert base64.b64decode(label.result.pdf_base64).startswith(b"%PDF")
+    with pytest.raises(ScraperUnavailable):
+        await http_client(service, None).sync_member(member, [])
+    await client.aclose()
+
+
+async def test_a_sync_stopped_by_a_challenge_returns_what_it_read(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    from vinted_optimizer.scraper.schemas import MemberSession, SyncRequest
+
+    access, refresh = fake_vinted.member_session()
+    fake_vinted.script("transaction", Reply(), Reply.challenge_page())
+    session = MemberSession(access_token=access, refresh_token=refresh)
+    outcome = await service.sync_member(SyncRequest(session=session))
+    assert outcome.error is None and outcome.result is not None
+    result = outcome.result
+    assert not result.complete and result.stopped is not None and result.stopped.code == "vinted_challenge"
+    assert [o.detailed for o in result.orders] == [True, False, False, False, False]
+    # Without Vinted's id of the account the wardrobe is skipped, with a note.
+    assert not result.wardrobe_read and "id Vinted" in result.notes[0]
+    assert fake_vinted.calls_to("wardrobe") == []
+
+
+async def test_a_sync_out_of_time_stops_before_the_details_and_says_so(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    """The call must end inside the HTTP client's timeout (a timed-out call would lose a rotated pair)."""
+    from vinted_optimizer.scraper.schemas import MemberSession, SyncRequest
+
+    access, refresh = fake_vinted.member_session()
+    session = MemberSession(access_token=access, refresh_token=refresh, vinted_user_id=4242)
+    outcome = await service.sync_member(SyncRequest(session=session, budget_seconds=1e-9))
+    assert outcome.error is None and outcome.result is not None
+    assert not outcome.result.complete and outcome.result.stopped is not None
+    assert (
+        outcome.result.stopped.code == "sync_time_budget" and "prossimo giro" in outcome.result.stopped.detail
+    )
+    assert len(outcome.result.orders) == 5 and outcome.result.wardrobe_read
+    assert fake_vinted.calls_to("transaction") == []

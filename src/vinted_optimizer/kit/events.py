@@ -52,6 +52,7 @@ class EventType(StrEnum):
     sale_recorded = "sale.recorded"
     shipment_status_changed = "shipment.status_changed"
     vinted_link_changed = "vinted.link_changed"
+    vinted_synced = "vinted.synced"  # the sales sync of a member ran (or was queued): {user_id, state}
     chat_chunk = "chat.chunk"
 
 

@@ -311,3 +311,18 @@ async def market_profile(
         (int(cid), str(name or cid), str(b) if b else None, int(n))
         for cid, name, b, n in (await session.execute(query)).all()
     ]
+
+
+async def with_vinted_ids(
+    session: AsyncSession, family_id: uuid.UUID, vinted_ids: Sequence[str]
+) -> Sequence[Listing]:
+    """The family's listings linked to these Vinted items (the sales sync), oldest first."""
+    if not vinted_ids:
+        return []
+    rows = await session.scalars(
+        readable_listings(family_id)
+        .where(Listing.vinted_id.in_(list(vinted_ids)))
+        .order_by(Listing.created_at)
+        .with_for_update()
+    )
+    return rows.all()

@@ -21,10 +21,10 @@ from vinted_optimizer.kit.db import Reader
 from vinted_optimizer.kit.errors import BadRequest, Conflict, NotFound
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.principal import Member
-from vinted_optimizer.kit.queue import Jobs
+from vinted_optimizer.kit.queue import AfterCommit, Jobs
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import analysis, fields, repository
+from vinted_optimizer.listings import analysis, fields, repository, synced
 from vinted_optimizer.listings import market as market_of
 from vinted_optimizer.listings.schemas import (
     COLORS_MAX,
@@ -131,7 +131,7 @@ async def search(reader: Reader, signer: UrlSigner, member: Member, filters: Lis
     return ListingPage(items=_reads(rows, signer), total=total, limit=filters.limit, offset=filters.offset)
 
 
-def announce(jobs: Jobs, family_id: uuid.UUID, listing_ids: Sequence[uuid.UUID], change: str) -> None:
+def announce(jobs: AfterCommit, family_id: uuid.UUID, listing_ids: Sequence[uuid.UUID], change: str) -> None:
     """Tell the family's other screens (live events) once the change commits: ``created``, ``updated``
     or ``deleted``. The event carries only ids; a screen reloads what it shows."""
     if listing_ids:
@@ -466,11 +466,17 @@ class AlreadySold(Conflict):
     default_detail = "Questo annuncio è già venduto: un annuncio si vende una volta sola (campo listing_id)."
 
 
-async def mark_sold(session: AsyncSession, member: Member, listing_id: uuid.UUID) -> tuple[Listing, str]:
+async def mark_sold(
+    session: AsyncSession, member: Member, listing_id: uuid.UUID, *, sold_on_vinted: bool = False
+) -> tuple[Listing, str]:
     """Lock one of the family's listings and mark it sold; returns it with the status it had before.
-    404 for another family's listing, 409 if it is sold already."""
+    404 for another family's listing, 409 if it is sold already — unless ``sold_on_vinted`` (the sales
+    sync) and the sync itself marked it sold from the wardrobe before its order came."""
     listing = await require(session, member, listing_id, for_update=True)
     if listing.status == "sold":
+        before_sync = synced.status_before_sold(listing)
+        if sold_on_vinted and before_sync is not None:
+            return listing, before_sync
         raise AlreadySold()
     before = listing.status
     listing.status = "sold"
@@ -517,3 +523,11 @@ async def market(
     """The Mercato panel of one of the family's listings (``market.listing_market``)."""
     listing = await require(session, member, listing_id)
     return await market_of.listing_market(listing, scraper)
+
+
+# --- the sales sync's rules on listings (listings.synced), for vinted_link.sales_sync ---------------------
+
+WardrobeState = synced.WardrobeState
+by_vinted_ids = synced.by_vinted_ids
+create_sold_on_vinted = synced.create_sold_on_vinted
+follow_wardrobe = synced.follow_wardrobe

@@ -3,8 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Computed, DateTime, ForeignKey, Index, Numeric, String, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vinted_optimizer.kit.db import Base, Timestamps, UUIDPrimaryKey
@@ -57,4 +59,7 @@ class Sale(UUIDPrimaryKey, Timestamps, Base):
     # The listing's status before it was sold: a cancelled or refunded sale puts it back there.
     listing_status_before: Mapped[str | None] = mapped_column(String(16), nullable=True)
     vinted_transaction_id: Mapped[str | None] = mapped_column(String(40), nullable=True, unique=True)
+    # What Vinted said of a synced sale ({"order", "transaction", "first_seen_at", …}): kept once and never
+    # overwritten by a later, poorer answer (Vinted drops order details after some weeks).
+    vinted_data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'"))
     sold_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

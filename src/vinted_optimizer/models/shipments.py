@@ -27,13 +27,14 @@ OPEN = "status NOT IN ('delivered', 'returned', 'cancelled')"
 
 
 class Shipment(UUIDPrimaryKey, Timestamps, Base):
-    """A parcel of a sale: bought through Sendcloud (label in object storage), or sent with another label
-    (Vinted's own) whose tracking code the member entered. Followed through 17TRACK and webhooks."""
+    """A parcel of a sale: bought through Sendcloud (label in object storage), sent with another label whose
+    tracking code the member entered (other), or with Vinted's prepaid label fetched by the sales sync
+    (vinted: the label in object storage too). Followed through 17TRACK and webhooks."""
 
     __tablename__ = "shipments"
     __table_args__ = (
         CheckConstraint(f"status IN {SHIPMENT_STATUSES}", name="status"),
-        CheckConstraint("source IN ('sendcloud', 'other')", name="source"),
+        CheckConstraint("source IN ('sendcloud', 'other', 'vinted')", name="source"),
         Index("ix_shipments_open", "family_id", postgresql_where=text(OPEN)),
         Index("ix_shipments_sendcloud_parcel_id", "sendcloud_parcel_id"),
     )

@@ -192,3 +192,48 @@ async def many(session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.U
     return (
         await session.scalars(select(Sale).where(Sale.family_id == family_id, Sale.id.in_(sale_ids)))
     ).all()
+
+
+# --- the sales sync (vinted_link.sync) ---------------------------------------------------------------
+
+
+async def by_vinted_transaction(
+    session: AsyncSession, family_id: uuid.UUID, transaction_id: str, *, for_update: bool = False
+) -> Sale | None:
+    query = select(Sale).where(Sale.family_id == family_id, Sale.vinted_transaction_id == transaction_id)
+    if for_update:
+        query = query.with_for_update()
+    sale: Sale | None = await session.scalar(query)
+    return sale
+
+
+async def vinted_transaction_ids(session: AsyncSession, family_id: uuid.UUID, limit: int) -> list[str]:
+    """The family's recorded Vinted transactions, the most recent sales first."""
+    rows = await session.scalars(
+        select(Sale.vinted_transaction_id)
+        .where(Sale.family_id == family_id, Sale.vinted_transaction_id.is_not(None))
+        .order_by(Sale.sold_at.desc())
+        .limit(limit)
+    )
+    return [str(value) for value in rows]
+
+
+async def synced_with_vinted_shipment(
+    session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID, statuses: Sequence[str], limit: int
+) -> Sequence[Sale]:
+    """The synced sales of the member's Vinted account in ``statuses`` whose Vinted transaction names a
+    shipment (a prepaid label), newest first."""
+    query = (
+        select(Sale)
+        .where(
+            Sale.family_id == family_id,
+            # The member whose Vinted account sold it (the listing may be another member's).
+            Sale.vinted_data["synced_by"].astext == str(user_id),
+            Sale.vinted_transaction_id.is_not(None),
+            Sale.status.in_(statuses),
+            Sale.vinted_data["transaction"].has_key("shipment"),
+        )
+        .order_by(Sale.sold_at.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

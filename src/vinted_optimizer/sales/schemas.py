@@ -6,7 +6,7 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -77,6 +77,9 @@ class SaleRead(BaseModel):
     )
     sold_at: datetime
     listed_at: datetime | None
+    vinted_transaction_id: str | None = Field(
+        default=None, description="Vinted's transaction, for a sale the sales sync read from Vinted"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -204,3 +207,16 @@ class Dac7Summary(BaseModel):
     explanation: str = Field(description="DAC7 is a reporting rule, not a tax; in Italian")
     partita_iva: str = Field(description="Habitual selling may need a partita IVA; in Italian")
     members: list[Dac7Member]
+
+
+class VintedSale(BaseModel):
+    """A sale as the sales sync read it from Vinted (vinted_link.sync): its transaction, the family's
+    listing it sold (matched by Vinted's item id, or created), and what Vinted said, kept."""
+
+    transaction_id: str = Field(min_length=1, max_length=40)
+    listing_id: uuid.UUID
+    sale_price: Decimal
+    sold_at: datetime
+    status: SaleStatus
+    buyer_username: str | None = Field(default=None, max_length=BUYER_MAX)
+    vinted_data: dict[str, Any] = Field(default_factory=dict)

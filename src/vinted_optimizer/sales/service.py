@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,7 +23,7 @@ from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.errors import Conflict, InvalidField, NotFound
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.principal import Member
-from vinted_optimizer.kit.queue import Jobs
+from vinted_optimizer.kit.queue import AfterCommit
 from vinted_optimizer.listings import service as listings
 from vinted_optimizer.models import Sale
 from vinted_optimizer.notifications import service as notifications
@@ -41,6 +41,7 @@ from vinted_optimizer.sales.schemas import (
     SaleStats,
     SaleUpdate,
     Totals,
+    VintedSale,
 )
 from vinted_optimizer.users import service as users
 from vinted_optimizer.vocabulary import SALE_STATUSES
@@ -160,14 +161,16 @@ async def search(session: AsyncSession, member: Member, filters: SaleFilters) ->
 
 
 async def record(
-    session: AsyncSession, member: Member, data: SaleCreate, context: RequestContext, jobs: Jobs
+    session: AsyncSession, member: Member, data: SaleCreate, context: RequestContext, jobs: AfterCommit
 ) -> Sale:
     """A sale recorded by hand: the listing (the family's, not sold yet) becomes sold, its purchase cost,
     title, category and brand are copied onto the sale. The family is notified (its feed, and an e-mail
     to the members who want one) and its dashboards hear ``sale.recorded``, once the sale is committed."""
     sold_at = _instant(data.sold_at) if data.sold_at is not None else datetime.now(UTC)
     try:
-        listing, before = await listings.mark_sold(session, member, data.listing_id)
+        # A listing the sales sync saw sold in the wardrobe (its order not read yet) may be recorded by
+        # hand; a listing with a standing sale may not (checked below).
+        listing, before = await listings.mark_sold(session, member, data.listing_id, sold_on_vinted=True)
     except listings.AlreadySold as error:
         raise ListingAlreadySold() from error
     if await repository.standing_sale_of(session, listing.id) is not None:
@@ -215,7 +218,7 @@ def euro(amount: Decimal) -> str:
     return f"{amount:,.2f}".translate(str.maketrans(",.", ".,")) + " €"
 
 
-async def _announce(session: AsyncSession, sale: Sale, jobs: Jobs) -> None:
+async def _announce(session: AsyncSession, sale: Sale, jobs: AfterCommit) -> None:
     title = sale.title if len(sale.title) <= NOTE_TITLE_MAX else sale.title[: NOTE_TITLE_MAX - 1] + "…"
     ids = {"sale_id": str(sale.id), "listing_id": str(sale.listing_id) if sale.listing_id else None}
     notification_id = await notifications.notify(
@@ -444,3 +447,163 @@ async def by_ids(
 def takes_no_parcel(sale: Sale) -> bool:
     """A cancelled or refunded sale ships nothing: no label is bought for it."""
     return sale.status in GIVES_BACK
+
+
+# --- synced from Vinted (vinted_link.sales_sync) --------------------------------------------------------
+
+KNOWN_TRANSACTIONS_MAX = 5000
+# Vinted's forward life: a synced sale only moves forward along it (or to cancelled/refunded where
+# TRANSITIONS allows), never back because of a stale order list.
+FORWARD: tuple[str, ...] = ("pending", "shipped", "delivered", "completed")
+SyncChange = Literal["created", "adopted", "updated", "unchanged", "skipped"]
+
+
+def keep_merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What Vinted said before stays: a key already kept keeps its value (objects merged the same way),
+    a new key is added. A later, poorer answer (Vinted drops order details after some weeks) takes
+    nothing away; an empty value kept is filled."""
+    merged = dict(kept)
+    for key, value in new.items():
+        if merged.get(key) in (None, "", [], {}):
+            if value not in (None, "", [], {}):
+                merged[key] = value
+            else:
+                merged.setdefault(key, value)
+        elif isinstance(merged[key], dict) and isinstance(value, dict):
+            merged[key] = keep_merge(merged[key], value)
+    return merged
+
+
+def _moves_forward(current: str, new: str) -> bool:
+    if current in GIVES_BACK or new == current:
+        return False
+    if new in GIVES_BACK:
+        return new in TRANSITIONS[current]
+    return new in FORWARD and current in FORWARD and FORWARD.index(new) > FORWARD.index(current)
+
+
+async def vinted_transaction_ids(session: AsyncSession, family_id: uuid.UUID) -> list[int]:
+    """The family's recorded Vinted transactions (the sync does not fetch their details again)."""
+    ids = await repository.vinted_transaction_ids(session, family_id, KNOWN_TRANSACTIONS_MAX)
+    return [int(value) for value in ids if value.isdigit()]
+
+
+async def follow_vinted(
+    session: AsyncSession, family_id: uuid.UUID, transaction_id: str, status: str, vinted_data: dict[str, Any]
+) -> tuple[Sale | None, SyncChange]:
+    """A recorded transaction seen again in the order list: what Vinted said merged in (never over what
+    is kept), the status moved forward only. (None, "skipped") when the family has no such sale."""
+    sale = await repository.by_vinted_transaction(session, family_id, transaction_id, for_update=True)
+    if sale is None:
+        return None, "skipped"
+    return sale, await _follow(session, sale, status, vinted_data)
+
+
+async def _follow(session: AsyncSession, sale: Sale, status: str, vinted_data: dict[str, Any]) -> SyncChange:
+    changed = False
+    merged = keep_merge(sale.vinted_data or {}, vinted_data)
+    if merged != (sale.vinted_data or {}):
+        sale.vinted_data = merged
+        changed = True
+    before = sale.status
+    if _moves_forward(before, status):
+        sale.status = status
+        changed = True
+        if status in GIVES_BACK and sale.listing_id is not None:
+            await listings.put_back_on_sale(
+                session, sale.family_id, sale.listing_id, sale.listing_status_before
+            )
+        await audit.record(
+            session,
+            "sale.vinted_status",
+            context=None,
+            family_id=sale.family_id,
+            resource_type="sale",
+            resource_id=sale.id,
+            metadata={"before": before, "after": status, "vinted": str(sale.vinted_transaction_id)},
+        )
+    if changed:
+        await session.flush()
+    return "updated" if changed else "unchanged"
+
+
+async def record_from_vinted(
+    session: AsyncSession, member: Member, data: VintedSale, jobs: AfterCommit
+) -> tuple[Sale | None, SyncChange]:
+    """A sale the sync read from Vinted, recorded once: its transaction id is the key (a second sync finds
+    it and only merges and moves it forward); a sale of the same listing recorded by hand is that sale,
+    now tied to its transaction (not a second one). Otherwise the listing is marked sold and the sale
+    recorded with Vinted's price, status, buyer and answer. A new sale still to ship is announced like
+    one recorded by hand; older ones (a first sync reads months of orders) are not."""
+    family_id = member.family_id
+    found = await repository.by_vinted_transaction(session, family_id, data.transaction_id, for_update=True)
+    if found is not None:
+        return found, await _follow(session, found, data.status, data.vinted_data)
+    standing_id = await repository.standing_sale_of(session, data.listing_id)
+    if standing_id is not None:
+        standing = await repository.get(session, family_id, standing_id, for_update=True)
+        if standing is None or standing.vinted_transaction_id is not None:
+            return standing, "skipped"  # the listing's sale is another transaction's: left alone
+        standing.vinted_transaction_id = data.transaction_id
+        standing.buyer_username = standing.buyer_username or data.buyer_username
+        await _follow(session, standing, data.status, data.vinted_data)
+        await audit.record(
+            session,
+            "sale.vinted_matched",
+            context=None,
+            family_id=family_id,
+            resource_type="sale",
+            resource_id=standing.id,
+            metadata={"vinted": data.transaction_id},
+        )
+        return standing, "adopted"
+    try:
+        listing, before = await listings.mark_sold(session, member, data.listing_id, sold_on_vinted=True)
+    except listings.AlreadySold:
+        return None, "skipped"
+    sale = Sale(
+        family_id=family_id,
+        listing_id=listing.id,
+        user_id=listing.user_id,
+        buyer_username=data.buyer_username,
+        sale_price=data.sale_price,
+        vinted_fees=Decimal("0.00"),  # Italy: the buyer pays Vinted's fee, the seller none
+        purchase_cost=listing.purchase_cost or Decimal("0.00"),
+        title=listing.title,
+        category=listing.category,
+        brand=listing.brand,
+        listed_at=listing.created_at,
+        listing_status_before=before,
+        status=data.status,
+        vinted_transaction_id=data.transaction_id,
+        vinted_data=data.vinted_data,
+        sold_at=min(data.sold_at, datetime.now(UTC)),
+    )
+    session.add(sale)
+    await session.flush()
+    await session.refresh(sale)
+    if data.status in GIVES_BACK:
+        await listings.put_back_on_sale(session, family_id, listing.id, before)
+    await audit.record(
+        session,
+        "sale.synced",
+        context=None,
+        user_id=member.id,
+        family_id=family_id,
+        resource_type="sale",
+        resource_id=sale.id,
+        metadata={"listing_id": str(listing.id), "vinted": data.transaction_id, "status": data.status},
+    )
+    if data.status == "pending":
+        await _announce(session, sale, jobs)
+    return sale, "created"
+
+
+async def awaiting_vinted_label(
+    session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID, limit: int
+) -> list[Sale]:
+    """The member's synced sales still to ship whose Vinted transaction has a shipment (Vinted's prepaid
+    label), newest first."""
+    return list(
+        await repository.synced_with_vinted_shipment(session, family_id, user_id, ("pending",), limit)
+    )

@@ -29,12 +29,16 @@ from vinted_optimizer.scraper.errors import ScraperCoolingDown
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     ComparablesQuery,
+    LabelOutcome,
+    LabelRequest,
     MarketComparison,
     MemberOutcome,
     PacingReport,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    SyncOutcome,
+    SyncRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 from vinted_optimizer.scraper.worker import scraper_worker
@@ -156,6 +160,25 @@ def create_scraper_app(
     )
     async def comparables(body: ComparablesQuery) -> MarketComparison:
         return await scraper.comparables(body)
+
+    # The sales sync's member calls (issue 12 item 7), envelopes like the refresh.
+    @app.post(
+        "/members/sync",
+        operation_id="scraper:member_sync",
+        response_model=SyncOutcome,
+        dependencies=protected,
+    )
+    async def sync_member(body: SyncRequest) -> SyncOutcome:
+        return await scraper.sync_member(body)
+
+    @app.post(
+        "/members/label",
+        operation_id="scraper:member_label",
+        response_model=LabelOutcome,
+        dependencies=protected,
+    )
+    async def member_label(body: LabelRequest) -> LabelOutcome:
+        return await scraper.member_label(body)
 
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:

@@ -24,6 +24,8 @@ from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailab
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     ComparablesQuery,
+    LabelOutcome,
+    LabelRequest,
     MarketComparison,
     MemberOutcome,
     MemberSession,
@@ -31,6 +33,8 @@ from vinted_optimizer.scraper.schemas import (
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    SyncOutcome,
+    SyncRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 
@@ -58,6 +62,11 @@ class ScraperClient(Protocol):
     async def refresh_member(self, session: MemberSession) -> MemberOutcome: ...
 
     async def comparables(self, query: ComparablesQuery) -> MarketComparison: ...
+
+    # The sales sync (issue 12 item 7).
+    async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome: ...
+
+    async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -108,6 +117,14 @@ class InProcessScraperClient:
             # The file held by another process, or broken: said as the home side being unreachable.
             log.warning("scraper_client.comparables_failed", error=type(error).__name__)
             raise ScraperUnavailable() from error
+
+    # The sales sync (issue 12 item 7).
+    async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome:
+        request = SyncRequest(session=session, known_transaction_ids=known_transaction_ids)
+        return await self.service.sync_member(request)
+
+    async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome:
+        return await self.service.member_label(LabelRequest(session=session, transaction_id=transaction_id))
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -162,6 +179,27 @@ class HttpScraperClient:
     async def comparables(self, query: ComparablesQuery) -> MarketComparison:
         response = await self._send("POST", "/comparables", json=query.model_dump(mode="json"))
         return MarketComparison.model_validate(response.json())
+
+    # The sales sync (issue 12 item 7).
+    async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome:
+        body = SyncRequest(session=session, known_transaction_ids=known_transaction_ids)
+        response = await self._send(
+            "POST",
+            "/members/sync",
+            json=body.model_dump(mode="json"),
+            wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS,
+        )
+        return SyncOutcome.model_validate(response.json())
+
+    async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome:
+        body = LabelRequest(session=session, transaction_id=transaction_id)
+        response = await self._send(
+            "POST",
+            "/members/label",
+            json=body.model_dump(mode="json"),
+            wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS,
+        )
+        return LabelOutcome.model_validate(response.json())
 
     async def aclose(self) -> None:
         await self._http.aclose()

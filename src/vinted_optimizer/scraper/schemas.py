@@ -173,3 +173,83 @@ class MarketPlacement(BaseModel):
         description="About how many comparables in 100 cost less (interpolated between the quartiles)",
     )
     explanation: str
+
+
+# --- the sales sync (issue 12 item 7): a member's sold orders, wardrobe and Vinted's prepaid labels -----
+
+
+class SyncRequest(BaseModel):
+    session: MemberSession
+    # Transactions already recorded on the cloud side: their details are not fetched again (newest kept).
+    known_transaction_ids: list[int] = Field(default_factory=list, max_length=5000)
+    # The run stops fetching details after this long (complete=False), well inside the HTTP client's
+    # MEMBER_CALL_TIMEOUT_SECONDS even with one last wait at the gate: a timed-out call would lose the pair
+    # Vinted rotated on the way.
+    budget_seconds: float = Field(default=300.0, gt=0, le=400)
+
+
+class SyncedShipment(BaseModel):
+    id: int | None = None
+    status: str | None = None
+    tracking_code: str | None = None
+    carrier: str | None = None
+
+
+class SyncedOrder(BaseModel):
+    """A sold order; ``detailed`` when its transaction was read in this run (a new one), which brings the
+    item ids, the buyer and the shipment. ``raw`` is what Vinted said ({"order", "transaction"?})."""
+
+    transaction_id: int
+    title: str
+    price: Decimal | None = None
+    currency: str | None = None
+    status: str | None = None
+    date: datetime | None = None
+    detailed: bool = False
+    transaction_status: str | None = None
+    item_ids: list[int] = Field(default_factory=list)
+    buyer_login: str | None = None
+    shipment: SyncedShipment | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+
+class SyncedItem(BaseModel):
+    """One item of the member's wardrobe."""
+
+    id: int
+    title: str
+    price: Decimal | None = None
+    currency: str | None = None
+    url: str | None = None
+    is_closed: bool = False
+    sold: bool = False
+    is_hidden: bool = False
+    is_reserved: bool = False
+
+
+class SyncResult(BaseModel):
+    orders: list[SyncedOrder] = Field(default_factory=list)
+    wardrobe: list[SyncedItem] = Field(default_factory=list)
+    wardrobe_read: bool = False
+    # False when the gate (or Vinted) stopped the run part way: what was read is still here; ``stopped``
+    # says why, and the next run continues (the details not fetched are of transactions still unknown).
+    complete: bool = True
+    stopped: MemberError | None = None
+    notes: list[str] = Field(default_factory=list)  # Italian, for the member
+
+
+class SyncOutcome(MemberOutcome):
+    result: SyncResult | None = None
+
+
+class LabelRequest(BaseModel):
+    session: MemberSession
+    transaction_id: int = Field(ge=1)
+
+
+class LabelResult(BaseModel):
+    pdf_base64: str
+
+
+class LabelOutcome(MemberOutcome):
+    result: LabelResult | None = None

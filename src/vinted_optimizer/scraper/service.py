@@ -29,6 +29,7 @@ from vinted_optimizer.scraper.errors import (
     VintedUnavailable,
 )
 from vinted_optimizer.scraper.market import find_comparables
+from vinted_optimizer.scraper.member_sync import read_label, read_sales
 from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
 from vinted_optimizer.scraper.schemas import (
@@ -37,12 +38,16 @@ from vinted_optimizer.scraper.schemas import (
     ChangedReport,
     ComparablesQuery,
     Follow,
+    LabelOutcome,
+    LabelRequest,
     MarketComparison,
     MemberOutcome,
     MemberSession,
     PacingReport,
     ScrapeAccepted,
     ScrapeRequest,
+    SyncOutcome,
+    SyncRequest,
 )
 from vinted_optimizer.scraper.snapshots import SnapshotStore, StoredSearch
 from vinted_optimizer.scraper.trends import aggregate_run
@@ -172,6 +177,31 @@ class ScraperService:
     async def comparables(self, query: ComparablesQuery) -> MarketComparison:
         """The asking prices of comparables already scraped (``scraper.market``): no call to Vinted."""
         return await asyncio.to_thread(find_comparables, self.store, query)
+
+    # --- the sales sync's calls (issue 12 item 7: scraper.member_sync) ------------------------------
+
+    async def sync_member(self, request: SyncRequest) -> SyncOutcome:
+        """The member's sold orders (details of the unknown ones, newest first) and wardrobe; a run the
+        gate stops part way returns what it read (``result.complete`` False)."""
+        known = set(request.known_transaction_ids)
+        vinted_user_id, budget = request.session.vinted_user_id, request.budget_seconds
+        result, outcome = await member_call(
+            self.settings,
+            self.gate,
+            request.session,
+            lambda client: read_sales(client, vinted_user_id, known, budget_seconds=budget),
+        )
+        return SyncOutcome(**outcome.model_dump(), result=result)
+
+    async def member_label(self, request: LabelRequest) -> LabelOutcome:
+        """Vinted's prepaid label of one of the member's transactions (a PDF, base64)."""
+        result, outcome = await member_call(
+            self.settings,
+            self.gate,
+            request.session,
+            lambda client: read_label(client, request.transaction_id),
+        )
+        return LabelOutcome(**outcome.model_dump(), result=result)
 
     # --- the job ---------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ KEY_MAX = 200
 
 LabelFormat = Literal["pdf", "zpl", "png"]
 LabelLayout = Literal["a4", "thermal"]
-ShipmentSource = Literal["sendcloud", "other"]
+ShipmentSource = Literal["sendcloud", "other", "vinted"]
 SortKey = Literal["created_at", "-created_at", "status_at", "-status_at"]
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")

@@ -39,6 +39,7 @@ from vinted_optimizer.kit.errors import (
     UpstreamUnavailable,
 )
 from vinted_optimizer.kit.principal import Member
+from vinted_optimizer.kit.storage import Storage
 from vinted_optimizer.models import Sale, Shipment
 from vinted_optimizer.sales import service as sales
 from vinted_optimizer.shipments import labels, repository
@@ -434,3 +435,77 @@ def _no_label_message(shipment: Shipment) -> str:
         f"La spedizione {shipment.tracking_code or shipment.id} non ha un'etichetta da stampare "
         "(è seguita con il codice di un'altra etichetta)."
     )
+
+
+# --- Vinted's prepaid labels (the sales sync: vinted_link.sales_sync) -----------------------------------
+
+
+async def needing_vinted_label(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Which of these sales (in their order) have no parcel yet: no standing shipment (a label bought
+    through Sendcloud, or a code entered by hand, means the member already took care of it)."""
+    needing = []
+    for sale_id in sale_ids:
+        if await repository.standing_of_sale(session, family_id, sale_id) is None:
+            needing.append(sale_id)
+    return needing
+
+
+async def attach_vinted_label(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    family_id: uuid.UUID,
+    sale_id: uuid.UUID,
+    user_id: uuid.UUID,
+    pdf: bytes,
+    carrier: str | None,
+    tracking_code: str | None,
+) -> Shipment | None:
+    """Vinted's prepaid label of a synced sale, stored like a Sendcloud label (``label_key``, PDF), so the
+    merged printing covers it, on a new shipment (source "vinted", followed through 17TRACK by its tracking
+    code like a hand-entered one). A sale that already has a parcel (a Sendcloud label, a code entered by
+    hand) keeps it, and a sale that ships nothing gets none. The file is stored before the row is
+    written, and deleted if the row is not."""
+    found = await sales.by_ids(session, family_id, {sale_id})
+    sale = found.get(sale_id)
+    if sale is None or sales.takes_no_parcel(sale):
+        return None
+    existing = await repository.standing_of_sale(session, family_id, sale_id)
+    if existing is not None:
+        return existing
+    key = label_key(family_id, sale_id)
+    await storage.put(key, pdf, content_type="application/pdf")
+    shipment = Shipment(
+        family_id=family_id,
+        sale_id=sale_id,
+        user_id=user_id,
+        source="vinted",
+        carrier=carrier[:60] if carrier else "Vinted",
+        tracking_code=tracking_code[:80] if tracking_code else None,
+        label_url=key,
+        label_formats=["pdf"],
+        status="ready",
+        status_at=datetime.now(UTC),
+        tracking_events=[],
+    )
+    try:
+        async with session.begin_nested():
+            session.add(shipment)
+            await session.flush()
+    except BaseException:
+        await storage.delete([key])
+        raise
+    await session.refresh(shipment)
+    await audit.record(
+        session,
+        "shipment.vinted_label",
+        context=None,
+        user_id=user_id,
+        family_id=family_id,
+        resource_type="shipment",
+        resource_id=shipment.id,
+        metadata={"sale_id": str(sale_id)},
+    )
+    return shipment

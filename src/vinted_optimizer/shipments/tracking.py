@@ -45,7 +45,7 @@ TRACK17_RATE_KEY = "track17"
 # Which shipments 17TRACK follows: those sent with another label (Vinted's own) whose code a member
 # entered. Sendcloud's parcels report through Sendcloud's webhooks; registering them too would spend the
 # free plan's 100 registrations a month on parcels already followed.
-FOLLOWED_SOURCES = ("other",)
+FOLLOWED_SOURCES = ("other", "vinted")  # a Vinted label's code is followed like one entered by hand
 # Sendcloud's carrier codes whose 17TRACK carrier id is known (else 17TRACK detects it from the number).
 TRACK17_CARRIERS = {"brt": 100026, "poste_italiane": 8251}
 OFF_MESSAGE = (

@@ -188,3 +188,13 @@ async def vinted_sessions_due(session: AsyncSession, before: datetime) -> list[u
         .order_by(User.vinted_expires_at.asc().nulls_first())
     )
     return list(rows)
+
+
+async def vinted_linked(session: AsyncSession, family_id: uuid.UUID | None) -> list[uuid.UUID]:
+    """Active members with a stored Vinted session, of one family or of every family."""
+    query = select(User.id).where(
+        User.vinted_session_fernet.is_not(None), User.is_active, User.family_id.is_not(None)
+    )
+    if family_id is not None:
+        query = query.where(User.family_id == family_id)
+    return list(await session.scalars(query.order_by(User.created_at)))

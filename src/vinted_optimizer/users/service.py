@@ -364,6 +364,11 @@ async def vinted_sessions_due(session: AsyncSession, before: datetime) -> list[u
     return await repository.vinted_sessions_due(session, before)
 
 
+async def vinted_linked_members(session: AsyncSession, family_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+    """The members with a linked Vinted account (the sales sync), of one family or of all."""
+    return await repository.vinted_linked(session, family_id)
+
+
 def open_vinted_session(secret_box: SecretBox, user: User) -> StoredVintedSession | None:
     """The member's stored pair, decrypted; None when none is stored or it cannot be read."""
     if user.vinted_session_fernet is None:

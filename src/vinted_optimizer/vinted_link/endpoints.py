@@ -11,13 +11,28 @@ from fastapi import status
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import Forbidden, InvalidField, NotFound, TooManyRequests, responses
+from vinted_optimizer.kit.errors import (
+    Conflict,
+    Forbidden,
+    InvalidField,
+    NotFound,
+    TooManyRequests,
+    responses,
+)
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import API_PREFIX, DomainRouter
 from vinted_optimizer.resources import Res
-from vinted_optimizer.vinted_link import service
-from vinted_optimizer.vinted_link.schemas import PairingCreated, PairingRedeem, PairingRedeemed, PairingStatus
+from vinted_optimizer.vinted_link import sales_sync, service
+from vinted_optimizer.vinted_link.schemas import (
+    PairingCreated,
+    PairingRedeem,
+    PairingRedeemed,
+    PairingStatus,
+    SyncAsk,
+    SyncQueued,
+    SyncReports,
+)
 
 router = DomainRouter(prefix="/vinted-link", tags=["vinted-link"])
 REDEEM_PATH = f"{API_PREFIX}/vinted-link/redeem"
@@ -64,3 +79,31 @@ async def redeem(
             done.family_id, EventType.vinted_link_changed, {"user_id": str(done.user_id), "status": "linked"}
         )
     return PairingRedeemed()
+
+
+# --- the sales sync (issue 12 item 7) ------------------------------------------------------------------
+
+
+@router.get(
+    "/sync",
+    operation_id="vinted_link:sync_reports",
+    response_model=SyncReports,
+    responses=responses(Forbidden),
+    summary="The last sales sync of each member of my family",
+)
+async def sync_reports(session: DbSession, resources: Res, member: CurrentMember) -> SyncReports:
+    return await sales_sync.last_reports(session, resources.redis, member)
+
+
+@router.post(
+    "/sync",
+    operation_id="vinted_link:sync",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SyncQueued,
+    responses=responses(Forbidden, Conflict, TooManyRequests),
+    summary="Sync my sales with Vinted now (a family admin: every linked member with all=true)",
+)
+async def sync(
+    session: DbSession, resources: Res, member: CurrentMember, data: SyncAsk | None = None
+) -> SyncQueued:
+    return await sales_sync.ask(session, resources.redis, resources.queue, member, data or SyncAsk())

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.users.schemas import VintedSessionLink
 
 # No 0/O, no 1/I/L: a code read on a phone and typed on a computer.
@@ -53,3 +54,46 @@ class PairingRedeem(VintedSessionLink):
 
 class PairingRedeemed(BaseModel):
     status: Literal["linked"] = "linked"
+
+
+# --- the sales sync (issue 12 item 7) ------------------------------------------------------------------
+
+SyncState = Literal["queued", "running", "done", "stopped", "failed"]
+
+
+class SyncAsk(Input):
+    all: bool = Field(
+        default=False, description="A family admin: every linked member of the family, not only me"
+    )
+
+
+class SyncQueued(BaseModel):
+    queued: list[uuid.UUID] = Field(description="The members whose sync is queued")
+
+
+class SyncReport(BaseModel):
+    """The last sales sync of one member: what ran, when, what it found, and why it stopped (Italian)."""
+
+    user_id: uuid.UUID
+    username: str
+    state: SyncState = Field(
+        description="queued, running; done (everything read), stopped (part way: the next run continues), "
+        "failed (nothing read)"
+    )
+    trigger: Literal["button", "cron"]
+    queued_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    orders_seen: int = 0
+    new_sales: int = 0
+    updated_sales: int = 0
+    listings_created: int = 0
+    listings_updated: int = 0
+    labels_fetched: int = 0
+    reason: str | None = Field(default=None, description="Why it stopped or failed, in Italian")
+    notes: list[str] = Field(default_factory=list, description="What the member should know, in Italian")
+    summary: str = Field(default="", description="One Italian sentence for the dashboard")
+
+
+class SyncReports(BaseModel):
+    items: list[SyncReport]

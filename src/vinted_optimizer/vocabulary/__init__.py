@@ -29,9 +29,11 @@ from vinted_optimizer.vocabulary.statuses import (
     ListingStatus,
     SaleStatus,
     ShipmentStatus,
+    sale_status_of_vinted,
 )
 
 __all__ = [
+    "sale_status_of_vinted",
     "ANALYSIS_STATUSES",
     "CENT",
     "COLOR_BY_NAME",

@@ -15,6 +15,28 @@ ANALYSIS_STATUSES: tuple[AnalysisStatus, ...] = get_args(AnalysisStatus)
 SaleStatus = Literal["pending", "shipped", "delivered", "completed", "cancelled", "refunded"]
 SALE_STATUSES: tuple[SaleStatus, ...] = get_args(SaleStatus)
 
+# Vinted's order status, as the sold orders list says it (localised text such as "Spedito" or
+# "Completato", sometimes English), mapped to our sale status by the first words found, in this order
+# (a refund is checked before "completed": "Rimborso completato" is a refund). Anything else is pending;
+# the raw text is kept with the sale (sales.vinted_data).
+VINTED_ORDER_WORDS: tuple[tuple[SaleStatus, tuple[str, ...]], ...] = (
+    ("refunded", ("rimbors", "refund", "reso ", "restituit", "returned")),
+    ("cancelled", ("annullat", "cancel", "non riuscit", "failed")),
+    ("completed", ("complet", "concluso", "finished")),
+    ("delivered", ("consegnat", "delivered", "ritirat")),
+    ("shipped", ("spedit", "in viaggio", "in transito", "shipped", "sent", "in consegna")),
+)
+
+
+def sale_status_of_vinted(text: str | None) -> SaleStatus:
+    """Our sale status for Vinted's order status text (unknown: pending)."""
+    folded = f"{text or ''} ".casefold()
+    for status, words in VINTED_ORDER_WORDS:
+        if any(word in folded for word in words):
+            return status
+    return "pending"
+
+
 # A parcel's life, whichever source reports it (Sendcloud's parcel status ids, 17TRACK's statuses): the
 # label is bought and the parcel waits for the carrier (ready), then in transit, out for delivery, at a
 # pick-up point, delivered; or in trouble: a failed delivery attempt, an exception, sent back, no news for

@@ -1176,6 +1176,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vinted-link/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last sales sync of each member of my family */
+        get: operations["vinted_link:sync_reports"];
+        put?: never;
+        /** Sync my sales with Vinted now (a family admin: every linked member with all=true) */
+        post: operations["vinted_link:sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/sendcloud/{token}": {
         parameters: {
             query?: never;
@@ -1882,7 +1900,7 @@ export interface components {
          * EventType
          * @enum {string}
          */
-        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "chat.chunk";
+        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "vinted.synced" | "chat.chunk";
         /** Failing */
         Failing: {
             /** Detail */
@@ -3079,6 +3097,11 @@ export interface components {
             user_id: string;
             /** Vinted Fees */
             vinted_fees: string;
+            /**
+             * Vinted Transaction Id
+             * @description Vinted's transaction, for a sale the sales sync read from Vinted
+             */
+            vinted_transaction_id?: string | null;
         };
         /** SaleStats */
         SaleStats: {
@@ -3254,7 +3277,7 @@ export interface components {
              * Source
              * @enum {string}
              */
-            source: "sendcloud" | "other";
+            source: "sendcloud" | "other" | "vinted";
             /**
              * Status
              * @enum {string}
@@ -3342,6 +3365,104 @@ export interface components {
              * @description As vinted.it's form shows it, e.g. "M / 38 / 10"
              */
             title: string;
+        };
+        /** SyncAsk */
+        SyncAsk: {
+            /**
+             * All
+             * @description A family admin: every linked member of the family, not only me
+             * @default false
+             */
+            all?: boolean;
+        };
+        /** SyncQueued */
+        SyncQueued: {
+            /**
+             * Queued
+             * @description The members whose sync is queued
+             */
+            queued: string[];
+        };
+        /**
+         * SyncReport
+         * @description The last sales sync of one member: what ran, when, what it found, and why it stopped (Italian).
+         */
+        SyncReport: {
+            /** Finished At */
+            finished_at?: string | null;
+            /**
+             * Labels Fetched
+             * @default 0
+             */
+            labels_fetched?: number;
+            /**
+             * Listings Created
+             * @default 0
+             */
+            listings_created?: number;
+            /**
+             * Listings Updated
+             * @default 0
+             */
+            listings_updated?: number;
+            /**
+             * New Sales
+             * @default 0
+             */
+            new_sales?: number;
+            /**
+             * Notes
+             * @description What the member should know, in Italian
+             */
+            notes?: string[];
+            /**
+             * Orders Seen
+             * @default 0
+             */
+            orders_seen?: number;
+            /** Queued At */
+            queued_at?: string | null;
+            /**
+             * Reason
+             * @description Why it stopped or failed, in Italian
+             */
+            reason?: string | null;
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * State
+             * @description queued, running; done (everything read), stopped (part way: the next run continues), failed (nothing read)
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "stopped" | "failed";
+            /**
+             * Summary
+             * @description One Italian sentence for the dashboard
+             * @default
+             */
+            summary?: string;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "button" | "cron";
+            /**
+             * Updated Sales
+             * @default 0
+             */
+            updated_sales?: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Username */
+            username: string;
+        };
+        /** SyncReports */
+        SyncReports: {
+            /** Items */
+            items: components["schemas"]["SyncReport"][];
         };
         /** TokenPair */
         TokenPair: {
@@ -9517,6 +9638,153 @@ export interface operations {
                 };
             };
             /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Troppe richieste: riprova più tardi. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "vinted_link:sync_reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncReports"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "vinted_link:sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SyncAsk"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncQueued"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description La risorsa esiste già. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
             422: {
                 headers: {
                     [name: string]: unknown;

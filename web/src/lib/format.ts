@@ -26,3 +26,15 @@ export function formatDate(iso: string | null | undefined, language: Language = 
     ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
   }).format(date);
 }
+
+/** The time of day ("18:40") in Europe/Rome. */
+export function formatTime(iso: string | null | undefined, language: Language = "it"): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "—";
+  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
+    timeZone: TIME_ZONE,
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(date);
+}

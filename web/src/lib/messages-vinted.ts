@@ -33,6 +33,24 @@ export const itVinted = {
     "Premi F12 (su Mac: Cmd+Opzione+I). Si apre un pannello: scegli «Applicazione» (Chrome) o «Archiviazione» (Firefox), poi «Cookie» e «https://www.vinted.it».",
   "vinted.manual.step3":
     "Trova le righe access_token_web e refresh_token_web: copia il «Valore» di ciascuna nei due campi qui sotto e premi «Collega Vinted».",
+  "vinted.sync.title": "Vendite da Vinted",
+  "vinted.sync.explain":
+    "Le vendite fatte su Vinted arrivano qui da sole ogni mezz'ora, con l'etichetta prepagata di Vinted pronta da stampare. Puoi anche sincronizzare adesso.",
+  "vinted.sync.button": "Sincronizza con Vinted",
+  "vinted.sync.all": "Sincronizza tutta la famiglia",
+  "vinted.sync.queued": "Sincronizzazione in coda…",
+  "vinted.sync.running": "Sincronizzazione in corso…",
+  "vinted.sync.never": "Nessuna sincronizzazione ancora.",
+  "vinted.sync.notLinked": "Collega il tuo account Vinted da Impostazioni → Vinted per ricevere qui le vendite.",
+  "vinted.sync.last": "Ultima sincronizzazione alle {time}: {sales}, {labels}.",
+  "vinted.sync.sales.one": "1 nuova vendita",
+  "vinted.sync.sales.many": "{count} nuove vendite",
+  "vinted.sync.labels.one": "1 etichetta scaricata",
+  "vinted.sync.labels.many": "{count} etichette scaricate",
+  "vinted.sync.stopped": "Interrotta a metà: {reason} Il resto arriva al prossimo giro.",
+  "vinted.sync.failed": "Sincronizzazione delle {time} non riuscita: {reason}",
+  "vinted.sync.member": "{name}",
+  "vinted.sync.others": "Gli altri membri",
 } as const;
 
 export const enVinted: Record<keyof typeof itVinted, string> = {
@@ -68,4 +86,22 @@ export const enVinted: Record<keyof typeof itVinted, string> = {
     "Press F12 (on a Mac: Cmd+Option+I). A panel opens: choose “Application” (Chrome) or “Storage” (Firefox), then “Cookies” and “https://www.vinted.it”.",
   "vinted.manual.step3":
     "Find the rows access_token_web and refresh_token_web: copy the “Value” of each into the two fields below and press “Link Vinted”.",
+  "vinted.sync.title": "Sales from Vinted",
+  "vinted.sync.explain":
+    "Sales made on Vinted arrive here by themselves every half hour, with Vinted's prepaid label ready to print. You can also sync now.",
+  "vinted.sync.button": "Sync with Vinted",
+  "vinted.sync.all": "Sync the whole family",
+  "vinted.sync.queued": "Sync queued…",
+  "vinted.sync.running": "Syncing…",
+  "vinted.sync.never": "No sync yet.",
+  "vinted.sync.notLinked": "Link your Vinted account in Impostazioni → Vinted to get your sales here.",
+  "vinted.sync.last": "Last sync at {time}: {sales}, {labels}.",
+  "vinted.sync.sales.one": "1 new sale",
+  "vinted.sync.sales.many": "{count} new sales",
+  "vinted.sync.labels.one": "1 label downloaded",
+  "vinted.sync.labels.many": "{count} labels downloaded",
+  "vinted.sync.stopped": "Stopped part way: {reason} The rest comes with the next run.",
+  "vinted.sync.failed": "The sync at {time} failed: {reason}",
+  "vinted.sync.member": "{name}",
+  "vinted.sync.others": "The other members",
 };

@@ -10,6 +10,7 @@ import { Dac7Panel } from "@/components/sales/dac7-panel";
 import { SaleDetail } from "@/components/sales/sale-detail";
 import { SaleList } from "@/components/sales/sale-list";
 import { Alert, Spinner } from "@/components/ui";
+import { VintedSync } from "@/components/vinted-link/sync-panel";
 import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
 
@@ -32,6 +33,7 @@ function Sales() {
   if (id) return <SaleDetail key={id} id={id} backHref={backHref} />;
   return (
     <div className="flex flex-col gap-6">
+      <VintedSync />
       <SaleList />
       <Dac7Panel />
     </div>

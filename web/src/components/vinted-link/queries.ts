@@ -7,6 +7,7 @@ export const vintedLinkKeys = {
   all: ["vinted-link"] as const,
   state: () => [...vintedLinkKeys.all, "state"] as const,
   pairing: (id: string) => [...vintedLinkKeys.all, "pairing", id] as const,
+  sync: () => [...vintedLinkKeys.all, "sync"] as const,
 };
 
 /** The member's link as the server sees it now (the live event "vinted.link_changed" refreshes it). */
@@ -42,4 +43,22 @@ export function usePairingStatus(id: string | null) {
 export function useInvalidateVintedLink() {
   const queryClient = useQueryClient();
   return () => queryClient.invalidateQueries({ queryKey: vintedLinkKeys.all });
+}
+
+/** The last sales sync of each member of the family (the live event "vinted.synced" refreshes it). */
+export function useSyncReports(enabled = true) {
+  return useQuery({
+    queryKey: vintedLinkKeys.sync(),
+    enabled,
+    queryFn: async () => unwrap(await api.GET("/api/v1/vinted-link/sync")).items,
+  });
+}
+
+/** Ask for a sync now: mine, or (a family admin) every linked member's. */
+export function useStartSync() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (all: boolean) => unwrap(await api.POST("/api/v1/vinted-link/sync", { body: { all } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: vintedLinkKeys.sync() }),
+  });
 }
