@@ -205,3 +205,27 @@ async def test_with_the_home_scraper_down_a_refresh_is_503_with_retry_after(sett
         # The reads do not need the home side: they are PostgreSQL's.
         assert (await client.get("/api/v1/trends", headers=admin.headers)).status_code == 200
     await moved.close_scraper()
+
+
+async def test_new_market_data_tells_every_familys_open_pages(client, resources, session, fake_vinted):
+    """Market data is shared: the collect job stores it, then each family's sockets hear trends.updated
+    (and nothing when there was nothing new)."""
+    import uuid
+
+    from vinted_optimizer.trends.tasks import collect
+
+    admin = await register(client)
+    other = await register(client)
+    await create_listing(client, member=admin, category_id=SNEAKERS)
+    follows = (await client.get("/api/v1/trends/follows", headers=admin.headers)).json()["follows"]
+    await scraper(resources).service.scrape(ScrapeRequest(follows=follows))
+    added = await collect({"resources": resources})
+    assert added > 0
+    for member in (admin, other):
+        events, _ = await resources.events.since(uuid.UUID(member.family_id), None)
+        assert [(e.type, e.data) for e in events if e.type == "trends.updated"] == [
+            ("trends.updated", {"rows": added})
+        ]
+    assert await collect({"resources": resources}) == 0
+    events, _ = await resources.events.since(uuid.UUID(admin.family_id), None)
+    assert sum(e.type == "trends.updated" for e in events) == 1

@@ -53,6 +53,7 @@ class EventType(StrEnum):
     shipment_status_changed = "shipment.status_changed"
     vinted_link_changed = "vinted.link_changed"
     vinted_synced = "vinted.synced"  # the sales sync of a member ran (or was queued): {user_id, state}
+    trends_updated = "trends.updated"  # new market data collected (shared by every family): {rows}
     chat_chunk = "chat.chunk"
 
 

@@ -68,6 +68,10 @@ async def any_family(session: AsyncSession, *, lock: bool = False) -> bool:
     return await session.scalar(select(Family.id).limit(1)) is not None
 
 
+async def family_ids(session: AsyncSession) -> list[uuid.UUID]:
+    return list(await session.scalars(select(Family.id).order_by(Family.created_at)))
+
+
 async def family(session: AsyncSession, family_id: uuid.UUID) -> Family | None:
     return await session.get(Family, family_id)
 

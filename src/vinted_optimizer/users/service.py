@@ -92,6 +92,11 @@ async def family_member_names(session: AsyncSession, family_id: uuid.UUID) -> di
     return {user.id: user.username for user in await repository.family_members(session, family_id)}
 
 
+async def family_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Every family of the instance (for what concerns them all: new market data)."""
+    return await repository.family_ids(session)
+
+
 async def active_members(session: AsyncSession, family_id: uuid.UUID) -> list[User]:
     """The family's members who may sign in (a deactivated member is told nothing)."""
     return [user for user in await repository.family_members(session, family_id) if user.is_active]

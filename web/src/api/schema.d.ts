@@ -1900,7 +1900,7 @@ export interface components {
          * EventType
          * @enum {string}
          */
-        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "vinted.synced" | "chat.chunk";
+        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "vinted.synced" | "trends.updated" | "chat.chunk";
         /** Failing */
         Failing: {
             /** Detail */

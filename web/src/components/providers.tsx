@@ -6,13 +6,14 @@ import { ApiError } from "@/lib/api";
 import { listingEvents } from "@/components/listings/live";
 import { saleEvents } from "@/components/sales/live";
 import { shipmentEvents } from "@/components/shipments/live";
+import { trendEvents } from "@/components/trends/live";
 import { vintedLinkEvents } from "@/components/vinted-link/live";
 import { AuthProvider } from "@/lib/auth";
 import { I18nProvider } from "@/lib/i18n";
 import { LiveEvents, type LiveHandler } from "@/lib/live";
 
 // Each domain's live-event handler (web/src/components/<domain>/live.ts).
-const LIVE_HANDLERS: LiveHandler[] = [listingEvents, saleEvents, shipmentEvents, vintedLinkEvents];
+const LIVE_HANDLERS: LiveHandler[] = [listingEvents, saleEvents, shipmentEvents, vintedLinkEvents, trendEvents];
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
