@@ -27,12 +27,17 @@ from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
 from vinted_optimizer.scraper.schemas import (
+    PUBLISH_MAX_PHOTOS,
     AggregatesPage,
     MemberOutcome,
     PacingReport,
+    PublishOutcome,
+    PublishRequest,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    UnpublishOutcome,
+    UnpublishRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 from vinted_optimizer.scraper.worker import scraper_worker
@@ -40,6 +45,12 @@ from vinted_optimizer.scraper.worker import scraper_worker
 log = structlog.get_logger(__name__)
 
 BODY_LIMIT = 256 * 1024
+PUBLISH_PATH = "/members/publish"
+
+
+def publish_body_limit(settings: Settings) -> int:
+    """A publish carries its photos as base64 (a third larger than the JPEGs), at most 20 of them."""
+    return PUBLISH_MAX_PHOTOS * settings.max_upload_bytes * 4 // 3 + BODY_LIMIT
 
 
 def _token_checker(settings: Settings) -> Callable[[Request], Awaitable[None]]:
@@ -144,11 +155,34 @@ def create_scraper_app(
     async def refresh_member(body: RefreshRequest) -> MemberOutcome:
         return await scraper.refresh_member(body.session)
 
+    # --- a member's publishing: the photos and the item, or its deletion (writes at the gate) ------
+    @app.post(
+        PUBLISH_PATH,
+        operation_id="scraper:member_publish",
+        response_model=PublishOutcome,
+        dependencies=protected,
+    )
+    async def publish_member(body: PublishRequest) -> PublishOutcome:
+        return await scraper.publish_member(body)
+
+    @app.post(
+        "/members/unpublish",
+        operation_id="scraper:member_unpublish",
+        response_model=UnpublishOutcome,
+        dependencies=protected,
+    )
+    async def unpublish_member(body: UnpublishRequest) -> UnpublishOutcome:
+        return await scraper.unpublish_member(body)
+
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(JsonBodyMiddleware, prefix="/")
-    app.add_middleware(BodySizeLimitMiddleware, default_limit=BODY_LIMIT)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=BODY_LIMIT,
+        overrides={PUBLISH_PATH: publish_body_limit(settings)},
+    )
     app.add_middleware(EdgeMiddleware)
     return app

@@ -26,9 +26,13 @@ from vinted_optimizer.scraper.schemas import (
     MemberOutcome,
     MemberSession,
     PacingReport,
+    PublishOutcome,
+    PublishRequest,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    UnpublishOutcome,
+    UnpublishRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 
@@ -49,6 +53,11 @@ class ScraperClient(Protocol):
     async def aggregates(self, after: int) -> AggregatesPage: ...
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome: ...
+
+    # A member's publishing (the photos and the item; the item's deletion).
+    async def publish_member(self, request: PublishRequest) -> PublishOutcome: ...
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -86,6 +95,12 @@ class InProcessScraperClient:
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome:
         return await self.service.refresh_member(session)
+
+    async def publish_member(self, request: PublishRequest) -> PublishOutcome:
+        return await self.service.publish_member(request)
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
+        return await self.service.unpublish_member(request)
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -136,6 +151,20 @@ class HttpScraperClient:
             "POST", "/members/refresh", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
         )
         return MemberOutcome.model_validate(response.json())
+
+    async def publish_member(self, request: PublishRequest) -> PublishOutcome:
+        body = request.model_dump(mode="json")
+        response = await self._send(
+            "POST", "/members/publish", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
+        )
+        return PublishOutcome.model_validate(response.json())
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
+        body = request.model_dump(mode="json")
+        response = await self._send(
+            "POST", "/members/unpublish", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
+        )
+        return UnpublishOutcome.model_validate(response.json())
 
     async def aclose(self) -> None:
         await self._http.aclose()

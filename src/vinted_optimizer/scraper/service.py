@@ -30,6 +30,7 @@ from vinted_optimizer.scraper.errors import (
 )
 from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
+from vinted_optimizer.scraper.publishing import publish_operation, unpublish_operation
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     BudgetReport,
@@ -38,8 +39,12 @@ from vinted_optimizer.scraper.schemas import (
     MemberOutcome,
     MemberSession,
     PacingReport,
+    PublishOutcome,
+    PublishRequest,
     ScrapeAccepted,
     ScrapeRequest,
+    UnpublishOutcome,
+    UnpublishRequest,
 )
 from vinted_optimizer.scraper.snapshots import SnapshotStore, StoredSearch
 from vinted_optimizer.scraper.trends import aggregate_run
@@ -165,6 +170,22 @@ class ScraperService:
         """Continue the member's chain once (the keep-alive): the new pair, or ``dead``."""
         _, outcome = await member_call(self.settings, self.gate, session, lambda client: client.refresh())
         return outcome
+
+    # --- a member's publishing (scraper.publishing): each request a write at the gate -------------
+
+    async def publish_member(self, request: PublishRequest) -> PublishOutcome:
+        """Upload the photos in order, then create the item: its id, address and the photos' ids."""
+        operation = publish_operation(self.settings, request.item, request.photos)
+        result, outcome = await member_call(self.settings, self.gate, request.session, operation)
+        return PublishOutcome(session=outcome.session, dead=outcome.dead, error=outcome.error, result=result)
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
+        """Delete the member's item on Vinted."""
+        operation = unpublish_operation(request.item_id)
+        result, outcome = await member_call(self.settings, self.gate, request.session, operation)
+        return UnpublishOutcome(
+            session=outcome.session, dead=outcome.dead, error=outcome.error, result=result
+        )
 
     # --- the job ---------------------------------------------------------------------------------
 
