@@ -52,6 +52,8 @@ class EventType(StrEnum):
     sale_recorded = "sale.recorded"
     shipment_status_changed = "shipment.status_changed"
     vinted_link_changed = "vinted.link_changed"
+    # A listing's publishing on Vinted moved (queued, publishing, published, failed…): its id and state.
+    listing_publish_changed = "listing.publish_changed"
     chat_chunk = "chat.chunk"
 
 
