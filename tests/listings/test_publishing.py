@@ -391,3 +391,20 @@ async def test_a_bulk_publish_spreads_its_jobs_within_the_write_budget_and_repor
     assert progress["counts"]["published"] == 3 and progress["counts"]["queued"] == 0
     assert all(item["vinted_url"] for item in progress["items"])
     assert len(fake_vinted.items) == 3
+
+
+async def test_a_listing_edited_while_queued_fails_saying_what_to_fix(client, resources, fake_vinted):
+    member = await register(client)
+    await link(client, member, fake_vinted)
+    listing = await ready_listing(client, member, photos=1)
+    assert (await post(client, member, listing, "publish")).status_code == 202
+    edited = await client.patch(
+        f"/api/v1/listings/{listing['id']}", json={"price": None}, headers=member.headers
+    )
+    assert edited.status_code == 200
+    await run_jobs(resources)
+    state = (await get_listing(client, member=member, listing_id=listing["id"]))["publishing"]
+    assert state["state"] == "failed" and "prezzo" in state["error"]
+    assert fake_vinted.calls_to("photo") == []
+    events = (await client.get("/api/v1/events", headers=member.headers)).json()["events"]
+    assert [e["data"]["state"] for e in events if e["type"] == "listing.publish_changed"][-1] == "failed"

@@ -412,10 +412,10 @@ async def _start(access: VintedAccess, listing_id: uuid.UUID, ticket: str, attem
         item: PublishItem | None = None
         if operation != "unpublish":
             problems = missing_fields(listing, len(keys))
-            if problems:  # edited since it was queued
+            if problems:  # edited since it was queued: failed, saying what to fix
                 _update(listing, state="failed", error="; ".join(message for _, message in problems))
-                return None
-            item = item_of(listing)
+            else:
+                item = item_of(listing)
         requested = record.get("requested_by")
         work = Work(
             listing_id=listing.id,
@@ -435,9 +435,11 @@ async def _start(access: VintedAccess, listing_id: uuid.UUID, ticket: str, attem
             if operation == "unpublish" or (operation == "repost" and listing.vinted_id)
             else f"Invio di {len(keys)} foto e creazione dell'annuncio"
         )
-        _update(listing, state=RUNNING_STATE[operation], step=step, error=None, not_before=None)
-    await _publish_event(access, work, RUNNING_STATE[operation])
-    return work
+        state = "failed" if operation != "unpublish" and item is None else RUNNING_STATE[operation]
+        if state != "failed":
+            _update(listing, state=state, step=step, error=None, not_before=None)
+    await _publish_event(access, work, state)
+    return None if state == "failed" else work
 
 
 async def _member_call(access: VintedAccess, work: Work, call: Any) -> Any:
