@@ -18,6 +18,7 @@ import { CopyToVinted } from "./copy-to-vinted";
 import { primaryImage, type Listing } from "./labels";
 import { ListingEditor } from "./listing-editor";
 import { PhotoManager } from "./photo-manager";
+import { PublishOnVinted } from "./publish-on-vinted";
 import { listingKeys, storeListing, useListing, useReanalyze } from "./queries";
 import { SimilarListings } from "./similar-listings";
 import { DuplicateNotice } from "./upload-panel";
@@ -213,6 +214,7 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
         </div>
         <div className="order-1 flex min-w-0 flex-col gap-6 lg:order-2 lg:col-span-3">
           <ListingEditor listing={listing} meta={meta.data} />
+          <PublishOnVinted listing={listing} />
           <CopyToVinted listing={listing} />
         </div>
       </div>

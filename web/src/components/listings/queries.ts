@@ -15,7 +15,16 @@ export const listingKeys = {
   detail: (id: string) => [...listingKeys.all, "detail", id] as const,
   similarAll: () => [...listingKeys.all, "similar"] as const,
   similar: (id: string, model: string | null) => [...listingKeys.similarAll(), id, model] as const,
+  publishBatches: () => [...listingKeys.all, "publish-batch"] as const,
+  publishBatch: (batchId: string) => [...listingKeys.publishBatches(), batchId] as const,
 };
+
+// A publishing on Vinted still running (publishing.py): its state changes arrive as live events.
+const PUBLISH_RUNNING = new Set(["queued", "publishing", "unpublishing", "reposting"]);
+
+export function publishRunning(listing: Listing | undefined): boolean {
+  return listing?.publishing != null && PUBLISH_RUNNING.has(listing.publishing.state);
+}
 
 // Only while the live-events socket is down: then a pending analysis is checked now and then.
 const FALLBACK_POLL_MS = 15_000;
@@ -37,7 +46,9 @@ export function useListing(id: string) {
       unwrap(await api.GET("/api/v1/listings/{listing_id}", { params: { path: { listing_id: id } } })),
     // The AI's answer arrives as a live event (./live.ts); polling only while the socket is down.
     refetchInterval: (query) =>
-      query.state.data?.analysis_status === "pending" && live !== "open" ? FALLBACK_POLL_MS : false,
+      (query.state.data?.analysis_status === "pending" || publishRunning(query.state.data)) && live !== "open"
+        ? FALLBACK_POLL_MS
+        : false,
   });
 }
 
