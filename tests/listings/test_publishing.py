@@ -15,6 +15,7 @@ from tests.auth.factories import Member
 from tests.fakes.vinted import FakeVinted, Reply
 from tests.images.factories import photo, upload
 from tests.listings.factories import create_listing, get_listing
+from tests.support.settings import NOWHERE
 from tests.support.worker import run_jobs
 from tests.users.factories import invite_and_join, register
 from tests.vinted_link.factories import new_pairing, redeem
@@ -23,6 +24,7 @@ from vinted_optimizer.kit.db import utcnow
 from vinted_optimizer.listings import publishing
 from vinted_optimizer.listings.tasks import publish as publish_job
 from vinted_optimizer.models import AuditLog, Listing
+from vinted_optimizer.scraper.client import HttpScraperClient
 
 JACKETS = 1908  # Donna > Abbigliamento > Capispalla > Giacche: it has sizes
 SIZE_M_WOMEN = 4
@@ -408,3 +410,40 @@ async def test_a_listing_edited_while_queued_fails_saying_what_to_fix(client, re
     assert fake_vinted.calls_to("photo") == []
     events = (await client.get("/api/v1/events", headers=member.headers)).json()["events"]
     assert [e["data"]["state"] for e in events if e["type"] == "listing.publish_changed"][-1] == "failed"
+
+
+async def test_a_dead_vinted_session_fails_the_publish_and_asks_to_link_again(
+    client, session, resources, fake_vinted
+):
+    member = await register(client)
+    await link(client, member, fake_vinted)
+    listing = await ready_listing(client, member, photos=1)
+    assert (await post(client, member, listing, "publish")).status_code == 202
+    fake_vinted.expire_access_tokens()
+    fake_vinted.kill_chain()  # the member changed password on Vinted
+    assert await publish_jobs(resources, [listing["id"]]) == ["failed"]
+    state = (await get_listing(client, member=member, listing_id=listing["id"]))["publishing"]
+    assert state["state"] == "failed" and "collega di nuovo" in state["error"].lower()
+    me = (await client.get("/api/v1/users/me", headers=member.headers)).json()
+    assert me["vinted_status"] == "dead" and fake_vinted.items == {}
+
+
+async def test_the_home_side_away_queues_it_again(client, session, resources, fake_vinted):
+    member = await register(client)
+    await link(client, member, fake_vinted)
+    listing = await ready_listing(client, member, photos=1)
+    assert (await post(client, member, listing, "publish")).status_code == 202
+    scraper = resources.scraper
+
+    # The tunnel is down: the home side's address does not answer.
+    resources.__dict__["scraper"] = HttpScraperClient(NOWHERE, "token")
+    try:
+        assert await publish_jobs(resources, [listing["id"]]) == ["retry"]
+    finally:
+        await resources.__dict__["scraper"].aclose()
+        resources.__dict__["scraper"] = scraper
+    state = (await get_listing(client, member=member, listing_id=listing["id"]))["publishing"]
+    assert state["state"] == "queued" and "non risponde" in state["error"]
+    assert datetime.fromisoformat(state["not_before"]) > utcnow() + timedelta(seconds=30)
+    # The home side back, the scheduled attempt publishes it.
+    assert await publish_jobs(resources, [listing["id"]]) == ["published"]
