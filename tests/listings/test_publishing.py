@@ -447,3 +447,26 @@ async def test_the_home_side_away_queues_it_again(client, session, resources, fa
     assert datetime.fromisoformat(state["not_before"]) > utcnow() + timedelta(seconds=30)
     # The home side back, the scheduled attempt publishes it.
     assert await publish_jobs(resources, [listing["id"]]) == ["published"]
+
+
+async def test_a_sold_listing_is_not_published_and_a_lost_job_does_not_block_for_ever(
+    client, session, resources, fake_vinted
+):
+    member = await register(client)
+    await link(client, member, fake_vinted)
+    sold = await ready_listing(client, member, photos=1, status="sold")
+    refused = await post(client, member, sold, "publish")
+    assert refused.status_code == 409 and refused.json()["error"] == "listing_past_selling"
+
+    listing = await ready_listing(client, member, photos=1)
+    assert (await post(client, member, listing, "publish")).status_code == 202
+    assert (await post(client, member, listing, "publish")).status_code == 409  # queued: one at a time
+    # Its job lost (the queue flushed) two hours ago: the member may ask again.
+    stored = await row(session, listing)
+    long_ago = (utcnow() - timedelta(hours=2)).isoformat()
+    stored.vinted_data = {
+        **stored.vinted_data,
+        "publish": {**stored.vinted_data["publish"], "updated_at": long_ago},
+    }
+    await session.commit()
+    assert (await post(client, member, listing, "publish")).status_code == 202

@@ -116,6 +116,11 @@ class NotOnVinted(Conflict):
     default_detail = "L'annuncio non è su Vinted: pubblicalo prima."
 
 
+class PastSelling(Conflict):
+    code = "listing_past_selling"
+    default_detail = "L'annuncio è riservato o venduto: non si pubblica più su Vinted."
+
+
 class PublishInProgress(Conflict):
     code = "publish_in_progress"
     default_detail = "C'è già un'operazione su Vinted in corso per questo annuncio: attendi che finisca."
@@ -130,13 +135,14 @@ def record_of(listing: Listing) -> dict[str, Any] | None:
 
 
 def _in_progress(listing: Listing) -> bool:
+    """An operation is queued or running; one lost (its job gone with a worker or a flushed queue) no
+    longer counts an hour after it was due or last moved."""
     record = record_of(listing)
     if record is None or record.get("state") not in RUNNING:
         return False
-    updated = record.get("updated_at")
-    if record.get("state") != "queued" and updated:
-        return datetime.fromisoformat(updated) > utcnow() - STALE_AFTER
-    return True
+    moved = [record.get("updated_at"), record.get("not_before") if record.get("state") == "queued" else None]
+    latest = max((datetime.fromisoformat(value) for value in moved if value), default=None)
+    return latest is None or latest > utcnow() - STALE_AFTER
 
 
 def missing_fields(listing: Listing, photos: int) -> list[tuple[str, str]]:
@@ -189,6 +195,8 @@ async def _checked(
         raise NotYourListing()
     if _in_progress(listing):
         raise PublishInProgress()
+    if operation != "unpublish" and listing.status in ("reserved", "sold"):
+        raise PastSelling()
     if operation == "publish" and listing.vinted_id:
         raise AlreadyOnVinted()
     if operation != "publish" and not listing.vinted_id:
