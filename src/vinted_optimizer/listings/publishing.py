@@ -85,8 +85,9 @@ STALE_AFTER = timedelta(hours=1)
 MAX_ATTEMPTS = 12
 BUSY_RETRY_SECONDS = 60
 DEFAULT_RETRY_SECONDS = 60
-# Longer than the longest publish paced at the write budget (21 writes, each waiting up to 2 minutes).
-JOB_OPTIONS: dict[str, Any] = {"timeout": 45 * 60, "retries": 2}
+# Longer than the longest repost paced at the write budget: a delete, then 21 writes, each of them waiting
+# at the gate up to 2 minutes (scraper.client.PUBLISH_CALL_TIMEOUT_SECONDS).
+JOB_OPTIONS: dict[str, Any] = {"timeout": 95 * 60, "retries": 2}
 RUNNING_STATE: dict[str, str] = {"publish": "publishing", "unpublish": "unpublishing", "repost": "reposting"}
 
 

@@ -42,6 +42,9 @@ SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a se
 HTTP_TIMEOUT_SECONDS = 15.0
 # A member's call waits at the pacing gate on the home side (each request up to vinted_max_wait_seconds).
 MEMBER_CALL_TIMEOUT_SECONDS = 600.0
+# A publish is up to 21 writes, each waiting at the gate up to vinted_max_wait_seconds: giving up earlier
+# would queue it again while the home side may still create the item.
+PUBLISH_CALL_TIMEOUT_SECONDS = 44 * 60.0
 
 
 @runtime_checkable
@@ -155,7 +158,7 @@ class HttpScraperClient:
     async def publish_member(self, request: PublishRequest) -> PublishOutcome:
         body = request.model_dump(mode="json")
         response = await self._send(
-            "POST", "/members/publish", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
+            "POST", "/members/publish", json=body, wait_seconds=PUBLISH_CALL_TIMEOUT_SECONDS
         )
         return PublishOutcome.model_validate(response.json())
 
