@@ -139,8 +139,17 @@ async def test_a_publish_uploads_the_photos_in_order_and_creates_the_item_with_t
     assert audit is not None and audit.meta["vinted_id"] == item_id and str(audit.user_id) == member.id
 
     events = (await client.get("/api/v1/events", headers=member.headers)).json()["events"]
-    states = [e["data"]["state"] for e in events if e["type"] == "listing.publish_changed"]
-    assert states == ["queued", "publishing", "published"]
+    moves = [
+        (e["data"]["state"], e["data"].get("step")) for e in events if e["type"] == "listing.publish_changed"
+    ]
+    assert moves == [
+        ("queued", None),
+        ("publishing", None),
+        ("publishing", "Caricamento foto 1 di 2"),
+        ("publishing", "Caricamento foto 2 di 2"),
+        ("publishing", "Creazione dell'annuncio su Vinted"),
+        ("published", None),
+    ]
 
     # Published already: a second publish is refused, nothing queued.
     again = await post(client, member, listing, "publish")

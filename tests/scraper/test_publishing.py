@@ -20,7 +20,13 @@ from vinted_optimizer.scraper.app import create_scraper_app
 from vinted_optimizer.scraper.client import HttpScraperClient
 from vinted_optimizer.scraper.errors import ScraperUnavailable
 from vinted_optimizer.scraper.pacing import PacingGate
-from vinted_optimizer.scraper.schemas import MemberSession, PublishItem, PublishRequest, UnpublishRequest
+from vinted_optimizer.scraper.schemas import (
+    MemberSession,
+    PublishItem,
+    PublishProgress,
+    PublishRequest,
+    UnpublishRequest,
+)
 from vinted_optimizer.scraper.service import QUEUE_NAME, ScraperService
 from vinted_optimizer.scraper.snapshots import SnapshotStore
 
@@ -70,7 +76,14 @@ async def test_a_publish_over_http_uploads_the_photos_in_order_then_creates_the_
         item=ITEM,
         photos=[b64(photo) for photo in photos],
     )
-    outcome = await client.publish_member(request)
+    told: list[tuple[str, int, int]] = []
+
+    async def progress(step: PublishProgress) -> None:
+        told.append((step.step, step.done, step.total))
+
+    # Over HTTP the progress lines come before the outcome (the test transport hands them over at the end).
+    outcome = await client.publish_member(request, progress)
+    assert told == [("photo", 0, 3), ("photo", 1, 3), ("photo", 2, 3), ("item", 3, 3)]
     assert outcome.error is None and outcome.result is not None
     result = outcome.result
     # Uploaded in display order, each one a photo Vinted keeps.
@@ -132,7 +145,9 @@ async def test_a_publish_body_may_carry_its_photos_but_other_routes_keep_the_sma
         headers = {"X-Service-Token": TOKEN}
         published = await http.post("/members/publish", json=body, headers=headers)
         assert published.status_code == 200, published.text
-        assert published.json()["result"]["item_id"] > 0
+        assert published.headers["content-type"].startswith("application/x-ndjson")
+        last = json.loads(published.text.splitlines()[-1])
+        assert last["outcome"]["result"]["item_id"] > 0
         refused = await http.post("/members/refresh", json={**body, "photos": [big]}, headers=headers)
         assert refused.status_code == 413
 
@@ -145,3 +160,23 @@ def test_photos_must_be_base64_jpegs() -> None:
         PublishRequest(session=session, item=ITEM, photos=[b64(b"GIF89a")])
     with pytest.raises(ValidationError):
         PublishRequest(session=session, item=ITEM, photos=[])
+
+
+async def test_the_progress_is_told_before_each_write(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    access, refresh = fake_vinted.member_session()
+    told: list[tuple[str, int, int]] = []
+
+    async def progress(step: PublishProgress) -> None:
+        # The photos Vinted had when it was said, and whether the item was created yet.
+        told.append((step.step, len(fake_vinted.calls_to("photo")), len(fake_vinted.calls_to("create"))))
+
+    request = PublishRequest(
+        session=MemberSession(access_token=access, refresh_token=refresh),
+        item=ITEM,
+        photos=[b64(jpeg()), b64(jpeg((9, 9, 9)))],
+    )
+    outcome = await service.publish_member(request, progress)
+    assert outcome.result is not None
+    assert told == [("photo", 0, 0), ("photo", 1, 0), ("item", 2, 0)]

@@ -58,6 +58,7 @@ from vinted_optimizer.scraper.schemas import (
     MemberSession,
     Published,
     PublishItem,
+    PublishProgress,
     PublishRequest,
     UnpublishRequest,
 )
@@ -526,16 +527,38 @@ async def _delete(access: VintedAccess, work: Work) -> None:
             )
 
 
+def step_text(progress: PublishProgress) -> str:
+    if progress.step == "photo":
+        return f"Caricamento foto {progress.done + 1} di {progress.total}"
+    return "Creazione dell'annuncio su Vinted"
+
+
+async def _progress(access: VintedAccess, work: Work, progress: PublishProgress) -> None:
+    """The step shown while the photos go (a short transaction of its own, then a live event)."""
+    step = step_text(progress)
+    async with access.sessionmaker() as session, session.begin():
+        listing = await repository.get_unscoped(session, work.listing_id, for_update=True)
+        if listing is None or not _ours(listing, work.ticket):
+            return
+        _update(listing, step=step)
+        state = str((record_of(listing) or {}).get("state"))
+    data = {"listing_id": str(work.listing_id), "state": state, "step": step}
+    await access.events.publish_quietly(work.family_id, EventType.listing_publish_changed, data)
+
+
 async def _create(access: VintedAccess, storage: Storage, work: Work, replaced: str | None) -> None:
     item = work.item
     assert item is not None
     photos = await _photos(storage, work)
     account: list[int | None] = []
 
+    async def told(progress: PublishProgress) -> None:
+        await _progress(access, work, progress)
+
     async def call(member: MemberSession) -> Any:
         account.append(member.vinted_user_id)
         request = PublishRequest(session=member, item=item, photos=photos)
-        return await access.scraper.publish_member(request)
+        return await access.scraper.publish_member(request, told)
 
     outcome = await _member_call(access, work, call)
     published: Published = outcome.result

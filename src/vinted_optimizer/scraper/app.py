@@ -16,7 +16,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Environment, Settings
@@ -28,10 +28,11 @@ from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
 from vinted_optimizer.scraper.schemas import (
     PUBLISH_MAX_PHOTOS,
+    PUBLISH_STREAM_TYPE,
     AggregatesPage,
     MemberOutcome,
     PacingReport,
-    PublishOutcome,
+    PublishProgress,
     PublishRequest,
     RefreshRequest,
     ScrapeAccepted,
@@ -65,6 +66,31 @@ def _token_checker(settings: Settings) -> Callable[[Request], Awaitable[None]]:
             raise Unauthorized("Token di servizio mancante o non valido.")
 
     return require_service_token
+
+
+async def publish_stream(scraper: ScraperService, body: PublishRequest) -> AsyncIterator[bytes]:
+    """A {"progress": …} line before each write, then {"outcome": …} (``PublishOutcome``): the cloud side
+    shows the step while the photos go, and the envelope still comes whatever happened."""
+    lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+    async def told(progress: PublishProgress) -> None:
+        await lines.put(b'{"progress":' + progress.model_dump_json().encode() + b"}\n")
+
+    async def run() -> None:
+        try:
+            outcome = await scraper.publish_member(body, told)
+            await lines.put(b'{"outcome":' + outcome.model_dump_json().encode() + b"}\n")
+        finally:
+            await lines.put(None)
+
+    task = asyncio.create_task(run())
+    try:
+        while (line := await lines.get()) is not None:
+            yield line
+        await task
+    finally:
+        if not task.done():
+            task.cancel()
 
 
 def create_scraper_app(
@@ -159,11 +185,14 @@ def create_scraper_app(
     @app.post(
         PUBLISH_PATH,
         operation_id="scraper:member_publish",
-        response_model=PublishOutcome,
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {PUBLISH_STREAM_TYPE: {}}, "description": "progress lines, then the outcome"}
+        },
         dependencies=protected,
     )
-    async def publish_member(body: PublishRequest) -> PublishOutcome:
-        return await scraper.publish_member(body)
+    async def publish_member(body: PublishRequest) -> StreamingResponse:
+        return StreamingResponse(publish_stream(scraper, body), media_type=PUBLISH_STREAM_TYPE)
 
     @app.post(
         "/members/unpublish",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import NoReturn, Protocol, runtime_checkable
 
 import httpx
 import structlog
@@ -21,12 +22,14 @@ from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
+from vinted_optimizer.scraper.publishing import OnProgress
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     MemberOutcome,
     MemberSession,
     PacingReport,
     PublishOutcome,
+    PublishProgress,
     PublishRequest,
     RefreshRequest,
     ScrapeAccepted,
@@ -58,7 +61,9 @@ class ScraperClient(Protocol):
     async def refresh_member(self, session: MemberSession) -> MemberOutcome: ...
 
     # A member's publishing (the photos and the item; the item's deletion).
-    async def publish_member(self, request: PublishRequest) -> PublishOutcome: ...
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome: ...
 
     async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome: ...
 
@@ -99,8 +104,10 @@ class InProcessScraperClient:
     async def refresh_member(self, session: MemberSession) -> MemberOutcome:
         return await self.service.refresh_member(session)
 
-    async def publish_member(self, request: PublishRequest) -> PublishOutcome:
-        return await self.service.publish_member(request)
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome:
+        return await self.service.publish_member(request, on_progress)
 
     async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
         return await self.service.unpublish_member(request)
@@ -155,12 +162,30 @@ class HttpScraperClient:
         )
         return MemberOutcome.model_validate(response.json())
 
-    async def publish_member(self, request: PublishRequest) -> PublishOutcome:
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome:
+        """The service's NDJSON answer read as it comes: each progress line told, then the outcome."""
         body = request.model_dump(mode="json")
-        response = await self._send(
-            "POST", "/members/publish", json=body, wait_seconds=PUBLISH_CALL_TIMEOUT_SECONDS
-        )
-        return PublishOutcome.model_validate(response.json())
+        timeout = httpx.Timeout(PUBLISH_CALL_TIMEOUT_SECONDS, connect=5.0)
+        try:
+            async with self._http.stream("POST", "/members/publish", json=body, timeout=timeout) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    self._raise_for(response, "/members/publish")
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    message = json.loads(line)
+                    if "progress" in message and on_progress is not None:
+                        await on_progress(PublishProgress.model_validate(message["progress"]))
+                    elif "outcome" in message:
+                        return PublishOutcome.model_validate(message["outcome"])
+        except httpx.TransportError as error:
+            log.warning("scraper_client.unreachable", path="/members/publish", error=type(error).__name__)
+            raise ScraperUnavailable() from error
+        log.warning("scraper_client.publish_unfinished")
+        raise ScraperUnavailable("Il servizio di casa ha interrotto la pubblicazione: riprova più tardi.")
 
     async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
         body = request.model_dump(mode="json")
@@ -184,8 +209,11 @@ class HttpScraperClient:
             raise ScraperUnavailable() from error
         if response.status_code < 400:
             return response
+        self._raise_for(response, path)
+
+    def _raise_for(self, response: httpx.Response, path: str) -> NoReturn:
         body = _json(response)
-        log.warning("scraper_client.error", status=response.status_code, code=body.get("error"))
+        log.warning("scraper_client.error", path=path, status=response.status_code, code=body.get("error"))
         if body.get("error") == ScraperCoolingDown.code and body.get("until"):
             reason = body.get("reason")
             until = datetime.fromisoformat(str(body["until"]))

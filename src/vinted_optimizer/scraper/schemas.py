@@ -7,7 +7,7 @@ import binascii
 import hashlib
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -162,6 +162,18 @@ class Published(BaseModel):
 
 class PublishOutcome(MemberOutcome):
     result: Published | None = None
+
+
+class PublishProgress(BaseModel):
+    """Where a publish is, told before each write: ``photo`` n of total, then ``item``."""
+
+    step: Literal["photo", "item"]
+    done: int = Field(ge=0)  # photos uploaded so far
+    total: int = Field(ge=1)  # photos to upload
+
+
+# A publish over HTTP answers NDJSON: a {"progress": …} line before each write, then {"outcome": …}.
+PUBLISH_STREAM_TYPE = "application/x-ndjson"
 
 
 class UnpublishRequest(BaseModel):

@@ -30,7 +30,7 @@ from vinted_optimizer.scraper.errors import (
 )
 from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
-from vinted_optimizer.scraper.publishing import publish_operation, unpublish_operation
+from vinted_optimizer.scraper.publishing import OnProgress, publish_operation, unpublish_operation
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     BudgetReport,
@@ -173,9 +173,11 @@ class ScraperService:
 
     # --- a member's publishing (scraper.publishing): each request a write at the gate -------------
 
-    async def publish_member(self, request: PublishRequest) -> PublishOutcome:
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome:
         """Upload the photos in order, then create the item: its id, address and the photos' ids."""
-        operation = publish_operation(self.settings, request.item, request.photos)
+        operation = publish_operation(self.settings, request.item, request.photos, on_progress)
         result, outcome = await member_call(self.settings, self.gate, request.session, operation)
         return PublishOutcome(session=outcome.session, dead=outcome.dead, error=outcome.error, result=result)
 
