@@ -64,7 +64,7 @@ export function PublishState({ publishing }: { publishing: Publishing }) {
       ) : null}
       {publishing.state === "failed" && publishing.error ? (
         <p className="text-red-800">
-          {publishing.error} {t("publish.failedWhat")}
+          {publishing.error} {t(publishing.operation === "publish" ? "publish.failedWhat" : "publish.failedRetry")}
         </p>
       ) : null}
     </div>
