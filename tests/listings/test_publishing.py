@@ -21,7 +21,7 @@ from tests.users.factories import invite_and_join, register
 from tests.vinted_link.factories import new_pairing, redeem
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.db import utcnow
-from vinted_optimizer.listings import publishing
+from vinted_optimizer.listings import publish_rules
 from vinted_optimizer.listings.tasks import publish as publish_job
 from vinted_optimizer.models import AuditLog, Listing
 from vinted_optimizer.scraper.client import HttpScraperClient
@@ -266,7 +266,7 @@ async def test_a_check_or_vinted_pace_mid_publish_queues_it_again_not_failed(
     # The job is scheduled again at that time, and the gate is closed meanwhile.
     stored = await row(session, listing)
     ticket = stored.vinted_data["publish"]["ticket"]
-    scheduled = await resources.queue.scheduled_at(publishing.job_id(stored.id, ticket, 1))
+    scheduled = await resources.queue.scheduled_at(publish_rules.job_id(stored.id, ticket, 1))
     assert scheduled is not None and abs((scheduled - not_before).total_seconds()) <= 1
     assert (await resources.scraper.status()).status == "cooling_down"
     # The first job run again (a worker's retry) does nothing: the next attempt is the scheduled one.
@@ -371,7 +371,7 @@ async def test_a_bulk_publish_spreads_its_jobs_within_the_write_budget_and_repor
     refused = {(r["id"], r["field"]) for r in body["refused"]}
     assert (unknown, "id") in refused and (incomplete["id"], "category_id") in refused
     assert (incomplete["id"], "photos") in refused
-    spacing = publishing.write_spacing(resources.settings)
+    spacing = publish_rules.write_spacing(resources.settings)
     assert body["estimated_minutes"] == -(-((2 + 3 + 2) * spacing) // 60)
 
     # Each job is scheduled after the writes of the ones before it (photos + 1 each).
@@ -381,7 +381,7 @@ async def test_a_bulk_publish_spreads_its_jobs_within_the_write_budget_and_repor
         record = stored.vinted_data["publish"]
         assert record["batch_id"] == body["batch_id"]
         scheduled.append(
-            await resources.queue.scheduled_at(publishing.job_id(stored.id, record["ticket"], 0))
+            await resources.queue.scheduled_at(publish_rules.job_id(stored.id, record["ticket"], 0))
         )
     assert all(when is not None for when in scheduled)
     gaps = [(b - a).total_seconds() for a, b in zip(scheduled, scheduled[1:], strict=False)]

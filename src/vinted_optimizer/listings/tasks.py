@@ -11,7 +11,7 @@ from typing import Any
 
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.queue import Cron, DomainJobs
-from vinted_optimizer.listings import analysis, publishing
+from vinted_optimizer.listings import analysis, publish_job, publish_rules
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.vinted_link.tasks import vinted_access
 
@@ -49,14 +49,14 @@ async def publish(ctx: dict[str, Any], listing_id: str, ticket: str, attempt: in
     """Publish, unpublish or repost on Vinted what the ticket asked (``publishing.run``)."""
     resources: Resources = ctx["resources"]
     access = vinted_access(resources)
-    return await publishing.run(access, resources.storage, uuid.UUID(listing_id), ticket, attempt)
+    return await publish_job.run(access, resources.storage, uuid.UUID(listing_id), ticket, attempt)
 
 
 JOBS = DomainJobs(
     functions={
         analysis.ANALYZE_JOB: analyze,
         analysis.RETRY_JOB: retry_pending_analyses,
-        publishing.PUBLISH_JOB: publish,
+        publish_rules.PUBLISH_JOB: publish,
     },
     cron=(Cron(analysis.RETRY_JOB, retry_pending_analyses, run_at_startup=True),),  # every minute
 )
