@@ -293,7 +293,20 @@ async def test_unpublish_deletes_the_item_and_keeps_its_history(client, session,
     assert shown["publishing"] is None
     stored = await row(session, listing)
     assert [gone["item_id"] for gone in stored.vinted_data["history"]] == [str(item_id)]
+    assert stored.vinted_data["history"][0]["already_gone"] is False
     assert await session.scalar(select(AuditLog).where(AuditLog.action == "listing.unpublished"))
+
+    # Published again, then deleted on Vinted itself: taking it off still works (nothing left there).
+    await post(client, member, listing, "publish")
+    await run_jobs(resources)
+    gone = Reply.error(404, 0, "not_found")
+    fake_vinted.script("delete", gone)
+    fake_vinted.script("delete_post", gone)
+    await post(client, member, listing, "unpublish")
+    await run_jobs(resources)
+    shown = await get_listing(client, member=member, listing_id=listing["id"])
+    assert shown["vinted_id"] is None and shown["status"] == "ready" and shown["publishing"] is None
+    assert (await row(session, listing)).vinted_data["history"][-1]["already_gone"] is True
 
 
 async def test_a_repost_needs_confirming_then_deletes_and_creates_again(

@@ -180,3 +180,21 @@ async def test_the_progress_is_told_before_each_write(
     outcome = await service.publish_member(request, progress)
     assert outcome.result is not None
     assert told == [("photo", 0, 0), ("photo", 1, 0), ("item", 2, 0)]
+
+
+async def test_an_item_vinted_no_longer_has_counts_as_taken_off(
+    fake_vinted: FakeVinted, service: ScraperService
+) -> None:
+    access, refresh = fake_vinted.member_session()
+    session = MemberSession(access_token=access, refresh_token=refresh)
+    gone = Reply.error(404, 0, "not_found")
+    fake_vinted.script("delete", gone)
+    fake_vinted.script("delete_post", gone)
+    outcome = await service.unpublish_member(UnpublishRequest(session=session, item_id=123))
+    assert outcome.error is None and outcome.result is not None and outcome.result.already_gone
+    # Any other refusal is an error, in the envelope.
+    fake_vinted.script(
+        "delete", Reply.error(403, 106, "access_denied"), Reply.error(403, 106, "access_denied")
+    )
+    refused = await service.unpublish_member(UnpublishRequest(session=session, item_id=124))
+    assert refused.result is None and refused.error is not None

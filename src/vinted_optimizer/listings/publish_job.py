@@ -181,7 +181,8 @@ async def _delete(access: VintedAccess, work: Work) -> None:
     async def call(member: MemberSession) -> Any:
         return await access.scraper.unpublish_member(UnpublishRequest(session=member, item_id=item_id))
 
-    await _member_call(access, work, call)
+    outcome = await _member_call(access, work, call)
+    already_gone = bool(outcome.result is not None and outcome.result.already_gone)
     async with access.sessionmaker() as session, session.begin():
         listing = await repository.get_unscoped(session, work.listing_id, for_update=True)
         if listing is None or not holds_ticket(listing, work.ticket):
@@ -193,6 +194,7 @@ async def _delete(access: VintedAccess, work: Work) -> None:
             "published_at": (data.get(ON_VINTED) or {}).get("published_at"),
             "deleted_at": utcnow().isoformat(),
             "by": work.operation,
+            "already_gone": already_gone,  # Vinted no longer had it (sold or deleted there)
         }
         data[HISTORY] = [*data.get(HISTORY, []), gone]
         data.pop(ON_VINTED, None)

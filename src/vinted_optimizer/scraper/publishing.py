@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from vinted_optimizer.config import Settings
+from vinted_optimizer.scraper.errors import VintedRefused
 from vinted_optimizer.scraper.schemas import Published, PublishItem, PublishProgress, Unpublished
 from vinted_optimizer.scraper.vinted.client import VintedClient
 from vinted_optimizer.scraper.vinted.uploads import NewItem, create_item, delete_item, upload_photo
@@ -67,7 +68,13 @@ def publish_operation(
 
 def unpublish_operation(item_id: int) -> Callable[[VintedClient], Awaitable[Unpublished]]:
     async def unpublish(client: VintedClient) -> Unpublished:
-        await delete_item(client, item_id)
+        try:
+            await delete_item(client, item_id)
+        except VintedRefused as refused:
+            # Both ways of deleting answered "not found": the item is no longer there to take off.
+            if refused.status != 404:
+                raise
+            return Unpublished(deleted=True, already_gone=True)
         return Unpublished(deleted=True)
 
     return unpublish

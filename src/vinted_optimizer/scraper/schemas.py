@@ -183,6 +183,7 @@ class UnpublishRequest(BaseModel):
 
 class Unpublished(BaseModel):
     deleted: bool
+    already_gone: bool = False  # Vinted no longer had it (sold, or deleted on Vinted itself)
 
 
 class UnpublishOutcome(MemberOutcome):
