@@ -376,6 +376,10 @@ async def test_a_bulk_publish_spreads_its_jobs_within_the_write_budget_and_repor
     unknown = str(uuid.uuid4())
     await run_jobs(resources)
 
+    too_many = {"ids": [str(uuid.uuid4()) for _ in range(51)]}
+    refused_all = await client.post("/api/v1/listings/publish", json=too_many, headers=member.headers)
+    assert refused_all.status_code == 422 and refused_all.json()["fields"][0]["field"] == "ids"
+
     ids = [ready[0]["id"], incomplete["id"], ready[1]["id"], unknown, ready[2]["id"]]
     accepted = await client.post("/api/v1/listings/publish", json={"ids": ids}, headers=member.headers)
     assert accepted.status_code == 202, accepted.text
