@@ -141,6 +141,29 @@ INVENTORY = [
     ),
     # Undoing needs a listing marked published by hand first: the family's members are told there is none.
     ("DELETE", "/api/v1/listings/{listing_id}/published-by-hand", None, _with(FAMILY, 409)),
+    # Publishing on Vinted: the owner's (the admin uploaded the world's listing) or a family admin's; the
+    # owner has no linked Vinted account (409); nothing is on Vinted to unpublish or repost (409).
+    (
+        "POST",
+        "/api/v1/listings/{listing_id}/publish",
+        None,
+        dict(anonymous=401, member=403, family_admin=409, other_family=404, instance_admin=403),
+    ),
+    (
+        "POST",
+        "/api/v1/listings/{listing_id}/unpublish",
+        None,
+        dict(anonymous=401, member=403, family_admin=409, other_family=404, instance_admin=403),
+    ),
+    (
+        "POST",
+        "/api/v1/listings/{listing_id}/repost",
+        {"confirm": True},
+        dict(anonymous=401, member=403, family_admin=409, other_family=404, instance_admin=403),
+    ),
+    # A bulk publish answers what it queued and what it refused (another family's listing: not found).
+    ("POST", "/api/v1/listings/publish", lambda world: {"ids": [world.listing_id]}, _with(OWN, 202)),
+    ("GET", "/api/v1/listings/publish-batches/{batch_id}", None, _with(OWN, 404)),
     ("POST", "/api/v1/images/upload", UPLOAD, _with(OWN, 201)),
     ("POST", "/api/v1/images/preview", PREVIEW, OWN),
     ("GET", "/api/v1/images/{image_id}", None, FAMILY),
@@ -389,6 +412,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         tracking_code=world.tracking_code,
         category_id=1242,
         pairing_id=world.pairing_id,
+        batch_id="0123abcd",
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"

@@ -54,6 +54,8 @@ class EventType(StrEnum):
     vinted_link_changed = "vinted.link_changed"
     vinted_synced = "vinted.synced"  # the sales sync of a member ran (or was queued): {user_id, state}
     trends_updated = "trends.updated"  # new market data collected (shared by every family): {rows}
+    # A listing's publishing on Vinted moved (queued, publishing, published, failed…): its id and state.
+    listing_publish_changed = "listing.publish_changed"
     chat_chunk = "chat.chunk"
 
 

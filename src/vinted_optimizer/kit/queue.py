@@ -14,9 +14,11 @@ A job that raises is tried again with an exponential backoff (``RETRY``).
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -98,15 +100,33 @@ class JobQueue:
             raise UnknownJob(name)
 
     async def enqueue(
-        self, name: str, *args: Any, job_id: str | None = None, run_for: int | None = None
+        self,
+        name: str,
+        *args: Any,
+        job_id: str | None = None,
+        run_for: int | None = None,
+        scheduled: datetime | None = None,
+        options: dict[str, Any] | None = None,
     ) -> bool:
         """Queue a job; False when a job with the same key is already queued or running. ``run_for``
-        (seconds) replaces RETRY's timeout for a job known to run longer (one paced by Vinted's gate)."""
+        (seconds) replaces RETRY's timeout for a job known to run longer (one paced by Vinted's gate);
+        ``scheduled``: not before that time (the scheduler moves it to the queue when due); ``options``
+        change how it runs (``timeout``, ``retries``: see ``RETRY``)."""
         self.check(name)
         key = job_id or f"{name}:{uuid.uuid4().hex}"
-        options = RETRY if run_for is None else {**RETRY, "timeout": run_for}
-        job = await self._queue.enqueue(name, key=key, kwargs={"args": list(args)}, **options)
+        when = {"scheduled": math.ceil(scheduled.timestamp())} if scheduled is not None else {}
+        longer = {"timeout": run_for} if run_for is not None else {}
+        job = await self._queue.enqueue(
+            name, key=key, kwargs={"args": list(args)}, **{**RETRY, **longer, **(options or {}), **when}
+        )
         return job is not None
+
+    async def scheduled_at(self, job_id: str) -> datetime | None:
+        """When a queued job is due (None: unknown, or due at once)."""
+        job = await self._queue.job(job_id)
+        if job is None or not job.scheduled:
+            return None
+        return datetime.fromtimestamp(job.scheduled, UTC)
 
     async def waiting(self) -> int:
         """Jobs queued, delayed (a retry's backoff) or running."""
@@ -133,12 +153,19 @@ class Jobs:
         """Side effects outside the database (deleting stored photos) happen only once the rows are gone."""
         after_commit(self._request, callback)
 
-    def enqueue_after_commit(self, name: str, *args: Any, job_id: str | None = None) -> None:
+    def enqueue_after_commit(
+        self,
+        name: str,
+        *args: Any,
+        job_id: str | None = None,
+        scheduled: datetime | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
         queue: JobQueue = self._request.app.state.queue
         queue.check(name)  # now, inside the request: a wrong name fails before anything commits
 
         async def enqueue() -> None:
-            await queue.enqueue(name, *args, job_id=job_id)
+            await queue.enqueue(name, *args, job_id=job_id, scheduled=scheduled, options=options)
 
         after_commit(self._request, enqueue)
 

@@ -3,20 +3,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Response, status
+from fastapi import Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.images import service as images
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import BadRequest, Forbidden, NotFound, responses
+from vinted_optimizer.kit.errors import BadRequest, Forbidden, InvalidField, NotFound, responses
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
-from vinted_optimizer.listings import service
+from vinted_optimizer.listings import publishing, service
 from vinted_optimizer.listings.schemas import (
     BrandList,
     BrandQuery,
+    BulkPublishRequest,
+    BulkPublishResult,
     BulkRequest,
     BulkResult,
     ListingCreate,
@@ -25,11 +27,14 @@ from vinted_optimizer.listings.schemas import (
     ListingPage,
     ListingRead,
     ListingUpdate,
+    PublishBatch,
     PublishedByHand,
+    RepostRequest,
     SimilarListing,
 )
 from vinted_optimizer.resources import Res
 from vinted_optimizer.scraper.errors import ScraperUnavailable
+from vinted_optimizer.vinted_link.service import VintedNotLinked
 
 router = DomainRouter(prefix="/listings", tags=["listings"])
 ERRORS = responses(Forbidden, NotFound)
@@ -245,4 +250,89 @@ async def undo_published_by_hand(
     listing = await service.require(session, member, listing_id, for_update=True)
     listing = await service.undo_published_by_hand(session, member, listing, context)
     service.announce(jobs, member.family_id, [listing.id], "updated")
+    return await service.read_one(session, resources.signer, listing)
+
+
+# --- publishing on Vinted from the app (listings/publishing.py): queued jobs, 202 ----------------------
+
+# 409: already on Vinted / not on it / an operation running / the owner's Vinted account not linked.
+PUBLISH_ERRORS = responses(Forbidden, NotFound, publishing.PublishInProgress, InvalidField)
+
+
+@router.post(
+    "/publish",
+    operation_id="listings:publish_many",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=BulkPublishResult,
+    responses=responses(Forbidden),
+    summary="Queue the publishing of many listings on Vinted, spread within the write budget",
+)
+async def publish_many(
+    data: BulkPublishRequest, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
+) -> BulkPublishResult:
+    return await publishing.request_batch(session, resources.settings, member, data.ids, jobs)
+
+
+@router.get(
+    "/publish-batches/{batch_id}",
+    operation_id="listings:publish_batch",
+    response_model=PublishBatch,
+    responses=ERRORS,
+    summary="A bulk publish's progress: the listings in each state",
+)
+async def publish_batch(
+    batch_id: Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")],
+    session: DbSession,
+    member: CurrentMember,
+) -> PublishBatch:
+    return await publishing.batch_progress(session, member, batch_id)
+
+
+@router.post(
+    "/{listing_id:uuid}/publish",
+    operation_id="listings:publish",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ListingRead,
+    responses=PUBLISH_ERRORS,
+    summary="Queue the publishing of the listing on its owner's Vinted account",
+)
+async def publish(
+    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
+) -> ListingRead:
+    listing = await publishing.request(session, member, listing_id, "publish", jobs)
+    return await service.read_one(session, resources.signer, listing)
+
+
+@router.post(
+    "/{listing_id:uuid}/unpublish",
+    operation_id="listings:unpublish",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ListingRead,
+    responses=responses(Forbidden, NotFound, publishing.NotOnVinted),
+    summary="Queue the deletion of the listing's item on Vinted",
+)
+async def unpublish(
+    listing_id: uuid.UUID, session: DbSession, resources: Res, member: CurrentMember, jobs: JobsAfterCommit
+) -> ListingRead:
+    listing = await publishing.request(session, member, listing_id, "unpublish", jobs)
+    return await service.read_one(session, resources.signer, listing)
+
+
+@router.post(
+    "/{listing_id:uuid}/repost",
+    operation_id="listings:repost",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ListingRead,
+    responses=responses(Forbidden, NotFound, VintedNotLinked, InvalidField),
+    summary="Queue a repost: the item deleted on Vinted and created again with the same photos and text",
+)
+async def repost(
+    listing_id: uuid.UUID,
+    data: RepostRequest,
+    session: DbSession,
+    resources: Res,
+    member: CurrentMember,
+    jobs: JobsAfterCommit,
+) -> ListingRead:
+    listing = await publishing.request(session, member, listing_id, "repost", jobs)
     return await service.read_one(session, resources.signer, listing)

@@ -62,6 +62,8 @@ READ_FIELDS = (
     Listing.vinted_url,
     # Marked "pubblicato a mano" (service.BY_HAND in vinted_data): the dashboard offers the undo only then.
     Listing.vinted_data.has_key("published_by_hand").label("published_by_hand"),
+    # The app's publishing (publishing.py): its state while it runs and after.
+    Listing.vinted_data["publish"].label("publishing"),
     Listing.analysis_status,
     Listing.analysis_error,
     Listing.analysis_attempts,
@@ -326,3 +328,15 @@ async def with_vinted_ids(
         .with_for_update()
     )
     return rows.all()
+
+
+def _in_batch(batch_id: str) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Listing.vinted_data["publish"]["batch_id"].astext == batch_id
+    return condition
+
+
+async def in_publish_batch(session: AsyncSession, family_id: uuid.UUID, batch_id: str) -> list[Listing]:
+    """The family's listings whose publishing belongs to the batch, in the order they go."""
+    query = readable_listings(family_id).where(_in_batch(batch_id))
+    rows = list(await session.scalars(query))
+    return sorted(rows, key=lambda row: str(row.vinted_data["publish"].get("not_before") or ""))

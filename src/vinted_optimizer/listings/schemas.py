@@ -230,6 +230,26 @@ class ListingUpdate(Input):
         return value
 
 
+PublishState = Literal["queued", "publishing", "published", "failed", "unpublishing", "reposting"]
+PublishOperation = Literal["publish", "unpublish", "repost"]
+
+
+class Publishing(BaseModel):
+    """Where the listing's publishing on Vinted is (``vinted_data.publish``): a queued job, running, done or
+    failed. While queued after a refusal to go now (Vinted's pace, a check, the home side away), ``error``
+    says why it waits and ``not_before`` when it goes."""
+
+    state: PublishState
+    operation: PublishOperation = Field(description="What was asked: publish, unpublish or repost")
+    error: str | None = Field(default=None, description="Why it failed, or why it waits (Italian)")
+    batch_id: str | None = Field(default=None, description="The bulk publish it is part of")
+    queued_at: datetime | None = None
+    updated_at: datetime | None = None
+    not_before: datetime | None = Field(default=None, description="When a queued job starts")
+    step: str | None = Field(default=None, description="What it is doing, e.g. «Invio di 4 foto»")
+    attempts: int = 0
+
+
 class ListingRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -257,6 +277,9 @@ class ListingRead(BaseModel):
     vinted_id: str | None
     vinted_url: str | None
     published_by_hand: bool = Field(default=False, description="Marked published by hand (it can be undone)")
+    publishing: Publishing | None = Field(
+        default=None, description="The publishing on Vinted asked from the app, while it runs and after"
+    )
     analysis_status: AnalysisStatus
     analysis_error: str | None
     analysis_attempts: int
@@ -448,3 +471,49 @@ class BrandSuggestion(BaseModel):
 
 class BrandList(BaseModel):
     items: list[BrandSuggestion] = Field(description="The family's brands first, then the market's")
+
+
+# --- publishing on Vinted from the app ------------------------------------------------------------
+
+PUBLISH_BATCH_MAX = 50
+
+
+class RepostRequest(Input):
+    """A repost deletes the item on Vinted and creates it again: the member confirms it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: Literal[True] = Field(description="Must be true: the item is deleted and created again")
+
+
+class BulkPublishRequest(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=PUBLISH_BATCH_MAX)
+
+
+class PublishRefusal(BaseModel):
+    id: uuid.UUID
+    field: str = Field(description="What to fix (a listing's field, or id / user_id)")
+    message: str
+
+
+class BulkPublishResult(BaseModel):
+    batch_id: str
+    queued: list[uuid.UUID] = Field(description="Accepted, in the order they will go")
+    refused: list[PublishRefusal]
+    estimated_minutes: int = Field(description="Until the last one is done, within the write budget")
+
+
+class PublishBatchItem(BaseModel):
+    id: uuid.UUID
+    title: str
+    publishing: Publishing
+    vinted_url: str | None
+
+
+class PublishBatch(BaseModel):
+    batch_id: str
+    total: int
+    counts: dict[str, int] = Field(description="Listings of the batch in each publishing state")
+    items: list[PublishBatchItem]

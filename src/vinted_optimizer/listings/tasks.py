@@ -11,8 +11,9 @@ from typing import Any
 
 from vinted_optimizer.kit.events import EventType
 from vinted_optimizer.kit.queue import Cron, DomainJobs
-from vinted_optimizer.listings import analysis
+from vinted_optimizer.listings import analysis, publish_job, publish_rules
 from vinted_optimizer.resources import Resources
+from vinted_optimizer.vinted_link.tasks import vinted_access
 
 
 async def analyze(ctx: dict[str, Any], listing_id: str, ticket: str, overwrite: bool = False) -> str:
@@ -45,7 +46,18 @@ async def retry_pending_analyses(ctx: dict[str, Any]) -> int:
         return await analysis.retry_due(session, resources.queue)
 
 
+async def publish(ctx: dict[str, Any], listing_id: str, ticket: str, attempt: int = 0) -> str:
+    """Publish, unpublish or repost on Vinted what the ticket asked (``publishing.run``)."""
+    resources: Resources = ctx["resources"]
+    access = vinted_access(resources)
+    return await publish_job.run(access, resources.storage, uuid.UUID(listing_id), ticket, attempt)
+
+
 JOBS = DomainJobs(
-    functions={analysis.ANALYZE_JOB: analyze, analysis.RETRY_JOB: retry_pending_analyses},
+    functions={
+        analysis.ANALYZE_JOB: analyze,
+        analysis.RETRY_JOB: retry_pending_analyses,
+        publish_rules.PUBLISH_JOB: publish,
+    },
     cron=(Cron(analysis.RETRY_JOB, retry_pending_analyses, run_at_startup=True),),  # every minute
 )

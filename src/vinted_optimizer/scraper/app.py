@@ -16,7 +16,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Environment, Settings
@@ -27,6 +27,8 @@ from vinted_optimizer.kit.redis import create_redis
 from vinted_optimizer.scraper.client import SERVICE_TOKEN_HEADER
 from vinted_optimizer.scraper.errors import ScraperCoolingDown
 from vinted_optimizer.scraper.schemas import (
+    PUBLISH_MAX_PHOTOS,
+    PUBLISH_STREAM_TYPE,
     AggregatesPage,
     ComparablesQuery,
     LabelOutcome,
@@ -34,11 +36,15 @@ from vinted_optimizer.scraper.schemas import (
     MarketComparison,
     MemberOutcome,
     PacingReport,
+    PublishProgress,
+    PublishRequest,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
     SyncOutcome,
     SyncRequest,
+    UnpublishOutcome,
+    UnpublishRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 from vinted_optimizer.scraper.worker import scraper_worker
@@ -46,6 +52,12 @@ from vinted_optimizer.scraper.worker import scraper_worker
 log = structlog.get_logger(__name__)
 
 BODY_LIMIT = 256 * 1024
+PUBLISH_PATH = "/members/publish"
+
+
+def publish_body_limit(settings: Settings) -> int:
+    """A publish carries its photos as base64 (a third larger than the JPEGs), at most 20 of them."""
+    return PUBLISH_MAX_PHOTOS * settings.max_upload_bytes * 4 // 3 + BODY_LIMIT
 
 
 def _token_checker(settings: Settings) -> Callable[[Request], Awaitable[None]]:
@@ -60,6 +72,31 @@ def _token_checker(settings: Settings) -> Callable[[Request], Awaitable[None]]:
             raise Unauthorized("Token di servizio mancante o non valido.")
 
     return require_service_token
+
+
+async def publish_stream(scraper: ScraperService, body: PublishRequest) -> AsyncIterator[bytes]:
+    """A {"progress": …} line before each write, then {"outcome": …} (``PublishOutcome``): the cloud side
+    shows the step while the photos go, and the envelope still comes whatever happened."""
+    lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+    async def told(progress: PublishProgress) -> None:
+        await lines.put(b'{"progress":' + progress.model_dump_json().encode() + b"}\n")
+
+    async def run() -> None:
+        try:
+            outcome = await scraper.publish_member(body, told)
+            await lines.put(b'{"outcome":' + outcome.model_dump_json().encode() + b"}\n")
+        finally:
+            await lines.put(None)
+
+    task = asyncio.create_task(run())
+    try:
+        while (line := await lines.get()) is not None:
+            yield line
+        await task
+    finally:
+        if not task.done():
+            task.cancel()
 
 
 def create_scraper_app(
@@ -180,11 +217,37 @@ def create_scraper_app(
     async def member_label(body: LabelRequest) -> LabelOutcome:
         return await scraper.member_label(body)
 
+    # --- a member's publishing: the photos and the item, or its deletion (writes at the gate) ------
+    @app.post(
+        PUBLISH_PATH,
+        operation_id="scraper:member_publish",
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {PUBLISH_STREAM_TYPE: {}}, "description": "progress lines, then the outcome"}
+        },
+        dependencies=protected,
+    )
+    async def publish_member(body: PublishRequest) -> StreamingResponse:
+        return StreamingResponse(publish_stream(scraper, body), media_type=PUBLISH_STREAM_TYPE)
+
+    @app.post(
+        "/members/unpublish",
+        operation_id="scraper:member_unpublish",
+        response_model=UnpublishOutcome,
+        dependencies=protected,
+    )
+    async def unpublish_member(body: UnpublishRequest) -> UnpublishOutcome:
+        return await scraper.unpublish_member(body)
+
     @app.get("/health", operation_id="scraper:health")
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(JsonBodyMiddleware, prefix="/")
-    app.add_middleware(BodySizeLimitMiddleware, default_limit=BODY_LIMIT)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=BODY_LIMIT,
+        overrides={PUBLISH_PATH: publish_body_limit(settings)},
+    )
     app.add_middleware(EdgeMiddleware)
     return app

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import NoReturn, Protocol, runtime_checkable
 
 import httpx
 import structlog
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
+from vinted_optimizer.scraper.publishing import OnProgress
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     ComparablesQuery,
@@ -30,11 +32,16 @@ from vinted_optimizer.scraper.schemas import (
     MemberOutcome,
     MemberSession,
     PacingReport,
+    PublishOutcome,
+    PublishProgress,
+    PublishRequest,
     RefreshRequest,
     ScrapeAccepted,
     ScrapeRequest,
     SyncOutcome,
     SyncRequest,
+    UnpublishOutcome,
+    UnpublishRequest,
 )
 from vinted_optimizer.scraper.service import ScraperService
 
@@ -44,6 +51,9 @@ SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a se
 HTTP_TIMEOUT_SECONDS = 15.0
 # A member's call waits at the pacing gate on the home side (each request up to vinted_max_wait_seconds).
 MEMBER_CALL_TIMEOUT_SECONDS = 600.0
+# A publish is up to 21 writes, each waiting at the gate up to vinted_max_wait_seconds: giving up earlier
+# would queue it again while the home side may still create the item.
+PUBLISH_CALL_TIMEOUT_SECONDS = 44 * 60.0
 
 SNAPSHOTS_ELSEWHERE_IT = (
     "Con più processi API il confronto con il mercato è letto solo dal processo dei job: per averlo qui "
@@ -67,6 +77,13 @@ class ScraperClient(Protocol):
     async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome: ...
 
     async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome: ...
+
+    # A member's publishing (the photos and the item; the item's deletion).
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome: ...
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -125,6 +142,14 @@ class InProcessScraperClient:
 
     async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome:
         return await self.service.member_label(LabelRequest(session=session, transaction_id=transaction_id))
+
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome:
+        return await self.service.publish_member(request, on_progress)
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
+        return await self.service.unpublish_member(request)
 
     async def aclose(self) -> None:
         if self._worker_task is not None:
@@ -201,6 +226,38 @@ class HttpScraperClient:
         )
         return LabelOutcome.model_validate(response.json())
 
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome:
+        """The service's NDJSON answer read as it comes: each progress line told, then the outcome."""
+        body = request.model_dump(mode="json")
+        timeout = httpx.Timeout(PUBLISH_CALL_TIMEOUT_SECONDS, connect=5.0)
+        try:
+            async with self._http.stream("POST", "/members/publish", json=body, timeout=timeout) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    self._raise_for(response, "/members/publish")
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    message = json.loads(line)
+                    if "progress" in message and on_progress is not None:
+                        await on_progress(PublishProgress.model_validate(message["progress"]))
+                    elif "outcome" in message:
+                        return PublishOutcome.model_validate(message["outcome"])
+        except httpx.TransportError as error:
+            log.warning("scraper_client.unreachable", path="/members/publish", error=type(error).__name__)
+            raise ScraperUnavailable() from error
+        log.warning("scraper_client.publish_unfinished")
+        raise ScraperUnavailable("Il servizio di casa ha interrotto la pubblicazione: riprova più tardi.")
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
+        body = request.model_dump(mode="json")
+        response = await self._send(
+            "POST", "/members/unpublish", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
+        )
+        return UnpublishOutcome.model_validate(response.json())
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -216,8 +273,11 @@ class HttpScraperClient:
             raise ScraperUnavailable() from error
         if response.status_code < 400:
             return response
+        self._raise_for(response, path)
+
+    def _raise_for(self, response: httpx.Response, path: str) -> NoReturn:
         body = _json(response)
-        log.warning("scraper_client.error", status=response.status_code, code=body.get("error"))
+        log.warning("scraper_client.error", path=path, status=response.status_code, code=body.get("error"))
         if body.get("error") == ScraperCoolingDown.code and body.get("until"):
             reason = body.get("reason")
             until = datetime.fromisoformat(str(body["until"]))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from vinted_optimizer.kit.schemas import INT4_MAX
 from vinted_optimizer.vocabulary import Condition
@@ -253,3 +255,79 @@ class LabelResult(BaseModel):
 
 class LabelOutcome(MemberOutcome):
     result: LabelResult | None = None
+
+
+# --- publishing (a member's writes: the photos, the item, its deletion) -----------------------------
+
+PUBLISH_MAX_PHOTOS = 20
+
+
+class PublishItem(BaseModel):
+    """The item's fields as ``scraper.vinted.uploads.NewItem`` takes them (the photos apart)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=5000)
+    catalog_id: int = Field(ge=1)
+    price: Decimal = Field(gt=0, max_digits=10, decimal_places=2)  # a decimal string on the wire
+    status_id: int = Field(ge=1)
+    package_size_id: int = Field(ge=1, le=3)
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    brand_id: int | None = Field(default=None, ge=1)
+    brand: str | None = Field(default=None, max_length=120)
+    size_id: int | None = Field(default=None, ge=1)
+    color_ids: list[int] = Field(default_factory=list, max_length=2)
+
+
+def _base64_jpeg(value: str) -> str:
+    try:
+        content = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("a photo is a base64 JPEG") from None
+    if not content.startswith(b"\xff\xd8"):
+        raise ValueError("a photo is a base64 JPEG")
+    return value
+
+
+class PublishRequest(BaseModel):
+    session: MemberSession
+    item: PublishItem
+    # In display order, the cover first: base64 JPEGs (the processed photos the buyers see).
+    photos: list[Annotated[str, AfterValidator(_base64_jpeg)]] = Field(
+        min_length=1, max_length=PUBLISH_MAX_PHOTOS, repr=False
+    )
+
+
+class Published(BaseModel):
+    item_id: int
+    url: str
+    photo_ids: list[int]
+
+
+class PublishOutcome(MemberOutcome):
+    result: Published | None = None
+
+
+class PublishProgress(BaseModel):
+    """Where a publish is, told before each write: ``photo`` n of total, then ``item``."""
+
+    step: Literal["photo", "item"]
+    done: int = Field(ge=0)  # photos uploaded so far
+    total: int = Field(ge=1)  # photos to upload
+
+
+# A publish over HTTP answers NDJSON: a {"progress": …} line before each write, then {"outcome": …}.
+PUBLISH_STREAM_TYPE = "application/x-ndjson"
+
+
+class UnpublishRequest(BaseModel):
+    session: MemberSession
+    item_id: int = Field(ge=1)
+
+
+class Unpublished(BaseModel):
+    deleted: bool
+    already_gone: bool = False  # Vinted no longer had it (sold, or deleted on Vinted itself)
+
+
+class UnpublishOutcome(MemberOutcome):
+    result: Unpublished | None = None

@@ -32,6 +32,7 @@ from vinted_optimizer.scraper.market import find_comparables
 from vinted_optimizer.scraper.member_sync import read_label, read_sales
 from vinted_optimizer.scraper.members import member_call
 from vinted_optimizer.scraper.pacing import BudgetStatus, PacingGate, PacingStatus
+from vinted_optimizer.scraper.publishing import OnProgress, publish_operation, unpublish_operation
 from vinted_optimizer.scraper.schemas import (
     AggregatesPage,
     BudgetReport,
@@ -44,10 +45,14 @@ from vinted_optimizer.scraper.schemas import (
     MemberOutcome,
     MemberSession,
     PacingReport,
+    PublishOutcome,
+    PublishRequest,
     ScrapeAccepted,
     ScrapeRequest,
     SyncOutcome,
     SyncRequest,
+    UnpublishOutcome,
+    UnpublishRequest,
 )
 from vinted_optimizer.scraper.snapshots import SnapshotStore, StoredSearch
 from vinted_optimizer.scraper.trends import aggregate_run
@@ -202,6 +207,24 @@ class ScraperService:
             lambda client: read_label(client, request.transaction_id),
         )
         return LabelOutcome(**outcome.model_dump(), result=result)
+
+    # --- a member's publishing (scraper.publishing): each request a write at the gate -------------
+
+    async def publish_member(
+        self, request: PublishRequest, on_progress: OnProgress | None = None
+    ) -> PublishOutcome:
+        """Upload the photos in order, then create the item: its id, address and the photos' ids."""
+        operation = publish_operation(self.settings, request.item, request.photos, on_progress)
+        result, outcome = await member_call(self.settings, self.gate, request.session, operation)
+        return PublishOutcome(session=outcome.session, dead=outcome.dead, error=outcome.error, result=result)
+
+    async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
+        """Delete the member's item on Vinted."""
+        operation = unpublish_operation(request.item_id)
+        result, outcome = await member_call(self.settings, self.gate, request.session, operation)
+        return UnpublishOutcome(
+            session=outcome.session, dead=outcome.dead, error=outcome.error, result=result
+        )
 
     # --- the job ---------------------------------------------------------------------------------
 

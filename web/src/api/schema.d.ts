@@ -502,6 +502,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue the publishing of many listings on Vinted, spread within the write budget */
+        post: operations["listings:publish_many"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/publish-batches/{batch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bulk publish's progress: the listings in each state */
+        get: operations["listings:publish_batch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/similar/{listing_id}": {
         parameters: {
             query?: never;
@@ -589,6 +623,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/{listing_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue the publishing of the listing on its owner's Vinted account */
+        post: operations["listings:publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/{listing_id}/published-by-hand": {
         parameters: {
             query?: never;
@@ -602,6 +653,40 @@ export interface paths {
         post: operations["listings:mark_published_by_hand"];
         /** Undo 'published by hand': back to the earlier status, the Vinted link forgotten */
         delete: operations["listings:undo_published_by_hand"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/repost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a repost: the item deleted on Vinted and created again with the same photos and text */
+        post: operations["listings:repost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue the deletion of the listing's item on Vinted */
+        post: operations["listings:unpublish"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1449,6 +1534,28 @@ export interface components {
             /** Shipment Ids */
             shipment_ids: string[];
         };
+        /** BulkPublishRequest */
+        BulkPublishRequest: {
+            /** Ids */
+            ids: string[];
+        };
+        /** BulkPublishResult */
+        BulkPublishResult: {
+            /** Batch Id */
+            batch_id: string;
+            /**
+             * Estimated Minutes
+             * @description Until the last one is done, within the write budget
+             */
+            estimated_minutes: number;
+            /**
+             * Queued
+             * @description Accepted, in the order they will go
+             */
+            queued: string[];
+            /** Refused */
+            refused: components["schemas"]["PublishRefusal"][];
+        };
         /** BulkRequest */
         BulkRequest: {
             /**
@@ -1900,7 +2007,7 @@ export interface components {
          * EventType
          * @enum {string}
          */
-        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "vinted.synced" | "trends.updated" | "chat.chunk";
+        EventType: "analysis.started" | "analysis.finished" | "analysis.failed" | "listing.changed" | "sale.recorded" | "shipment.status_changed" | "vinted.link_changed" | "vinted.synced" | "trends.updated" | "listing.publish_changed" | "chat.chunk";
         /** Failing */
         Failing: {
             /** Detail */
@@ -2412,6 +2519,8 @@ export interface components {
              * @default false
              */
             published_by_hand?: boolean;
+            /** @description The publishing on Vinted asked from the app, while it runs and after */
+            publishing?: components["schemas"]["Publishing"] | null;
             /** Purchase Cost */
             purchase_cost: string | null;
             /** Size */
@@ -2923,6 +3032,50 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** PublishBatch */
+        PublishBatch: {
+            /** Batch Id */
+            batch_id: string;
+            /**
+             * Counts
+             * @description Listings of the batch in each publishing state
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Items */
+            items: components["schemas"]["PublishBatchItem"][];
+            /** Total */
+            total: number;
+        };
+        /** PublishBatchItem */
+        PublishBatchItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            publishing: components["schemas"]["Publishing"];
+            /** Title */
+            title: string;
+            /** Vinted Url */
+            vinted_url: string | null;
+        };
+        /** PublishRefusal */
+        PublishRefusal: {
+            /**
+             * Field
+             * @description What to fix (a listing's field, or id / user_id)
+             */
+            field: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Message */
+            message: string;
+        };
         /**
          * PublishedByHand
          * @description The link of the item the member published on Vinted themselves.
@@ -2934,6 +3087,54 @@ export interface components {
              * @example https://www.vinted.it/items/1234567890-giacca-di-jeans
              */
             vinted_url: string;
+        };
+        /**
+         * Publishing
+         * @description Where the listing's publishing on Vinted is (``vinted_data.publish``): a queued job, running, done or
+         *     failed. While queued after a refusal to go now (Vinted's pace, a check, the home side away), ``error``
+         *     says why it waits and ``not_before`` when it goes.
+         */
+        Publishing: {
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts?: number;
+            /**
+             * Batch Id
+             * @description The bulk publish it is part of
+             */
+            batch_id?: string | null;
+            /**
+             * Error
+             * @description Why it failed, or why it waits (Italian)
+             */
+            error?: string | null;
+            /**
+             * Not Before
+             * @description When a queued job starts
+             */
+            not_before?: string | null;
+            /**
+             * Operation
+             * @description What was asked: publish, unpublish or repost
+             * @enum {string}
+             */
+            operation: "publish" | "unpublish" | "repost";
+            /** Queued At */
+            queued_at?: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "queued" | "publishing" | "published" | "failed" | "unpublishing" | "reposting";
+            /**
+             * Step
+             * @description What it is doing, e.g. «Invio di 4 foto»
+             */
+            step?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** QuoteRequest */
         QuoteRequest: {
@@ -2998,6 +3199,18 @@ export interface components {
              * @enum {string}
              */
             mode: "invite" | "open" | "closed";
+        };
+        /**
+         * RepostRequest
+         * @description A repost deletes the item on Vinted and creates it again: the member confirms it.
+         */
+        RepostRequest: {
+            /**
+             * Confirm
+             * @description Must be true: the item is deleted and created again
+             * @constant
+             */
+            confirm: true;
         };
         /** SaleCreate */
         SaleCreate: {
@@ -6058,6 +6271,164 @@ export interface operations {
             };
         };
     };
+    "listings:publish_many": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPublishRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPublishResult"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "listings:publish_batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishBatch"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "listings:similar": {
         parameters: {
             query?: never;
@@ -6588,6 +6959,84 @@ export interface operations {
             };
         };
     };
+    "listings:publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description C'è già un'operazione su Vinted in corso per questo annuncio: attendi che finisca. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "listings:mark_published_by_hand": {
         parameters: {
             query?: never;
@@ -6745,6 +7194,193 @@ export interface operations {
                 };
             };
             /** @description L'annuncio non risulta pubblicato a mano: non c'è niente da annullare. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "listings:repost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RepostRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingRead"];
+                };
+            };
+            /** @description The body is not valid UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nessun account Vinted collegato per questo membro: collegalo da Impostazioni → Vinted e riprova. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not application/json in UTF-8 (or, for uploads, not a form) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "listings:unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Risorsa non trovata. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description L'annuncio non è su Vinted: pubblicalo prima. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -8,6 +8,7 @@ import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { ConfirmPanel } from "./confirm";
 import { parseMoney, statusLabel, type ListingStatus } from "./labels";
+import type { BulkPublishResult } from "./publish-batch";
 import { listingKeys } from "./queries";
 
 type Mode = "status" | "price" | "delete" | null;
@@ -21,11 +22,13 @@ export function BulkBar({
   statuses,
   onClear,
   onDone,
+  onPublished,
 }: {
   ids: string[];
   statuses: readonly ListingStatus[];
   onClear: () => void;
   onDone: (message: string) => void;
+  onPublished: (result: BulkPublishResult) => void;
 }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
@@ -52,8 +55,19 @@ export function BulkBar({
     },
   });
 
+  // Publishing on Vinted: queued on the server, spread within Vinted's pace; the list shows the progress.
+  const publish = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/v1/listings/publish", { body: { ids } })),
+    onSuccess: (result) => {
+      void queryClient.invalidateQueries({ queryKey: listingKeys.all });
+      onPublished(result);
+      onClear();
+    },
+  });
+
   const choose = (next: Mode) => {
     bulk.reset();
+    publish.reset();
     setPriceError(undefined);
     setMode(next);
   };
@@ -98,6 +112,14 @@ export function BulkBar({
           </Button>
           <Button type="button" variant="danger" className="px-2 text-sm sm:px-4 sm:text-base" onClick={() => choose("delete")}>
             {t("listings.bulk.delete")}
+          </Button>
+          <Button
+            type="button"
+            className="col-span-3 px-2 text-sm sm:px-4 sm:text-base"
+            onClick={() => publish.mutate()}
+            busy={publish.isPending}
+          >
+            {t("publish.bulk")}
           </Button>
         </div>
       ) : null}
@@ -147,6 +169,7 @@ export function BulkBar({
       ) : null}
 
       {bulk.isError ? <Alert>{errorMessage(bulk.error, t)}</Alert> : null}
+      {publish.isError ? <Alert>{errorMessage(publish.error, t)}</Alert> : null}
     </section>
   );
 }

@@ -19,6 +19,7 @@ import { primaryImage, type Listing } from "./labels";
 import { ListingEditor } from "./listing-editor";
 import { MarketPanel } from "./market-panel";
 import { PhotoManager } from "./photo-manager";
+import { PublishOnVinted } from "./publish-on-vinted";
 import { listingKeys, storeListing, useListing, useReanalyze } from "./queries";
 import { SimilarListings } from "./similar-listings";
 import { DuplicateNotice } from "./upload-panel";
@@ -214,6 +215,7 @@ function LoadedDetail({ id, backHref, notice, duplicates, onFlash }: DetailProps
         </div>
         <div className="order-1 flex min-w-0 flex-col gap-6 lg:order-2 lg:col-span-3">
           <ListingEditor listing={listing} meta={meta.data} />
+          <PublishOnVinted listing={listing} />
           <MarketPanel listing={listing} />
           <CopyToVinted listing={listing} />
         </div>

@@ -15,6 +15,7 @@ import { useI18n } from "@/lib/i18n";
 import { AnalysisBadge, StatusBadge } from "./badges";
 import { ListingThumb } from "./thumb";
 import { BulkBar } from "./bulk-bar";
+import { PublishBatchPanel, type BulkPublishResult } from "./publish-batch";
 import {
   ListingFilters,
   PAGE_SIZE,
@@ -285,6 +286,7 @@ function LoadedList({ meta, notice }: { meta: Meta; notice?: ReactNode }) {
   const [view, setView] = useStoredView();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [done, setDone] = useState<string | null>(null);
+  const [batch, setBatch] = useState<BulkPublishResult | null>(null);
 
   const listings = useListingPage(query);
   const family = useFamily({ enabled: user?.role === "admin" });
@@ -359,6 +361,7 @@ function LoadedList({ meta, notice }: { meta: Meta; notice?: ReactNode }) {
       <div className="flex flex-col gap-4">
         {notice}
         {done ? <Alert kind="success">{done}</Alert> : null}
+        {batch ? <PublishBatchPanel result={batch} /> : null}
 
         {/* No filters to show over an empty shop: the call to action is the only thing to do. */}
         {data && total === 0 && !filtered && filters.page === 1 ? null : (
@@ -445,6 +448,7 @@ function LoadedList({ meta, notice }: { meta: Meta; notice?: ReactNode }) {
           statuses={meta.vocabulary.listing_statuses}
           onClear={() => setSelected(new Set())}
           onDone={setDone}
+          onPublished={setBatch}
         />
       ) : null}
     </>

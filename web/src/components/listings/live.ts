@@ -9,12 +9,15 @@ function idsOf(data: Record<string, unknown>): string[] {
 
 export const listingEvents: LiveHandler = (event, queryClient) => {
   // "analysis.started" changes nothing shown (the listing is already "pending").
-  if (event.type !== "analysis.finished" && event.type !== "analysis.failed" && event.type !== "listing.changed") return;
+  const publish = event.type === "listing.publish_changed";
+  if (event.type !== "analysis.finished" && event.type !== "analysis.failed" && event.type !== "listing.changed" && !publish)
+    return;
   const ids = idsOf(event.data);
   for (const id of ids) {
     if (event.data.change === "deleted") queryClient.removeQueries({ queryKey: listingKeys.detail(id) });
     else void queryClient.invalidateQueries({ queryKey: listingKeys.detail(id) });
   }
   void queryClient.invalidateQueries({ queryKey: listingKeys.lists() });
+  if (publish) void queryClient.invalidateQueries({ queryKey: listingKeys.publishBatches() });
   if (event.type === "analysis.finished") void queryClient.invalidateQueries({ queryKey: listingKeys.similarAll() });
 };

@@ -18,7 +18,17 @@ export const listingKeys = {
   // The Mercato panel depends on what it compares: a new price, category, brand or condition asks again.
   market: (listing: Pick<Listing, "id" | "price" | "category_id" | "brand" | "condition">) =>
     [...listingKeys.all, "market", listing.id, listing.price, listing.category_id, listing.brand, listing.condition] as const,
+
+  publishBatches: () => [...listingKeys.all, "publish-batch"] as const,
+  publishBatch: (batchId: string) => [...listingKeys.publishBatches(), batchId] as const,
 };
+
+// A publishing on Vinted still running (publishing.py): its state changes arrive as live events.
+const PUBLISH_RUNNING = new Set(["queued", "publishing", "unpublishing", "reposting"]);
+
+export function publishRunning(listing: Listing | undefined): boolean {
+  return listing?.publishing != null && PUBLISH_RUNNING.has(listing.publishing.state);
+}
 
 // Only while the live-events socket is down: then a pending analysis is checked now and then.
 const FALLBACK_POLL_MS = 15_000;
@@ -40,7 +50,9 @@ export function useListing(id: string) {
       unwrap(await api.GET("/api/v1/listings/{listing_id}", { params: { path: { listing_id: id } } })),
     // The AI's answer arrives as a live event (./live.ts); polling only while the socket is down.
     refetchInterval: (query) =>
-      query.state.data?.analysis_status === "pending" && live !== "open" ? FALLBACK_POLL_MS : false,
+      (query.state.data?.analysis_status === "pending" || publishRunning(query.state.data)) && live !== "open"
+        ? FALLBACK_POLL_MS
+        : false,
   });
 }
 
