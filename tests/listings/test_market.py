@@ -49,7 +49,10 @@ async def test_the_draft_s_range_is_pulled_into_the_market_and_explained(client,
     # No comparables yet: the model's range stays, and the sentence says there is nothing to compare.
     assert first["ai_suggestion"]["suggested_price_min"] == "25.00" and first["price"] == "30.00"
     assert first["ai_suggestion"]["market"]["count"] == 0
-    assert first["ai_suggestion"]["price_explanation"].startswith("Nessun annuncio simile visto su Vinted")
+    assert first["ai_suggestion"]["price_explanation"] == (
+        "Stima del modello dalla foto: nessun annuncio simile visto su Vinted negli ultimi 30 giorni per "
+        "confrontarla."
+    )
     category_id = first["category_id"]
     assert first["brand"] == "Levi's" and first["condition"] == "very_good"
 

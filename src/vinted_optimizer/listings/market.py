@@ -95,6 +95,13 @@ def draft_market(
     "price_explanation"."""
     if market is None:
         return None, note
+    if market.count == 0:
+        # Nothing to compare with: the range is the model's, and the sentence says so first.
+        explanation = (
+            "Stima del modello dalla foto: nessun annuncio simile visto su Vinted negli ultimi "
+            f"{market.days} giorni per confrontarla."
+        )
+        return {**market.model_dump(mode="json"), "position": None, "percentile": None}, explanation
     middle = midpoint(proposed)
     placement = place(market, middle, subject="il prezzo proposto")
     explanation = placement.explanation
