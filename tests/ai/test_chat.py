@@ -4,6 +4,7 @@ prompt injection kept inside the quoted data."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 
@@ -151,14 +152,18 @@ async def test_ollama_down_answers_with_the_embedded_model(make_service: Callabl
 async def test_the_embedded_model_stops_when_the_consumer_does(
     make_service: Callable[..., AIService],
 ) -> None:
-    service = make_service(ollama_url=None, chat_embedded_max_tokens=200)
+    service = make_service(ollama_url=None, chat_embedded_max_tokens=400)
+    model = service.chat_service.embedded
+    assert model is not None
     seen = 0
     async with aclosing(service.chat(request())) as chunks:
         async for chunk in chunks:
             seen += chunk.type == "token"
             if seen == 2:
                 break
-    # The model was told to stop: the next answer starts and finishes (one generation at a time).
+    assert await asyncio.to_thread(model.idle.wait, 30)
+    # The model's loop was told to stop at its next token, long before the 400 it was allowed.
+    assert model.last_stopped and model.last_chunks < 100
     again = await collect(make_service(ollama_url=None).chat(request()))
     assert again[-1].type == "done" and again[-1].mode == "embedded"
 

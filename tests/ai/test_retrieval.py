@@ -3,13 +3,19 @@ indexed once, a family's documents found only for that family, deletion."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
 from tests.ai.chat_helpers import HOSTILE_TEXT, listing
+from tests.fakes.server import free_port
 from vinted_optimizer.ai.chat_schemas import Passage
 from vinted_optimizer.ai.errors import AIInvalidInput
 from vinted_optimizer.ai.knowledge import guide_passages
@@ -113,3 +119,48 @@ def test_chroma_url_is_validated(url: str, make_ai_settings: Callable[..., Setti
 def test_chroma_url_is_normalised(make_ai_settings: Callable[..., Settings]) -> None:
     assert make_ai_settings(chroma_url=" https://chroma.home:8443/ ").chroma_url == "https://chroma.home:8443"
     assert make_ai_settings(chroma_url="").chroma_url is None
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A real Chroma server (``chroma run``, the binary in the chromadb wheel) on a loopback port."""
+    port = free_port()
+    binary = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen(  # noqa: S603 - our own venv's binary, fixed arguments
+        [str(binary), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("chroma run did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.slow
+async def test_a_chroma_server_through_http_client(
+    chroma_server: str, make_ai_settings: Callable[..., Settings]
+) -> None:
+    settings = make_ai_settings(chroma_url=chroma_server)
+    retriever = Retriever(settings)
+    assert await retriever.index_guides() == len(guide_passages())
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    jacket = listing("Giacca", "Giacca di jeans blu.")
+    hostile = listing("Giacca", f"Giacca di jeans blu. {HOSTILE_TEXT}")
+    await retriever.index_documents(mine, [jacket])
+    await retriever.index_documents(theirs, [hostile])
+    found = [p.id for p in await retriever.search(mine, "giacca di jeans blu", 20)]
+    assert jacket.id in found and hostile.id not in found
+    assert not (settings.data_dir / "chroma").exists()  # nothing embedded on this side

@@ -14,6 +14,7 @@ import importlib.metadata
 import importlib.util
 import threading
 from collections.abc import AsyncGenerator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,12 @@ class EmbeddedChatModel:
     def __init__(self, *, num_ctx: int, threads: int) -> None:
         self.num_ctx = num_ctx
         self.threads = threads
+        # The last generation's callbacks, and whether its loop was told to stop (the consumer left):
+        # set when its thread ends.
+        self.last_chunks = 0
+        self.last_stopped = False
+        self.idle = threading.Event()
+        self.idle.set()
 
     @staticmethod
     def installed() -> bool:
@@ -107,9 +114,15 @@ class EmbeddedChatModel:
         def put(kind: str, item: Any) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, (kind, item))
 
+        chunks = 0
+        told_to_stop = False
+
         def on_chunk(chunk: Any) -> bool:
+            nonlocal chunks, told_to_stop
+            chunks += 1
             put("chunk", chunk)
-            return stop.is_set()  # True stops the generation loop
+            told_to_stop = stop.is_set()
+            return told_to_stop  # True stops the generation loop
 
         def run() -> None:
             try:
@@ -120,8 +133,12 @@ class EmbeddedChatModel:
             except Exception as error:  # noqa: BLE001 - handed to the event loop as it is
                 put("error", error)
             finally:
-                put("end", None)
+                self.last_chunks, self.last_stopped = chunks, told_to_stop
+                self.idle.set()
+                with suppress(RuntimeError):  # the loop may be closed when nobody waits any more
+                    put("end", None)
 
+        self.idle.clear()
         worker = threading.Thread(target=run, name="embedded-llm", daemon=True)
         worker.start()
         try:
