@@ -118,6 +118,7 @@ class ChatService:
                 "num_predict": prompt.max_tokens,
                 "temperature": 0.2,
             }
+            asked = time.perf_counter()  # the first-token deadline runs from here, not from retrieval
             try:
                 response = await self.ollama.open(model, prompt.messages, options)
             except ChatFailure as failure:
@@ -128,7 +129,8 @@ class ChatService:
                 log.info("ai.chat.ollama_down", fallback="embedded" if self.embedded else "retrieval_only")
             else:
                 yield ChatChunk(type="sources", sources=prompt.used)
-                async with aclosing(self._from_ollama(response, model, started, timings)) as chunks:
+                ollama = self._from_ollama(response, model, started, asked, timings)
+                async with aclosing(ollama) as chunks:
                     async for chunk in chunks:
                         yield chunk
                 return
@@ -154,11 +156,16 @@ class ChatService:
         )
 
     async def _from_ollama(
-        self, response: httpx.Response, model: str, started: float, timings: dict[str, float]
+        self,
+        response: httpx.Response,
+        model: str,
+        started: float,
+        asked: float,
+        timings: dict[str, float],
     ) -> AsyncGenerator[ChatChunk, None]:
         assert self.ollama is not None
         try:
-            async with aclosing(self.ollama.pieces(response, started=started)) as pieces:
+            async with aclosing(self.ollama.pieces(response, started=asked)) as pieces:
                 async for piece in pieces:
                     if piece.text:
                         timings.setdefault("first_token_ms", _ms(started))
