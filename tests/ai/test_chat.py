@@ -38,7 +38,7 @@ def chat_settings(make_ai_settings: Callable[..., Settings]) -> Callable[..., Se
         values: dict[str, object] = {
             "ollama_chat_model": "phi3:mini",
             "chat_first_token_timeout_seconds": 5.0,
-            "chat_stall_timeout_seconds": 0.5,
+            "chat_stall_timeout_seconds": 5.0,  # the stall test shortens it
             "chat_embedded_max_tokens": 6,
             "chat_embedded_num_ctx": 1024,
         }
@@ -102,7 +102,7 @@ async def test_a_stalled_stream_is_cut_with_a_stalled_chunk(
     make_service: Callable[..., AIService], fake_ollama: FakeOllama
 ) -> None:
     fake_ollama.script("/api/chat", Reply(tokens=list("abcdef"), stall_after=2))
-    chunks = await collect(make_service().chat(request()))
+    chunks = await collect(make_service(chat_stall_timeout_seconds=0.5).chat(request()))
     assert types(chunks) == ["sources", "token", "token", "error"]
     assert chunks[-1].code == "stalled" and "bloccata" in (chunks[-1].detail or "")
     await wait_for_stream_end(fake_ollama)

@@ -24,7 +24,7 @@ AUTH = {"X-Service-Token": SERVICE_TOKEN}
 
 @pytest.fixture
 def chat_app_settings(make_ai_settings: Callable[..., Settings]) -> Settings:
-    return make_ai_settings(chat_stall_timeout_seconds=0.5, chat_first_token_timeout_seconds=5.0)
+    return make_ai_settings(chat_stall_timeout_seconds=5.0, chat_first_token_timeout_seconds=5.0)
 
 
 @pytest.fixture
@@ -107,10 +107,15 @@ async def test_stopping_over_http_closes_the_ollama_stream(
 
 
 async def test_a_stall_behind_the_service_arrives_as_a_chunk(
-    http_client: HttpAIClient, fake_ollama: FakeOllama
+    make_ai_settings: Callable[..., Settings], fake_ollama: FakeOllama
 ) -> None:
     fake_ollama.script("/api/chat", Reply(tokens=list("abcdef"), stall_after=3))
-    chunks = await collect(http_client.chat(request()))
+    with serve_in_thread(create_ai_app(make_ai_settings(chat_stall_timeout_seconds=0.5))) as url:
+        client = HttpAIClient(url, SERVICE_TOKEN, timeout=10)
+        try:
+            chunks = await collect(client.chat(request()))
+        finally:
+            await client.aclose()
     assert types(chunks) == ["sources", "token", "token", "token", "error"]
     assert chunks[-1].code == "stalled"
 
