@@ -14,13 +14,18 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from tests.ai.chat_helpers import HOSTILE_TEXT, listing
+from tests.ai.chat_helpers import HOSTILE_TEXT, fact, listing, request
 from tests.fakes.server import free_port
 from vinted_optimizer.ai.chat_schemas import Passage
 from vinted_optimizer.ai.errors import AIInvalidInput
 from vinted_optimizer.ai.knowledge import guide_passages
 from vinted_optimizer.ai.pipeline import AIService
-from vinted_optimizer.ai.retrieval import GUIDES_COLLECTION, ProjectEmbeddingFunction, Retriever
+from vinted_optimizer.ai.retrieval import (
+    GUIDES_COLLECTION,
+    ProjectEmbeddingFunction,
+    RetrievalUnavailable,
+    Retriever,
+)
 from vinted_optimizer.config import Settings
 
 
@@ -164,3 +169,50 @@ async def test_a_chroma_server_through_http_client(
     found = [p.id for p in await retriever.search(mine, "giacca di jeans blu", 20)]
     assert jacket.id in found and hostile.id not in found
     assert not (settings.data_dir / "chroma").exists()  # nothing embedded on this side
+
+
+HOLD_LOCK = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def folder_held(ai_settings: Settings) -> Iterator[None]:
+    """Another process holds the embedded folder's lock until the test ends."""
+    folder = ai_settings.data_dir / "chroma"
+    folder.mkdir(parents=True)
+    holder = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", HOLD_LOCK, str(folder / ".owner.lock")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
+async def test_another_process_owning_the_folder_means_no_retrieval(
+    folder_held: None, ai_settings: Settings
+) -> None:
+    retriever = Retriever(ai_settings)
+    with pytest.raises(RetrievalUnavailable):
+        await retriever.search(uuid.uuid4(), "spedizione", 3)
+    with pytest.raises(RetrievalUnavailable):
+        await retriever.index_documents(uuid.uuid4(), [listing("Borsa", "Borsa nera.")])
+    # The chat still answers, from the facts alone.
+    service = AIService(ai_settings.model_copy(update={"ollama_url": None, "chat_embedded_model": False}))
+    try:
+        chunks = [c async for c in service.chat(request(facts=[fact("n", "Vendite", "17 vendite")]))]
+    finally:
+        await service.aclose()
+    assert [p.id for p in chunks[0].sources or []] == ["fact:n"]
+    assert "17 vendite" in (chunks[1].text or "")

@@ -5,6 +5,8 @@
 - Always the project's own embedding function (the multilingual encoder shipped in a package, 512
   values): Chroma's default one would download a model at run time. The collections carry that model's
   name, so vectors of another model never land in them.
+- One process owns an embedded folder (a lock file): under ``serve --workers N`` the other processes
+  answer without retrieval (logged) instead of corrupting the index; a Chroma server has no such limit.
 - Two collections: the guides (shared by everyone) and the families' documents, each with its
   ``family_id`` in the metadata. Every read and delete of family documents filters on that id: the scope
   comes from the request's ``family_id``, never from anything the model or a prompt says.
@@ -15,9 +17,12 @@ Chroma's client is synchronous: every call runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import threading
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -30,6 +35,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from vinted_optimizer.ai.chat_schemas import Passage
 from vinted_optimizer.ai.embeddings import DIMENSIONS, LOCAL_MODEL_NAME, LocalEmbedder
+from vinted_optimizer.ai.errors import AIUnavailable
 from vinted_optimizer.ai.knowledge import guide_passages, passage_hash
 from vinted_optimizer.config import Settings
 
@@ -64,6 +70,34 @@ class ProjectEmbeddingFunction(EmbeddingFunction[Documents]):
         return ProjectEmbeddingFunction()
 
 
+class RetrievalUnavailable(AIUnavailable):
+    """The embedded index belongs to another process (``serve --workers N``): set VO_CHROMA_URL or
+    VO_AI_SERVICE_URL so one process owns it."""
+
+
+_owned_folders: dict[str, int] = {}  # folder → the descriptor holding its lock, for this process's life
+_owned_lock = threading.Lock()
+
+
+def _own_folder(path: Path) -> None:
+    """One process at a time uses an embedded Chroma folder (its index files take no second writer);
+    the lock is kept until the process exits, and other clients in this process share it."""
+    key = str(path.resolve())
+    with _owned_lock:
+        if key in _owned_folders:
+            return
+        descriptor = os.open(path / ".owner.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(descriptor)
+            log.warning("ai.retrieval.folder_taken", path=key)
+            raise RetrievalUnavailable(
+                "L'indice dell'assistente è già aperto da un altro processo: riprova più tardi."
+            ) from error
+        _owned_folders[key] = descriptor
+
+
 def open_chroma(settings: Settings) -> ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
@@ -77,6 +111,7 @@ def open_chroma(settings: Settings) -> ClientAPI:
         )
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    _own_folder(path)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
