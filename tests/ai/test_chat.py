@@ -256,3 +256,15 @@ async def test_health_reports_the_chat_model(
     fake_ollama.models.discard("phi3:mini")
     health = await service.health()
     assert health["chat"]["present"] is False and health["chat"]["mode"] != "ollama"
+
+
+async def test_stopping_right_after_the_sources_closes_the_ollama_stream(
+    make_service: Callable[..., AIService], fake_ollama: FakeOllama
+) -> None:
+    fake_ollama.script("/api/chat", Reply(tokens=[f"t{i} " for i in range(40)], token_delay=0.05))
+    async with aclosing(make_service().chat(request())) as chunks:
+        async for chunk in chunks:
+            assert chunk.type == "sources"
+            break
+    await wait_for_stream_end(fake_ollama)
+    assert fake_ollama.stream_events == ["closed"]

@@ -128,11 +128,14 @@ class ChatService:
                     return
                 log.info("ai.chat.ollama_down", fallback="embedded" if self.embedded else "retrieval_only")
             else:
-                yield ChatChunk(type="sources", sources=prompt.used)
-                ollama = self._from_ollama(response, model, started, asked, timings)
-                async with aclosing(ollama) as chunks:
-                    async for chunk in chunks:
-                        yield chunk
+                try:
+                    yield ChatChunk(type="sources", sources=prompt.used)
+                    ollama = self._from_ollama(response, model, started, asked, timings)
+                    async with aclosing(ollama) as chunks:
+                        async for chunk in chunks:
+                            yield chunk
+                finally:
+                    await response.aclose()  # also when the consumer stops right after the sources
                 return
 
         if self.embedded is not None:
