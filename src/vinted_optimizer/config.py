@@ -10,6 +10,7 @@ from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -106,6 +107,20 @@ class Settings(BaseSettings):
     # Photos of one item sent to the vision model (the rest only add colours and quality hints).
     ai_max_images: int = Field(default=3, ge=1, le=8)
 
+    # The assistant (home side): Ollama's chat model, its context window and the streaming timeouts;
+    # without Ollama the embedded SmolLM2 (xllamacpp), or retrieval only when that is off or missing.
+    ollama_chat_model: str = "phi3:mini"
+    chat_num_ctx: int = Field(default=4096, ge=512, le=131_072)  # Ollama's num_ctx (phi3:mini: 4096)
+    chat_first_token_timeout_seconds: float = Field(default=60.0, gt=0)  # includes loading the model
+    chat_stall_timeout_seconds: float = Field(default=20.0, gt=0)  # between two tokens
+    chat_embedded_model: bool = True
+    chat_embedded_num_ctx: int = Field(default=2048, ge=256, le=8192)  # SmolLM2-135M's context
+    chat_embedded_max_tokens: int = Field(default=256, ge=1, le=2048)
+    chat_embedded_threads: int = Field(default=2, ge=1, le=64)
+    chat_passages: int = Field(default=8, ge=1, le=50)  # retrieved for a question, before the budget cut
+    # ChromaDB: embedded in data_dir/chroma by default; a Chroma server's URL (http[s]://host[:port]).
+    chroma_url: str | None = None
+
     # Objects (photos, thumbnails): a local folder in data_dir by default, or S3/R2.
     storage_url: str | None = None  # e.g. "s3://bucket"; unset: data_dir/objects
     s3_endpoint: str | None = None  # R2: https://<account>.r2.cloudflarestorage.com
@@ -164,6 +179,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_chroma_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("VO_CHROMA_URL must be an http(s) URL such as http://localhost:8000")
+        try:
+            parsed.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as error:
+            raise ValueError("VO_CHROMA_URL has an invalid port") from error
+        return value.strip().rstrip("/")
 
     @field_validator("cors_origins", mode="before")
     @classmethod

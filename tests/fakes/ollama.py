@@ -6,6 +6,12 @@ counts calls per endpoint, so tests can assert what was sent and that no second 
 Replies are scripted per endpoint with ``script(path, Reply(...), ...)``; when the script is empty the
 default answer is a realistic moondream reply (JSON in a ```json fence, a sentence before and after,
 a trailing comma).
+
+Streams (``/api/chat``, ``/api/generate``) can be shaped per reply: ``tokens`` (the exact pieces),
+``token_delay`` (seconds between two pieces: a fixed token rate), ``stream_error`` (HTTP 200, then an
+error line halfway), ``stall_after`` (send that many pieces, then nothing, keeping the connection open).
+``stream_events`` records how each stream ended: "finished", "error", "stalled" or "closed" (the client
+went away before the end) — what cancellation tests assert on.
 """
 
 from __future__ import annotations
@@ -75,6 +81,9 @@ class Reply:
     stream_error: str | None = None  # HTTP 200, then this error as a line halfway through the stream
     delay: float = 0.0  # seconds before answering (longer than the client timeout: a slow model)
     headers: dict[str, str] = field(default_factory=dict)
+    tokens: list[str] | None = None  # the stream's pieces; default: ``text`` cut every 7 characters
+    token_delay: float = 0.0  # seconds between two pieces of a stream
+    stall_after: int | None = None  # pieces sent before the stream goes silent (connection kept open)
 
 
 def fake_vector(text: str, dimensions: int | None = None) -> list[float]:
@@ -91,7 +100,9 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 
 
 class FakeOllama:
-    def __init__(self, models: tuple[str, ...] = ("moondream:latest", "nomic-embed-text:v1.5")) -> None:
+    def __init__(
+        self, models: tuple[str, ...] = ("moondream:latest", "nomic-embed-text:v1.5", "phi3:mini")
+    ) -> None:
         self._initial_models = models
         self._lock = threading.Lock()
         self.reset()
@@ -114,6 +125,9 @@ class FakeOllama:
             self.requests: dict[str, list[dict[str, Any]]] = defaultdict(list)
             self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
             self.default_reply = Reply()
+            self.stream_events: list[str] = []
+            self.pieces_sent = 0
+        self.stream_ended = threading.Event()
 
     def script(self, path: str, *replies: Reply) -> None:
         with self._lock:
@@ -224,17 +238,37 @@ class FakeOllama:
                 return JSONResponse({"error": reply.stream_error}, status_code=500)
             return JSONResponse({**final, **whole_of(reply.text)})
 
-        pieces = [reply.text[i : i + 7] for i in range(0, len(reply.text), 7)] or [""]
+        if reply.tokens is not None:
+            pieces = list(reply.tokens)
+            final["eval_count"] = len(pieces)
+        else:
+            pieces = [reply.text[i : i + 7] for i in range(0, len(reply.text), 7)] or [""]
+
+        def ended(how: str) -> None:
+            with self._lock:
+                self.stream_events.append(how)
+            self.stream_ended.set()
 
         async def lines() -> AsyncIterator[bytes]:
-            for index, piece in enumerate(pieces):
-                if reply.stream_error and index == len(pieces) // 2:
-                    yield json.dumps({"error": reply.stream_error}).encode() + b"\n"
-                    return
-                chunk = {"model": model, "created_at": CREATED_AT, **piece_of(piece), "done": False}
-                yield json.dumps(chunk).encode() + b"\n"
-                await asyncio.sleep(0)
-            yield json.dumps({**final, **piece_of("")}).encode() + b"\n"
+            how = "closed"  # unless the loop below reaches an end of its own
+            try:
+                for index, piece in enumerate(pieces):
+                    if reply.stream_error and index == len(pieces) // 2:
+                        yield json.dumps({"error": reply.stream_error}).encode() + b"\n"
+                        how = "error"
+                        return
+                    if reply.stall_after is not None and index == reply.stall_after:
+                        how = "stalled"
+                        await asyncio.sleep(3600)  # silent, connection open, until the client leaves
+                    chunk = {"model": model, "created_at": CREATED_AT, **piece_of(piece), "done": False}
+                    yield json.dumps(chunk).encode() + b"\n"
+                    with self._lock:
+                        self.pieces_sent += 1
+                    await asyncio.sleep(reply.token_delay)
+                yield json.dumps({**final, **piece_of("")}).encode() + b"\n"
+                how = "finished"
+            finally:
+                ended(how)
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 

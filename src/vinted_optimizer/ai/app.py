@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from vinted_optimizer import __version__
-from vinted_optimizer.ai.client import MAX_FILES_PER_ANALYSIS, SERVICE_TOKEN_HEADER
+from vinted_optimizer.ai.chat_schemas import ChatChunk, ChatRequest
+from vinted_optimizer.ai.client import MAX_FILES_PER_ANALYSIS, NDJSON, SERVICE_TOKEN_HEADER
 from vinted_optimizer.ai.errors import AIInvalidInput, AIModelMissing, AIUnavailable
 from vinted_optimizer.ai.pipeline import JPEG_MAGIC, MAX_KNOWN_BRANDS, AIService
-from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedRequest, EmbedResult
+from vinted_optimizer.ai.schemas import (
+    AnalyzeResult,
+    DocumentsDeleteRequest,
+    DocumentsIndexRequest,
+    DocumentsResult,
+    EmbedRequest,
+    EmbedResult,
+)
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.kit import error_handlers
 from vinted_optimizer.kit.errors import PayloadTooLarge, Unauthorized, responses
@@ -61,6 +69,10 @@ async def _read_image(upload: UploadFile, index: int) -> bytes:
     return data
 
 
+def _line(chunk: ChatChunk) -> str:
+    return chunk.model_dump_json(exclude_none=True) + "\n"
+
+
 def create_ai_app(settings: Settings, *, service: AIService | None = None) -> FastAPI:
     token = settings.service_token.get_secret_value() if settings.service_token else ""
     if not token:
@@ -73,6 +85,7 @@ def create_ai_app(settings: Settings, *, service: AIService | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("ai_service.started", vision_model=settings.ollama_vision_model)
+        await ai.start()
         try:
             yield
         finally:
@@ -128,6 +141,45 @@ def create_ai_app(settings: Settings, *, service: AIService | None = None) -> Fa
     )
     async def embed(body: EmbedRequest) -> EmbedResult:
         return await ai.embed(body.texts, body.kind)
+
+    @app.post(
+        "/chat",
+        operation_id="ai:chat",
+        dependencies=protected,
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {NDJSON: {}}, "description": "ChatChunk objects, one JSON object a line"},
+            **responses(Unauthorized),
+        },
+    )
+    async def chat(body: ChatRequest) -> StreamingResponse:
+        async def lines() -> AsyncIterator[str]:
+            # A client that goes away cancels this generator: aclosing closes Ollama's stream with it.
+            async with aclosing(ai.chat(body)) as chunks:
+                async for chunk in chunks:
+                    yield _line(chunk)
+
+        return StreamingResponse(lines(), media_type=NDJSON, headers={"Cache-Control": "no-store"})
+
+    @app.post(
+        "/documents",
+        operation_id="ai:documents_index",
+        response_model=DocumentsResult,
+        dependencies=protected,
+        responses=responses(Unauthorized, AIInvalidInput),
+    )
+    async def index_documents(body: DocumentsIndexRequest) -> DocumentsResult:
+        return DocumentsResult(count=await ai.index_documents(body.family_id, body.documents))
+
+    @app.post(
+        "/documents/delete",
+        operation_id="ai:documents_delete",
+        response_model=DocumentsResult,
+        dependencies=protected,
+        responses=responses(Unauthorized, AIInvalidInput),
+    )
+    async def delete_documents(body: DocumentsDeleteRequest) -> DocumentsResult:
+        return DocumentsResult(count=await ai.delete_documents(body.family_id, body.ids))
 
     @app.get("/health", operation_id="ai:health")
     async def health() -> dict[str, Any]:

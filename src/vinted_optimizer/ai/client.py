@@ -8,12 +8,16 @@ the same errors: ``AIUnavailable`` / ``AIModelMissing`` (retry later), ``AIInval
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 import structlog
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
+from vinted_optimizer.ai.chat_schemas import ChatChunk, ChatRequest, Passage
 from vinted_optimizer.ai.errors import (
     DEFAULT_RETRY_AFTER_SECONDS,
     AIInvalidInput,
@@ -33,6 +37,9 @@ SERVICE_TOKEN_HEADER = "X-Service-Token"  # noqa: S105 - a header name, not a se
 MAX_FILES_PER_ANALYSIS = 8
 # Headroom over the photos the service analyses one after the other, each bounded by the Ollama timeout.
 HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
+NDJSON = "application/x-ndjson"
+DOCUMENTS_PER_REQUEST = 200
+DOCUMENT_IDS_PER_REQUEST = 1000
 
 
 @runtime_checkable
@@ -40,6 +47,14 @@ class AIClient(Protocol):
     async def analyze(self, images: list[bytes], known_brands: list[str] | None = None) -> AnalyzeResult: ...
 
     async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult: ...
+
+    def chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        """sources, tokens, then done — or an error chunk; never raises for a failed generation."""
+        ...
+
+    async def index_documents(self, family_id: uuid.UUID, docs: list[Passage]) -> None: ...
+
+    async def delete_documents(self, family_id: uuid.UUID, ids: list[str]) -> None: ...
 
     async def health(self) -> dict[str, Any]: ...
 
@@ -60,6 +75,17 @@ class InProcessAIClient:
     async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult:
         return await self.service.embed(texts, kind)
 
+    async def chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        async with aclosing(self.service.chat(request)) as chunks:
+            async for chunk in chunks:
+                yield chunk
+
+    async def index_documents(self, family_id: uuid.UUID, docs: list[Passage]) -> None:
+        await self.service.index_documents(family_id, docs)
+
+    async def delete_documents(self, family_id: uuid.UUID, ids: list[str]) -> None:
+        await self.service.delete_documents(family_id, ids)
+
     async def health(self) -> dict[str, Any]:
         return await self.service.health()
 
@@ -76,8 +102,12 @@ class HttpAIClient:
         service_token: str | SecretStr | None,
         timeout: float,
         *,
+        chat_read_timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """``chat_read_timeout``: the longest silence between two lines of a chat stream (the service's
+        own first-token timeout plus a margin); ``timeout`` by default."""
+        self._chat_timeout = httpx.Timeout(chat_read_timeout or timeout, connect=min(5.0, timeout))
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
         headers = {SERVICE_TOKEN_HEADER: token} if token else {}
         self._http = httpx.AsyncClient(
@@ -104,6 +134,63 @@ class HttpAIClient:
         response = await self._send("POST", "/embed", json={"texts": list(texts), "kind": kind})
         return EmbedResult.model_validate(response.json())
 
+    async def chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        """``POST /chat`` read line by line; a failure of the service or of the stream itself becomes a
+        final error chunk, so the caller handles one shape. Closing this generator closes the stream."""
+        body = request.model_dump_json()
+        headers = {"Content-Type": "application/json", "Accept": NDJSON}
+        finished = False
+        try:
+            async with self._http.stream(
+                "POST", "/chat", content=body, headers=headers, timeout=self._chat_timeout
+            ) as response:
+                if response.status_code >= 400:
+                    yield _error_chunk_for(response.status_code, await response.aread())
+                    return
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    try:
+                        chunk = ChatChunk.model_validate_json(line)
+                    except ValidationError:
+                        log.warning("ai_client.chat_bad_line")
+                        yield _stream_error("Il servizio AI ha inviato una riga non valida.")
+                        return
+                    finished = chunk.type in ("done", "error")
+                    yield chunk
+                    if finished:
+                        return
+        except httpx.TimeoutException:
+            log.warning("ai_client.chat_timeout")
+            yield ChatChunk(
+                type="error", code="ai_service_timeout", detail="Il servizio AI non risponde più: riprova."
+            )
+            return
+        except httpx.TransportError as error:
+            log.warning("ai_client.chat_broken", error=type(error).__name__)
+            yield _stream_error(
+                "Il servizio AI di casa non è raggiungibile: riprova più tardi."
+                if isinstance(error, httpx.ConnectError)
+                else "La risposta del servizio AI si è interrotta."
+            )
+            return
+        if not finished:
+            yield _stream_error("La risposta del servizio AI si è interrotta prima della fine.")
+
+    async def index_documents(self, family_id: uuid.UUID, docs: list[Passage]) -> None:
+        for start in range(0, len(docs), DOCUMENTS_PER_REQUEST):
+            batch = docs[start : start + DOCUMENTS_PER_REQUEST]
+            payload = {"family_id": str(family_id), "documents": [d.model_dump(mode="json") for d in batch]}
+            await self._send("POST", "/documents", json=payload)
+
+    async def delete_documents(self, family_id: uuid.UUID, ids: list[str]) -> None:
+        for start in range(0, len(ids), DOCUMENT_IDS_PER_REQUEST):
+            payload = {
+                "family_id": str(family_id),
+                "ids": list(ids[start : start + DOCUMENT_IDS_PER_REQUEST]),
+            }
+            await self._send("POST", "/documents/delete", json=payload)
+
     async def health(self) -> dict[str, Any]:
         """Never raises: an unreachable service is a health answer, not an error."""
         try:
@@ -128,6 +215,25 @@ class HttpAIClient:
             raise AIUnavailable("Il servizio AI di casa non è raggiungibile: riprova più tardi.") from error
         _raise_for_status(response)
         return response
+
+
+def _stream_error(detail: str) -> ChatChunk:
+    return ChatChunk(type="error", code="ai_service_unavailable", detail=detail)
+
+
+def _error_chunk_for(status: int, content: bytes) -> ChatChunk:
+    if status in (401, 403):
+        return ChatChunk(
+            type="error",
+            code="ai_service_unauthorized",
+            detail="Il servizio AI ha rifiutato il token di servizio: controlla VO_SERVICE_TOKEN.",
+        )
+    if status in (400, 413, 422):
+        return ChatChunk(
+            type="error", code="invalid_request", detail="Richiesta non valida per il servizio AI."
+        )
+    log.warning("ai_client.chat_error", status=status, body=content[:200].decode("utf-8", "replace"))
+    return _stream_error(f"Il servizio AI ha risposto con un errore ({status}): riprova più tardi.")
 
 
 def _raise_for_status(response: httpx.Response) -> None:
@@ -167,5 +273,10 @@ def http_timeout_for(settings: Settings) -> float:
 
 def create_ai_client(settings: Settings) -> AIClient:
     if settings.ai_service_url:
-        return HttpAIClient(settings.ai_service_url, settings.service_token, http_timeout_for(settings))
+        return HttpAIClient(
+            settings.ai_service_url,
+            settings.service_token,
+            http_timeout_for(settings),
+            chat_read_timeout=settings.chat_first_token_timeout_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
+        )
     return InProcessAIClient(settings)

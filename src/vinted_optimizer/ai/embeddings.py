@@ -100,6 +100,10 @@ class LocalEmbedder:
     model_name = LOCAL_MODEL_NAME
     dimensions = DIMENSIONS
 
+    def embed_sync(self, texts: list[str]) -> list[list[float]]:
+        """In the calling thread (Chroma's embedding functions are synchronous)."""
+        return self._run(texts)
+
     def _run(self, texts: list[str]) -> list[list[float]]:
         session = _local_session()
         outputs = session.run(["outputs"], {"inputs": np.asarray(texts, dtype=object)})[0]

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any
 
 import structlog
 
 from vinted_optimizer.ai.cache import AnalysisCache, image_hash
+from vinted_optimizer.ai.chat import ChatService
+from vinted_optimizer.ai.chat_schemas import ChatChunk, ChatRequest, Passage
 from vinted_optimizer.ai.embeddings import LOCAL_MODEL_NAME, FallbackEmbedder, create_embedder
 from vinted_optimizer.ai.errors import AIInvalidInput, AIModelMissing, AIUnavailable
 from vinted_optimizer.ai.labels import apply_label, brand_candidates, read_labels
@@ -36,6 +39,7 @@ from vinted_optimizer.ai.ollama import OllamaClient
 from vinted_optimizer.ai.parsing import parse_analysis
 from vinted_optimizer.ai.pixels import pixel_colors
 from vinted_optimizer.ai.prompts import PROMPT_VERSION, VISION_OPTIONS, VISION_PROMPT, VISION_SCHEMA
+from vinted_optimizer.ai.retrieval import FAMILY_KINDS, Retriever
 from vinted_optimizer.ai.schemas import (
     MAX_EMBED_TEXT_CHARS,
     MAX_EMBED_TEXTS,
@@ -89,6 +93,16 @@ class AIService:
             settings.data_dir / "ai" / "cache.duckdb", settings.ai_cache_ttl_hours * 3600, clock=clock
         )
         self.embedder = create_embedder(settings.ollama_embed_model, self.ollama)
+        self.retriever = Retriever(settings)
+        self.chat_service = ChatService(settings, self.retriever)
+
+    async def start(self) -> None:
+        """At service start: bring the guides' index up to date (idempotent; a failure is logged, and
+        the first search tries again)."""
+        try:
+            await self.retriever.index_guides()
+        except Exception as error:  # noqa: BLE001 - the service still analyses photos without it
+            log.warning("ai.retrieval.index_failed", error=type(error).__name__, detail=str(error)[:200])
 
     @property
     def cache_variant(self) -> str:
@@ -193,6 +207,19 @@ class AIService:
             raise AIInvalidInput(f"Ogni testo può avere al massimo {MAX_EMBED_TEXT_CHARS} caratteri.")
         return await self.embedder.embed(list(texts), kind)
 
+    def chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        return self.chat_service.chat(request)
+
+    async def index_documents(self, family_id: uuid.UUID, documents: Sequence[Passage]) -> int:
+        wrong = sorted({d.kind for d in documents} - FAMILY_KINDS)
+        if wrong:
+            raise AIInvalidInput(f"Tipo di documento non indicizzabile: {', '.join(wrong)}.")
+        return await self.retriever.index_documents(family_id, documents)
+
+    async def delete_documents(self, family_id: uuid.UUID, ids: Sequence[str]) -> int:
+        await self.retriever.delete_documents(family_id, ids)
+        return len(ids)
+
     async def health(self) -> dict[str, Any]:
         """What works right now; never raises and never includes URLs or secrets."""
         embed_model = self.settings.ollama_embed_model.strip() or None
@@ -206,6 +233,12 @@ class AIService:
                 "dimensions": self.embedder.dimensions,
             },
             "cache": {"enabled": self.cache.enabled, "ttl_hours": self.settings.ai_cache_ttl_hours},
+            "chat": {
+                "model": self.settings.ollama_chat_model,
+                "present": None,
+                "embedded": self.chat_service.embedded.name if self.chat_service.embedded else None,
+                "mode": "embedded" if self.chat_service.embedded else "retrieval_only",
+            },
         }
         if self.ollama is None:
             return report
@@ -225,6 +258,10 @@ class AIService:
         vision_present = model_present(self.vision_model, available)
         report["ollama"].update(reachable=True, version=version)
         report["vision_model"]["present"] = vision_present
+        chat_present = model_present(self.settings.ollama_chat_model, available)
+        report["chat"]["present"] = chat_present
+        if chat_present:
+            report["chat"]["mode"] = "ollama"
         uses_ollama = isinstance(self.embedder, FallbackEmbedder) and embed_model is not None
         if uses_ollama and model_present(embed_model or "", available):
             report["embedder"]["in_use"] = embed_model
@@ -233,5 +270,6 @@ class AIService:
 
     async def aclose(self) -> None:
         await self.cache.aclose()
+        await self.chat_service.aclose()
         if self.ollama is not None:
             await self.ollama.aclose()

@@ -6,10 +6,12 @@ Vinted colour names), so callers can fill a listing draft without translating an
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from vinted_optimizer.ai.chat_schemas import Passage
 from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.vocabulary import Condition, RoundedMoney
 
@@ -90,3 +92,25 @@ class EmbedResult(BaseModel):
     model: str
     dimensions: int
     vectors: list[list[float]]
+
+
+MAX_DOCUMENTS_PER_CALL = 500
+MAX_DOCUMENT_IDS_PER_CALL = 2000
+
+
+class DocumentsIndexRequest(Input):
+    """A family's own texts (listings, sales…) to keep in the retrieval index; upserted by id."""
+
+    family_id: uuid.UUID
+    documents: list[Passage] = Field(max_length=MAX_DOCUMENTS_PER_CALL)
+
+
+class DocumentsDeleteRequest(Input):
+    family_id: uuid.UUID
+    ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        max_length=MAX_DOCUMENT_IDS_PER_CALL
+    )
+
+
+class DocumentsResult(BaseModel):
+    count: int
