@@ -27,6 +27,7 @@ from saq.queue.redis import RedisQueue
 from saq.types import PartialTimersDict
 
 from vinted_optimizer.auth.tasks import JOBS as AUTH_JOBS
+from vinted_optimizer.chat.tasks import JOBS as CHAT_JOBS
 from vinted_optimizer.kit.queue import RETRY, Cron, DomainJobs, JobFunction, saq_queue
 from vinted_optimizer.listings.tasks import JOBS as LISTINGS_JOBS
 from vinted_optimizer.notifications.tasks import JOBS as NOTIFICATIONS_JOBS
@@ -40,6 +41,7 @@ log = structlog.get_logger(__name__)
 
 DOMAINS: tuple[DomainJobs, ...] = (
     AUTH_JOBS, USERS_JOBS, LISTINGS_JOBS, NOTIFICATIONS_JOBS, SHIPMENTS_JOBS, TRENDS_JOBS, VINTED_LINK_JOBS,
+    CHAT_JOBS,
 )  # fmt: skip
 
 JOB_NAMES: frozenset[str] = frozenset(name for domain in DOMAINS for name in domain.functions)
