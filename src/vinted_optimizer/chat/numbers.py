@@ -146,7 +146,7 @@ async def _sales_figures(session: AsyncSession, member: Member, intent: Intent) 
                 f"{when.capitalize()} non ci sono vendite con la data dell'annuncio: nessuna media."
             )
         else:
-            days = decimal_it(totals.average_days_to_sell)
+            days = decimal_it(totals.average_days_to_sell, 2)
             result.answer = (
                 f"{when.capitalize()} servono in media {days} giorni per vendere un articolo ({count})."
             )

@@ -187,7 +187,7 @@ def parse(question: str, today: date, earlier: Sequence[str] = ()) -> Intent | N
     text = fold(question)
     period = period_of(text, today)
     family = bool(_FAMILY.search(text))
-    found = metric_of(text)
+    found = metric_of(_LAST_DAYS.sub(" ", text))  # "ultimi 30 giorni" is a period, not a duration
     if found is not None:
         metric, status = found
         return Intent(metric, period or ALL_TIME, family, status, explicit_period=period is not None)
