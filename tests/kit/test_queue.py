@@ -12,7 +12,7 @@ from vinted_optimizer.worker import CRON_JOBS, JOB_NAMES
 
 def test_every_job_name_is_namespaced_by_its_domain():
     assert JOB_NAMES
-    domains = {"auth", "users", "listings", "shipments", "notifications", "trends", "vinted_link"}
+    domains = {"auth", "users", "listings", "shipments", "notifications", "trends", "vinted_link", "chat"}
     assert all(name.count(".") == 1 and name.split(".")[0] in domains for name in JOB_NAMES)
     assert {job.function.__qualname__ for job in CRON_JOBS} == {
         "cron:auth.cleanup",
@@ -22,6 +22,8 @@ def test_every_job_name_is_namespaced_by_its_domain():
         "cron:vinted_link.keep_alive",
         "cron:vinted_link.clean_pairings",
         "cron:vinted_link.sync_all",
+        "cron:chat.index_listing",
+        "cron:chat.expire_replies",
     }
 
 

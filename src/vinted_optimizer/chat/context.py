@@ -79,10 +79,7 @@ async def _figures(session: AsyncSession, member: Member, today: date) -> list[P
         ("year", date(today.year, 1, 1), f"quest'anno ({today.year})"),
     )
     for key, start, label in spans:
-        stats = await sales.stats(
-            session, member, SaleScope(date_from=start, date_to=today, member=member.id)
-        )
-        t = stats.totals
+        t = await sales.totals(session, member, SaleScope(date_from=start, date_to=today, member=member.id))
         passages.append(
             Passage(
                 id=f"fact:my_sales_{key}",

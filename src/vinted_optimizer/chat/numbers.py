@@ -98,8 +98,7 @@ def _scope(member: Member, intent: Intent) -> SaleScope:
 
 
 async def _sales_figures(session: AsyncSession, member: Member, intent: Intent) -> NumbersAnswer:
-    stats = await sales.stats(session, member, _scope(member, intent))
-    totals = stats.totals
+    totals = await sales.totals(session, member, _scope(member, intent))
     when = _period_phrase(intent)
     whose = "della famiglia" if intent.family else "tue"
     _, have = _who(intent)

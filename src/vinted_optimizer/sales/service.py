@@ -616,3 +616,8 @@ async def best_sellers(
     rows = await repository.figures_by(session, window(member, filters), group)
     groups = [GroupTotals(key=row["key"], label=row["key"], **_totals(row)) for row in rows]
     return sorted(groups, key=lambda g: (-g.sales, -g.revenue, g.key or ""))
+
+
+async def totals(session: AsyncSession, member: Member, filters: SaleScope) -> Totals:
+    """The scope's figures alone (one query): what ``stats`` totals, without its groups."""
+    return Totals(**_totals(await repository.figures(session, window(member, filters))))
