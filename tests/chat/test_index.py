@@ -46,3 +46,8 @@ async def test_only_listings_changed_since_the_mark_are_sent_again(client, home,
     await resources.redis.set(f"{index.MARK_KEY}{family}", "2999-01-01T00:00:00+00:00")
     indexed, deleted = await index.index_family(session, home, resources.redis, family)
     assert (indexed, deleted) == (0, 0) and family not in home.index
+
+
+async def test_without_a_chat_home_side_the_cron_does_nothing(client, resources):
+    await register(client, family_name="Rossi")
+    assert await tasks.index_listings({"resources": resources}) == 0  # the in-process client has no chat

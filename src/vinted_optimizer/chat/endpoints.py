@@ -124,17 +124,20 @@ async def _send(
     resources: Resources,
     member: Member,
     jobs: JobsAfterCommit,
-) -> tuple[SendAccepted, replies.ReplyTools]:
+    listener: asyncio.Queue[replies.Piece] | None = None,
+) -> SendAccepted:
     tools = _tools(resources)
     accepted = await service.send(
         session, member, resources.settings, resources.rate_limits, session_id, data
     )
 
-    async def begin() -> None:
+    async def begin() -> None:  # only once the question is committed; never if it is not
+        if listener is not None:
+            replies.listen(accepted.message_id, listener)
         replies.start(tools, member, accepted.session_id, accepted.message_id)
 
     jobs.call_after_commit(begin)
-    return accepted, tools
+    return accepted
 
 
 @router.post(
@@ -153,8 +156,7 @@ async def send(
     member: CurrentMember,
     jobs: JobsAfterCommit,
 ) -> SendAccepted:
-    accepted, _ = await _send(session_id, data, session, resources, member, jobs)
-    return accepted
+    return await _send(session_id, data, session, resources, member, jobs)
 
 
 def _event(name: str, data: str) -> str:
@@ -203,8 +205,8 @@ async def send_stream(
     member: CurrentMember,
     jobs: JobsAfterCommit,
 ) -> StreamingResponse:
-    accepted, _ = await _send(session_id, data, session, resources, member, jobs)
-    queue = replies.listen(accepted.message_id)  # before the commit starts the reply
+    queue: asyncio.Queue[replies.Piece] = asyncio.Queue()
+    accepted = await _send(session_id, data, session, resources, member, jobs, queue)
     return StreamingResponse(
         _stream(accepted, queue),
         media_type="text/event-stream",

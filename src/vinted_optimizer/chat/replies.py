@@ -79,11 +79,9 @@ class _Stopped(Exception):
     pass
 
 
-def listen(message_id: uuid.UUID) -> asyncio.Queue[Piece]:
-    """A queue that receives the reply's pieces (register before ``start``)."""
-    queue: asyncio.Queue[Piece] = asyncio.Queue()
+def listen(message_id: uuid.UUID, queue: asyncio.Queue[Piece]) -> None:
+    """``queue`` receives the reply's pieces (register before ``start``)."""
     _LISTENERS.setdefault(message_id, []).append(queue)
-    return queue
 
 
 def forget(message_id: uuid.UUID, queue: asyncio.Queue[Piece]) -> None:
