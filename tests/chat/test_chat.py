@@ -11,6 +11,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import update
 from websockets.asyncio.client import ClientConnection, connect
@@ -318,3 +319,24 @@ async def test_a_reply_whose_process_died_is_ended_by_the_cron(client, home, ses
         assert await service.expire_stale_replies(other, resources.settings) == 1
     stored = await reply(client, member=member, session_id=chat["id"], message_id=accepted["message_id"])
     assert stored["status"] == "error" and stored["metadata"]["error"]["code"] == "interrupted"
+
+
+async def test_an_sse_client_that_goes_away_does_not_lose_the_reply(client, app, home):
+    home.tokens = tuple(f"parola{n} " for n in range(30))
+    home.interval = 0.005
+    member = await register(client)
+    chat = await new_session(client, member=member)
+    async with served(app) as base_url:
+        http_url = base_url.replace("ws://", "http://")
+        async with httpx.AsyncClient(base_url=http_url, headers=member.headers, timeout=WAIT) as http:
+            async with http.stream(
+                "POST", f"/api/v1/chat/sessions/{chat['id']}/messages/stream", json={"content": "Dimmi"}
+            ) as response:
+                message_id = response.headers["x-chat-message-id"]
+                async for line in response.aiter_lines():
+                    if line.startswith("event: token"):
+                        break  # the client leaves after the first token
+        await replies.wait_all()
+    stored = await reply(client, member=member, session_id=chat["id"], message_id=message_id)
+    assert stored["status"] == "done" and stored["content"] == "".join(home.tokens)
+    assert not replies._LISTENERS, "the gone client's queue was let go"
