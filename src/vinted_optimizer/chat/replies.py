@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,7 @@ STOP_POLL_SECONDS = 0.2
 REDIS_CHECK_SECONDS = 0.1  # between chunks, the flag is read at most this often
 TURN_MAX = 8000
 UNREACHABLE = "Il servizio AI di casa non è raggiungibile: riprova più tardi."
+NOT_PREPARED = "Non sono riuscito a preparare la risposta: riprova tra poco."
 TIMED_OUT = "L'assistente ci ha messo troppo a rispondere: la risposta è stata interrotta."
 # What an SSE listener receives: ("sources", [passage…]), ("token", text), ("done", metadata).
 Piece = tuple[str, Any]
@@ -149,7 +150,7 @@ def _scoped(sources: list[Passage], allowed: set[str]) -> list[Passage]:
 
 async def _chunks(
     stream: AsyncIterator[ChatChunk], stopped: Callable[[], Awaitable[bool]]
-) -> AsyncIterator[ChatChunk]:
+) -> AsyncGenerator[ChatChunk, None]:
     """The home side's chunks until it ends or the member stops the reply (checked while waiting too)."""
     iterator = stream.__aiter__()
     while True:
@@ -217,40 +218,45 @@ async def run(tools: ReplyTools, member: Member, chat_id: uuid.UUID, message_id:
         async with asyncio.timeout(tools.settings.chat_reply_timeout_seconds):
             request, allowed = await _prepare(tools, member, chat_id, message_id)
             stream = tools.home.chat(request)
-            async for chunk in _chunks(stream, stopped):
-                if chunk.type == "sources":
-                    sources = _scoped(chunk.sources or [], allowed)
-                    await emit("sources", "", {"sources": [s.model_dump(mode="json") for s in sources]})
-                elif chunk.type == "token" and chunk.text:
-                    if not parts:
-                        meta["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
-                    parts.append(chunk.text)
-                    await emit("token", chunk.text)
-                elif chunk.type == "done":
-                    meta.update(
-                        mode=chunk.mode,
-                        model=chunk.model,
-                        prompt_tokens=chunk.prompt_tokens,
-                        completion_tokens=chunk.completion_tokens,
-                        home_timings=chunk.timings or {},
-                    )
-                    break
-                elif chunk.type == "error":
-                    status = "error"
-                    meta["error"] = {
-                        "code": chunk.code or "model_error",
-                        "detail": chunk.detail or UNREACHABLE,
-                    }
-                    break
+            async with contextlib.aclosing(_chunks(stream, stopped)) as chunks:
+                async for chunk in chunks:
+                    if chunk.type == "sources":
+                        sources = _scoped(chunk.sources or [], allowed)
+                        await emit("sources", "", {"sources": [s.model_dump(mode="json") for s in sources]})
+                    elif chunk.type == "token" and chunk.text:
+                        if not parts:
+                            meta["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                        parts.append(chunk.text)
+                        await emit("token", chunk.text)
+                    elif chunk.type == "done":
+                        meta.update(
+                            mode=chunk.mode,
+                            model=chunk.model,
+                            prompt_tokens=chunk.prompt_tokens,
+                            completion_tokens=chunk.completion_tokens,
+                            home_timings=chunk.timings or {},
+                        )
+                        break
+                    elif chunk.type == "error":
+                        status = "error"
+                        meta["error"] = {
+                            "code": chunk.code or "model_error",
+                            "detail": chunk.detail or UNREACHABLE,
+                        }
+                        break
     except _Stopped:
         status = "stopped"
     except TimeoutError:
         status = "timeout"
         meta["error"] = {"code": "timeout", "detail": TIMED_OUT}
     except Exception as error:  # the home side unreachable or broken: the reply says so, and is stored
-        log.warning("chat.reply_failed", error=type(error).__name__)
+        log.warning("chat.reply_failed", error=type(error).__name__, asked=stream is not None)
         status = "error"
-        meta["error"] = {"code": "home_unavailable", "detail": UNREACHABLE}
+        meta["error"] = (
+            {"code": "home_unavailable", "detail": UNREACHABLE}
+            if stream is not None
+            else {"code": "prepare_failed", "detail": NOT_PREPARED}
+        )
     finally:
         if stream is not None:
             with contextlib.suppress(Exception):
