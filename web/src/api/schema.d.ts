@@ -1721,6 +1721,19 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** ChatLimits */
+        ChatLimits: {
+            /**
+             * Message
+             * @description Characters of one question to the assistant
+             */
+            message: number;
+            /**
+             * Sessions
+             * @description Conversations one member may keep
+             */
+            sessions: number;
+        };
         /** ChatMessageCreate */
         ChatMessageCreate: {
             /** Content */
@@ -2429,6 +2442,7 @@ export interface components {
         };
         /** Limits */
         Limits: {
+            chat: components["schemas"]["ChatLimits"];
             listing: components["schemas"]["ListingLimits"];
             /** Password Max */
             password_max: number;
