@@ -340,3 +340,12 @@ async def test_an_sse_client_that_goes_away_does_not_lose_the_reply(client, app,
     stored = await reply(client, member=member, session_id=chat["id"], message_id=message_id)
     assert stored["status"] == "done" and stored["content"] == "".join(home.tokens)
     assert not replies._LISTENERS, "the gone client's queue was let go"
+
+
+async def test_without_a_chat_home_side_the_reply_says_so(client, resources):
+    member = await register(client)  # no ScriptedHome: the in-process AI client of this branch has no chat
+    chat = await new_session(client, member=member)
+    stored = await ask_and_wait(client, member=member, session_id=chat["id"], content="Dimmi")
+    assert stored["status"] == "error"
+    assert stored["metadata"]["error"]["code"] == "assistant_unavailable"
+    assert stored["content"].startswith("L'assistente non è disponibile")

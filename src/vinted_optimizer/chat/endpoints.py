@@ -14,7 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.chat import replies, service
-from vinted_optimizer.chat.home import AssistantUnavailable, home_of
+from vinted_optimizer.chat.home import ChatHome
 from vinted_optimizer.chat.schemas import (
     ChatHistory,
     ChatMessageCreate,
@@ -40,9 +40,7 @@ from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res, Resources
 
 router = DomainRouter(prefix="/chat", tags=["chat"])
-SEND_ERRORS = responses(
-    ChatSessionNotFound, ReplyInProgress, InvalidField, TooManyRequests, AssistantUnavailable
-)
+SEND_ERRORS = responses(ChatSessionNotFound, ReplyInProgress, InvalidField, TooManyRequests)
 
 
 def _tools(resources: Resources) -> replies.ReplyTools:
@@ -50,7 +48,7 @@ def _tools(resources: Resources) -> replies.ReplyTools:
         sessionmaker=resources.sessionmaker,
         redis=resources.redis,
         events=resources.events,
-        home=home_of(resources.ai),
+        home=resources.ai if isinstance(resources.ai, ChatHome) else None,
         settings=resources.settings,
     )
 

@@ -27,7 +27,8 @@ class AssistantUnavailable(UpstreamUnavailable):
 
 
 def home_of(ai: object) -> ChatHome:
-    """The AI client as the assistant's home side; 503 when it does not speak the chat interface."""
+    """The AI client as the assistant's home side; ``AssistantUnavailable`` when it does not speak the
+    chat interface (a reply then ends with that message; the index cron does nothing)."""
     if not isinstance(ai, ChatHome):
         raise AssistantUnavailable()
     return ai

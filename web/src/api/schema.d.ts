@@ -5768,15 +5768,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description L'assistente non è disponibile su questo servizio AI: riprova più tardi. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     "chat:send_stream": {
@@ -5872,15 +5863,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description L'assistente non è disponibile su questo servizio AI: riprova più tardi. */
-            503: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
