@@ -308,6 +308,11 @@ QUESTIONS: list[tuple[str, tuple[str, ...], Expect]] = [
     ("Quanti annunci pubblicati abbiamo?", (), listings("published", True)),
     ("Quanti annunci riservati ho?", (), listings("reserved", False)),
     ("Quanti annunci ho?", (), listings(None, False)),
+    (
+        "Quanto ho incassato nel 2030?",
+        (),
+        sales_figure("revenue", False, date(2030, 1, 1), date(2030, 12, 31)),
+    ),
     ("A che punto sono con il DAC7?", (), dac7(2026)),
     ("Quanto manca alla soglia DAC7 nel 2025?", (), dac7(2025)),
 ]

@@ -142,7 +142,8 @@ def period_of(text: str, today: date) -> Period | None:
         return Period(date(today.year, 1, 1), today, f"quest'anno ({today.year})")
     if found := _YEAR.search(text):
         year = int(found.group(1))
-        return Period(date(year, 1, 1), min(date(year, 12, 31), today), f"nel {year}")
+        last = date(year, 12, 31) if year != today.year else today
+        return Period(date(year, 1, 1), last, f"nel {year}")
     if re.search(r"\b(da sempre|in totale|in tutto|finora)\b", text):
         return ALL_TIME
     return None
