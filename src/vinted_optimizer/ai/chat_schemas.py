@@ -1,5 +1,8 @@
-"""The assistant's interface between the cloud side (``chat/``) and the home side (retrieval and
-generation): what the cloud asks (``ChatRequest``) and the stream it reads back (``ChatChunk``)."""
+"""The interface between the two halves of the assistant: the cloud side (domain ``chat/``) computes the
+member's exact facts from SQL and asks the home side (this package) to retrieve and generate.
+
+Imported by both sides; keep it identical to the agreed interface (issue 13).
+"""
 
 from __future__ import annotations
 
