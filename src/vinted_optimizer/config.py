@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     rate_limit_vinted_pairing: str = "6/10 minutes"  # new pairing codes, per member
     rate_limit_vinted_redeem: str = "10/10 minutes"  # codes tried by the browser extension, per IP
     rate_limit_chat: str = "20/minute"  # questions to the assistant, per member
+    # The assistant (chat domain, cloud side): what one member may ask, and how long a reply may take.
+    chat_message_max_chars: int = Field(default=2000, ge=1, le=2000)
+    chat_sessions_max: int = Field(default=100, ge=1)
+    chat_reply_timeout_seconds: float = Field(default=180.0, gt=0)
+    chat_history_turns: int = Field(default=10, ge=0, le=50)
 
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
 
@@ -106,12 +111,6 @@ class Settings(BaseSettings):
     ai_cache_ttl_hours: float = Field(default=24.0, ge=0)
     # Photos of one item sent to the vision model (the rest only add colours and quality hints).
     ai_max_images: int = Field(default=3, ge=1, le=8)
-
-    # The assistant (chat domain, cloud side): what one member may ask, and how long a reply may take.
-    chat_message_max_chars: int = Field(default=2000, ge=1, le=2000)
-    chat_sessions_max: int = Field(default=100, ge=1)
-    chat_reply_timeout_seconds: float = Field(default=180.0, gt=0)
-    chat_history_turns: int = Field(default=10, ge=0, le=50)
 
     # Objects (photos, thumbnails): a local folder in data_dir by default, or S3/R2.
     storage_url: str | None = None  # e.g. "s3://bucket"; unset: data_dir/objects

@@ -1,7 +1,9 @@
-"""The assistant through the API: time to the first token and total time, over the WebSocket and over
-SSE, against a home side with a fixed token rate; and how much the API adds to the first token.
+"""The cloud side's part of the assistant's benchmark (bench/chat.py is the home side's: retrieval over
+10,000 documents, the embedded model): time to the first token and total time through the API, over the
+WebSocket and over SSE, against a home side with a fixed token rate; and what the API adds to the first
+token.
 
-    .venv/bin/python bench/chat.py [--runs 20] [--tokens 40] [--rate 50]
+    .venv/bin/python bench/chat_api.py [--runs 20] [--tokens 40] [--rate 50]
 
 In-process: embedded PostgreSQL and Redis, the app served by uvicorn on a local port, and the scripted
 home side of the tests (``tests/support/chat_home.py``) yielding ``--tokens`` tokens at ``--rate`` a
