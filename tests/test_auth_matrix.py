@@ -8,7 +8,9 @@ import pytest
 
 from tests.auth.factories import DEFAULT_PASSWORD, Member, login, register
 from tests.images.factories import photo
+from tests.support.chat_home import ScriptedHome
 from tests.users.factories import invite_and_join
+from vinted_optimizer.chat import replies
 from vinted_optimizer.models import User
 
 VINTED = {"access_token_web": "a" * 30, "refresh_token_web": "b" * 30}
@@ -28,6 +30,8 @@ class World:
     shipment_id: str
     tracking_code: str
     pairing_id: str
+    chat_session_id: str
+    chat_message_id: str
 
     def headers(self, persona: str) -> dict[str, str]:
         if persona == "anonymous":
@@ -88,6 +92,15 @@ async def world(client, session, resources) -> World:
     assert followed.status_code == 201, followed.text
     pairing = await client.post("/api/v1/vinted-link/pairings", headers=member.headers)
     assert pairing.status_code == 201, pairing.text
+    resources.ai = ScriptedHome(resources.ai)  # the assistant's home side (tests/support/chat_home.py)
+    chat = await client.post("/api/v1/chat/sessions", json={}, headers=member.headers)
+    asked = await client.post(
+        f"/api/v1/chat/sessions/{chat.json()['id']}/messages",
+        json={"content": "Ciao"},
+        headers=member.headers,
+    )
+    assert asked.status_code == 202, asked.text
+    await replies.wait_all()
     return World(
         admin,
         member,
@@ -100,6 +113,8 @@ async def world(client, session, resources) -> World:
         followed.json()["id"],
         followed.json()["tracking_code"],
         pairing.json()["id"],
+        chat.json()["id"],
+        asked.json()["message_id"],
     )
 
 
@@ -110,6 +125,8 @@ PREVIEW = object()
 # the instance administrator has no family, so no inventory (403).
 FAMILY = dict(anonymous=401, member=200, family_admin=200, other_family=404, instance_admin=403)
 OWN = dict(anonymous=401, member=200, family_admin=200, other_family=200, instance_admin=403)
+# A member's own (the world's member): nobody else, not even their family admin.
+MINE = dict(anonymous=401, member=200, family_admin=404, other_family=404, instance_admin=403)
 
 
 def _with(expected: dict[str, int], ok: int) -> dict[str, int]:
@@ -383,6 +400,16 @@ MATRIX = [
         None,
         dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=409),
     ),
+    # The assistant: a conversation is its member's own; the family admin (another member) and another
+    # family get 404 alike; the instance administrator has no family (403).
+    ("GET", "/api/v1/chat/history", None, OWN),
+    ("POST", "/api/v1/chat/sessions", {}, _with(OWN, 201)),
+    ("GET", "/api/v1/chat/sessions/{chat_session_id}", None, MINE),
+    ("GET", "/api/v1/chat/sessions/{chat_session_id}/messages", None, MINE),
+    ("DELETE", "/api/v1/chat/sessions/{chat_session_id}", None, _with(MINE, 204)),
+    ("POST", "/api/v1/chat/sessions/{chat_session_id}/messages", {"content": "E poi?"}, _with(MINE, 202)),
+    ("POST", "/api/v1/chat/sessions/{chat_session_id}/messages/stream", {"content": "E poi?"}, MINE),
+    ("POST", "/api/v1/chat/sessions/{chat_session_id}/messages/{chat_message_id}/stop", None, MINE),
     (
         "DELETE",
         "/api/v1/users/me",
@@ -413,6 +440,8 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         category_id=1242,
         pairing_id=world.pairing_id,
         batch_id="0123abcd",
+        chat_session_id=world.chat_session_id,
+        chat_message_id=world.chat_message_id,
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"
@@ -421,6 +450,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
     else:
         body = body(world) if callable(body) else body
         response = await client.request(method, path, json=body, headers=world.headers(persona))
+    await replies.wait_all()  # a question asked: its reply ends before the test's transaction does
     assert response.status_code == expected[persona], response.text
     if response.status_code >= 400:
         assert set(response.json()) >= {"error", "detail"}
@@ -466,7 +496,13 @@ def test_matrix_covers_every_protected_route(app):
         for method in operations
     }
     covered = {
-        (method, template.replace("{admin_session}", "{jti}").replace("{member_id}", "{user_id}"))
+        (
+            method,
+            template.replace("{admin_session}", "{jti}")
+            .replace("{member_id}", "{user_id}")
+            .replace("{chat_session_id}", "{session_id}")
+            .replace("{chat_message_id}", "{message_id}"),
+        )
         for method, template, _, _ in MATRIX
     }
     covered = {(method, path.split("?")[0]) for method, path in covered}  # a query string is no route

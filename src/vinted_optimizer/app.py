@@ -18,6 +18,7 @@ from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.auth.dependencies import AUTHENTICATION, RequestGateMiddleware, bearer
 from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.auth.service import SESSIONS_REVOKED_CHANNEL
+from vinted_optimizer.chat.endpoints import router as chat_router
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.events.endpoints import router as events_router
 from vinted_optimizer.events.endpoints import socket_router
@@ -219,6 +220,7 @@ def create_app(
         carriers_router,
         events_router,
         trends_router,
+        chat_router,
         meta_router,
         admin_router,
         webhooks_router,

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     rate_limit_password_reset: str = "5/hour"  # noqa: S105 - per address and per IP, not a password
     rate_limit_vinted_pairing: str = "6/10 minutes"  # new pairing codes, per member
     rate_limit_vinted_redeem: str = "10/10 minutes"  # codes tried by the browser extension, per IP
+    rate_limit_chat: str = "20/minute"  # questions to the assistant, per member
+    # The assistant (chat domain, cloud side): what one member may ask, and how long a reply may take.
+    chat_message_max_chars: int = Field(default=2000, ge=1, le=2000)
+    chat_sessions_max: int = Field(default=100, ge=1)
+    chat_reply_timeout_seconds: float = Field(default=180.0, gt=0)
+    chat_history_turns: int = Field(default=10, ge=0, le=50)
 
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
 

@@ -44,6 +44,7 @@ async def test_limits_follow_the_settings_and_the_schemas(client):
     title_max = next(rule.max_length for rule in title.metadata if hasattr(rule, "max_length"))
     assert limits["listing"]["title"] == title_max == 200
     assert limits["password_min"] == 10
+    assert limits["chat"] == {"message": 2000, "sessions": 100}  # the settings' defaults, enforced by chat
 
 
 async def test_the_upload_limit_in_meta_is_the_one_enforced(client):

@@ -222,10 +222,12 @@ async def test_new_market_data_tells_every_familys_open_pages(client, resources,
     added = await collect({"resources": resources})
     assert added > 0
     for member in (admin, other):
-        events, _ = await resources.events.since(uuid.UUID(member.family_id), None)
+        events, _ = await resources.events.since(
+            uuid.UUID(member.family_id), None, user_id=uuid.UUID(member.id)
+        )
         assert [(e.type, e.data) for e in events if e.type == "trends.updated"] == [
             ("trends.updated", {"rows": added})
         ]
     assert await collect({"resources": resources}) == 0
-    events, _ = await resources.events.since(uuid.UUID(admin.family_id), None)
+    events, _ = await resources.events.since(uuid.UUID(admin.family_id), None, user_id=uuid.UUID(admin.id))
     assert sum(e.type == "trends.updated" for e in events) == 1

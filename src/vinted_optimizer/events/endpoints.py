@@ -45,7 +45,7 @@ Since = Annotated[
 @router.get("", operation_id="events:list", response_model=EventPage)
 async def list_events(member: CurrentMember, resources: Res, since: Since = None) -> EventPage:
     """What the socket would have pushed since ``since``: the dashboard's fallback while it is down."""
-    return await service.recent(resources.events, member.family_id, since)
+    return await service.recent(resources.events, member.family_id, member.id, since)
 
 
 def _offered_protocols(websocket: WebSocket) -> list[str]:
@@ -93,7 +93,9 @@ async def _serve(
     last = since
     # Subscribed first, then what was missed: an event published in between is in both, sent once.
     if since is not None:
-        missed, gap = await resources.events.since(subscription.family_id, since)
+        missed, gap = await resources.events.since(
+            subscription.family_id, since, user_id=subscription.user_id
+        )
         if gap:
             await websocket.send_text('{"type":"resync"}')
         for event in missed:

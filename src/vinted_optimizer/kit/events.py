@@ -2,7 +2,9 @@
 
 Publishing is one Redis command (``EVENT_SCRIPT``): the event is appended to the family's stream
 ``vo:events:<family>`` (kept ``KEEP_SECONDS``, so a client that reconnects gets what it missed) and
-published on one channel, ``vo:events``, so every API process hears it. Each process has one
+published on one channel, ``vo:events``, so every API process hears it. An event may be for one member
+only (``user_id``: an assistant's reply is for who asked): it is kept in the family's stream marked with
+that member, and delivered and replayed to that member's sockets alone. Each process has one
 ``EventHub``: a single subscription that hands each event to the sockets of that family connected to
 this process, through a bounded queue per socket (a slow client is dropped, never waited for). The same
 subscription carries session revocations and member changes, which close the affected sockets.
@@ -34,12 +36,20 @@ KEEP_SECONDS = 15 * 60
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 SEND_QUEUE_SIZE = 256
 
-# KEYS[1] the family's stream; ARGV: channel, family id, event type, data (JSON), oldest id kept.
-# Returns the new event's id.
+# KEYS[1] the family's stream; ARGV: channel, family id, event type, data (JSON), oldest id kept, how long
+# the stream is kept (ms), the one member it is for ('' for the whole family). The family field of the
+# published message is "<family>/<member>" for one member. Returns the new event's id.
 EVENT_SCRIPT = """
-local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[5], '*', 't', ARGV[3], 'd', ARGV[4])
+local id
+if ARGV[7] == '' then
+  id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[5], '*', 't', ARGV[3], 'd', ARGV[4])
+else
+  id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[5], '*', 't', ARGV[3], 'd', ARGV[4], 'u', ARGV[7])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('PUBLISH', ARGV[1], ARGV[2] .. ' ' .. id .. ' ' .. ARGV[3] .. ' ' .. ARGV[4])
+local target = ARGV[2]
+if ARGV[7] ~= '' then target = target .. '/' .. ARGV[7] end
+redis.call('PUBLISH', ARGV[1], target .. ' ' .. id .. ' ' .. ARGV[3] .. ' ' .. ARGV[4])
 return id
 """
 
@@ -67,6 +77,10 @@ class Event:
     id: str
     type: str
     data_json: str
+    user_id: uuid.UUID | None = None  # for this member only
+
+    def for_user(self, user_id: uuid.UUID) -> bool:
+        return self.user_id is None or self.user_id == user_id
 
     @property
     def data(self) -> dict[str, Any]:
@@ -97,33 +111,54 @@ class EventBus:
         self._redis = redis
         self._script = redis.register_script(EVENT_SCRIPT)
 
-    async def publish(self, family_id: uuid.UUID, event_type: EventType, data: dict[str, Any]) -> str:
+    async def publish(
+        self,
+        family_id: uuid.UUID,
+        event_type: EventType,
+        data: dict[str, Any],
+        *,
+        user_id: uuid.UUID | None = None,
+    ) -> str:
+        """To the family's sockets, or only to ``user_id``'s."""
         oldest = int(time.time() * 1000) - KEEP_SECONDS * 1000
         payload = json.dumps(data, separators=(",", ":"), default=str)
         event_id = await self._script(
             keys=[stream_key(family_id)],
-            args=[EVENTS_CHANNEL, str(family_id), event_type.value, payload, oldest, KEEP_SECONDS * 1000],
+            args=[
+                EVENTS_CHANNEL,
+                str(family_id),
+                event_type.value,
+                payload,
+                oldest,
+                KEEP_SECONDS * 1000,
+                str(user_id) if user_id else "",
+            ],
         )
         return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
 
     async def publish_quietly(
-        self, family_id: uuid.UUID, event_type: EventType, data: dict[str, Any]
+        self,
+        family_id: uuid.UUID,
+        event_type: EventType,
+        data: dict[str, Any],
+        *,
+        user_id: uuid.UUID | None = None,
     ) -> None:
         """For side effects: an event lost to a Redis outage must not fail the work that caused it (the
         dashboard reloads what it shows when its socket comes back)."""
         try:
-            await self.publish(family_id, event_type, data)
+            await self.publish(family_id, event_type, data, user_id=user_id)
         except (redis.exceptions.RedisError, OSError) as error:
             log.warning("event.not_published", type=event_type.value, error=type(error).__name__)
 
     async def since(
-        self, family_id: uuid.UUID, last_id: str | None, *, limit: int = 500
+        self, family_id: uuid.UUID, last_id: str | None, *, user_id: uuid.UUID, limit: int = 500
     ) -> tuple[list[Event], bool]:
-        """The family's events after ``last_id`` (all that are kept when None), and whether some may have
-        been dropped in between (the client should then reload everything)."""
+        """The family's events after ``last_id`` (all that are kept when None) that ``user_id`` may see,
+        and whether some may have been dropped in between (the client should then reload everything)."""
         start = f"({last_id}" if last_id else "-"
         entries = await self._redis.xrange(stream_key(family_id), min=start, max="+", count=limit)
-        events = [_event(raw_id, fields) for raw_id, fields in entries]
+        events = [e for e in (_event(raw_id, fields) for raw_id, fields in entries) if e.for_user(user_id)]
         gap = False
         if last_id is not None:
             # What is older than the oldest event kept is gone: a client whose last event is older may
@@ -137,7 +172,13 @@ class EventBus:
 
 
 def _event(raw_id: bytes, fields: dict[bytes, bytes]) -> Event:
-    return Event(raw_id.decode(), fields[b"t"].decode(), fields[b"d"].decode())
+    user = fields.get(b"u")
+    return Event(
+        raw_id.decode(),
+        fields[b"t"].decode(),
+        fields[b"d"].decode(),
+        uuid.UUID(user.decode()) if user else None,
+    )
 
 
 Closer = Callable[[int, str], Awaitable[None]]
@@ -248,13 +289,15 @@ class EventHub:
 
     def _dispatch(self, channel: str, data: str) -> None:
         if channel == EVENTS_CHANNEL:
-            family, event_id, event_type, payload = data.split(" ", 3)
+            target, event_id, event_type, payload = data.split(" ", 3)
+            family, _, user = target.partition("/")
             subscribers = self._by_family.get(uuid.UUID(family))
             if not subscribers:
                 return
-            event = Event(event_id, event_type, payload)
+            event = Event(event_id, event_type, payload, uuid.UUID(user) if user else None)
             for subscription in list(subscribers):
-                subscription.offer(event)
+                if event.for_user(subscription.user_id):
+                    subscription.offer(event)
             return
         sessions: set[uuid.UUID] = set()
         users: set[uuid.UUID] = set()

@@ -47,6 +47,7 @@ class RateLimits:
         self.password_reset = parse(settings.rate_limit_password_reset)
         self.vinted_pairing = parse(settings.rate_limit_vinted_pairing)
         self.vinted_redeem = parse(settings.rate_limit_vinted_redeem)
+        self.chat = parse(settings.rate_limit_chat)
 
     async def close(self) -> None:
         await self.gate.close()

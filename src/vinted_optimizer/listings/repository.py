@@ -340,3 +340,36 @@ async def in_publish_batch(session: AsyncSession, family_id: uuid.UUID, batch_id
     query = readable_listings(family_id).where(_in_batch(batch_id))
     rows = list(await session.scalars(query))
     return sorted(rows, key=lambda row: str(row.vinted_data["publish"].get("not_before") or ""))
+
+
+async def status_counts(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None
+) -> dict[str, int]:
+    query = (
+        select(Listing.status, func.count()).where(Listing.family_id == family_id).group_by(Listing.status)
+    )
+    if member_id is not None:
+        query = query.where(Listing.user_id == member_id)
+    return {str(status): int(count) for status, count in (await session.execute(query)).all()}
+
+
+async def latest(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None, limit: int
+) -> Sequence[Listing]:
+    query = readable_listings(family_id).order_by(Listing.updated_at.desc(), Listing.id).limit(limit)
+    if member_id is not None:
+        query = query.where(Listing.user_id == member_id)
+    return (await session.scalars(query)).all()
+
+
+async def changed_since(
+    session: AsyncSession, family_id: uuid.UUID, since: datetime | None
+) -> Sequence[Listing]:
+    query = readable_listings(family_id).order_by(Listing.updated_at, Listing.id)
+    if since is not None:
+        query = query.where(Listing.updated_at > since)
+    return (await session.scalars(query)).all()
+
+
+async def ids_in_family(session: AsyncSession, family_id: uuid.UUID) -> set[uuid.UUID]:
+    return set((await session.scalars(select(Listing.id).where(Listing.family_id == family_id))).all())

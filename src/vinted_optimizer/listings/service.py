@@ -531,3 +531,31 @@ WardrobeState = synced.WardrobeState
 by_vinted_ids = synced.by_vinted_ids
 create_sold_on_vinted = synced.create_sold_on_vinted
 follow_wardrobe = synced.follow_wardrobe
+
+
+# --- for the assistant (chat): counts, the latest listings, what changed for its index ----------------
+
+
+async def status_counts(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None = None
+) -> dict[str, int]:
+    """The family's (or one member's) listings per status; a status without listings is absent."""
+    return await repository.status_counts(session, family_id, member_id)
+
+
+async def latest(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None, limit: int
+) -> Sequence[Listing]:
+    """The most recently changed listings of the family (or of one member)."""
+    return await repository.latest(session, family_id, member_id, limit)
+
+
+async def changed_since(
+    session: AsyncSession, family_id: uuid.UUID, since: datetime | None
+) -> Sequence[Listing]:
+    """The family's listings changed after ``since`` (all of them when None), oldest change first."""
+    return await repository.changed_since(session, family_id, since)
+
+
+async def ids_in_family(session: AsyncSession, family_id: uuid.UUID) -> set[uuid.UUID]:
+    return await repository.ids_in_family(session, family_id)

@@ -72,9 +72,15 @@ class ListingLimits(BaseModel):
     page: int = Field(description="Listings in one page")
 
 
+class ChatLimits(BaseModel):
+    message: int = Field(description="Characters of one question to the assistant")
+    sessions: int = Field(description="Conversations one member may keep")
+
+
 class Limits(BaseModel):
     upload: UploadLimits
     listing: ListingLimits
+    chat: ChatLimits
     password_min: int
     password_max: int
 

@@ -607,3 +607,17 @@ async def awaiting_vinted_label(
     return list(
         await repository.synced_with_vinted_shipment(session, family_id, user_id, ("pending",), limit)
     )
+
+
+async def best_sellers(
+    session: AsyncSession, member: Member, filters: SaleScope, group: Literal["brand", "category"]
+) -> list[GroupTotals]:
+    """Every brand (or category) of the scope's standing sales, the most sold first, then by revenue."""
+    rows = await repository.figures_by(session, window(member, filters), group)
+    groups = [GroupTotals(key=row["key"], label=row["key"], **_totals(row)) for row in rows]
+    return sorted(groups, key=lambda g: (-g.sales, -g.revenue, g.key or ""))
+
+
+async def totals(session: AsyncSession, member: Member, filters: SaleScope) -> Totals:
+    """The scope's figures alone (one query): what ``stats`` totals, without its groups."""
+    return Totals(**_totals(await repository.figures(session, window(member, filters))))

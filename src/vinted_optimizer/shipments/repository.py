@@ -182,3 +182,32 @@ async def to_poll(
         query = query.where(Shipment.id > after)
     rows = await session.execute(query.order_by(Shipment.id).limit(limit))
     return [(row[0], str(row[1]), row[2]) for row in rows]
+
+
+async def status_counts(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None
+) -> dict[str, int]:
+    query = (
+        select(Shipment.status, func.count()).where(Shipment.family_id == family_id).group_by(Shipment.status)
+    )
+    if member_id is not None:
+        query = query.where(Shipment.user_id == member_id)
+    return {str(status): int(count) for status, count in (await session.execute(query)).all()}
+
+
+async def with_statuses(
+    session: AsyncSession,
+    family_id: uuid.UUID,
+    member_id: uuid.UUID | None,
+    statuses: Sequence[str],
+    limit: int,
+) -> Sequence[Shipment]:
+    query = (
+        select(Shipment)
+        .where(Shipment.family_id == family_id, Shipment.status.in_(statuses))
+        .order_by(Shipment.status_at.desc().nulls_last(), Shipment.created_at.desc())
+        .limit(limit)
+    )
+    if member_id is not None:
+        query = query.where(Shipment.user_id == member_id)
+    return (await session.scalars(query)).all()

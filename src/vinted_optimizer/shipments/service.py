@@ -509,3 +509,24 @@ async def attach_vinted_label(
         metadata={"sale_id": str(sale_id)},
     )
     return shipment
+
+
+# --- for the assistant (chat) -----------------------------------------------------------------------
+
+
+async def status_counts(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None = None
+) -> dict[str, int]:
+    """The family's parcels per status (or those whose label one member bought)."""
+    return await repository.status_counts(session, family_id, member_id)
+
+
+async def with_statuses(
+    session: AsyncSession,
+    family_id: uuid.UUID,
+    member_id: uuid.UUID | None,
+    statuses: Sequence[str],
+    limit: int = 10,
+) -> Sequence[Shipment]:
+    """The family's parcels in one of ``statuses``, the latest news first."""
+    return await repository.with_statuses(session, family_id, member_id, statuses, limit)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.users.schemas import VintedSessionLink
@@ -62,7 +62,7 @@ SyncState = Literal["queued", "running", "done", "stopped", "failed"]
 
 
 class SyncAsk(Input):
-    all: bool = Field(
+    all: StrictBool = Field(  # 0 or "yes" is refused, not taken for a boolean
         default=False, description="A family admin: every linked member of the family, not only me"
     )
 
