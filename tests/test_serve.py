@@ -130,9 +130,9 @@ def test_serve_flow_restart_and_sigint(serve, data_dir: Path) -> None:
 
 
 def test_serve_sigterm_stops_embedded_servers(serve, data_dir: Path) -> None:
-    """With several API processes: the scraper's DuckDB file takes one writer process, so the scraper
-    service runs as a process of its own (with a service token), reached over HTTP by the API processes
-    and the worker; SIGTERM stops them all, embedded servers included."""
+    """With several API processes: the home side's files take one writer process each, so the AI and
+    scraper services run as processes of their own (with a service token), reached over HTTP by the API
+    processes and the worker; SIGTERM stops them all, embedded servers included."""
     import psutil
 
     server = serve(VO_API_WORKERS="2")
@@ -154,11 +154,16 @@ def test_serve_sigterm_stops_embedded_servers(serve, data_dir: Path) -> None:
     assert statuses == [401, 401, 401, 401, 401, 429]
     assert deep["components"]["scraper_service"]["status"] == "ok", deep
     assert deep["scraper"]["status"] == "ok" and deep["scraper"]["read"] is not None, deep
+    # The AI service answered (over HTTP): what is missing is Ollama behind it, not the service.
+    assert "Ollama" in deep["components"]["ai"]["detail"], deep
     family = psutil.Process(server.process.pid).children(recursive=True)
-    scrapers = [p for p in family if "scraper-service" in " ".join(p.cmdline())]
-    assert len(scrapers) == 1, [p.cmdline() for p in family]
+    home = [p for p in family if {"ai-service", "scraper-service"} & set(p.cmdline())]
+    assert sorted(next(a for a in p.cmdline() if a.endswith("-service")) for p in home) == [
+        "ai-service",
+        "scraper-service",
+    ], [p.cmdline() for p in family]
     assert_stopped_cleanly(server, signal.SIGTERM, pg, redis)
-    assert wait_gone(scrapers[0].pid), "the scraper service outlived serve"
+    assert all(wait_gone(p.pid) for p in home), "a home service outlived serve"
 
 
 def test_cli_migrate_create_admin_and_admin_login(serve, data_dir: Path) -> None:

@@ -76,35 +76,50 @@ def _environment_of(settings: Settings) -> dict[str, str]:
     }
 
 
-def _scraper_service_environment(settings: Settings) -> dict[str, str]:
-    """Several processes cannot share the scraper's DuckDB file (one writer process per file): unless a
-    scraper service is configured, `serve --workers N` runs one, on a free loopback port, with the
-    configured service token or a new one; every other process reaches it over HTTP, as in production."""
-    import secrets
+def _free_loopback_port() -> int:
     import socket
 
-    if settings.scraper_service_url:
-        return {}
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = settings.service_token.get_secret_value() if settings.service_token else secrets.token_urlsafe(32)
-    return {"VO_SCRAPER_SERVICE_URL": f"http://127.0.0.1:{port}", "VO_SERVICE_TOKEN": token}
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _home_services(settings: Settings) -> tuple[dict[str, str], list[list[str]]]:
+    """Several processes cannot share the home side's files (the scraper's DuckDB snapshots, the AI's
+    DuckDB cache and its Chroma folder: one writer process each): unless they are configured, `serve
+    --workers N` runs the AI service and the scraper service as processes of their own, on free loopback
+    ports, with the configured service token or a new one; every other process reaches them over HTTP, as
+    in production. The environment to add, and the commands to start."""
+    import secrets
+
+    env: dict[str, str] = {}
+    commands: list[list[str]] = []
+    base = [sys.executable, "-m", "vinted_optimizer"]
+    for setting, variable, command in (
+        (settings.ai_service_url, "VO_AI_SERVICE_URL", "ai-service"),
+        (settings.scraper_service_url, "VO_SCRAPER_SERVICE_URL", "scraper-service"),
+    ):
+        if setting:
+            continue
+        port = _free_loopback_port()
+        env[variable] = f"http://127.0.0.1:{port}"
+        commands.append([*base, command, "--port", str(port), "--data-dir", str(settings.data_dir)])
+    if env:
+        given = settings.service_token.get_secret_value() if settings.service_token else ""
+        env["VO_SERVICE_TOKEN"] = given if len(given) >= 32 else secrets.token_urlsafe(32)
+    return env, commands
 
 
 def _serve_processes(args: argparse.Namespace, settings: Settings, workers: int) -> None:
-    """Several API processes (uvicorn workers, each its own event loop and core), one job worker and the
-    scraper service (the only process that opens the scraper's DuckDB file)."""
+    """Several API processes (uvicorn workers, each its own event loop and core), one job worker, and the
+    AI and scraper services (the only processes that open the home side's files)."""
     import subprocess
 
     os.environ.update(_environment_of(settings))
-    scraper_env = _scraper_service_environment(settings)
-    os.environ.update(scraper_env)
-    children: list[subprocess.Popen[bytes]] = []
-    if scraper_env:
-        port = scraper_env["VO_SCRAPER_SERVICE_URL"].rsplit(":", 1)[1]
-        command = [sys.executable, "-m", "vinted_optimizer", "scraper-service", "--port", port]
-        children.append(subprocess.Popen([*command, "--data-dir", str(settings.data_dir)]))  # noqa: S603
+    home_env, home_commands = _home_services(settings)
+    os.environ.update(home_env)
+    children = [subprocess.Popen(command) for command in home_commands]  # noqa: S603
     if not args.no_worker:
         children.append(subprocess.Popen([sys.executable, "-m", "vinted_optimizer", "worker"]))  # noqa: S603
     try:
