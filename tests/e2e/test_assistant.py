@@ -137,7 +137,9 @@ async def test_a_streamed_answer_with_the_exact_figure_and_its_sources(
     await heading(page, "Assistente")
     await expect(reply).to_contain_text(f"Questo mese hai guadagnato {NET} {LAST}")
     await expect(reply.get_by_role("list", name="Fonti")).to_contain_text(f"guadagno netto {NET}")
-    await expect(page.get_by_role("button", name=QUESTION, exact=True)).to_have_attribute("aria-current", "page")
+    await expect(page.get_by_role("button", name=QUESTION, exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
 
     # The sale's source opens the sale.
     await reply.get_by_role("link", name=f"Vendita «{sale['title']}»").click()
@@ -195,4 +197,46 @@ async def test_the_page_fits_a_small_phone(ai_browsing: Browsing, family: Person
     await page.get_by_label("La tua domanda", exact=True).fill("Ciao")
     await expect(page.get_by_text(re.compile(r"^4 / \d+$"))).to_be_visible()
     await assert_no_sideways_scroll(page)
+    ai_browsing.assert_no_errors()
+
+
+async def test_too_many_conversations_is_said_near_the_composer_and_one_is_deleted(
+    ai_browsing: Browsing, ai_server: Serve, family: Person
+) -> None:
+    member = Member(ai_server, family)
+    try:
+        limit = member.client.get("/api/v1/meta").json()["limits"]["chat"]["sessions"]
+        for n in range(limit):
+            answer = member.client.post("/api/v1/chat/sessions", json={"title": f"Conversazione {n + 1}"})
+            assert answer.status_code == 201, answer.text
+    finally:
+        member.close()
+    page = await ai_browsing.page(DESKTOP)
+    await open_assistant(page, family)
+    await expect(page.get_by_role("button", name="Conversazione 1", exact=True)).to_be_visible()
+
+    # A new one is refused by the server (409): the composer says why, in Italian.
+    ai_browsing.expected_failures.add(("/api/v1/chat/sessions", 409))
+    composer = page.get_by_label("La tua domanda", exact=True)
+    await composer.fill("Quanti pacchi sono in viaggio?")
+    await composer.press("Enter")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Hai raggiunto il numero massimo di conversazioni: eliminane qualcuna per iniziarne una nuova."
+    )
+    await expect(composer).to_have_value("Quanti pacchi sono in viaggio?")
+
+    # Deleting one asks first; "Annulla" keeps it, "Sì, elimina" removes it.
+    await page.get_by_role("button", name="Elimina «Conversazione 1»", exact=True).click()
+    await page.get_by_role("button", name="Annulla", exact=True).click()
+    await expect(page.get_by_role("button", name="Conversazione 1", exact=True)).to_be_visible()
+    await page.get_by_role("button", name="Elimina «Conversazione 1»", exact=True).click()
+    async with page.expect_response(lambda r: r.request.method == "DELETE") as deleted:
+        await page.get_by_role("button", name="Sì, elimina", exact=True).click()
+    assert (await deleted.value).status == 204
+    await expect(page.get_by_role("button", name="Conversazione 1", exact=True)).to_have_count(0)
+    member = Member(ai_server, family)
+    try:
+        assert member.client.get("/api/v1/chat/history").json()["total"] == limit - 1
+    finally:
+        member.close()
     ai_browsing.assert_no_errors()

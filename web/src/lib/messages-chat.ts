@@ -38,7 +38,7 @@ export const itChat = {
   "chat.error.tooLong": "La domanda è troppo lunga: al massimo {max} caratteri.",
   "chat.error.rateLimited.one": "Hai fatto molte domande: riprova tra 1 minuto.",
   "chat.error.rateLimited.many": "Hai fatto molte domande: riprova tra {minutes} minuti.",
-  "chat.error.conflict": "Non posso farlo ora: {detail}",
+  "chat.error.conflict": "Non posso farlo ora: riprova tra poco.",
 } as const;
 
 export const enChat: Record<keyof typeof itChat, string> = {
@@ -80,5 +80,5 @@ export const enChat: Record<keyof typeof itChat, string> = {
   "chat.error.tooLong": "The question is too long: {max} characters at most.",
   "chat.error.rateLimited.one": "You asked a lot: try again in 1 minute.",
   "chat.error.rateLimited.many": "You asked a lot: try again in {minutes} minutes.",
-  "chat.error.conflict": "Not possible right now: {detail}",
+  "chat.error.conflict": "Not possible right now: try again shortly.",
 };

@@ -44,7 +44,7 @@ function sendErrorText(error: unknown, t: T, max: number): string {
       const minutes = Math.max(1, Math.ceil((error.retryAfter ?? 60) / 60));
       return minutes === 1 ? t("chat.error.rateLimited.one") : t("chat.error.rateLimited.many", { minutes });
     }
-    if (error.status === 409) return t("chat.error.conflict", { detail: error.detail });
+    if (error.status === 409) return error.detail || t("chat.error.conflict");
   }
   return errorMessage(error, t);
 }
