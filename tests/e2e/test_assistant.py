@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,7 +87,7 @@ async def assert_no_sideways_scroll(page: Page) -> None:
 
 
 async def test_a_streamed_answer_with_the_exact_figure_and_its_sources(
-    ai_browsing: Browsing, ai_server: Serve, e2e_ollama: FakeOllama, family: Person
+    ai_browsing: Browsing, ai_server: Serve, e2e_ollama: FakeOllama, family: Person, screenshots: Path
 ) -> None:
     sale = sold_this_month(ai_server, family)
     # The model only phrases: a slow one, so the first piece is on screen long before the last.
@@ -131,6 +132,7 @@ async def test_a_streamed_answer_with_the_exact_figure_and_its_sources(
     assert NET in str(e2e_ollama.last("/api/chat"))
     stored = stored_reply(ai_server, family, session_id)
     assert stored["status"] == "done" and NET in stored["content"]
+    await page.screenshot(path=str(screenshots / "desktop-assistente-risposta.png"), full_page=True)
 
     # After a reload the answer is read back from the API, sources included; the conversation is listed.
     await page.reload()

@@ -437,6 +437,11 @@ export function Assistant({ max }: { max: number }) {
           {listOpen ? <X aria-hidden="true" className="h-5 w-5" /> : <MessageCircle aria-hidden="true" className="h-5 w-5" />}
           {listOpen ? t("chat.closeConversations") : t("chat.showConversations")}
         </Button>
+        {sessionId && !listOpen ? (
+          <Button type="button" className="px-3" aria-label={t("chat.new")} title={t("chat.new")} onClick={() => open(null)}>
+            <Plus aria-hidden="true" className="h-5 w-5" />
+          </Button>
+        ) : null}
       </div>
       <aside className={`${listOpen ? "block" : "hidden"} min-w-0 lg:block lg:w-72 lg:shrink-0`}>
         <ConversationList
