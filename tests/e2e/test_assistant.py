@@ -242,3 +242,31 @@ async def test_too_many_conversations_is_said_near_the_composer_and_one_is_delet
     finally:
         member.close()
     ai_browsing.assert_no_errors()
+
+
+async def test_a_reply_still_being_written_after_a_reload_is_shown_whole_once_finished(
+    ai_browsing: Browsing, ai_server: Serve, e2e_ollama: FakeOllama, family: Person
+) -> None:
+    pieces = ["Uno, ", "due, ", "tre, ", "quattro, ", "cinque."]
+    e2e_ollama.script("/api/chat", Reply(tokens=pieces, token_delay=1.0))
+    page = await ai_browsing.page(DESKTOP)
+    await open_assistant(page, family)
+    await page.get_by_role("button", name="Quanti pacchi sono in viaggio?", exact=True).click()
+    reply = page.get_by_role("group", name="Assistente", exact=True)
+    await expect(reply).to_contain_text("Uno, ")
+    assert "cinque." not in await reply.inner_text()
+
+    # Reloaded mid-reply: the beginning is gone from this tab's socket, so the page waits for the stored
+    # reply (still offering "Ferma"), never shows a tail as if it were the answer, and ends with all of it.
+    async with page.expect_websocket() as opened:
+        await page.reload()
+    socket = await opened.value
+    await heading(page, "Assistente")
+    # A later piece reaches the reloaded page: still not shown as the answer's beginning.
+    await socket.wait_for_event("framereceived", predicate=lambda frame: '"chat.chunk"' in str(frame))
+    shown = (await reply.inner_text()).strip()
+    assert shown.startswith(("Uno, ", "Sto scrivendo")), shown
+    await expect(reply).to_contain_text("Uno, due, tre, quattro, cinque.", timeout=20_000)
+    await expect(page.get_by_role("button", name="Ferma", exact=True)).to_have_count(0)
+    await expect(page.get_by_label("La tua domanda", exact=True)).to_be_enabled()
+    ai_browsing.assert_no_errors()

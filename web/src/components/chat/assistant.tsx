@@ -119,7 +119,9 @@ function Bubble({ mine, children, label }: { mine: boolean; children: React.Reac
 function Reply({ message, stream }: { message: ChatMessage | null; stream: Stream | null }) {
   const { t } = useI18n();
   const storedDone = message !== null && message.status !== "streaming";
-  const text = storedDone ? message.content : stream ? streamText(stream) : (message?.content ?? "");
+  // A reply begun before this page opened: only its tail arrives here, so the stored one is awaited.
+  const whole = stream?.fromStart ?? false;
+  const text = storedDone ? message.content : stream && whole ? streamText(stream) : (message?.content ?? "");
   const status = storedDone ? (message.status ?? null) : (stream?.status ?? null);
   const sources = storedDone ? (message.sources ?? []) : stream?.status ? (stream.sources ?? []) : [];
   const metadata = storedDone ? (message.metadata ?? {}) : {};
@@ -325,7 +327,7 @@ function Conversation({
   useEffect(() => setError(null), [sessionId]);
 
   // A reply written elsewhere (a reload mid-stream, a dropped socket): read the messages again until done.
-  const needsPolling = storedStreaming !== undefined && stream === null;
+  const needsPolling = storedStreaming !== undefined && !stream?.fromStart;
   useEffect(() => setPollStored(needsPolling), [needsPolling]);
 
   const length = stream ? stream.pieces.size : 0;

@@ -13,6 +13,7 @@ export interface Stream {
   pieces: Map<number, string>;
   sources: Passage[] | null;
   status: string | null; // set by the last chunk
+  fromStart: boolean; // seq 0 (the sources) was seen: the text is whole, not the tail of a reply begun elsewhere
 }
 
 const streams = new Map<string, Stream>();
@@ -38,9 +39,10 @@ export const chatEvents: LiveHandler = (event, queryClient) => {
   const chunk = event.data as unknown as Chunk;
   let stream = streams.get(chunk.message_id);
   if (!stream) {
-    stream = { sessionId: chunk.session_id, pieces: new Map(), sources: null, status: null };
+    stream = { sessionId: chunk.session_id, pieces: new Map(), sources: null, status: null, fromStart: false };
     streams.set(chunk.message_id, stream);
   }
+  if (chunk.seq === 0) stream.fromStart = true;
   if (chunk.sources) stream.sources = chunk.sources;
   if (chunk.status) {
     stream.status = chunk.status;
