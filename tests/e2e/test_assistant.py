@@ -270,3 +270,22 @@ async def test_a_reply_still_being_written_after_a_reload_is_shown_whole_once_fi
     await expect(page.get_by_role("button", name="Ferma", exact=True)).to_have_count(0)
     await expect(page.get_by_label("La tua domanda", exact=True)).to_be_enabled()
     ai_browsing.assert_no_errors()
+
+
+async def test_a_reply_that_fails_midway_keeps_what_was_written_and_says_why(
+    ai_browsing: Browsing, ai_server: Serve, e2e_ollama: FakeOllama, family: Person
+) -> None:
+    e2e_ollama.script(
+        "/api/chat", Reply(tokens=["Per ", "spedire ", "serve ", "l'etichetta."], stream_error="boom")
+    )
+    page = await ai_browsing.page(DESKTOP)
+    await open_assistant(page, family)
+    await page.get_by_role("button", name="Come spedisco con l'etichetta di Vinted?", exact=True).click()
+    reply = page.get_by_role("group", name="Assistente", exact=True)
+    await expect(reply.get_by_role("alert")).to_contain_text("La risposta non è riuscita")
+    await expect(reply).to_contain_text("Per spedire")
+    assert "l'etichetta." not in await reply.inner_text()
+    await page.reload()
+    await expect(reply.get_by_role("alert")).to_contain_text("La risposta non è riuscita")
+    await expect(page.get_by_label("La tua domanda", exact=True)).to_be_enabled()
+    ai_browsing.assert_no_errors()
