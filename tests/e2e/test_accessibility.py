@@ -120,6 +120,24 @@ async def more_sheet(page: Page, _: Seeded) -> None:
     await open_more(page)
 
 
+async def conversation_list(page: Page, seeded: Seeded) -> None:
+    """A conversation of the member's (made through the API), open, its list shown (a view of its own on a
+    phone) with its delete button and the confirmation."""
+    with api_client(page, seeded) as client:
+        answer = client.post("/api/v1/chat/sessions", json={"title": "Spese di spedizione"})
+        assert answer.status_code == 201, answer.text
+        session_id = answer.json()["id"]
+    await page.goto(f"/assistente?sessione={session_id}")
+    await expect(
+        page.get_by_role("button", name="Quanto ho guadagnato questo mese?", exact=True)
+    ).to_be_visible()
+    show = page.get_by_role("button", name="Le mie conversazioni", exact=True)
+    if await show.is_visible():
+        await show.click()
+    await page.get_by_role("button", name="Elimina «Spese di spedizione»", exact=True).click()
+    await expect(page.get_by_role("button", name="Sì, elimina", exact=True)).to_be_visible()
+
+
 @contextmanager
 def api_client(page: Page, seeded: Seeded) -> Iterator[httpx.Client]:
     """The API of the page's server, signed in as the seeded member."""
@@ -337,6 +355,7 @@ VISITS = [
     Visit("tendenze-categorie", "/tendenze", "Tendenze", prepare=followed_trends),
     Visit("tendenze-categoria", "/tendenze", "Tendenze", prepare=trend_charts),
     Visit("assistente", "/assistente", "Assistente"),
+    Visit("assistente-conversazioni", "/assistente", "Assistente", prepare=conversation_list),
     Visit("famiglia", "/famiglia", "Famiglia"),
     Visit("impostazioni", "/impostazioni", "Impostazioni"),
     Visit("impostazioni-vinted-codice", "/impostazioni", "Impostazioni", prepare=vinted_pairing),

@@ -49,9 +49,6 @@ PAGES = [
     "famiglia-member",
     "impostazioni",
 ]
-COMING_SOON = {
-    "assistente": "Assistente",
-}
 
 
 class Snapshots:
@@ -140,14 +137,14 @@ async def test_family_flow(browsing: Browsing, server: Serve, screenshots: Path,
     await expect(page).to_have_url(re.compile(r"/$"))
     await heading(page, f"Ciao {admin.username}!")
 
-    # The sections still to come say what they will do and when (test_navigation.py checks the texts),
-    # by their addresses (they are not in the navigation until they exist).
-    for name, label in COMING_SOON.items():
-        await page.goto(f"/{name}")
-        await expect(page).to_have_url(re.compile(rf"/{name}$"))
-        await heading(page, label)
-        await expect(page.get_by_text(re.compile(r"^Non è ancora disponibile\."))).to_be_visible()
-        await snaps.take(page, name)
+    # Assistente: a new conversation suggests first questions.
+    await navigate(page, viewport, "Assistente")
+    await expect(page).to_have_url(re.compile(r"/assistente$"))
+    await heading(page, "Assistente")
+    await expect(
+        page.get_by_role("button", name="Quanto ho guadagnato questo mese?", exact=True)
+    ).to_be_visible()
+    await snaps.take(page, "assistente")
     # Spedizioni is there (not in the navigation yet): a new family has no parcels.
     await page.goto("/spedizioni")
     await heading(page, "Spedizioni")

@@ -1,5 +1,5 @@
 """Navigation for thumbs, in a real browser against a real `serve`: the phone's bottom tab bar and its
-"Altro" sheet, the desktop's side navigation, the sections still to come, where sign-in lands, and the
+"Altro" sheet, the desktop's side navigation, the Assistente among them, where sign-in lands, and the
 list view's layout (clamped titles, a copy's "copia", the member filter) measured by bounding boxes."""
 
 from __future__ import annotations
@@ -30,11 +30,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # What the navigation offers: only sections that work. The others keep their routes, which say what they
 # will do and when.
-DESKTOP_SECTIONS = ["Panoramica", "Annunci", "Vendite", "Spedizioni", "Tendenze", "Famiglia", "Impostazioni"]
-MORE_SECTIONS = ["Spedizioni", "Tendenze", "Famiglia", "Impostazioni"]
-TO_COME = {
-    "assistente": ("Assistente", "dopo vendite e spedizioni"),
-}
+DESKTOP_SECTIONS = [
+    "Panoramica",
+    "Annunci",
+    "Vendite",
+    "Spedizioni",
+    "Tendenze",
+    "Assistente",
+    "Famiglia",
+    "Impostazioni",
+]
+MORE_SECTIONS = ["Spedizioni", "Tendenze", "Assistente", "Famiglia", "Impostazioni"]
 MIN_TARGET = 44
 BULK_ACTIONS = "Azioni sugli annunci selezionati"
 
@@ -185,25 +191,24 @@ async def test_desktop_side_navigation(browsing: Browsing, family: Person) -> No
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
-async def test_sections_to_come_say_what_and_when(
+async def test_the_assistant_is_in_the_navigation(
     browsing: Browsing, family: Person, viewport: Viewport
 ) -> None:
-    """Assistente is not in the navigation; Vendite is (a tab). Each deep link
-    works and says what the page will do, that it is not there yet, and when it comes."""
+    """Assistente works now: the side navigation has it on a desktop, the "Altro" sheet on a phone, and it
+    opens the page with its suggested first questions (nothing says "in arrivo" any more)."""
     page = await signed_in(browsing, viewport, family)
+    await navigate(page, viewport, "Assistente")
+    await expect(page).to_have_url(re.compile(r"/assistente$"))
+    await heading(page, "Assistente")
+    await expect(
+        page.get_by_role("button", name="Quanto ho guadagnato questo mese?", exact=True)
+    ).to_be_visible()
+    await expect(page.get_by_text("Non è ancora disponibile", exact=False)).to_have_count(0)
     if viewport.phone:
-        await open_more(page)
-    for _, (label, _when) in TO_COME.items():
-        await expect(page.get_by_role("link", name=label, exact=True)).to_have_count(0)
-    await expect(page.get_by_text("In arrivo", exact=True)).to_have_count(0)
-
-    for path, (label, when) in TO_COME.items():
-        response = await page.goto(f"/{path}")
-        assert response is not None and response.status == 200, (path, response)
-        await heading(page, label)
-        await expect(page.get_by_role("heading", name="Cosa farà questa pagina", level=2)).to_be_visible()
-        await expect(page.get_by_text(re.compile(rf"Non è ancora disponibile\. .*{when}"))).to_be_visible()
-        await expect(page.get_by_role("main").get_by_role("link", name="Vai agli annunci")).to_be_visible()
+        await expect(page.get_by_role("button", name="Altro")).to_have_attribute("aria-current", "true")
+    else:
+        link = page.get_by_role("navigation", name="Menu").get_by_role("link", name="Assistente")
+        await expect(link).to_have_attribute("aria-current", "page")
     browsing.assert_no_errors()
 
 

@@ -4,6 +4,7 @@ import {
   LayoutDashboard,
   LineChart,
   LogOut,
+  MessageCircle,
   MoreHorizontal,
   Plus,
   Settings,
@@ -31,14 +32,14 @@ interface NavItem {
   icon: LucideIcon;
 }
 
-// Only the sections that work. Assistente keeps its route (a deep link says what it will do and when) but
-// joins the navigation only when it works. On a phone Spedizioni and Tendenze are in "Altro": the tab bar
+// Only the sections that work. On a phone Spedizioni, Tendenze and Assistente are in "Altro": the tab bar
 // keeps its five places (a sale's page also opens its parcel).
 const HOME: NavItem = { href: "/", label: "nav.dashboard", icon: LayoutDashboard };
 const LISTINGS: NavItem = { href: "/annunci", label: "nav.listings", icon: Tag };
 const SALES: NavItem = { href: "/vendite", label: "nav.sales", icon: ShoppingBag };
 const SHIPMENTS: NavItem = { href: "/spedizioni", label: "nav.shipments", icon: Truck };
 const TRENDS: NavItem = { href: "/tendenze", label: "nav.trends", icon: LineChart };
+const ASSISTANT: NavItem = { href: "/assistente", label: "nav.assistant", icon: MessageCircle };
 const FAMILY: NavItem = { href: "/famiglia", label: "nav.family", icon: Users };
 const SETTINGS: NavItem = { href: "/impostazioni", label: "nav.settings", icon: Settings };
 /** The instance administrator's home (the installation, not a family's). */
@@ -53,14 +54,14 @@ export function isAdminOnly(user: User | null): boolean {
 /** Every section of the side navigation, for who is signed in. */
 function sidebarOf(user: User | null): NavItem[] {
   if (isAdminOnly(user)) return [ADMIN, SETTINGS];
-  const family = [HOME, LISTINGS, SALES, SHIPMENTS, TRENDS, FAMILY, SETTINGS];
+  const family = [HOME, LISTINGS, SALES, SHIPMENTS, TRENDS, ASSISTANT, FAMILY, SETTINGS];
   return user?.is_instance_admin ? [...family, ADMIN] : family;
 }
 
 /** What the phone's "Altro" sheet holds: every section that is not a tab. */
 function moreOf(user: User | null): NavItem[] {
   if (isAdminOnly(user)) return [];
-  const family = [SHIPMENTS, TRENDS, FAMILY, SETTINGS];
+  const family = [SHIPMENTS, TRENDS, ASSISTANT, FAMILY, SETTINGS];
   return user?.is_instance_admin ? [...family, ADMIN] : family;
 }
 /** The upload panel of a new listing (the listings page reads `nuovo=1`). */

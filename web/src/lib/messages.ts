@@ -1,6 +1,7 @@
 // Every visible string lives here: Italian first, English second. Keys are grouped by page; the larger
 // domains keep theirs in messages-<domain>.ts, merged here.
 import { enAdmin, itAdmin } from "./messages-admin";
+import { enChat, itChat } from "./messages-chat";
 import { enMarket, itMarket } from "./messages-market";
 import { enSales, itSales } from "./messages-sales";
 import { enShipments, itShipments } from "./messages-shipments";
@@ -14,6 +15,7 @@ export const it = {
   ...itVinted,
   ...itTrends,
   ...itAdmin,
+  ...itChat,
   "app.name": "Vinted Optimizer",
   "app.tagline": "L'assistente di famiglia per vendere su Vinted",
   "nav.dashboard": "Panoramica",
@@ -462,6 +464,7 @@ export const en: Record<MessageKey, string> = {
   ...enVinted,
   ...enTrends,
   ...enAdmin,
+  ...enChat,
   "app.name": "Vinted Optimizer",
   "app.tagline": "The family assistant for selling on Vinted",
   "nav.dashboard": "Overview",
