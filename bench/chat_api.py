@@ -5,11 +5,12 @@ token.
 
     .venv/bin/python bench/chat_api.py [--runs 20] [--tokens 40] [--rate 50]
 
-In-process: embedded PostgreSQL and Redis, the app served by uvicorn on a local port, and the scripted
-home side of the tests (``tests/support/chat_home.py``) yielding ``--tokens`` tokens at ``--rate`` a
-second. Each run: a new conversation, the member's socket open, ``POST …/messages`` (202), then the
-socket's chunks until ``[DONE]``; then the same question as Server-Sent Events. "API adds" is the time
-from the home side yielding its first token to the client receiving it (the API's work: the chunk
+In-process: embedded PostgreSQL and Redis, the app served by uvicorn on a local port, and the real home
+side (``InProcessAIClient``: retrieval in ChromaDB, the prompt, Ollama's stream) talking to a local server
+that speaks Ollama's chat streaming (``tests/fakes/ollama.py``) at a fixed rate: ``--tokens`` tokens,
+``--rate`` a second. Each run: a new conversation, the member's socket open, ``POST …/messages``
+(202), then the socket's chunks until ``[DONE]``; then the same question as Server-Sent Events. "API
+adds" is the time from the home side yielding its first token to the client receiving it (the API's work: the chunk
 published on Redis, the hub, the socket; or the SSE queue and the response), which must stay under
 20 ms (issue 13). Retrieval over 10,000 documents and the embedded model's speed are the home side's
 (its own bench). "Until the home side is asked" is the request, its commit and the reply's preparation
@@ -37,11 +38,13 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.chat_home import ScriptedHome  # noqa: E402
+from tests.fakes.ollama import FakeOllama, Reply  # noqa: E402
+from tests.fakes.server import serve_in_thread  # noqa: E402
 from tests.support.live import served  # noqa: E402
 from tests.support.settings import TEST_JWT_SECRET, make_settings  # noqa: E402
 
 from vinted_optimizer.ai.chat_schemas import ChatChunk, ChatRequest  # noqa: E402
+from vinted_optimizer.ai.client import InProcessAIClient  # noqa: E402
 from vinted_optimizer.app import create_app  # noqa: E402
 from vinted_optimizer.kit.db import SessionReader, create_engine, create_sessionmaker  # noqa: E402
 from vinted_optimizer.kit.embedded import start_embedded  # noqa: E402
@@ -59,16 +62,23 @@ PASSWORD = "Valigia-Rossa-2024"  # noqa: S105 - the bench's own account
 TARGET_MS = 20.0
 
 
-class TimedHome(ScriptedHome):
-    """Notes when it yields its first token (this process's clock, shared with the clients)."""
+class TimedHome:
+    """The real home side, noting when it is asked and when it yields its first token (this process's
+    clock, shared with the clients); everything else is the home side's own."""
 
     first_token_at: float | None = None
     asked_at: float | None = None
 
+    def __init__(self, home: InProcessAIClient) -> None:
+        self.home = home
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.home, name)
+
     async def chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         self.first_token_at = None
         self.asked_at = time.perf_counter()
-        async for chunk in super().chat(request):
+        async for chunk in self.home.chat(request):
             if chunk.type == "token" and self.first_token_at is None:
                 self.first_token_at = time.perf_counter()
             yield chunk
@@ -151,7 +161,8 @@ def main(runs: int, tokens: int, rate: float) -> None:
         servers.stop()
         shutil.rmtree(folder, ignore_errors=True)
     print(
-        f"home side: {tokens} tokens at {rate:g}/s (first token after {1000 / rate:.0f} ms); {runs} runs each"
+        f"home side: the real one (retrieval, prompt) over a local Ollama stand-in streaming {tokens} tokens at "
+        f"{rate:g}/s; {runs} runs each"
     )
     for name, results in (("WebSocket", ws), ("SSE", sse)):
         print(_summary(f"{name}: time to first token", [r[0] for r in results]))
@@ -169,11 +180,15 @@ Runs = list[tuple[float, float, float, float]]
 async def measure(
     database_url: str, redis_url: str, folder: Path, runs: int, tokens: int, rate: float
 ) -> tuple[Runs, Runs]:
-    if True:
+    ollama = FakeOllama()
+    # Every reply: the tokens at the fixed rate (the first one after one interval).
+    ollama.default_reply = Reply(tokens=[f" parola{n}" for n in range(tokens)], token_delay=1 / rate)
+    with serve_in_thread(ollama.app) as ollama_url:
         settings = make_settings(
             database_url,
             redis_url,
             data_dir=folder / "data",
+            ollama_url=ollama_url,
             rate_limit_chat="100000/minute",
             rate_limit_ip="100000/minute",
             rate_limit_user="100000/minute",
@@ -183,7 +198,7 @@ async def measure(
         sessionmaker = create_sessionmaker(engine)
         redis = create_redis(redis_url)
         queue = await create_queue(redis_url, JOB_NAMES)
-        home = TimedHome(tokens=tuple(f" parola{n}" for n in range(tokens)), interval=1 / rate)
+        home = TimedHome(InProcessAIClient(settings))
         resources = Resources(
             settings=settings,
             engine=engine,
@@ -215,6 +230,7 @@ async def measure(
                 await _sse_run(http, home)
                 ws = [await _ws_run(http, ws_url, body["access_token"], home) for _ in range(runs)]
                 sse = [await _sse_run(http, home) for _ in range(runs)]
+        await home.aclose()
         await queue.aclose()
         await resources.rate_limits.close()
         await redis.aclose()
