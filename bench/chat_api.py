@@ -6,16 +6,16 @@ token.
     .venv/bin/python bench/chat_api.py [--runs 20] [--tokens 40] [--rate 50]
 
 In-process: embedded PostgreSQL and Redis, the app served by uvicorn on a local port, and the real home
-side (``InProcessAIClient``: retrieval in ChromaDB, the prompt, Ollama's stream) talking to a local server
-that speaks Ollama's chat streaming (``tests/fakes/ollama.py``) at a fixed rate: ``--tokens`` tokens,
-``--rate`` a second. Each run: a new conversation, the member's socket open, ``POST …/messages``
+side (``InProcessAIClient``: retrieval in ChromaDB, the prompt, Ollama's stream) talking to a local
+server that speaks Ollama's chat streaming (``tests/fakes/ollama.py``) at a fixed rate: ``--tokens``
+tokens, ``--rate`` a second. Each run: a new conversation, the member's socket open, ``POST …/messages``
 (202), then the socket's chunks until ``[DONE]``; then the same question as Server-Sent Events. "API
-adds" is the time from the home side yielding its first token to the client receiving it (the API's work: the chunk
-published on Redis, the hub, the socket; or the SSE queue and the response), which must stay under
-20 ms (issue 13). Retrieval over 10,000 documents and the embedded model's speed are the home side's
-(its own bench). "Until the home side is asked" is the request, its commit and the reply's preparation
-(the history, the numbers from SQL and the member's context): the part of the first token's time that is
-the cloud side's own work before generation starts.
+adds" is the time from the home side yielding its first token to the client receiving it (the API's work:
+the chunk published on Redis, the hub, the socket; or the SSE queue and the response), which must stay
+under 20 ms (issue 13). Retrieval over 10,000 documents and the embedded model's speed are the home
+side's (its own bench). "Until the home side is asked" is the request, its commit and the reply's
+preparation (the history, the numbers from SQL and the member's context): the part of the first token's
+time that is the cloud side's own work before generation starts.
 """
 
 from __future__ import annotations
@@ -161,8 +161,8 @@ def main(runs: int, tokens: int, rate: float) -> None:
         servers.stop()
         shutil.rmtree(folder, ignore_errors=True)
     print(
-        f"home side: the real one (retrieval, prompt) over a local Ollama stand-in streaming {tokens} tokens at "
-        f"{rate:g}/s; {runs} runs each"
+        "home side: the real one (retrieval, prompt) over a local Ollama stand-in streaming "
+        f"{tokens} tokens at {rate:g}/s; {runs} runs each"
     )
     for name, results in (("WebSocket", ws), ("SSE", sse)):
         print(_summary(f"{name}: time to first token", [r[0] for r in results]))
