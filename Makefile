@@ -82,7 +82,6 @@ bench: web-build wrk
 	$(VENV)/bin/python bench/sales.py
 	$(VENV)/bin/python bench/scraper.py
 	$(VENV)/bin/python bench/chat.py
-	$(VENV)/bin/python bench/chat_api.py
 
 # The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
 resilience: web-build

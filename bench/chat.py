@@ -10,6 +10,9 @@
    ``--tokens`` tokens to a short Italian prompt. Printed: first-token time and tokens per second of the
    generation (after the first token) and overall.
 3. What the new packages take on disk (chromadb and what it pulled in, xllamacpp, the model weights).
+4. Through the API (``bench/chat_api.py``, run as its own process here): time to the first token and total
+   time over the WebSocket and over SSE against a local Ollama stand-in at a fixed token rate, and what
+   the API adds to the first token (under 20 ms).
 
 The API-side figures (time to first token through /api/v1/chat against a fixed-rate server) belong to the
 cloud side's part of this benchmark.
@@ -186,3 +189,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    import subprocess
+
+    print("\nthrough the API (bench/chat_api.py)", flush=True)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("chat_api.py"))], check=True)  # noqa: S603
