@@ -113,26 +113,62 @@ async def _build(client, session, *, family_name: str = "Famiglia Rossi") -> Fam
 
     session.add_all(
         [
-            Trend(category_id=JACKETS, category_name="Capispalla", brand=None, median_price=Decimal("25.00"),
-                  min_price=Decimal("5"), q1_price=Decimal("18"), q3_price=Decimal("32"), max_price=Decimal("90"),
-                  total_items=60, scraped_at=_ago(1)),
-            Trend(category_id=JACKETS, category_name="Capispalla", brand="Zara", median_price=Decimal("20.00"),
-                  min_price=Decimal("6"), q1_price=Decimal("15"), q3_price=Decimal("28"), max_price=Decimal("70"),
-                  total_items=40, scraped_at=_ago(2)),
+            Trend(
+                category_id=JACKETS,
+                category_name="Capispalla",
+                brand=None,
+                median_price=Decimal("25.00"),
+                min_price=Decimal("5"),
+                q1_price=Decimal("18"),
+                q3_price=Decimal("32"),
+                max_price=Decimal("90"),
+                total_items=60,
+                scraped_at=_ago(1),
+            ),
+            Trend(
+                category_id=JACKETS,
+                category_name="Capispalla",
+                brand="Zara",
+                median_price=Decimal("20.00"),
+                min_price=Decimal("6"),
+                q1_price=Decimal("15"),
+                q3_price=Decimal("28"),
+                max_price=Decimal("70"),
+                total_items=40,
+                scraped_at=_ago(2),
+            ),
             # An older Zara snapshot: the newest counts.
-            Trend(category_id=JACKETS, category_name="Capispalla", brand="zara", median_price=Decimal("99.00"),
-                  min_price=Decimal("6"), q1_price=Decimal("50"), q3_price=Decimal("120"), max_price=Decimal("200"),
-                  total_items=40, scraped_at=_ago(20)),
+            Trend(
+                category_id=JACKETS,
+                category_name="Capispalla",
+                brand="zara",
+                median_price=Decimal("99.00"),
+                min_price=Decimal("6"),
+                q1_price=Decimal("50"),
+                q3_price=Decimal("120"),
+                max_price=Decimal("200"),
+                total_items=40,
+                scraped_at=_ago(20),
+            ),
         ]
-    )  # fmt: skip
+    )
 
     await insert_sales(session, family_id=fid, user_id=aid, count=220, start=_ago(75))
     await insert_sales(session, family_id=fid, user_id=mid, count=12, start=_ago(3.5))
     parcel_sales = [
-        Sale(id=uuid.uuid4(), family_id=uuid.UUID(fid), user_id=uuid.UUID(mid), title=f"Pacco {n}", sale_price=Decimal("9.90"),
-             status="shipped", sold_at=_ago(6 + n), category="Donna > Borse", brand=None)
+        Sale(
+            id=uuid.uuid4(),
+            family_id=uuid.UUID(fid),
+            user_id=uuid.UUID(mid),
+            title=f"Pacco {n}",
+            sale_price=Decimal("9.90"),
+            status="shipped",
+            sold_at=_ago(6 + n),
+            category="Donna > Borse",
+            brand=None,
+        )
         for n in range(6)
-    ]  # fmt: skip
+    ]
     session.add_all(parcel_sales)
     await session.flush()
     statuses = [
@@ -145,20 +181,41 @@ async def _build(client, session, *, family_name: str = "Famiglia Rossi") -> Fam
     ]
     session.add_all(
         [
-            Shipment(family_id=uuid.UUID(fid), sale_id=sale.id, user_id=uuid.UUID(mid), source="other", status=status,
-                     delivered_at=delivered, status_at=at, tracking_code=f"RR{n}IT")
+            Shipment(
+                family_id=uuid.UUID(fid),
+                sale_id=sale.id,
+                user_id=uuid.UUID(mid),
+                source="other",
+                status=status,
+                delivered_at=delivered,
+                status_at=at,
+                tracking_code=f"RR{n}IT",
+            )
             for n, (sale, (status, delivered, at)) in enumerate(zip(parcel_sales, statuses, strict=True))
         ]
-    )  # fmt: skip
+    )
     session.add_all(
         [
-            AuditLog(family_id=uuid.UUID(fid), user_id=uuid.UUID(aid), action="listing.unpublished",
-                     resource_type="listing", resource_id=str(rows["hidden"].id), ip="10.9.8.7", created_at=_ago(1)),
+            AuditLog(
+                family_id=uuid.UUID(fid),
+                user_id=uuid.UUID(aid),
+                action="listing.unpublished",
+                resource_type="listing",
+                resource_id=str(rows["hidden"].id),
+                ip="10.9.8.7",
+                created_at=_ago(1),
+            ),
             AuditLog(family_id=uuid.UUID(fid), user_id=uuid.UUID(aid), action="auth.login", ip="10.9.8.7"),
-            AuditLog(family_id=uuid.UUID(fid), user_id=uuid.UUID(mid), action="shipment.label_bought",
-                     resource_type="shipment", resource_id=str(uuid.uuid4()), meta={"sale_id": str(parcel_sales[0].id)}),
+            AuditLog(
+                family_id=uuid.UUID(fid),
+                user_id=uuid.UUID(mid),
+                action="shipment.label_bought",
+                resource_type="shipment",
+                resource_id=str(uuid.uuid4()),
+                meta={"sale_id": str(parcel_sales[0].id)},
+            ),
         ]
-    )  # fmt: skip
+    )
     await session.commit()
     return Family(admin, member, {name: listing.id for name, listing in rows.items()})
 
@@ -177,8 +234,14 @@ async def _other_family(client, session) -> Member:
     )
     session.add(stale)
     await insert_sales(session, family_id=fid, user_id=other.id, count=40, start=_ago(30))
-    sale = Sale(family_id=uuid.UUID(fid), user_id=uuid.UUID(other.id), title="Altro pacco", sale_price=Decimal("5"),
-                status="shipped", sold_at=_ago(1))  # fmt: skip
+    sale = Sale(
+        family_id=uuid.UUID(fid),
+        user_id=uuid.UUID(other.id),
+        title="Altro pacco",
+        sale_price=Decimal("5"),
+        status="shipped",
+        sold_at=_ago(1),
+    )
     session.add(sale)
     await session.flush()
     session.add(
