@@ -120,7 +120,7 @@ async def overview(session: AsyncSession, signer: UrlSigner, member: Member) -> 
         if parcels["trouble"]
         else []
     )
-    sold = await sales.by_ids(session, family_id, {parcel.sale_id for parcel in trouble}) if trouble else {}
+    titles = await sales.titles(session, family_id, {parcel["sale_id"] for parcel in trouble})
     taxes = await dac7.summary(session, member, today.year)
 
     this_month = _figures(*ranges["this_month"], figures["this_month"])
@@ -140,13 +140,13 @@ async def overview(session: AsyncSession, signer: UrlSigner, member: Member) -> 
             trouble=parcels["trouble"],
             trouble_parcels=[
                 TroubleParcel(
-                    shipment_id=parcel.id,
-                    sale_id=parcel.sale_id,
-                    title=sold[parcel.sale_id].title if parcel.sale_id in sold else "",
-                    status=parcel.status,  # type: ignore[arg-type]
-                    status_text=SHIPMENT_STATUS_IT[parcel.status],  # type: ignore[index]
-                    tracking_code=parcel.tracking_code,
-                    status_at=parcel.status_at,
+                    shipment_id=parcel["id"],
+                    sale_id=parcel["sale_id"],
+                    title=titles.get(parcel["sale_id"], ""),
+                    status=parcel["status"],
+                    status_text=SHIPMENT_STATUS_IT[parcel["status"]],
+                    tracking_code=parcel["tracking_code"],
+                    status_at=parcel["status_at"],
                 )
                 for parcel in trouble
             ],
@@ -495,8 +495,7 @@ async def activity(session: AsyncSession, member: Member, query: ActivityQuery) 
     }
     names.listings = await listings.titles(session, family_id, listing_ids)
     sale_ids = {sale_id for item in page if (sale_id := _uuid(_sale_of(item))) is not None}
-    found = await sales.by_ids(session, family_id, sale_ids) if sale_ids else {}
-    names.sales = {sale_id: sale.title for sale_id, sale in found.items()}
+    names.sales = await sales.titles(session, family_id, sale_ids)
     return ActivityPage(
         items=[_item(item, names) for item in page], next=_encode(page[-1]) if more and page else None
     )

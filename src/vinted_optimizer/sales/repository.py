@@ -275,6 +275,15 @@ async def many(session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.U
     ).all()
 
 
+async def titles(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not sale_ids:
+        return {}
+    query = select(Sale.id, Sale.title).where(Sale.family_id == family_id, Sale.id.in_(sale_ids))
+    return {row.id: row.title for row in (await session.execute(query)).all()}
+
+
 # --- the sales sync (vinted_link.sync) ---------------------------------------------------------------
 
 

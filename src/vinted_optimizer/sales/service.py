@@ -681,6 +681,13 @@ async def breakdown(
     return [GroupTotals(key=row["key"], label=row["key"], **_totals(row)) for row in rows]
 
 
+async def titles(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The titles of the family's sales among ``sale_ids`` (the listing's title when it sold)."""
+    return await repository.titles(session, family_id, sale_ids)
+
+
 async def sale_times(session: AsyncSession, family_id: uuid.UUID) -> list[tuple[int, int, int]]:
     """(ISO weekday 1–7, hour 0–23, standing sales) of the family, Italian time."""
     rows = await repository.sale_times(session, family_id)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, text
+from sqlalchemy import ColumnElement, Row, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.pagination import Before, keyed, older_than, order_by
@@ -235,14 +235,15 @@ async def overview_counts(session: AsyncSession, family_id: uuid.UUID, since: da
 
 async def in_trouble(
     session: AsyncSession, family_id: uuid.UUID, since: datetime, limit: int
-) -> Sequence[Shipment]:
+) -> Sequence[Row[Any]]:
+    """id, sale_id, status, tracking_code, status_at of the parcels in trouble since ``since``."""
     query = (
-        select(Shipment)
+        select(Shipment.id, Shipment.sale_id, Shipment.status, Shipment.tracking_code, Shipment.status_at)
         .where(Shipment.family_id == family_id, Shipment.status.in_(TROUBLE), STATUS_SINCE >= since)
         .order_by(STATUS_SINCE.desc(), Shipment.id)
         .limit(limit)
     )
-    return (await session.scalars(query)).all()
+    return (await session.execute(query)).all()
 
 
 DELIVERED_KEY = keyed("delivered:", Shipment.id)

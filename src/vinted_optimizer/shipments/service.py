@@ -544,9 +544,10 @@ async def overview_counts(session: AsyncSession, family_id: uuid.UUID, since: da
 
 async def in_trouble(
     session: AsyncSession, family_id: uuid.UUID, since: datetime, limit: int
-) -> Sequence[Shipment]:
-    """The parcels in trouble since ``since``, the latest news first."""
-    return await repository.in_trouble(session, family_id, since, limit)
+) -> list[dict[str, Any]]:
+    """The parcels in trouble since ``since``, the latest news first: id, sale_id, status, tracking_code,
+    status_at."""
+    return [dict(row._mapping) for row in await repository.in_trouble(session, family_id, since, limit)]
 
 
 async def activity(
