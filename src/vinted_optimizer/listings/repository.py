@@ -470,7 +470,7 @@ async def suggestion_candidates(
     the photo count). Without the embedding; the longest on sale first."""
     query = (
         select(Listing, ON_SALE_SINCE.label("on_sale_since"), photos.label("photos"))
-        .options(defer(Listing.image_embedding))
+        .options(defer(Listing.image_embedding), defer(Listing.ai_suggestion))
         .where(
             Listing.family_id == family_id,
             or_(
