@@ -20,6 +20,7 @@ from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.auth.service import SESSIONS_REVOKED_CHANNEL
 from vinted_optimizer.chat.endpoints import router as chat_router
 from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.dashboard.endpoints import router as dashboard_router
 from vinted_optimizer.events.endpoints import router as events_router
 from vinted_optimizer.events.endpoints import socket_router
 from vinted_optimizer.health.endpoints import router as health_router
@@ -221,6 +222,7 @@ def create_app(
         events_router,
         trends_router,
         chat_router,
+        dashboard_router,
         meta_router,
         admin_router,
         webhooks_router,

@@ -414,6 +414,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The family's activity, newest first, a page at a time */
+        get: operations["dashboard:activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Series for the charts: revenue and profit per week or month, categories, brands, the market */
+        get: operations["dashboard:analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Listings by status, this month and the last, this week, parcels, drafts, DAC7, stale listings */
+        get: operations["dashboard:overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What to do next, each with its reasoning and the one action that applies it */
+        get: operations["dashboard:suggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/suggestions/{key}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide a suggestion from the family for 30 days */
+        post: operations["dashboard:dismiss_suggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1508,6 +1593,49 @@ export interface components {
             sendcloud_secret_key?: string | null;
             sender_address?: components["schemas"]["Address"] | null;
         };
+        /** ActivityItem */
+        ActivityItem: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Id
+             * @description Stable: the source and its id
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "listing_created" | "listing_published" | "sale" | "parcel" | "member" | "account" | "vinted" | "other";
+            /**
+             * Link
+             * @description The dashboard's page about it, e.g. /annunci/<id>
+             */
+            link: string | null;
+            /**
+             * Member
+             * @description The member's username, when a member did it
+             */
+            member: string | null;
+            /**
+             * Text
+             * @description What happened, in Italian, to show as it is
+             */
+            text: string;
+        };
+        /** ActivityPage */
+        ActivityPage: {
+            /** Items */
+            items: components["schemas"]["ActivityItem"][];
+            /**
+             * Next
+             * @description Pass as `before` for the older items; None at the end
+             */
+            next: string | null;
+        };
         /**
          * Address
          * @description An address as Sendcloud takes it (the buyer's, or the family's as the sender).
@@ -1539,6 +1667,52 @@ export interface components {
             phone_number?: string | null;
             /** Postal Code */
             postal_code: string;
+        };
+        /** Analytics */
+        Analytics: {
+            /** Average Days To Sell */
+            average_days_to_sell: string | null;
+            /**
+             * Brands
+             * @description Best first (by revenue), at most 10
+             */
+            brands: components["schemas"]["Breakdown"][];
+            /**
+             * Categories
+             * @description Best first (by revenue), at most 10
+             */
+            categories: components["schemas"]["Breakdown"][];
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "week" | "month";
+            /** Member */
+            member: string | null;
+            /** Members */
+            members: components["schemas"]["MemberAnalytics"][];
+            /**
+             * Price Against Market
+             * @description Most listings first, at most 10
+             */
+            price_against_market: components["schemas"]["PriceAgainstMarket"][];
+            /**
+             * Series
+             * @description Every period of the range in order, empty ones as zeros
+             */
+            series: components["schemas"]["SeriesPoint"][];
+            /** @description The whole range (period = date_from) */
+            totals: components["schemas"]["SeriesPoint"];
         };
         /** AuthResponse */
         AuthResponse: {
@@ -1612,6 +1786,22 @@ export interface components {
         BrandTrends: {
             /** Items */
             items: components["schemas"]["TrendRead"][];
+        };
+        /** Breakdown */
+        Breakdown: {
+            /** Average Days To Sell */
+            average_days_to_sell: string | null;
+            /**
+             * Key
+             * @description The category or brand ("Senza marca" / "Senza categoria" when empty)
+             */
+            key: string;
+            /** Profit */
+            profit: string;
+            /** Revenue */
+            revenue: string;
+            /** Sales */
+            sales: number;
         };
         /** BudgetReport */
         BudgetReport: {
@@ -2112,6 +2302,24 @@ export interface components {
             /** Width Cm */
             width_cm: number | string;
         };
+        /** DraftCounts */
+        DraftCounts: {
+            /**
+             * Failed Analysis
+             * @description Drafts whose analysis failed (retry from the listing)
+             */
+            failed_analysis: number;
+            /**
+             * Not Analysed
+             * @description Drafts never analysed (no photo yet, or analysis not asked)
+             */
+            not_analysed: number;
+            /**
+             * Waiting Analysis
+             * @description Drafts whose AI analysis is queued or running
+             */
+            waiting_analysis: number;
+        };
         /**
          * DraftMarket
          * @description The comparables the draft's range was checked against, and where its price sat.
@@ -2557,6 +2765,23 @@ export interface components {
             password_min: number;
             upload: components["schemas"]["UploadLimits"];
         };
+        /** ListingCounts */
+        ListingCounts: {
+            /** Draft */
+            draft: number;
+            /** Hidden */
+            hidden: number;
+            /** Published */
+            published: number;
+            /** Ready */
+            ready: number;
+            /** Reserved */
+            reserved: number;
+            /** Sold */
+            sold: number;
+            /** Total */
+            total: number;
+        };
         /** ListingCreate */
         ListingCreate: {
             /** Brand */
@@ -2920,6 +3145,24 @@ export interface components {
              */
             name: string;
         };
+        /** MemberAnalytics */
+        MemberAnalytics: {
+            /** Average Days To Sell */
+            average_days_to_sell: string | null;
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /** Profit */
+            profit: string;
+            /** Revenue */
+            revenue: string;
+            /** Sales */
+            sales: number;
+            /** Username */
+            username: string;
+        };
         /** MemberRead */
         MemberRead: {
             /**
@@ -2962,6 +3205,20 @@ export interface components {
             /** Version */
             version: string;
             vocabulary: components["schemas"]["Vocabulary"];
+        };
+        /** MonthComparison */
+        MonthComparison: {
+            /** @description The whole previous month */
+            last_month: components["schemas"]["PeriodFigures"];
+            /** Profit Change */
+            profit_change: string | null;
+            /**
+             * Revenue Change
+             * @description This month ÷ last month − 1 (0.25 = +25 %)
+             */
+            revenue_change: string | null;
+            /** @description From the 1st of this month to today */
+            this_month: components["schemas"]["PeriodFigures"];
         };
         /**
          * NewFamilyInvitation
@@ -3056,6 +3313,39 @@ export interface components {
              * @description The member it is about (the seller), if any
              */
             user_id: string | null;
+        };
+        /** Overview */
+        Overview: {
+            /**
+             * Dac7
+             * @description Each member of the family, this calendar year
+             */
+            dac7: components["schemas"]["Dac7Member"][];
+            /** Dac7 Year */
+            dac7_year: number;
+            drafts: components["schemas"]["DraftCounts"];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            listings: components["schemas"]["ListingCounts"];
+            month: components["schemas"]["MonthComparison"];
+            parcels: components["schemas"]["ParcelCounts"];
+            /**
+             * Stale
+             * @description Longest on sale first, at most 5
+             */
+            stale: components["schemas"]["StaleListing"][];
+            /**
+             * Stale After Days
+             * @description A listing on sale for longer than this is stale
+             */
+            stale_after_days: number;
+            /** Stale Count */
+            stale_count: number;
+            /** @description From Monday of this week to today */
+            week: components["schemas"]["PeriodFigures"];
         };
         /**
          * PacingReport
@@ -3169,6 +3459,24 @@ export interface components {
              */
             state: "waiting" | "linked" | "expired";
         };
+        /** ParcelCounts */
+        ParcelCounts: {
+            /**
+             * In Transit
+             * @description Open: ready, in transit, out for delivery, at a pick-up point
+             */
+            in_transit: number;
+            /**
+             * Trouble
+             * @description Delivery failed, exception, expired or returned in the last 30 days
+             */
+            trouble: number;
+            /**
+             * Trouble Parcels
+             * @description Newest first, at most 5
+             */
+            trouble_parcels: components["schemas"]["TroubleParcel"][];
+        };
         /** Passage */
         Passage: {
             /** Id */
@@ -3249,6 +3557,35 @@ export interface components {
             email: string;
         };
         /**
+         * PeriodFigures
+         * @description Standing sales (not cancelled nor refunded) whose sale falls in the period, Italian time.
+         */
+        PeriodFigures: {
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             * @description Inclusive
+             */
+            date_to: string;
+            /**
+             * Profit
+             * @description Revenue less Vinted's fees, the purchase cost and the shipping paid
+             */
+            profit: string;
+            /**
+             * Revenue
+             * @description What the buyers paid for the items
+             */
+            revenue: string;
+            /** Sales */
+            sales: number;
+        };
+        /**
          * PhotoHintThresholds
          * @description The server's photo quality checks (advice, never a refusal), which the dashboard repeats before the
          *     upload on a copy of the same size.
@@ -3289,6 +3626,29 @@ export interface components {
             notifications?: components["schemas"]["NotificationPreferences"];
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * PriceAgainstMarket
+         * @description The family's asking prices on sale now against the market's median for the same category and brand.
+         */
+        PriceAgainstMarket: {
+            /** Brand */
+            brand: string | null;
+            /** Category */
+            category: string;
+            /** Category Id */
+            category_id: number;
+            /** Listings */
+            listings: number;
+            /** Market Median */
+            market_median: string;
+            /** Our Median */
+            our_median: string;
+            /**
+             * Ratio
+             * @description Ours ÷ market (1.10 = 10 % above the market)
+             */
+            ratio: string;
         };
         /** PublishBatch */
         PublishBatch: {
@@ -3643,6 +4003,21 @@ export interface components {
              */
             user_message_id: string;
         };
+        /** SeriesPoint */
+        SeriesPoint: {
+            /**
+             * Period
+             * Format: date
+             * @description The first day of the week (Monday) or month
+             */
+            period: string;
+            /** Profit */
+            profit: string;
+            /** Revenue */
+            revenue: string;
+            /** Sales */
+            sales: number;
+        };
         /** SessionRead */
         SessionRead: {
             /**
@@ -3856,6 +4231,25 @@ export interface components {
              */
             title: string;
         };
+        /** StaleListing */
+        StaleListing: {
+            /**
+             * Days Listed
+             * @description Days since it went on sale
+             */
+            days_listed: number;
+            /**
+             * Listing Id
+             * Format: uuid
+             */
+            listing_id: string;
+            /** Price */
+            price: string | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+        };
         /** StopAccepted */
         StopAccepted: {
             /**
@@ -3868,6 +4262,67 @@ export interface components {
              * @description False: the reply had already ended
              */
             stopping: boolean;
+        };
+        /** Suggestion */
+        Suggestion: {
+            /** @description None for advice with no one-tap action */
+            action: components["schemas"]["SuggestionAction"] | null;
+            /**
+             * Key
+             * @description Stable for the same advice, e.g. reprice_stale:<listing id>
+             */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "reprice_stale" | "price_outlier" | "best_time" | "repost" | "missing_fields";
+            /** Listing Id */
+            listing_id: string | null;
+            /**
+             * Reasoning
+             * @description Why, with the figures it is based on, in Italian
+             */
+            reasoning: string;
+            /**
+             * Title
+             * @description In Italian
+             */
+            title: string;
+        };
+        /**
+         * SuggestionAction
+         * @description What the one tap does, through the listing's own endpoints: set_price is PATCH /listings/{id} with
+         *     the price, repost is POST /listings/{id}/repost, open goes to the link.
+         */
+        SuggestionAction: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "set_price" | "repost" | "open";
+            /**
+             * Label
+             * @description The button, in Italian
+             */
+            label: string;
+            /**
+             * Link
+             * @description open: the dashboard page
+             */
+            link?: string | null;
+            /** Listing Id */
+            listing_id?: string | null;
+            /**
+             * Price
+             * @description set_price: the new price
+             */
+            price?: string | null;
+        };
+        /** SuggestionList */
+        SuggestionList: {
+            /** Items */
+            items: components["schemas"]["Suggestion"][];
         };
         /** SyncAsk */
         SyncAsk: {
@@ -4109,6 +4564,35 @@ export interface components {
             }[];
             /** Total Items */
             total_items: number;
+        };
+        /** TroubleParcel */
+        TroubleParcel: {
+            /**
+             * Sale Id
+             * Format: uuid
+             */
+            sale_id: string;
+            /**
+             * Shipment Id
+             * Format: uuid
+             */
+            shipment_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "in_transit" | "out_for_delivery" | "pickup" | "delivered" | "delivery_failed" | "exception" | "returned" | "expired" | "cancelled";
+            /** Status At */
+            status_at: string | null;
+            /**
+             * Status Text
+             * @description The status in Italian, to show as it is
+             */
+            status_text: string;
+            /** Title */
+            title: string;
+            /** Tracking Code */
+            tracking_code: string | null;
         };
         /** UploadLimits */
         UploadLimits: {
@@ -6124,6 +6608,290 @@ export interface operations {
                 };
             };
             /** @description A field is not acceptable: `fields` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "dashboard:activity": {
+        parameters: {
+            query?: {
+                /** @description The `next` cursor of the previous page; omitted: the newest */
+                before?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "dashboard:analytics": {
+        parameters: {
+            query?: {
+                /** @description Default: the start of the 12th period back (12 months or 12 weeks) */
+                date_from?: string | null;
+                /** @description Inclusive; default today */
+                date_to?: string | null;
+                group?: "week" | "month";
+                /** @description Only this member's sales */
+                member?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "dashboard:overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "dashboard:suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "dashboard:dismiss_suggestion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
             422: {
                 headers: {
                     [name: string]: unknown;
