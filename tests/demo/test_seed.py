@@ -102,14 +102,16 @@ async def test_the_photos_files_are_in_storage(demo_database: DemoDatabase, demo
         assert await storage.exists(thumb)
     # A few dozen distinct pictures, reused.
     distinct = await scalar(
-        demo_session, "SELECT count(DISTINCT sha256) FROM images WHERE family_id = :f", f=demo_database.family_id
+        demo_session,
+        "SELECT count(DISTINCT sha256) FROM images WHERE family_id = :f",
+        f=demo_database.family_id,
     )
     assert 20 <= distinct <= 80, distinct
 
 
 async def test_sales_respect_the_listings(demo_database: DemoDatabase, demo_session) -> None:
     fid = demo_database.family_id
-    standing = "s.status NOT IN ('cancelled', 'refunded')"
+    standing = "s.status NOT IN ('cancelled', 'refunded')"  # a constant, spliced into the queries below
     twice = await scalar(
         demo_session,
         f"SELECT count(*) FROM (SELECT listing_id FROM sales s WHERE family_id = :f AND {standing} "  # noqa: S608
@@ -119,21 +121,23 @@ async def test_sales_respect_the_listings(demo_database: DemoDatabase, demo_sess
     assert twice == 0
     unsold_sold = await scalar(
         demo_session,
-        "SELECT count(*) FROM listings l WHERE family_id = :f AND status = 'sold' AND NOT EXISTS "
-        f"(SELECT 1 FROM sales s WHERE s.listing_id = l.id AND {standing})",  # noqa: S608
+        "SELECT count(*) FROM listings l WHERE family_id = :f AND status = 'sold' AND NOT EXISTS "  # noqa: S608
+        f"(SELECT 1 FROM sales s WHERE s.listing_id = l.id AND {standing})",
         f=fid,
     )
     assert unsold_sold == 0
     sold_elsewhere = await scalar(
         demo_session,
-        "SELECT count(*) FROM sales s JOIN listings l ON l.id = s.listing_id "
-        f"WHERE s.family_id = :f AND {standing} AND (l.status <> 'sold' OR l.user_id <> s.user_id "  # noqa: S608
+        "SELECT count(*) FROM sales s JOIN listings l ON l.id = s.listing_id "  # noqa: S608
+        f"WHERE s.family_id = :f AND {standing} AND (l.status <> 'sold' OR l.user_id <> s.user_id "
         "OR l.title <> s.title OR l.brand IS DISTINCT FROM s.brand OR l.category <> s.category)",
         f=fid,
     )
     assert sold_elsewhere == 0
     # Most sales' listings were deleted long ago.
-    orphans = await scalar(demo_session, "SELECT count(*) FROM sales WHERE family_id = :f AND listing_id IS NULL", f=fid)
+    orphans = await scalar(
+        demo_session, "SELECT count(*) FROM sales WHERE family_id = :f AND listing_id IS NULL", f=fid
+    )
     assert orphans > 2500
     # Two years, with a few sales still on their way and a few that fell through.
     statuses = dict(
@@ -148,7 +152,9 @@ async def test_sales_respect_the_listings(demo_database: DemoDatabase, demo_sess
     oldest = await scalar(demo_session, "SELECT min(sold_at) FROM sales WHERE family_id = :f", f=fid)
     assert demo_database.today - oldest > timedelta(days=700)
     # Sellers pay no Vinted fee in Italy, nearly always.
-    with_fees = await scalar(demo_session, "SELECT count(*) FROM sales WHERE family_id = :f AND vinted_fees > 0", f=fid)
+    with_fees = await scalar(
+        demo_session, "SELECT count(*) FROM sales WHERE family_id = :f AND vinted_fees > 0", f=fid
+    )
     assert 0 < with_fees < 300
 
 
@@ -220,7 +226,10 @@ async def test_stale_listings_and_drafts_to_analyse(demo_database: DemoDatabase,
     drafts = dict(
         (
             await demo_session.execute(
-                text("SELECT analysis_status, count(*) FROM listings WHERE family_id = :f AND status = 'draft' GROUP BY 1"),
+                text(
+                    "SELECT analysis_status, count(*) FROM listings "
+                    "WHERE family_id = :f AND status = 'draft' GROUP BY 1"
+                ),
                 {"f": fid},
             )
         ).all()
@@ -255,7 +264,9 @@ async def test_parcels_have_tracking_histories(demo_database: DemoDatabase, demo
             assert events[0]["status"] == status
 
 
-async def test_market_snapshots_cover_the_listed_categories(demo_database: DemoDatabase, demo_session) -> None:
+async def test_market_snapshots_cover_the_listed_categories(
+    demo_database: DemoDatabase, demo_session
+) -> None:
     fid = demo_database.family_id
     missing = await scalar(
         demo_session,
@@ -264,7 +275,9 @@ async def test_market_snapshots_cover_the_listed_categories(demo_database: DemoD
         f=fid,
     )
     assert missing == 0
-    dates = await scalar(demo_session, "SELECT count(DISTINCT scraped_at::date) FROM trends WHERE sample->>'demo' = 'true'")
+    dates = await scalar(
+        demo_session, "SELECT count(DISTINCT scraped_at::date) FROM trends WHERE sample->>'demo' = 'true'"
+    )
     assert dates >= 5
     bad = await scalar(
         demo_session,
@@ -275,7 +288,9 @@ async def test_market_snapshots_cover_the_listed_categories(demo_database: DemoD
     assert await scalar(demo_session, "SELECT count(*) FROM trend_follows WHERE family_id = :f", f=fid) > 0
 
 
-async def test_the_members_sign_in_with_the_printed_password(demo_database: DemoDatabase, demo_session) -> None:
+async def test_the_members_sign_in_with_the_printed_password(
+    demo_database: DemoDatabase, demo_session
+) -> None:
     stored = await scalar(demo_session, "SELECT password_argon2 FROM users WHERE username = 'marco'")
     passwords = Passwords(demo_database.settings)
     assert await passwords.verify(str(stored), PASSWORD)
@@ -321,7 +336,9 @@ async def test_same_seed_same_family_and_reset(session: AsyncSession, settings) 
     assert await totals(session) != before
     assert len(removed) == 2 * first.images  # the first family's photos, to delete after the commit
     assert await scalar(session, "SELECT count(*) FROM families WHERE id = :f", f=first.family_id) == 0
-    assert await scalar(session, "SELECT count(*) FROM audit_log WHERE family_id = :f", f=first.family_id) == 0
+    assert (
+        await scalar(session, "SELECT count(*) FROM audit_log WHERE family_id = :f", f=first.family_id) == 0
+    )
     # The demo's market rows went with it: one seed's worth remains.
     assert await scalar(session, "SELECT count(*) FROM trends WHERE sample->>'demo' = 'true'") == other.trends
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select
@@ -45,11 +45,11 @@ from vinted_optimizer.models import (
     User,
 )
 from vinted_optimizer.scraper.trends import demand_score
-from vinted_optimizer.vocabulary import COLOR_BY_NAME, SHIPMENT_STATUS_IT, load_catalogs
+from vinted_optimizer.vocabulary import COLOR_BY_NAME, SHIPMENT_STATUS_IT, ShipmentStatus, load_catalogs
 
 ROME = ZoneInfo("Europe/Rome")
 FAMILY_NAME = "Famiglia Bellini"
-PASSWORD = "Vinted-Demo-2026"
+PASSWORD = "Vinted-Demo-2026"  # noqa: S105 - the demo's published password, printed by the command
 # (username, e-mail, family role, share of the listings)
 MEMBERS: tuple[tuple[str, str, str, float], ...] = (
     ("giulia", "giulia.bellini@example.it", "admin", 0.55),
@@ -68,17 +68,57 @@ DAYS = 730
 BATCH = 1000
 
 # Vinted.it's year: wardrobe changes in spring and autumn, a quiet August, Christmas presents.
-MONTH_FACTOR = {1: 0.85, 2: 0.9, 3: 1.3, 4: 1.45, 5: 1.35, 6: 0.95, 7: 0.7, 8: 0.55, 9: 1.35, 10: 1.5, 11: 1.4, 12: 1.1}
+MONTH_FACTOR = {
+    1: 0.85,
+    2: 0.9,
+    3: 1.3,
+    4: 1.45,
+    5: 1.35,
+    6: 0.95,
+    7: 0.7,
+    8: 0.55,
+    9: 1.35,
+    10: 1.5,
+    11: 1.4,
+    12: 1.1,
+}
 WEEKDAY_FACTOR = (0.85, 0.8, 0.85, 0.9, 1.05, 1.35, 1.6)  # Monday … Sunday
 # Buyers shop in the evening (Europe/Rome), a smaller peak at lunch.
 HOUR_WEIGHTS = (
-    1, 0.5, 0.3, 0.2, 0.2, 0.3, 0.6, 1.2, 2.0, 2.6, 3.0, 3.2, 3.8, 4.0, 3.4, 3.0,
-    3.2, 3.8, 4.8, 6.0, 7.5, 8.0, 6.5, 3.0,
+    1,
+    0.5,
+    0.3,
+    0.2,
+    0.2,
+    0.3,
+    0.6,
+    1.2,
+    2.0,
+    2.6,
+    3.0,
+    3.2,
+    3.8,
+    4.0,
+    3.4,
+    3.0,
+    3.2,
+    3.8,
+    4.8,
+    6.0,
+    7.5,
+    8.0,
+    6.5,
+    3.0,
 )
 STATUS_SHARE = {"published": 45, "reserved": 3, "ready": 10, "draft": 22, "hidden": 8}
 CARRIERS = {
     "vinted": (("Poste Italiane", "poste_italiane"), ("InPost", "inpost"), ("BRT", "brt")),
-    "sendcloud": (("BRT", "brt"), ("GLS", "gls"), ("Poste Delivery Business", "poste_italiane"), ("SDA", "sda")),
+    "sendcloud": (
+        ("BRT", "brt"),
+        ("GLS", "gls"),
+        ("Poste Delivery Business", "poste_italiane"),
+        ("SDA", "sda"),
+    ),
     "other": (("Poste Italiane", "poste_italiane"), ("Mondial Relay", "mondial_relay")),
 }
 WEIGHTS_KG = {"shoe": 1.2, "bag": 0.8, "jacket": 1.1, "book": 0.4}
@@ -166,10 +206,10 @@ async def _refuse_clashes(session: AsyncSession) -> None:
         )
     names = [username for username, _, _, _ in MEMBERS]
     taken = (
-        await session.execute(
-            select(User.username).where(or_(func.lower(User.username).in_(names)))
-        )
-    ).scalars().all()
+        (await session.execute(select(User.username).where(or_(func.lower(User.username).in_(names)))))
+        .scalars()
+        .all()
+    )
     if taken:
         raise DemoError(
             f"Nome utente già usato da un account vero: {', '.join(taken)}. "
@@ -298,7 +338,9 @@ class _Builder:
         brand = self.rng.choice(template.brands[:3]) if template.brands else None
         return brand, self.photos[(index, brand)]
 
-    def _attach_photos(self, listing_id: uuid.UUID, user_id: uuid.UUID, photo: Photo, at: datetime, n: int) -> None:
+    def _attach_photos(
+        self, listing_id: uuid.UUID, user_id: uuid.UUID, photo: Photo, at: datetime, n: int
+    ) -> None:
         for position in range(n):
             image_id = _uuid(self.rng)
             processed = image_key(self.family_id, listing_id, image_id, "jpg")
@@ -483,8 +525,12 @@ class _Builder:
                 price = min(price, MARCO_PRICE_CAP)
             # Most buyers pay the asking price; some sent an offer.
             sale_price = price if rng.random() < 0.7 else (price * Decimal(str(rng.uniform(0.78, 0.95))))
-            sale_price = sale_price.quantize(Decimal("1")) if sale_price >= 10 else sale_price.quantize(Decimal("0.5"))
-            listed_at = max(self.start + timedelta(days=5), at - timedelta(days=rng.expovariate(1 / 21) + 0.2))
+            sale_price = (
+                sale_price.quantize(Decimal("1")) if sale_price >= 10 else sale_price.quantize(Decimal("0.5"))
+            )
+            listed_at = max(
+                self.start + timedelta(days=5), at - timedelta(days=rng.expovariate(1 / 21) + 0.2)
+            )
             sale_id = _uuid(rng)
             listing_id = None
             if i in linked:
@@ -558,7 +604,10 @@ class _Builder:
 
     def _sale_note(self, sale: dict[str, Any]) -> None:
         price = f"{sale['sale_price']:,.2f}".translate(str.maketrans(",.", ".,")) + " €"
-        ids = {"sale_id": str(sale["id"]), "listing_id": str(sale["listing_id"]) if sale["listing_id"] else None}
+        ids = {
+            "sale_id": str(sale["id"]),
+            "listing_id": str(sale["listing_id"]) if sale["listing_id"] else None,
+        }
         self.rows.notifications.append(
             {
                 "id": _uuid(self.rng),
@@ -589,7 +638,9 @@ class _Builder:
         ):
             trouble[sale["id"]] = status
         # No news for weeks: a parcel of a sale a month old that never arrived (the sale still waits).
-        old = [s for s in chosen if s["status"] == "completed" and s["sold_at"] < self.now - timedelta(days=20)]
+        old = [
+            s for s in chosen if s["status"] == "completed" and s["sold_at"] < self.now - timedelta(days=20)
+        ]
         for sale in old[:2]:
             sale["status"] = "shipped"
             trouble[sale["id"]] = "expired"
@@ -600,13 +651,16 @@ class _Builder:
     def _shipment(self, sale: dict[str, Any], source: str, forced: str | None) -> None:
         rng = self.rng
         carrier, code = rng.choice(CARRIERS[source])
-        status = forced or {
-            "pending": "ready",
-            "shipped": "in_transit",
-            "delivered": "delivered",
-            "completed": "delivered",
-            "refunded": "returned",
-        }[sale["status"]]
+        status = (
+            forced
+            or {
+                "pending": "ready",
+                "shipped": "in_transit",
+                "delivered": "delivered",
+                "completed": "delivered",
+                "refunded": "returned",
+            }[sale["status"]]
+        )
         shipment_id = _uuid(rng)
         events = self._tracking(sale["sold_at"], status, carrier, source)
         status_at = datetime.fromisoformat(events[0]["at"])
@@ -634,7 +688,7 @@ class _Builder:
                 "shipping_cost": cost,
                 "weight_kg": Decimal(str(WEIGHTS_KG.get(shape, 0.5))),
                 "status": status,
-                "status_message": SHIPMENT_STATUS_IT[status],  # type: ignore[index]
+                "status_message": SHIPMENT_STATUS_IT[cast(ShipmentStatus, status)],
                 "status_at": status_at,
                 "delivered_at": status_at if status == "delivered" else None,
                 "sendcloud_shipment_id": str(rng.randint(10**8, 10**9)) if source == "sendcloud" else None,
@@ -653,7 +707,14 @@ class _Builder:
         if note is not None:
             self.rows.notifications.append(note)
         if source == "other":
-            self._audit("shipment.followed", sale["user_id"], sale["sold_at"] + timedelta(hours=20), "shipment", shipment_id, {})
+            self._audit(
+                "shipment.followed",
+                sale["user_id"],
+                sale["sold_at"] + timedelta(hours=20),
+                "shipment",
+                shipment_id,
+                {},
+            )
 
     def _tracking_code(self, carrier_code: str) -> str:
         rng = self.rng
@@ -672,7 +733,7 @@ class _Builder:
         hub, destination = rng.choice(PLACES), rng.choice(PLACES)
         at = sold_at + timedelta(hours=rng.uniform(3, 20))
         steps: list[tuple[str, str, str | None]] = [("ready", "Etichetta creata, in attesa del ritiro", None)]
-        path = [
+        path: list[tuple[str, str, str | None]] = [
             ("in_transit", f"Pacco affidato a {carrier}", hub),
             ("in_transit", "In transito presso il centro di smistamento", hub),
             ("in_transit", "Arrivato al centro di distribuzione di destinazione", destination),
@@ -681,8 +742,15 @@ class _Builder:
             "ready": [],
             "in_transit": path[:2],
             "out_for_delivery": [*path, ("out_for_delivery", "In consegna", destination)],
-            "pickup": [*path, ("pickup", "Disponibile per il ritiro presso il punto di raccolta", destination)],
-            "delivered": [*path, ("out_for_delivery", "In consegna", destination), ("delivered", "Consegnato", destination)],
+            "pickup": [
+                *path,
+                ("pickup", "Disponibile per il ritiro presso il punto di raccolta", destination),
+            ],
+            "delivered": [
+                *path,
+                ("out_for_delivery", "In consegna", destination),
+                ("delivered", "Consegnato", destination),
+            ],
             "delivery_failed": [
                 *path,
                 ("out_for_delivery", "In consegna", destination),
@@ -690,7 +758,11 @@ class _Builder:
             ],
             "exception": [*path[:2], ("exception", "Pacco in giacenza: indirizzo incompleto", hub)],
             "expired": path[:1],
-            "returned": [*path, ("delivered", "Consegnato", destination), ("returned", "Reso al mittente", hub)],
+            "returned": [
+                *path,
+                ("delivered", "Consegnato", destination),
+                ("returned", "Reso al mittente", hub),
+            ],
         }
         steps.extend(endings[status])
         # The label exists once the sale is recorded; a parcel's steps fit between then and now.
@@ -727,10 +799,13 @@ class _Builder:
         data = {"shipment_id": str(shipment_id), "sale_id": str(sale["id"]), "status": status}
         if status == "delivered":
             kind, key = "parcel_delivered", f"parcel_delivered:{shipment_id}"
-            heading, body = f"Pacco consegnato: {title}"[:200], f"Il pacco con «{title}» è stato consegnato all'acquirente."
+            heading, body = (
+                f"Pacco consegnato: {title}"[:200],
+                f"Il pacco con «{title}» è stato consegnato all'acquirente.",
+            )
         else:
             kind, key = "parcel_trouble", f"parcel_trouble:{shipment_id}:{status}"
-            words = SHIPMENT_STATUS_IT[status].lower()  # type: ignore[index]
+            words = SHIPMENT_STATUS_IT[cast(ShipmentStatus, status)].lower()
             heading = f"Problema con il pacco: {title}"[:200]
             body = f"Il pacco con «{title}»: {words}. Controlla la spedizione."
         return {
@@ -760,16 +835,32 @@ class _Builder:
             seen = {brand: rng.randint(40, 900) for brand in template.brands}
             previous = False
             for week in range(weeks - 1, -1, -1):
-                at = (now - timedelta(days=7 * week)).replace(hour=3, minute=rng.randint(0, 50), second=0, microsecond=0)
+                at = (now - timedelta(days=7 * week)).replace(
+                    hour=3, minute=rng.randint(0, 50), second=0, microsecond=0
+                )
                 factor = 1 + drift * (weeks - week) / weeks + rng.uniform(-0.04, 0.04)
                 total = sum(seen.values()) + rng.randint(300, 2000)
                 top = [{"name": b, "count": n} for b, n in sorted(seen.items(), key=lambda p: -p[1])[:5]]
-                self._trend(template.catalog_id, name, None, base * factor, low, high, total, top, at, previous)
+                self._trend(
+                    template.catalog_id, name, None, base * factor, low, high, total, top, at, previous
+                )
                 for brand in template.brands:
-                    premium = 1.25 if brand in ("Max Mara", "Michael Kors", "Ralph Lauren", "The North Face", "Furla") else 1.0
+                    premium = (
+                        1.25
+                        if brand in ("Max Mara", "Michael Kors", "Ralph Lauren", "The North Face", "Furla")
+                        else 1.0
+                    )
                     self._trend(
-                        template.catalog_id, name, brand, base * factor * premium * rng.uniform(0.9, 1.1),
-                        low, high, seen[brand], [], at, previous,
+                        template.catalog_id,
+                        name,
+                        brand,
+                        base * factor * premium * rng.uniform(0.9, 1.1),
+                        low,
+                        high,
+                        seen[brand],
+                        [],
+                        at,
+                        previous,
                     )
                 previous = True
         ranked = sorted(TEMPLATES, key=lambda t: -counts[t.catalog_id])
@@ -909,7 +1000,7 @@ async def seed_demo(
     removed = await remove_demo(session) if reset else []
     await _refuse_clashes(session)
     password_hash = await Passwords(settings).hash(PASSWORD)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible on purpose: the same seed, the same family
     now = (today or datetime.now(UTC)).astimezone(UTC)
     builder = _Builder(rng, now, password_hash)
     builder.family()
