@@ -4,6 +4,7 @@ colours usual in each, Italian titles and descriptions, and the prices such item
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from vinted_optimizer.vocabulary import (
     load_catalogs,
 )
 from vinted_optimizer.vocabulary.packages import suggested_package_size
-from vinted_optimizer.vocabulary.sizes import sizes_for
+from vinted_optimizer.vocabulary.sizes import VintedSize, sizes_for
 
 CENT = Decimal("0.01")
 
@@ -261,6 +262,17 @@ BUYERS = (
     "giada_pre_loved",
     "tommaso.r",
 )
+BOOK_TITLES = (
+    "Il Piccolo Principe",
+    "Favole al telefono di Gianni Rodari",
+    "Il GGG di Roald Dahl",
+    "Geronimo Stilton, Il mistero dell'occhio di smeraldo",
+    "Pimpa e i suoi amici",
+    "La gabbianella e il gatto",
+    "Harry Potter e la pietra filosofale",
+    "Cipì di Mario Lodi",
+)
+USED_WORDS = {"book": "letto una volta", "bag": "usata con cura", "shoe": "indossate poche volte"}
 CONDITION_WEIGHTS: dict[Condition, int] = {
     "new_with_tags": 8,
     "new_without_tags": 12,
@@ -297,6 +309,31 @@ def _round_price(value: float) -> Decimal:
     return _money(round(value))
 
 
+COMMON_LETTERS = ("XS", "S", "M", "L", "XL", "XXL")
+
+
+def short_size(title: str) -> str:
+    """How a seller writes the size in a title: "M" for "M / 38 / 10", "42" for "42 (UK 8)"."""
+    return title.split(" / ")[0].split(" (")[0]
+
+
+def common_sizes(sizes: Sequence[VintedSize]) -> list[VintedSize]:
+    """The sizes most items come in (letters XS–XXL, shoes 35–46, children's ages), in Vinted's order;
+    all of them when none is one of those."""
+
+    def common(size: VintedSize) -> bool:
+        short = short_size(size.title_it)
+        if short in COMMON_LETTERS or "anni" in short:
+            return True
+        try:
+            return 35 <= float(short) <= 46 and float(short).is_integer()
+        except ValueError:
+            return False
+
+    found = [size for size in sizes if common(size)]
+    return found or list(sizes)
+
+
 def pick_template(rng: random.Random, owner: str | None = None) -> Template:
     pool = [t for t in TEMPLATES if owner is None or t.owner == owner] or list(TEMPLATES)
     return rng.choices(pool, weights=[t.weight for t in pool])[0]
@@ -307,12 +344,12 @@ def item(rng: random.Random, template: Template, brand: str | None, color: str) 
     service would have settled them (listings.fields)."""
     catalog = load_catalogs()[template.catalog_id]
     condition = rng.choices(list(CONDITION_WEIGHTS), weights=list(CONDITION_WEIGHTS.values()))[0]
-    sizes = sizes_for(catalog)
+    sizes = common_sizes(sizes_for(catalog))
     size = None
     if sizes:
-        # Middle sizes are the common ones.
-        middle = len(sizes) // 2
-        index = min(len(sizes) - 1, max(0, int(rng.gauss(middle, max(1.0, len(sizes) / 6)))))
+        # The middle sizes are the usual ones.
+        middle = (len(sizes) - 1) / 2
+        index = min(len(sizes) - 1, max(0, round(rng.gauss(middle, max(0.8, len(sizes) / 5)))))
         size = sizes[index]
     low, high = template.price
     price = _round_price(rng.uniform(low, high) * CONDITION_PRICE[condition])
@@ -320,19 +357,25 @@ def item(rng: random.Random, template: Template, brand: str | None, color: str) 
     paid = 0.0 if rng.random() < 0.35 else float(price) * rng.uniform(0.2, 0.7)
     detail = rng.choice(template.details) if template.details else ""
     words = [template.noun]
-    if brand:
-        words.append(brand)
-    words.append(color.lower())
+    if template.shape == "book":
+        words = [f"{template.noun}: {rng.choice(BOOK_TITLES)}"]
+    else:
+        if brand:
+            words.append(brand)
+        words.append(color.lower())
     if size is not None:
-        words.append(f"taglia {size.title_it.split(' / ')[0]}")
+        words.append(f"taglia {short_size(size.title_it)}")
     title = " ".join(words)[:200]
+    what = (
+        title
+        if template.shape == "book"
+        else f"{template.noun} {brand or ''} {color.lower()}".replace("  ", " ")
+    )
+    used = USED_WORDS.get(template.shape, "indossato poche volte")
     description = (
-        f"{template.noun} {brand or ''} {color.lower()}, {detail}. ".replace("  ", " ")
-        + f"{CONDITION_LABELS_IT[condition]}"
-        + (": indossato poche volte." if condition in ("very_good", "good") else ".")
-        + " Spedisco in 24/48 ore da "
-        + rng.choice(PLACES)
-        + ", imballato con cura. Per domande scrivetemi!"
+        f"{what}, {detail}. {CONDITION_LABELS_IT[condition]}"
+        + (f": {used}." if condition in ("very_good", "good") else ".")
+        + f" Spedisco in 24/48 ore da {rng.choice(PLACES)}, imballato con cura. Per domande scrivetemi!"
     )
     return {
         "title": title,

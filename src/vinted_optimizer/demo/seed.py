@@ -699,7 +699,7 @@ class _Builder:
                 "tracking_events": events,
                 "estimated_delivery": None,
                 "last_checked_at": min(self.now, status_at + timedelta(hours=6)),
-                "created_at": sale["sold_at"] + timedelta(hours=rng.uniform(2, 20)),
+                "created_at": datetime.fromisoformat(events[-1]["at"]),  # the label, the first event
                 "updated_at": status_at,
             }
         )
