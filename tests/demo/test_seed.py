@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.support.demo import DemoDatabase
+from tests.support.demo import DemoDatabase, sign_in
 from vinted_optimizer.demo import FAMILY_NAME, PASSWORD, DemoError, seed_demo
 from vinted_optimizer.demo.items import check_templates
 from vinted_optimizer.kit.db import create_engine, create_sessionmaker
@@ -364,3 +364,33 @@ async def test_a_real_account_with_a_demo_username_is_left_alone(session: AsyncS
     with pytest.raises(DemoError, match="Marco"):
         await seed_demo(session, create_storage(settings), settings, reset=True, **SMALL)
     assert await scalar(session, "SELECT count(*) FROM users WHERE username = 'Marco'") == 1
+
+
+async def test_the_api_over_the_demo_family(
+    demo_client, demo_sessionmaker, demo_database: DemoDatabase
+) -> None:  # noqa: ANN001
+    headers = await sign_in(demo_client, "giulia")
+    listings = await demo_client.get("/api/v1/listings", params={"limit": 1}, headers=headers)
+    assert listings.status_code == 200, listings.text
+    assert listings.json()["total"] == 1000
+    photo = listings.json()["items"][0]["images"][0]
+    picture = await demo_client.get(photo["url"])
+    assert picture.status_code == 200 and picture.content[:3] == b"\xff\xd8\xff"
+    stats = await demo_client.get("/api/v1/sales/stats", headers=headers)
+    assert stats.status_code == 200, stats.text
+    async with demo_sessionmaker() as session:
+        standing = await scalar(
+            session,
+            "SELECT count(*) FROM sales WHERE family_id = :f AND status NOT IN ('cancelled', 'refunded')",
+            f=demo_database.family_id,
+        )
+    assert stats.json()["totals"]["sales"] == standing
+    # A write through the client is rolled back after the test: the next test sees 1,000 listings again.
+    created = await demo_client.post("/api/v1/listings", json={"title": "Prova"}, headers=headers)
+    assert created.status_code == 201, created.text
+
+
+async def test_the_write_of_the_previous_test_was_rolled_back(demo_client) -> None:  # noqa: ANN001
+    headers = await sign_in(demo_client, "marco")
+    listings = await demo_client.get("/api/v1/listings", params={"limit": 1}, headers=headers)
+    assert listings.json()["total"] == 1000
