@@ -350,20 +350,28 @@ async def test_a_second_seed_is_refused(session: AsyncSession, settings) -> None
         await seed_demo(session, storage, settings, **SMALL)
 
 
-async def test_a_real_account_with_a_demo_username_is_left_alone(session: AsyncSession, settings) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("email", "username"), [("marco@rossi.it", "Marco"), ("giulia.bellini@example.it", "giulia.rossi")]
+)
+async def test_a_real_account_with_a_demo_name_is_left_alone(
+    session: AsyncSession,
+    settings,  # noqa: ANN001
+    email: str,
+    username: str,
+) -> None:
     await session.execute(
         text("INSERT INTO families (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'Rossi')")
     )
     await session.execute(
         text(
             "INSERT INTO users (id, family_id, email, username, password_argon2) VALUES "
-            "('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', "
-            "'marco@rossi.it', 'Marco', 'x')"
-        )
+            "('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', :e, :u, 'x')"
+        ),
+        {"e": email, "u": username},
     )
-    with pytest.raises(DemoError, match="Marco"):
+    with pytest.raises(DemoError, match="account vero"):
         await seed_demo(session, create_storage(settings), settings, reset=True, **SMALL)
-    assert await scalar(session, "SELECT count(*) FROM users WHERE username = 'Marco'") == 1
+    assert await scalar(session, "SELECT count(*) FROM users WHERE username = :u", u=username) == 1
 
 
 async def test_the_api_over_the_demo_family(

@@ -174,8 +174,13 @@ def _rome(day: date, hour: int, minute: int) -> datetime:
 
 
 async def demo_family_id(session: AsyncSession) -> uuid.UUID | None:
-    """The demo family, found by its members' e-mails (never by a name a real family could have)."""
-    query = select(User.family_id).where(func.lower(User.email).in_(DEMO_EMAILS)).limit(1)
+    """The demo family: named so, with a member of the demo's e-mails (a real family has neither both)."""
+    query = (
+        select(User.family_id)
+        .join(Family, Family.id == User.family_id)
+        .where(func.lower(User.email).in_(DEMO_EMAILS), Family.name == FAMILY_NAME)
+        .limit(1)
+    )
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -205,15 +210,14 @@ async def _refuse_clashes(session: AsyncSession) -> None:
             "/ The demo family exists already: use --reset to create it again."
         )
     names = [username for username, _, _, _ in MEMBERS]
-    taken = (
-        (await session.execute(select(User.username).where(or_(func.lower(User.username).in_(names)))))
-        .scalars()
-        .all()
+    query = select(User.username).where(
+        or_(func.lower(User.username).in_(names), func.lower(User.email).in_(DEMO_EMAILS))
     )
+    taken = (await session.execute(query)).scalars().all()
     if taken:
         raise DemoError(
-            f"Nome utente già usato da un account vero: {', '.join(taken)}. "
-            "/ A real account has a demo username already."
+            f"Un account vero usa già un nome utente o un'e-mail della demo: {', '.join(taken)}. "
+            "/ A real account has a demo username or e-mail already."
         )
 
 
