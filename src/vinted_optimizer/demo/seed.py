@@ -110,6 +110,33 @@ HOUR_WEIGHTS = (
     6.5,
     3.0,
 )
+# Members list their things after work and after dinner, a few at lunch.
+LISTING_HOURS = (
+    0.5,
+    0.1,
+    0,
+    0,
+    0,
+    0,
+    0.2,
+    0.8,
+    1.2,
+    1.5,
+    1.8,
+    2,
+    2.6,
+    2.8,
+    2,
+    1.6,
+    1.6,
+    2.2,
+    3.4,
+    4.6,
+    5.4,
+    5.8,
+    4,
+    1.6,
+)
 STATUS_SHARE = {"published": 45, "reserved": 3, "ready": 10, "draft": 22, "hidden": 8}
 CARRIERS = {
     "vinted": (("Poste Italiane", "poste_italiane"), ("InPost", "inpost"), ("BRT", "brt")),
@@ -472,12 +499,20 @@ class _Builder:
                 age = rng.uniform(30, 500)
             else:
                 age = rng.uniform(0.1, 45)
-            created = max(self.start + timedelta(days=7), now - timedelta(days=age))
+            created = self._listing_time(max(self.start + timedelta(days=7), now - timedelta(days=age)), now)
             updated = created + timedelta(hours=rng.uniform(0.2, 48))
             updated = min(updated, now)
             row = self._listing(username, status, created, updated, fields, photo)
             if status == "draft":
                 self._draft_analysis(row)
+
+    def _listing_time(self, around: datetime, before: datetime) -> datetime:
+        """That day at an hour people list things (evenings, mostly), never after ``before``."""
+        day = around.astimezone(ROME).date()
+        at = _rome(day, self.rng.choices(range(24), weights=LISTING_HOURS)[0], self.rng.randrange(60))
+        while at >= before:
+            at -= timedelta(days=1)
+        return at
 
     def _draft_analysis(self, row: dict[str, Any]) -> None:
         rng = self.rng
@@ -532,8 +567,8 @@ class _Builder:
             sale_price = (
                 sale_price.quantize(Decimal("1")) if sale_price >= 10 else sale_price.quantize(Decimal("0.5"))
             )
-            listed_at = max(
-                self.start + timedelta(days=5), at - timedelta(days=rng.expovariate(1 / 21) + 0.2)
+            listed_at = self._listing_time(
+                max(self.start + timedelta(days=5), at - timedelta(days=rng.expovariate(1 / 21) + 0.2)), at
             )
             sale_id = _uuid(rng)
             listing_id = None
