@@ -116,8 +116,8 @@ def draw(shape: str, brand: str | None, hex_color: str, rng: random.Random) -> b
     fill = _rgb(hex_color)
     scale_x, scale_y = WIDTH / 100, HEIGHT / 100
     jitter = rng.uniform(-2.0, 2.0)
-    # The shape below the brand's label: its 100-unit grid squeezed into the lower four fifths.
-    points = [((x + jitter) * scale_x, (18 + 0.8 * y) * scale_y) for x, y in SHAPES[shape]]
+    # The shape's 100-unit grid squeezed into the middle, inside what a square thumbnail keeps.
+    points = [((x + jitter) * scale_x, (12 + 0.76 * y) * scale_y) for x, y in SHAPES[shape]]
     shadow = [(x + 14, y + 16) for x, y in points]
     pen.polygon(shadow, fill=_darker(backdrop, 0.88))
     pen.polygon(points, fill=fill, outline=_darker(fill), width=6)
@@ -130,12 +130,18 @@ def draw(shape: str, brand: str | None, hex_color: str, rng: random.Random) -> b
         y = rng.uniform(0.45, 0.8) * HEIGHT
         pen.line([(0.34 * WIDTH, y), (0.66 * WIDTH, y)], fill=_darker(fill, 0.8), width=3)
     if brand:
-        font = _font(64)
+        font = _font(72)
         box = pen.textbbox((0, 0), brand, font=font)
         text_w, text_h = box[2] - box[0], box[3] - box[1]
-        left, top = (WIDTH - text_w) / 2, HEIGHT * 0.06
+        # On the item, mid-height: the dashboard's square thumbnails crop the top and the bottom.
+        middle = 0.6 if shape in ("bag", "shoe") else 0.44
+        left, top = (WIDTH - text_w) / 2, HEIGHT * middle - text_h / 2
         pen.rounded_rectangle(
-            (left - 24, top - 16, left + text_w + 24, top + text_h + 28), radius=14, fill=(255, 255, 255)
+            (left - 24, top - 16, left + text_w + 24, top + text_h + 28),
+            radius=14,
+            fill=(255, 255, 255),
+            outline=(90, 90, 90),
+            width=2,
         )
         pen.text((left, top), brand, fill=(40, 40, 40), font=font)
     out = io.BytesIO()

@@ -805,8 +805,11 @@ class _Builder:
         }
         steps.extend(endings[status])
         # The label exists once the sale is recorded; a parcel's steps fit between then and now.
-        latest = self.now - timedelta(minutes=10)
-        at = min(at, latest)
+        # A recent sale's label was made some minutes or hours after it, and before now.
+        at = max(sold_at + timedelta(minutes=5), min(at, self.now - timedelta(minutes=rng.uniform(10, 300))))
+        at = min(at, self.now - timedelta(minutes=2))
+        # The carrier's latest scan of a recent parcel is some minutes or hours old, not all the same.
+        latest = max(at + timedelta(minutes=5), self.now - timedelta(minutes=rng.uniform(10, 480)))
         gaps = [timedelta(hours=rng.uniform(5, 30)) for _ in steps[1:]]
         room = latest - at
         total = sum(gaps, timedelta())
