@@ -201,7 +201,7 @@ def _rome(day: date, hour: int, minute: int) -> datetime:
 
 
 async def demo_family_id(session: AsyncSession) -> uuid.UUID | None:
-    """The demo family: named so, with a member of the demo's e-mails (a real family has neither both)."""
+    """The demo family: the one of that name with a member at one of the demo's e-mails (both together)."""
     query = (
         select(User.family_id)
         .join(Family, Family.id == User.family_id)
