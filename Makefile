@@ -15,7 +15,7 @@ DATA_DIR ?= ./data
 WEB := web
 NPM := npm --prefix $(WEB) --no-audit --no-fund --loglevel=error
 
-.PHONY: install web-install web-build api-client extension run test lint format bench wrk resilience clean
+.PHONY: install web-install web-build api-client extension run demo test lint format bench wrk resilience clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +49,12 @@ extension: install
 
 run: web-build
 	$(VENV)/bin/vinted-optimizer serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+# The demo family (README, "Dati di prova"): seeded into the embedded database of DATA_DIR (started here if
+# needed, then migrated); `make demo DEMO_ARGS=--reset` seeds it again. Then `make run`.
+DEMO_ARGS ?=
+demo: install
+	$(VENV)/bin/vinted-optimizer demo-data --data-dir $(DATA_DIR) $(DEMO_ARGS)
 
 # Style, types (mypy --strict on src/) and the layers (import-linter contracts in pyproject.toml).
 lint: install

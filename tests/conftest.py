@@ -17,6 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.server import serve_in_thread
 from tests.support.client import AppClient
+from tests.support.demo import (  # noqa: F401 - the seeded demo family, for any test
+    demo_client,
+    demo_database,
+    demo_database_url,
+    demo_engine,
+    demo_sessionmaker,
+)
 from tests.support.settings import TEST_JWT_SECRET, make_settings
 from vinted_optimizer.ai.client import create_ai_client
 from vinted_optimizer.app import create_app

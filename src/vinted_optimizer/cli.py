@@ -1,4 +1,4 @@
-"""`vinted-optimizer serve | api | worker | migrate | create-admin`."""
+"""`vinted-optimizer serve | api | worker | migrate | create-admin | invite | demo-data | openapi`."""
 
 from __future__ import annotations
 
@@ -336,6 +336,60 @@ def cmd_invite(args: argparse.Namespace) -> None:
         servers.stop()
 
 
+async def _seed_demo(database_url: str, settings: Settings, args: argparse.Namespace) -> Any:
+    from vinted_optimizer.demo import run_demo
+    from vinted_optimizer.kit.db import create_engine
+    from vinted_optimizer.kit.storage import create_storage
+
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        return await run_demo(
+            engine,
+            create_storage(settings),
+            settings,
+            listings=args.listings,
+            sales=args.sales,
+            shipments=args.shipments,
+            seed=args.seed,
+            reset=args.reset,
+        )
+    finally:
+        await engine.dispose()
+
+
+def cmd_demo_data(args: argparse.Namespace) -> None:
+    """The demo family in the database `serve` uses (the embedded one, started here if needed)."""
+    from vinted_optimizer.demo import DemoError
+    from vinted_optimizer.kit.embedded import start_embedded
+    from vinted_optimizer.kit.migrations import upgrade
+
+    for name in ("listings", "sales", "shipments"):
+        if getattr(args, name) < 0:
+            raise SystemExit(f"--{name}: un numero positivo / a positive number")
+    settings = _settings(data_dir=Path(args.data_dir).resolve())
+    servers = start_embedded(settings.data_dir, need_postgres=settings.database_url is None, need_redis=False)
+    try:
+        url = settings.database_url.get_secret_value() if settings.database_url else servers.database_url
+        assert url is not None
+        upgrade(url)
+        try:
+            summary = asyncio.run(_seed_demo(url, settings, args))
+        except DemoError as error:
+            raise SystemExit(str(error)) from None
+    finally:
+        servers.stop()
+    print(
+        f"Famiglia demo «{summary.family_name}» creata in {summary.seconds:.1f} s / demo family created: "
+        f"{summary.listings} annunci ({summary.images} foto), {summary.sales} vendite, "
+        f"{summary.shipments} spedizioni, {summary.trends} rilevazioni di mercato."
+    )
+    print("Accedi con / sign in with (password per tutti / for all: " + summary.password + "):")
+    for member in summary.members:
+        role = "amministratore della famiglia" if member.role == "admin" else "membro"
+        print(f"  {member.email:<28} ({member.username}, {role})")
+    print("Avvia con / start with: make run  →  http://127.0.0.1:8000/")
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from vinted_optimizer.openapi import openapi_json
 
@@ -398,6 +452,17 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--family-name", required=True)
     invite.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
     invite.set_defaults(handler=cmd_invite)
+
+    demo = commands.add_parser(
+        "demo-data", help="seed a demo family (listings with photos, two years of sales, parcels, trends)"
+    )
+    demo.add_argument("--reset", action="store_true", help="delete the demo family first, then seed it again")
+    demo.add_argument("--listings", type=int, default=1000)
+    demo.add_argument("--sales", type=int, default=5000)
+    demo.add_argument("--shipments", type=int, default=500)
+    demo.add_argument("--seed", type=int, default=2026, help="the same seed gives the same family")
+    demo.add_argument("--data-dir", default=os.environ.get("VO_DATA_DIR", "./data"))
+    demo.set_defaults(handler=cmd_demo_data)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document (the dashboard's contract)")
     openapi.add_argument("--output", default="-", help="file path, or - for standard output")
