@@ -44,10 +44,22 @@ async def test_the_instance_admin_sees_the_figures_and_every_account(
     rate = metrics.get_by_test_id("metric-rate").get_by_test_id("metric-value")
     await expect(rate).to_have_text(re.compile(r"^\d+(,\d)?$"))
     assert await rate.inner_text() not in ("0", "—")
-    for card in ("metric-latency", "metric-errors", "metric-queue-vo", "metric-queue-vo-scraper",
-                 "metric-cache", "metric-ai", "metric-vinted", "metric-database", "metric-storage"):  # fmt: skip
-        await expect(metrics.get_by_test_id(card)).to_be_visible()
-    await expect(metrics.get_by_test_id("metric-latency").get_by_text(re.compile(r"^[\d.,]+ ms$")).first).to_be_visible()
+    cards = (
+        "latency",
+        "errors",
+        "queue-vo",
+        "queue-vo-scraper",
+        "cache",
+        "ai",
+        "vinted",
+        "database",
+        "storage",
+    )
+    for card in cards:
+        await expect(metrics.get_by_test_id(f"metric-{card}")).to_be_visible()
+    await expect(
+        metrics.get_by_test_id("metric-latency").get_by_text(re.compile(r"^[\d.,]+ ms$")).first
+    ).to_be_visible()
     database = metrics.get_by_test_id("metric-database").get_by_test_id("metric-value")
     await expect(database).to_have_text(re.compile(r"^[\d.,]+ (KB|MB|GB)$"))
     await expect(metrics.get_by_test_id("metric-vinted").get_by_text("Tutto regolare")).to_be_visible()
@@ -78,7 +90,9 @@ async def test_the_instance_admin_sees_the_figures_and_every_account(
     if viewport.phone:
         width = await page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= viewport.width, f"the page is {width} px wide on a {viewport.width} px phone"
-    await page.screenshot(path=str(screenshots / f"{viewport.name}-amministrazione-utenti.png"), full_page=True)
+    await page.screenshot(
+        path=str(screenshots / f"{viewport.name}-amministrazione-utenti.png"), full_page=True
+    )
     # The scraper's part is still there, with "Avvia raccolta".
     await expect(page.get_by_role("button", name="Avvia raccolta", exact=True)).to_be_visible()
     browsing.assert_no_errors()

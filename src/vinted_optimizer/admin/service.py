@@ -190,7 +190,9 @@ async def _scraper(sources: MetricsSources) -> ScraperPart:
     report = await sources.scraper.status()
     if report.status == "unavailable":
         return ScraperPart(
-            available=False, reason=f"Servizio di raccolta: {report.detail or 'non raggiungibile'}.", report=report
+            available=False,
+            reason=f"Servizio di raccolta: {report.detail or 'non raggiungibile'}.",
+            report=report,
         )
     return ScraperPart(report=report)
 
@@ -241,9 +243,15 @@ async def instance_metrics(session: AsyncSession, sources: MetricsSources) -> In
             lambda r: _HealthPart(available=False, reason=r),
             "Servizio AI",
         ),
-        _part(lambda: _scraper(sources), lambda r: ScraperPart(available=False, reason=r), "Servizio di raccolta"),
+        _part(
+            lambda: _scraper(sources),
+            lambda r: ScraperPart(available=False, reason=r),
+            "Servizio di raccolta",
+        ),
         _part(lambda: _database(session), lambda r: DatabasePart(available=False, reason=r), "Database"),
-        _part(lambda: _storage(sources.storage), lambda r: StoragePart(available=False, reason=r), "Archivio"),
+        _part(
+            lambda: _storage(sources.storage), lambda r: StoragePart(available=False, reason=r), "Archivio"
+        ),
     )
     report = health.report if health.available else {"status": "unavailable", "detail": health.reason}
     ai = _ai(report)

@@ -100,7 +100,9 @@ class QueueStats(BaseModel):
     scheduled: int = Field(description="Delayed: a retry's backoff, a cron run not yet due")
     workers: int = Field(description="Workers whose heartbeat is current")
     complete: int = Field(description="Jobs finished by the live workers since each started")
-    failed: int = Field(description="Jobs that failed for good (retries spent) since each live worker started")
+    failed: int = Field(
+        description="Jobs that failed for good (retries spent) since each live worker started"
+    )
     retried: int = Field(description="Attempts that raised and were queued again, same span")
     aborted: int = Field(description="Jobs aborted, same span")
 
