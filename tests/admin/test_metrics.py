@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import socket
 
+import httpx
 import pytest
 import redis.exceptions
+from fastapi import APIRouter
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from tests.auth.factories import register
 from vinted_optimizer.admin import service as admin
+from vinted_optimizer.ai.cache import AnalysisCache
 from vinted_optimizer.ai.client import HttpAIClient
-from vinted_optimizer.kit.metrics import BOUNDS_SECONDS, RequestMetrics, read_windows
+from vinted_optimizer.ai.schemas import Analysis, CachedAnalysis
+from vinted_optimizer.kit.metrics import BOUNDS_SECONDS, RequestMetrics, Window, read_windows
 from vinted_optimizer.kit.queue import QUEUE_NAME
 from vinted_optimizer.scraper.client import HttpScraperClient
 from vinted_optimizer.scraper.service import QUEUE_NAME as SCRAPER_QUEUE
@@ -86,8 +90,6 @@ async def test_a_failed_flush_keeps_the_counts(resources, redis_url):
 
 
 def test_percentiles_come_from_the_histogram():
-    from vinted_optimizer.kit.metrics import Window
-
     buckets = [0] * (len(BOUNDS_SECONDS) + 1)
     buckets[0] = 50  # ≤ 5 ms
     buckets[4] = 45  # 50-100 ms
@@ -161,9 +163,6 @@ async def test_a_dependency_down_is_reported_and_the_answer_is_still_200(client,
 
 
 async def test_the_analysis_cache_counts_hits_and_misses(tmp_path):
-    from vinted_optimizer.ai.cache import AnalysisCache
-    from vinted_optimizer.ai.schemas import Analysis, CachedAnalysis
-
     cache = AnalysisCache(tmp_path / "cache.duckdb", ttl_seconds=3600)
     assert await cache.get("k", "v") is None
     entry = CachedAnalysis(
@@ -177,3 +176,20 @@ async def test_the_analysis_cache_counts_hits_and_misses(tmp_path):
     assert await cache.get("k", "v") is not None
     assert cache.stats() == {"hits": 2, "misses": 1, "hit_rate": 0.6667}
     await cache.aclose()
+
+
+async def test_an_unhandled_error_counts_as_a_server_error(app, client, root):
+    router = APIRouter()
+
+    @router.get("/api/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    app.include_router(router)
+    before = _window(await _metrics(client, root), 5)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as raw:
+        assert (await raw.get("/api/v1/boom")).status_code == 500
+    after = _window(await _metrics(client, root), 5)
+    assert after["server_errors"] - before["server_errors"] == 1
+    assert after["requests"] - before["requests"] == 2  # the boom and the first GET /admin/metrics
