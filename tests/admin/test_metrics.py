@@ -4,12 +4,14 @@ reported as such while the answer stays 200."""
 from __future__ import annotations
 
 import socket
+import time
 
 import httpx
 import pytest
 import redis.exceptions
 from fastapi import APIRouter
 from redis.asyncio import Redis
+from saq import Worker as SaqWorker
 from sqlalchemy import func, select
 
 from tests.auth.factories import register
@@ -18,7 +20,7 @@ from vinted_optimizer.ai.cache import AnalysisCache
 from vinted_optimizer.ai.client import HttpAIClient
 from vinted_optimizer.ai.schemas import Analysis, CachedAnalysis
 from vinted_optimizer.kit.metrics import BOUNDS_SECONDS, RequestMetrics, Window, read_windows
-from vinted_optimizer.kit.queue import QUEUE_NAME
+from vinted_optimizer.kit.queue import QUEUE_NAME, queue_stats, saq_queue
 from vinted_optimizer.scraper.client import HttpScraperClient
 from vinted_optimizer.scraper.service import QUEUE_NAME as SCRAPER_QUEUE
 from vinted_optimizer.users.service import SEND_INVITATION_JOB
@@ -193,3 +195,29 @@ async def test_an_unhandled_error_counts_as_a_server_error(app, client, root):
     after = _window(await _metrics(client, root), 5)
     assert after["server_errors"] - before["server_errors"] == 1
     assert after["requests"] - before["requests"] == 2  # the boom and the first GET /admin/metrics
+
+
+async def test_queue_stats_read_the_workers_failures(redis_url):
+    """A job that fails for good, in a real SAQ worker: its heartbeat carries the count queue_stats adds."""
+    queue = saq_queue(redis_url, name="vo-stats-test")
+
+    async def fails(ctx: dict) -> None:
+        raise RuntimeError("no")
+
+    async def works(ctx: dict) -> str:
+        return "ok"
+
+    worker = SaqWorker(queue, functions=[("fails", fails), ("works", works)], concurrency=1)
+    try:
+        await queue.enqueue("fails", key="f1", retries=1)
+        await queue.enqueue("works", key="w1")
+        await queue.enqueue("works", key="w2", scheduled=int(time.time()) + 3600)
+        assert (await queue_stats(queue)).queued == 2
+        await worker.process()
+        await worker.process()
+        await worker.worker_info()  # the heartbeat (every minute in the real workers)
+        stats = await queue_stats(queue)
+        assert (stats.workers, stats.failed, stats.complete) == (1, 1, 1)
+        assert (stats.queued, stats.active, stats.scheduled) == (0, 0, 1)
+    finally:
+        await queue.disconnect()
