@@ -232,6 +232,11 @@ function Sizes({ metrics }: { metrics: InstanceMetrics }) {
             [t("admin.metrics.storage.kind"), storage.kind === "s3" ? "S3/R2" : t("admin.metrics.storage.local")],
           ]}
         />
+        {storage.measured_at ? (
+          <p className="text-xs text-slate-600">
+            {t("admin.metrics.storage.measured", { time: formatDate(storage.measured_at, language, true) })}
+          </p>
+        ) : null}
       </MetricCard>
     </>
   );
