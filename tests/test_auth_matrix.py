@@ -395,6 +395,20 @@ MATRIX = [
         dict(anonymous=401, member=403, family_admin=409, other_family=409, instance_admin=403),
     ),
     ("GET", "/api/v1/trends/{category_id}", None, OWN),
+    # Every account of the instance and the installation's figures: the instance administrator's only (a
+    # family admin is refused like a member).
+    (
+        "GET",
+        "/api/v1/admin/users",
+        None,
+        dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=200),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/metrics",
+        None,
+        dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=200),
+    ),
     # The scraper's pacing and an instance-wide scrape: the instance administrator's (nothing followed: 409).
     (
         "GET",

@@ -30,6 +30,7 @@ from vinted_optimizer.kit.context import ProxyTrust
 from vinted_optimizer.kit.db import PoolReader, create_engine, create_read_sessionmaker, create_sessionmaker
 from vinted_optimizer.kit.docs import mount_docs
 from vinted_optimizer.kit.events import EventHub
+from vinted_optimizer.kit.metrics import RequestMetrics
 from vinted_optimizer.kit.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -160,10 +161,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         # many small collections, reached the oldest generation and set off a full collection every
         # second or so (20-35 ms each, nothing to free); with it none ran in 40 s of bench/api.py.
         gc.set_threshold(10_000, 10, 10)
+    metrics: RequestMetrics = app.state.request_metrics
+    flusher = asyncio.create_task(metrics.run_flusher(resources.redis), name="metrics-flusher")
     log.info("api.started", version=__version__, environment=settings.environment.value)
     try:
         yield
     finally:
+        flusher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await flusher
         await app.state.event_hub.aclose()
         if worker_task is not None:
             worker_task.cancel()
@@ -198,6 +204,8 @@ def create_app(
     app.state.resources = resources
     app.state.run_worker = run_worker
     app.state.event_hub = None
+    # This process's request counters (kit.metrics), flushed to Redis by the lifespan's task.
+    app.state.request_metrics = RequestMetrics()
     if resources is not None:
         _share(app, resources)
 
@@ -264,7 +272,9 @@ def create_app(
     # The browser extension's one route, for its own origins only (outside the dashboard's allow-list).
     app.add_middleware(ExtensionCorsMiddleware, paths=(REDEEM_PATH,))
     app.add_middleware(
-        EdgeMiddleware, security=SecurityHeaders(hsts=settings.environment is Environment.production)
+        EdgeMiddleware,
+        security=SecurityHeaders(hsts=settings.environment is Environment.production),
+        metrics=app.state.request_metrics,
     )
     return app
 

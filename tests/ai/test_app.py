@@ -70,6 +70,17 @@ async def test_health_needs_no_token_and_leaks_nothing(
     assert str(ai_settings.ollama_url) not in text and "127.0.0.1" not in text
 
 
+async def test_health_counts_the_analysis_cache_hits(client: httpx.AsyncClient) -> None:
+    """What GET /admin/metrics shows as the cache's hit rate, through the HTTP transport's /health."""
+    cache = (await client.get("/health")).json()["cache"]
+    assert (cache["hits"], cache["misses"], cache["hit_rate"]) == (0, 0, None)
+    photo = _files(jpeg((7, 8, 9)))
+    assert (await client.post("/analyze", files=photo, headers=AUTH)).json()["cached"] is False
+    assert (await client.post("/analyze", files=photo, headers=AUTH)).json()["cached"] is True
+    cache = (await client.get("/health")).json()["cache"]
+    assert (cache["hits"], cache["misses"], cache["hit_rate"]) == (1, 1, 0.5)
+
+
 async def test_upload_validation(client: httpx.AsyncClient) -> None:
     assert (await client.post("/analyze", headers=AUTH)).status_code == 422
     response = await client.post("/analyze", files=_files(*[jpeg()] * 9), headers=AUTH)

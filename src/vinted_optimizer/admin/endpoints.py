@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import status
+from typing import Annotated
 
+from fastapi import Query, status
+
+from vinted_optimizer.admin import service
+from vinted_optimizer.admin.schemas import InstanceMetrics, InstanceUserPage, UserQuery
 from vinted_optimizer.auth.dependencies import InstanceAdmin
 from vinted_optimizer.kit.context import Context
 from vinted_optimizer.kit.db import DbSession
-from vinted_optimizer.kit.errors import Conflict, Forbidden, responses
+from vinted_optimizer.kit.errors import Conflict, Forbidden, InvalidField, responses
+from vinted_optimizer.kit.metrics import ProcessMetrics
 from vinted_optimizer.kit.queue import JobsAfterCommit
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res
@@ -18,6 +23,42 @@ from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import InvitationCreated, NewFamilyInvitation
 
 router = DomainRouter(prefix="/admin", tags=["admin"])
+
+
+@router.get(
+    "/users",
+    operation_id="admin:list_users",
+    response_model=InstanceUserPage,
+    responses=responses(Forbidden, InvalidField),
+    summary="Every account of the instance (all families), with its family and last activity",
+)
+async def list_users(
+    session: DbSession, resources: Res, admin: InstanceAdmin, query: Annotated[UserQuery, Query()]
+) -> InstanceUserPage:
+    return await service.list_users(session, resources.settings, query)
+
+
+@router.get(
+    "/metrics",
+    operation_id="admin:metrics",
+    response_model=InstanceMetrics,
+    responses=responses(Forbidden),
+    summary="Requests, queues, the AI's cache and availability, Vinted's budget, database and storage sizes",
+    description="Each part that cannot be read answers `available: false` with its reason; the answer is "
+    "200 all the same.",
+)
+async def metrics(
+    session: DbSession, resources: Res, admin: InstanceAdmin, recorder: ProcessMetrics
+) -> InstanceMetrics:
+    sources = service.MetricsSources(
+        redis=resources.redis,
+        metrics=recorder,
+        queue=resources.queue,
+        ai=resources.ai,
+        scraper=resources.scraper,
+        storage=resources.storage,
+    )
+    return await service.instance_metrics(session, sources)
 
 
 @router.post(

@@ -55,6 +55,9 @@ class AnalysisCache:
         self._lock = threading.Lock()
         self._connection: Any = None
         self._disabled = ttl_seconds <= 0
+        # Lookups answered from the cache and not, since this process opened it (the health report's).
+        self.hits = 0
+        self.misses = 0
 
     @property
     def enabled(self) -> bool:
@@ -127,7 +130,21 @@ class AnalysisCache:
     async def get(self, key: str, variant: str) -> CachedAnalysis | None:
         if self._disabled:
             return None
-        return await asyncio.to_thread(self._get, key, variant)
+        found = await asyncio.to_thread(self._get, key, variant)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def stats(self) -> dict[str, Any]:
+        """Hits and misses since the process started (a disabled cache counts nothing)."""
+        lookups = self.hits + self.misses
+        return {
+            "hits": self.hits,
+            "misses": self.misses,
+            "hit_rate": round(self.hits / lookups, 4) if lookups else None,
+        }
 
     async def put(self, key: str, variant: str, result: CachedAnalysis) -> None:
         if not self._disabled:

@@ -232,7 +232,11 @@ class AIService:
                 "in_use": LOCAL_MODEL_NAME,
                 "dimensions": self.embedder.dimensions,
             },
-            "cache": {"enabled": self.cache.enabled, "ttl_hours": self.settings.ai_cache_ttl_hours},
+            "cache": {
+                "enabled": self.cache.enabled,
+                "ttl_hours": self.settings.ai_cache_ttl_hours,
+                **self.cache.stats(),
+            },
             "chat": {
                 "model": self.settings.ollama_chat_model,
                 "present": None,

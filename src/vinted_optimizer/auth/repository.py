@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ScalarSelect, SQLColumnExpression, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.db import rowcount
@@ -31,6 +31,12 @@ async def active_sessions(session: AsyncSession, user_id: uuid.UUID, now: dateti
         .order_by(AuthSession.last_used_at.desc())
     )
     return list(result)
+
+
+def last_used_of(user_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[datetime]:
+    """The newest ``last_used_at`` of the user's sessions (ended ones too: their use happened), as a
+    column of another query (NULL without any session)."""
+    return select(func.max(AuthSession.last_used_at)).where(AuthSession.user_id == user_id).scalar_subquery()
 
 
 async def revoke_sessions(

@@ -85,6 +85,14 @@ class InvalidRefreshToken(Unauthorized):
     default_detail = "Sessione scaduta: accedi di nuovo."
 
 
+# A user's last activity, as a column of another domain's query (admin's list of users): the newest
+# ``last_used_at`` of their sessions. It is written at sign-in and at each refresh of the access token,
+# not at every request (the request gate reads sessions from Redis). An access token lives
+# ``access_token_minutes``, and a request needs one issued at most that long before it, so the user's
+# newest request falls between this time and this time plus the access token's lifetime.
+last_activity_column = repository.last_used_of
+
+
 # Opens a database session (a sessionmaker): the session states reach the database only on a cache miss.
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 

@@ -12,7 +12,7 @@ import asyncpg
 import pydantic_core
 import structlog
 from fastapi import Depends, Request
-from sqlalchemy import ClauseElement, CursorResult, DateTime, MetaData, Result, func
+from sqlalchemy import ClauseElement, CursorResult, DateTime, MetaData, Result, func, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,6 +61,11 @@ class Timestamps:
 def rowcount(result: Result[Any]) -> int:
     """The number of rows an UPDATE or DELETE touched (``session.execute`` types it as a plain Result)."""
     return int(cast(CursorResult[Any], result).rowcount)
+
+
+async def database_size(session: AsyncSession) -> int:
+    """The bytes of the current database on disk (tables, indexes, TOAST: PostgreSQL's own count)."""
+    return int(await session.scalar(select(func.pg_database_size(func.current_database()))) or 0)
 
 
 def async_url(url: str) -> str:

@@ -16,6 +16,8 @@ import secrets
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vinted_optimizer.kit.metrics import RequestMetrics
+
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -162,12 +164,17 @@ class EdgeMiddleware:
     - the security headers (``security``, when given), unless the response set the header itself (a page
       that names its own policy, with its script hashes, keeps it);
     - the safety net: an exception nothing else handled becomes a plain 500 with both, logged with its
-      stack trace on the server only.
+      stack trace on the server only;
+    - for a path under ``/api``, its status and latency counted in ``metrics`` (kit.metrics: in memory,
+      flushed to Redis by a task of the process, never on the request's path).
     """
 
-    def __init__(self, app: ASGIApp, *, security: SecurityHeaders | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, security: SecurityHeaders | None = None, metrics: RequestMetrics | None = None
+    ) -> None:
         self.app = app
         self.security = security
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -182,13 +189,18 @@ class EdgeMiddleware:
             request_id = secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
         own = (_REQUEST_ID_NAME, request_id.encode())
-        extra = self.security.for_path(scope.get("path", "")) if self.security else ()
+        path: str = scope.get("path", "")
+        extra = self.security.for_path(path) if self.security else ()
+        metrics = self.metrics if path.startswith("/api") else None
+        began = metrics.clock() if metrics is not None else 0.0
         started = False
+        status = 499  # no answer started (the client went away): nginx's "client closed request"
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 headers = [item for item in message.get("headers", ()) if item[0].lower() != own[0]]
                 if extra:
                     present = {name.lower() for name, _ in headers}
@@ -213,6 +225,8 @@ class EdgeMiddleware:
             await _reject(send_with_headers, 500, body=body)
         finally:
             structlog.contextvars.reset_contextvars(**bound)
+            if metrics is not None:
+                metrics.record(status, began)
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

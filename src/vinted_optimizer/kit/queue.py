@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 from saq.queue.redis import RedisQueue
 
@@ -90,6 +91,40 @@ def saq_queue(
     return kind(redis, name=name)
 
 
+class QueueStats(BaseModel):
+    """A SAQ queue as SAQ reports it (``RedisQueue.info``): its lists now, and its live workers' counts."""
+
+    name: str
+    queued: int = Field(description="Waiting for a worker")
+    active: int = Field(description="Running")
+    scheduled: int = Field(description="Delayed: a retry's backoff, a cron run not yet due")
+    workers: int = Field(description="Workers whose heartbeat is current")
+    complete: int = Field(description="Jobs finished by the live workers since each started")
+    failed: int = Field(
+        description="Jobs that failed for good (retries spent) since each live worker started"
+    )
+    retried: int = Field(description="Attempts that raised and were queued again, same span")
+    aborted: int = Field(description="Jobs aborted, same span")
+
+
+async def queue_stats(queue: RedisQueue) -> QueueStats:
+    """A few Redis reads (SAQ's own ``info``: three counts, the workers' heartbeats). The workers write
+    their counts with their heartbeat (``worker_info``, every minute here), so they lag by up to that."""
+    info = await queue.info()
+    workers: list[dict[str, Any]] = [dict(worker.get("stats") or {}) for worker in info["workers"].values()]
+    return QueueStats(
+        name=info["name"],
+        queued=info["queued"],
+        active=info["active"],
+        scheduled=max(0, info["scheduled"]),
+        workers=len(workers),
+        complete=sum(int(stats.get("complete") or 0) for stats in workers),
+        failed=sum(int(stats.get("failed") or 0) for stats in workers),
+        retried=sum(int(stats.get("retried") or 0) for stats in workers),
+        aborted=sum(int(stats.get("aborted") or 0) for stats in workers),
+    )
+
+
 class JobQueue:
     def __init__(self, queue: RedisQueue, known: Collection[str]) -> None:
         self._queue = queue
@@ -131,6 +166,9 @@ class JobQueue:
     async def waiting(self) -> int:
         """Jobs queued, delayed (a retry's backoff) or running."""
         return int(await self._queue.count("incomplete"))
+
+    async def stats(self) -> QueueStats:
+        return await queue_stats(self._queue)
 
     async def ping(self) -> None:
         await self._queue.redis.ping()

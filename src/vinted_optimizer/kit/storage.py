@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import obstore
@@ -17,11 +18,39 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
+# At most this many objects are listed to size the storage (S3/R2 bill each list call of 1,000).
+USAGE_LIST_CAP = 20_000
+
+
+@dataclass(frozen=True)
+class StorageUsage:
+    """The stored objects and their bytes; ``complete`` False when the listing stopped at its cap, so both
+    are lower bounds."""
+
+    kind: str  # "local" or "s3"
+    objects: int
+    bytes: int
+    complete: bool
+
+
 class Storage:
-    def __init__(self, store: Any, *, description: str, keeps_attributes: bool) -> None:
+    def __init__(self, store: Any, *, description: str, keeps_attributes: bool, kind: str = "local") -> None:
         self._store = store
         self.description = description
         self._keeps_attributes = keeps_attributes
+        self.kind = kind
+
+    async def usage(self, *, cap: int = USAGE_LIST_CAP) -> StorageUsage:
+        """Count the objects and their sizes, listing at most ``cap`` of them (the listing is the store's:
+        a walk of the folder, or S3's list calls, never the objects themselves)."""
+        objects = size = 0
+        async for chunk in obstore.list(self._store, chunk_size=1000):
+            for meta in chunk:
+                if objects >= cap:
+                    return StorageUsage(self.kind, objects, size, complete=False)
+                objects += 1
+                size += int(meta["size"])
+        return StorageUsage(self.kind, objects, size, complete=True)
 
     async def put(self, key: str, data: bytes, *, content_type: str) -> None:
         # A local folder has nowhere to keep a content type; S3/R2 serve it with the object.
@@ -63,7 +92,7 @@ def create_storage(settings: Settings) -> Storage:
             options["access_key_id"] = settings.s3_access_key_id.get_secret_value()
             options["secret_access_key"] = settings.s3_secret_access_key.get_secret_value()
         store = S3Store(bucket, virtual_hosted_style_request=False, client_options=client_options, **options)
-        return Storage(store, description=f"s3://{bucket}", keeps_attributes=True)
+        return Storage(store, description=f"s3://{bucket}", keeps_attributes=True, kind="s3")
     folder = (settings.data_dir / "objects").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return Storage(LocalStore(folder, mkdir=True), description=str(folder), keeps_attributes=False)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from vinted_optimizer.kit.queue import QueueStats
 from vinted_optimizer.kit.schemas import INT4_MAX
 from vinted_optimizer.vocabulary import Condition
 
@@ -68,6 +69,7 @@ class PacingReport(BaseModel):
     cooldown_cause: str | None = None  # "cloudflare", "datadome", "repeated_403", "429"
     last_changed: ChangedReport | None = None
     queued_scrapes: int | None = None
+    queue: QueueStats | None = Field(default=None, description="The scraper's own SAQ queue (vo-scraper)")
     detail: str | None = None
 
 

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from saq.queue.redis import RedisQueue
 
 from vinted_optimizer.config import Settings
-from vinted_optimizer.kit.queue import RETRY, saq_queue
+from vinted_optimizer.kit.queue import RETRY, QueueStats, queue_stats, saq_queue
 from vinted_optimizer.scraper.errors import (
     PacingExceeded,
     ScraperCoolingDown,
@@ -101,7 +101,9 @@ def _budget(status: BudgetStatus) -> BudgetReport:
     )
 
 
-def pacing_report(status: PacingStatus, *, queued: int | None = None) -> PacingReport:
+def pacing_report(
+    status: PacingStatus, *, queued: int | None = None, queue: QueueStats | None = None
+) -> PacingReport:
     changed = status.last_changed
     return PacingReport(
         status="cooling_down" if status.closed_until is not None else "ok",
@@ -114,6 +116,7 @@ def pacing_report(status: PacingStatus, *, queued: int | None = None) -> PacingR
         if changed
         else None,
         queued_scrapes=queued,
+        queue=queue,
     )
 
 
@@ -166,7 +169,7 @@ class ScraperService:
 
     async def status(self) -> PacingReport:
         queued = int(await self.queue.count("incomplete"))
-        return pacing_report(await self.gate.status(), queued=queued)
+        return pacing_report(await self.gate.status(), queued=queued, queue=await queue_stats(self.queue))
 
     async def aggregates(self, after: int, limit: int = MAX_AGGREGATES_PAGE) -> AggregatesPage:
         rows = await asyncio.to_thread(self.store.aggregates_after, after, min(limit, MAX_AGGREGATES_PAGE))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ScalarSelect, SQLColumnExpression, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from vinted_optimizer.kit.db import rowcount
+from vinted_optimizer.kit.pagination import order_by
 from vinted_optimizer.models import Family, Invitation, PasswordReset, User
 
 
@@ -202,3 +205,62 @@ async def vinted_linked(session: AsyncSession, family_id: uuid.UUID | None) -> l
     if family_id is not None:
         query = query.where(User.family_id == family_id)
     return list(await session.scalars(query.order_by(User.created_at)))
+
+
+def escape_like(value: str) -> str:
+    # Backslash is PostgreSQL's own escape character in LIKE patterns (listings.repository does the same).
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class InstanceUserRow:
+    user: User
+    family: Family | None
+    last_activity: datetime | None
+
+
+# A column of another domain's computed per user id (auth's newest session use), as a scalar subquery.
+UserColumn = Callable[[SQLColumnExpression[uuid.UUID]], ScalarSelect[Any]]
+
+
+async def instance_users(
+    session: AsyncSession,
+    *,
+    search: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    last_activity: UserColumn,
+) -> tuple[list[InstanceUserRow], int]:
+    """Every user of the instance (every family, and the administrators outside any), with their family
+    and ``last_activity`` (a column the caller provides), one page and the total."""
+    activity = last_activity(User.id).label("last_activity")
+    columns: dict[str, SQLColumnExpression[Any]] = {
+        "username": func.lower(User.username),
+        "email": func.lower(User.email),
+        "created_at": User.created_at,
+        "last_activity": activity,
+        "family": func.lower(Family.name),
+    }
+    query = (
+        select(User, Family, activity, func.count().over().label("total"))
+        .outerjoin(Family, Family.id == User.family_id)
+        .order_by(order_by(sort, columns), User.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    condition = None
+    if search:
+        pattern = f"%{escape_like(search)}%"
+        condition = or_(User.username.ilike(pattern), User.email.ilike(pattern))
+        query = query.where(condition)
+    rows = (await session.execute(query)).all()
+    if not rows:
+        total = 0
+        if offset:
+            counting = select(func.count()).select_from(User)
+            if condition is not None:
+                counting = counting.where(condition)
+            total = int(await session.scalar(counting) or 0)
+        return [], total
+    return [InstanceUserRow(row[0], row[1], row[2]) for row in rows], int(rows[0].total)

@@ -82,6 +82,24 @@ async def by_login(session: AsyncSession, login: str) -> User | None:
 # The username of a user id, as one column of other domains' read queries (the owner of a listing).
 username_column = repository.username_of
 
+InstanceUserRow = repository.InstanceUserRow
+
+
+async def instance_users(
+    session: AsyncSession,
+    *,
+    search: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    last_activity: repository.UserColumn,
+) -> tuple[list[InstanceUserRow], int]:
+    """Every account of the instance, for its administrator (admin.service): no family scope, by design.
+    ``sort`` is one of username, email, created_at, last_activity, family, ``-`` first for descending."""
+    return await repository.instance_users(
+        session, search=search, sort=sort, limit=limit, offset=offset, last_activity=last_activity
+    )
+
 
 async def usernames(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     return await repository.usernames(session, user_ids)

@@ -72,6 +72,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests, queues, the AI's cache and availability, Vinted's budget, database and storage sizes
+         * @description Each part that cannot be read answers `available: false` with its reason; the answer is 200 all the same.
+         */
+        get: operations["admin:metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/scraper": {
         parameters: {
             query?: never;
@@ -100,6 +120,23 @@ export interface paths {
         put?: never;
         /** Queue a paced scrape of every search the families follow */
         post: operations["admin:scraper_trigger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every account of the instance (all families), with its family and last activity */
+        get: operations["admin:list_users"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1506,6 +1543,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AIPart */
+        AIPart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /** Chat Mode */
+            chat_mode?: string | null;
+            /** Ollama Reachable */
+            ollama_reachable?: boolean | null;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
+            /**
+             * Status
+             * @description ok, degraded (Ollama away) or unavailable
+             */
+            status?: string | null;
+            /** Vision Model Present */
+            vision_model_present?: boolean | null;
+        };
         /** AISuggestion */
         AISuggestion: {
             /** Brand */
@@ -1870,6 +1931,33 @@ export interface components {
             action: string;
             /** Affected */
             affected: number;
+        };
+        /**
+         * CachePart
+         * @description The AI service's analysis cache, since its process started.
+         */
+        CachePart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /** Enabled */
+            enabled?: boolean | null;
+            /**
+             * Hit Rate
+             * @description Hits over lookups, 0-1; None before any
+             */
+            hit_rate?: number | null;
+            /** Hits */
+            hits?: number | null;
+            /** Misses */
+            misses?: number | null;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
         };
         /** CarrierList */
         CarrierList: {
@@ -2278,6 +2366,21 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** DatabasePart */
+        DatabasePart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /** Bytes */
+            bytes?: number | null;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
+        };
         /** DeepHealth */
         DeepHealth: {
             /** Components */
@@ -2649,6 +2752,80 @@ export interface components {
             url: string;
             /** Width */
             width: number | null;
+        };
+        /** InstanceMetrics */
+        InstanceMetrics: {
+            ai: components["schemas"]["AIPart"];
+            analysis_cache: components["schemas"]["CachePart"];
+            database: components["schemas"]["DatabasePart"];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Queues */
+            queues: components["schemas"]["QueuePart"][];
+            requests: components["schemas"]["RequestsPart"];
+            scraper: components["schemas"]["ScraperPart"];
+            storage: components["schemas"]["StoragePart"];
+        };
+        /**
+         * InstanceUser
+         * @description An account as the instance administrator sees it: never its password hash, its Vinted session or any
+         *     other secret.
+         */
+        InstanceUser: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** @description None for an instance administrator outside any family */
+            family: components["schemas"]["FamilyRead"] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Is Instance Admin */
+            is_instance_admin: boolean;
+            /**
+             * Last Activity At
+             * @description The newest sign-in or access-token refresh of the account's sessions; its newest request fell between this and this plus `activity_window_minutes` (None: never signed in, or its sessions were cleaned up)
+             */
+            last_activity_at: string | null;
+            /**
+             * Role
+             * @description The role in the family; None without one
+             */
+            role: ("admin" | "member") | null;
+            /** Username */
+            username: string;
+            /**
+             * Vinted Status
+             * @enum {string}
+             */
+            vinted_status: "linked" | "dead" | "not_linked";
+        };
+        /** InstanceUserPage */
+        InstanceUserPage: {
+            /**
+             * Activity Window Minutes
+             * @description The access token's lifetime: the requests of a session are made with a token at most this old, and a token is issued at a sign-in or refresh, which is what `last_activity_at` records
+             */
+            activity_window_minutes: number;
+            /** Items */
+            items: components["schemas"]["InstanceUser"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
         };
         /** InvitationCreate */
         InvitationCreate: {
@@ -3361,6 +3538,8 @@ export interface components {
             /** Detail */
             detail?: string | null;
             last_changed?: components["schemas"]["ChangedReport"] | null;
+            /** @description The scraper's own SAQ queue (vo-scraper) */
+            queue?: components["schemas"]["QueueStats"] | null;
             /** Queued Scrapes */
             queued_scrapes?: number | null;
             read?: components["schemas"]["BudgetReport"] | null;
@@ -3754,6 +3933,70 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** QueuePart */
+        QueuePart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
+            stats?: components["schemas"]["QueueStats"] | null;
+        };
+        /**
+         * QueueStats
+         * @description A SAQ queue as SAQ reports it (``RedisQueue.info``): its lists now, and its live workers' counts.
+         */
+        QueueStats: {
+            /**
+             * Aborted
+             * @description Jobs aborted, same span
+             */
+            aborted: number;
+            /**
+             * Active
+             * @description Running
+             */
+            active: number;
+            /**
+             * Complete
+             * @description Jobs finished by the live workers since each started
+             */
+            complete: number;
+            /**
+             * Failed
+             * @description Jobs that failed for good (retries spent) since each live worker started
+             */
+            failed: number;
+            /** Name */
+            name: string;
+            /**
+             * Queued
+             * @description Waiting for a worker
+             */
+            queued: number;
+            /**
+             * Retried
+             * @description Attempts that raised and were queued again, same span
+             */
+            retried: number;
+            /**
+             * Scheduled
+             * @description Delayed: a retry's backoff, a cron run not yet due
+             */
+            scheduled: number;
+            /**
+             * Workers
+             * @description Workers whose heartbeat is current
+             */
+            workers: number;
+        };
         /** QuoteRequest */
         QuoteRequest: {
             dimensions?: components["schemas"]["Dimensions"] | null;
@@ -3829,6 +4072,57 @@ export interface components {
              * @constant
              */
             confirm: true;
+        };
+        /** RequestWindow */
+        RequestWindow: {
+            /**
+             * Client Errors
+             * @description Answers 4xx
+             */
+            client_errors: number;
+            /** Mean Ms */
+            mean_ms: number | null;
+            /** Minutes */
+            minutes: number;
+            /**
+             * P50 Ms
+             * @description From the latency histogram, interpolated inside its bucket
+             */
+            p50_ms: number | null;
+            /** P95 Ms */
+            p95_ms: number | null;
+            /** P99 Ms */
+            p99_ms: number | null;
+            /** Requests */
+            requests: number;
+            /** Requests Per Minute */
+            requests_per_minute: number;
+            /**
+             * Server Errors
+             * @description Answers 5xx
+             */
+            server_errors: number;
+        };
+        /**
+         * RequestsPart
+         * @description Every API process's requests under /api, flushed to Redis every few seconds.
+         */
+        RequestsPart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
+            /**
+             * Windows
+             * @description The last 5 and 60 minutes
+             */
+            windows?: components["schemas"]["RequestWindow"][];
         };
         /** SaleCreate */
         SaleCreate: {
@@ -3983,6 +4277,23 @@ export interface components {
             status?: ("pending" | "shipped" | "delivered" | "completed" | "cancelled" | "refunded") | null;
             /** Vinted Fees */
             vinted_fees?: number | string | null;
+        };
+        /**
+         * ScraperPart
+         * @description The scraper service's pacing gate: Vinted's budgets and the cool-down.
+         */
+        ScraperPart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
+            report?: components["schemas"]["PacingReport"] | null;
         };
         /** SendAccepted */
         SendAccepted: {
@@ -4262,6 +4573,35 @@ export interface components {
              * @description False: the reply had already ended
              */
             stopping: boolean;
+        };
+        /** StoragePart */
+        StoragePart: {
+            /**
+             * Available
+             * @default true
+             */
+            available?: boolean;
+            /** Bytes */
+            bytes?: number | null;
+            /**
+             * Complete
+             * @description False when the listing stopped at its cap: both numbers are lower bounds
+             */
+            complete?: boolean | null;
+            /**
+             * Kind
+             * @description local or s3
+             */
+            kind?: string | null;
+            /** Measured At */
+            measured_at?: string | null;
+            /** Objects */
+            objects?: number | null;
+            /**
+             * Reason
+             * @description Why the part is unavailable (Italian)
+             */
+            reason?: string | null;
         };
         /** Suggestion */
         Suggestion: {
@@ -4940,6 +5280,55 @@ export interface operations {
             };
         };
     };
+    "admin:metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceMetrics"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "admin:scraper_status": {
         parameters: {
             query?: never;
@@ -5048,6 +5437,71 @@ export interface operations {
             /** @description Il servizio di casa che parla con Vinted non risponde: riprova più tardi. */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "admin:list_users": {
+        parameters: {
+            query?: {
+                /** @description Part of the username or of the e-mail */
+                q?: string | null;
+                /** @description A key, `-` first for descending; empty last */
+                sort?: "username" | "-username" | "email" | "-email" | "created_at" | "-created_at" | "last_activity" | "-last_activity" | "family" | "-family";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceUserPage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Non hai i permessi per questa operazione. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dati non validi. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Too many requests: wait the seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,9 +1,11 @@
 "use client";
 
-// The instance administrator's home: the state of this installation. Today the scraper's gate; the
-// families and their invitations join it later (issue 14).
+// The instance administrator's home (an account outside any family lands here): the installation's
+// figures, every account, and the scraper's gate with "Avvia raccolta".
 import { AppShell, PageTitle } from "@/components/app-shell";
+import { MetricsPanel } from "@/components/admin/metrics-panel";
 import { ScraperGate } from "@/components/admin/scraper-gate";
+import { UsersTable } from "@/components/admin/users-table";
 import { Alert } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
 import { useI18n } from "@/lib/i18n";
@@ -15,6 +17,8 @@ function Administration() {
   return (
     <div className="flex flex-col gap-6">
       <p className="-mt-4 text-slate-600">{t("admin.intro")}</p>
+      <MetricsPanel />
+      <UsersTable />
       <ScraperGate />
     </div>
   );
