@@ -19,6 +19,7 @@ from vinted_optimizer.dashboard.schemas import (
     STALE_AFTER_DAYS,
     Suggestion,
     SuggestionAction,
+    SuggestionKind,
     SuggestionList,
 )
 from vinted_optimizer.kit.principal import Member
@@ -55,47 +56,48 @@ def _target(median: Decimal) -> Decimal | None:
 
 def _market_suggestion(candidate: listings.Candidate, comparison: Any, now: datetime) -> Suggestion | None:
     """A price to change: a stale listing over the market (reprice_stale), or a price far from the
-    comparables either way (price_outlier); the new price is the market's median."""
-    listing = candidate.listing
-    if listing.price is None or listing.price <= 0 or not comparison.enough or comparison.median is None:
+    comparables either way (price_outlier); the new price is the market's median. The sentences are
+    written only for a listing that gets one (most do not)."""
+    price = candidate.price
+    if price is None or price <= 0 or not comparison.enough or comparison.median is None:
         return None
     target = _target(comparison.median)
-    if target is None or target <= 0 or target == listing.price:
+    if target is None or target <= 0 or target == price:
         return None
     days = (now - candidate.on_sale_since).days
-    ratio = listing.price / comparison.median
-    where = place(comparison, listing.price).explanation
-    action = SuggestionAction(
-        kind="set_price", label=f"Imposta {market_euro(target)}", listing_id=listing.id, price=target
-    )
-    name = _named(listing.title)
-    if days >= STALE_AFTER_DAYS and ratio > REPRICE_ABOVE and target < listing.price:
-        return Suggestion(
-            key=f"reprice_stale:{listing.id}",
-            kind="reprice_stale",
-            title=f"Abbassa il prezzo di {name}",
-            reasoning=(
-                f"È in vendita da {days} giorni a {market_euro(listing.price)} senza essere venduto. {where} "
-                f"Il prezzo mediano degli annunci simili è {market_euro(comparison.median)}: a "
-                f"{market_euro(target)} si allinea al mercato."
-            ),
-            listing_id=listing.id,
-            action=action,
+    ratio = price / comparison.median
+    if days >= STALE_AFTER_DAYS and ratio > REPRICE_ABOVE and target < price:
+        kind: SuggestionKind = "reprice_stale"
+    elif ratio >= OUTLIER_ABOVE or ratio <= OUTLIER_BELOW:
+        kind = "price_outlier"
+    else:
+        return None
+    where = place(comparison, price).explanation
+    name, median = _named(candidate.title), market_euro(comparison.median)
+    if kind == "reprice_stale":
+        title = f"Abbassa il prezzo di {name}"
+        reasoning = (
+            f"È in vendita da {days} giorni a {market_euro(price)} senza essere venduto. {where} "
+            f"Il prezzo mediano degli annunci simili è {median}: a {market_euro(target)} si allinea "
+            "al mercato."
         )
-    if ratio >= OUTLIER_ABOVE or ratio <= OUTLIER_BELOW:
+    else:
         direction = "più alto" if ratio > 1 else "più basso"
-        return Suggestion(
-            key=f"price_outlier:{listing.id}",
-            kind="price_outlier",
-            title=f"Il prezzo di {name} è lontano dal mercato",
-            reasoning=(
-                f"{where} A {market_euro(listing.price)} è molto {direction} della mediana degli annunci "
-                f"simili ({market_euro(comparison.median)}): a {market_euro(target)} è in linea."
-            ),
-            listing_id=listing.id,
-            action=action,
+        title = f"Il prezzo di {name} è lontano dal mercato"
+        reasoning = (
+            f"{where} A {market_euro(price)} è molto {direction} della mediana degli annunci simili "
+            f"({median}): a {market_euro(target)} è in linea."
         )
-    return None
+    return Suggestion(
+        key=f"{kind}:{candidate.id}",
+        kind=kind,
+        title=title,
+        reasoning=reasoning,
+        listing_id=candidate.id,
+        action=SuggestionAction(
+            kind="set_price", label=f"Imposta {market_euro(target)}", listing_id=candidate.id, price=target
+        ),
+    )
 
 
 def _repost(
@@ -103,44 +105,42 @@ def _repost(
 ) -> Suggestion | None:
     """Worth reposting (publishing.py's repost): on Vinted for weeks, nothing running for it, the owner's
     account linked, nothing Vinted's form lacks, and the member may ask (the owner or a family admin)."""
-    listing = candidate.listing
     days = (now - candidate.on_sale_since).days
     if (
-        listing.status != "published"
-        or not listing.vinted_id
+        candidate.status != "published"
+        or not candidate.vinted_id
         or candidate.busy
         or candidate.missing
         or days < REPOST_AFTER_DAYS
-        or listing.user_id not in linked
-        or (listing.user_id != member.id and not member.is_family_admin)
+        or candidate.user_id not in linked
+        or (candidate.user_id != member.id and not member.is_family_admin)
     ):
         return None
     return Suggestion(
-        key=f"repost:{listing.id}",
+        key=f"repost:{candidate.id}",
         kind="repost",
-        title=f"Ripubblica {_named(listing.title)}",
+        title=f"Ripubblica {_named(candidate.title)}",
         reasoning=(
             f"È su Vinted da {days} giorni: gli annunci nuovi compaiono più in alto tra i risultati "
             "ordinati per data, e dopo qualche settimana un annuncio perde visibilità. Ripubblicarlo lo "
             "cancella e lo crea di nuovo con le stesse foto e lo stesso testo, riportandolo tra i recenti."
         ),
-        listing_id=listing.id,
-        action=SuggestionAction(kind="repost", label="Ripubblica", listing_id=listing.id),
+        listing_id=candidate.id,
+        action=SuggestionAction(kind="repost", label="Ripubblica", listing_id=candidate.id),
     )
 
 
 def _missing(candidate: listings.Candidate) -> Suggestion | None:
-    listing = candidate.listing
-    if listing.status not in ("draft", "ready") or not candidate.missing:
+    if candidate.status not in ("draft", "ready") or not candidate.missing:
         return None
     return Suggestion(
-        key=f"missing_fields:{listing.id}",
+        key=f"missing_fields:{candidate.id}",
         kind="missing_fields",
-        title=f"Completa {_named(listing.title)} per pubblicarlo",
+        title=f"Completa {_named(candidate.title)} per pubblicarlo",
         reasoning="Per pubblicarlo su Vinted manca ancora qualcosa: "
         + " ".join(message for _, message in candidate.missing),
-        listing_id=listing.id,
-        action=SuggestionAction(kind="open", label="Completa l'annuncio", link=f"/annunci/{listing.id}"),
+        listing_id=candidate.id,
+        action=SuggestionAction(kind="open", label="Completa l'annuncio", link=f"/annunci/{candidate.id}"),
     )
 
 
@@ -173,31 +173,29 @@ def _best_time(times: Sequence[tuple[int, int, int]]) -> Suggestion | None:
 async def suggestions(session: AsyncSession, redis: Redis, member: Member) -> SuggestionList:
     family_id = member.family_id
     now = _now()
-    candidates = await listings.suggestion_candidates(session, family_id)
-    on_sale = [c for c in candidates if c.listing.status == "published" and c.listing.category_id is not None]
+    on_sale, drafts = await listings.suggestion_candidates(session, family_id)
     snapshots = await trends.market_snapshots(
-        session, [(c.listing.category_id, c.listing.brand) for c in on_sale if c.listing.category_id]
+        session, [(c.category_id, c.brand) for c in on_sale if c.category_id is not None]
     )
     linked = set(await users.vinted_linked_members(session, family_id))
     times = await sales.sale_times(session, family_id)
 
     found: list[Suggestion] = []
     priced: set[uuid.UUID] = set()
-    for candidate in on_sale:
-        listing = candidate.listing
-        assert listing.category_id is not None
-        brand = listing.brand.strip().lower() if listing.brand and listing.brand.strip() else None
-        snapshot = snapshots.get((listing.category_id, brand))
+    for candidate in on_sale:  # the longest on sale first
+        if candidate.category_id is None:
+            continue
+        brand = candidate.brand.strip().lower() if candidate.brand and candidate.brand.strip() else None
+        snapshot = snapshots.get((candidate.category_id, brand))
         if snapshot is None:
             continue
         suggestion = _market_suggestion(candidate, listings.stored_comparison(snapshot), now)
         if suggestion is not None:
             found.append(suggestion)
-            priced.add(listing.id)
-    for candidate in candidates:  # the longest on sale first
-        if candidate.listing.id not in priced and (repost := _repost(candidate, member, linked, now)):
+            priced.add(candidate.id)
+    for candidate in on_sale:
+        if candidate.id not in priced and (repost := _repost(candidate, member, linked, now)):
             found.append(repost)
-    drafts = sorted(candidates, key=lambda c: c.listing.updated_at, reverse=True)
     found += [suggestion for candidate in drafts if (suggestion := _missing(candidate)) is not None]
     if (best := _best_time(times)) is not None:
         found.append(best)
