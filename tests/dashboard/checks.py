@@ -9,6 +9,7 @@ that sees the same data). Each returns the endpoint's body, for further checks.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -329,45 +330,62 @@ FEED_ACTIONS = (
 )
 
 
+# Every feed item of a family as (key, at), independently of the sources' own queries.
+FEED = f"""
+    SELECT 'sale:' || id::text AS key, sold_at AS at FROM sales WHERE family_id = :f
+    UNION ALL SELECT 'listing:' || id::text, created_at FROM listings WHERE family_id = :f
+    UNION ALL SELECT 'published:' || id::text,
+                     coalesce((vinted_data->'vinted'->>'published_at')::timestamptz,
+                              (vinted_data->'published_by_hand'->>'at')::timestamptz)
+              FROM listings WHERE family_id = :f
+               AND (vinted_data->'vinted' ? 'published_at' OR vinted_data->'published_by_hand' ? 'at')
+    UNION ALL SELECT 'delivered:' || id::text, delivered_at FROM shipments
+              WHERE family_id = :f AND delivered_at IS NOT NULL
+    UNION ALL SELECT 'parcel:' || id::text, coalesce(status_at, updated_at) FROM shipments
+              WHERE family_id = :f AND status IN {TROUBLE}
+    UNION ALL SELECT 'audit:' || lpad(id::text, 20, '0'), created_at FROM audit_log
+              WHERE family_id = :f AND action = ANY(:actions)
+"""
+
+
 async def check_activity(
-    client: Any, conn: Any, family_id: str, headers: dict[str, str] | None = None, *, limit: int = 7
+    client: Any,
+    conn: Any,
+    family_id: str,
+    headers: dict[str, str] | None = None,
+    *,
+    limit: int = 7,
+    pages: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Walks every page: each item once, newest first, exactly the family's rows and events."""
+    """Walks every page (or the first ``pages``): each item once, strictly newest first by (time, key),
+    exactly the family's rows and events (or the newest of them), each at its row's time."""
     family = uuid.UUID(family_id)
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {"limit": limit}
-    for _ in range(10_000):
+    complete = False
+    for _ in range(pages or 10_000):
         page = await _get(client, "/api/v1/dashboard/activity", headers, **params)
         assert len(page["items"]) <= limit
         items += page["items"]
         if page["next"] is None:
+            complete = True
             break
         assert len(page["items"]) == limit
         params["before"] = page["next"]
     ids = [item["id"] for item in items]
     assert len(ids) == len(set(ids)), "an item on two pages"
-    stamps = [datetime.fromisoformat(item["at"]) for item in items]
-    assert stamps == sorted(stamps, reverse=True)
+    order = [(datetime.fromisoformat(item["at"]), item["id"]) for item in items]
+    assert all(newer > older for newer, older in itertools.pairwise(order)), "not strictly newest first"
 
-    expected: set[str] = set()
-    for prefix, sql in (
-        ("sale:", "SELECT id::text FROM sales WHERE family_id = :f"),
-        ("listing:", "SELECT id::text FROM listings WHERE family_id = :f"),
-        (
-            "published:",
-            """SELECT id::text FROM listings WHERE family_id = :f
-               AND (vinted_data->'vinted' ? 'published_at' OR vinted_data->'published_by_hand' ? 'at')""",
-        ),
-        ("delivered:", "SELECT id::text FROM shipments WHERE family_id = :f AND delivered_at IS NOT NULL"),
-        ("parcel:", f"SELECT id::text FROM shipments WHERE family_id = :f AND status IN {TROUBLE}"),
-        (
-            "audit:",
-            "SELECT lpad(id::text, 20, '0') FROM audit_log WHERE family_id = :f AND action = ANY(:actions)",
-        ),
-    ):
-        rows = await _rows(conn, sql, f=family, actions=list(FEED_ACTIONS))
-        expected |= {prefix + row[0] for row in rows}
-    assert set(ids) == expected
+    expected = await _rows(
+        conn,
+        f'SELECT key, at FROM ({FEED}) AS feed ORDER BY at DESC, key COLLATE "C" DESC',
+        f=family,
+        actions=list(FEED_ACTIONS),
+    )
+    assert order == [(row[1], row[0]) for row in expected[: len(order)]]
+    if complete:
+        assert len(order) == len(expected)
 
     sales = {
         str(row[0]): row

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import Path, Query, Response, status
 
 from vinted_optimizer.auth.dependencies import CurrentMember
+from vinted_optimizer.dashboard import activity as activity_feed
 from vinted_optimizer.dashboard import service
+from vinted_optimizer.dashboard import suggestions as advice
 from vinted_optimizer.dashboard.schemas import (
     SUGGESTION_KEY_PATTERN,
     ActivityPage,
@@ -59,7 +61,7 @@ async def analytics(
 async def activity(
     session: DbSession, member: CurrentMember, query: Annotated[ActivityQuery, Query()]
 ) -> ActivityPage:
-    return await service.activity(session, member, query)
+    return await activity_feed.activity(session, member, query)
 
 
 @router.get(
@@ -70,7 +72,7 @@ async def activity(
     summary="What to do next, each with its reasoning and the one action that applies it",
 )
 async def suggestions(session: DbSession, resources: Res, member: CurrentMember) -> SuggestionList:
-    return await service.suggestions(session, resources.redis, member)
+    return await advice.suggestions(session, resources.redis, member)
 
 
 @router.post(
@@ -85,5 +87,5 @@ async def dismiss_suggestion(
     member: CurrentMember,
     key: Annotated[str, Path(pattern=SUGGESTION_KEY_PATTERN, max_length=60)],
 ) -> Response:
-    await service.dismiss(resources.redis, member, key)
+    await advice.dismiss(resources.redis, member, key)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,10 @@ from vinted_optimizer.kit.schemas import Input
 from vinted_optimizer.sales.schemas import Dac7Member, Day
 from vinted_optimizer.vocabulary import ShipmentStatus
 
+# A listing on sale for longer than this is stale: the overview lists it, and one over the market's
+# median is worth repricing (suggestions' reprice_stale).
+STALE_AFTER_DAYS = 30
+
 # --- overview -------------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ how a job is named."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,31 +41,46 @@ def record_of(listing: Listing) -> dict[str, Any] | None:
 def in_progress(listing: Listing) -> bool:
     """An operation is queued or running; one lost (its job gone with a worker or a flushed queue) no
     longer counts an hour after it was due or last moved."""
-    record = record_of(listing)
-    if record is None or record.get("state") not in RUNNING:
+    return running(record_of(listing))
+
+
+def running(record: Any) -> bool:
+    """``in_progress`` on the publishing record itself (``vinted_data.publish``, as read from a column)."""
+    if not isinstance(record, dict) or record.get("state") not in RUNNING:
         return False
     moved = [record.get("updated_at"), record.get("not_before") if record.get("state") == "queued" else None]
     latest = max((datetime.fromisoformat(value) for value in moved if value), default=None)
     return latest is None or latest > utcnow() - STALE_AFTER
 
 
+# The columns Vinted's form needs (missing_fields): a query that reads only these can ask ``missing_in``.
+FORM_FIELDS = ("title", "description", "price", "category_id", "status_id", "package_size_id", "size_id")
+
+
 def missing_fields(listing: Listing, photos: int) -> list[tuple[str, str]]:
     """What Vinted's form needs and the listing lacks, each with the field to fix (Italian)."""
+    return missing_in({name: getattr(listing, name) for name in FORM_FIELDS}, photos)
+
+
+def missing_in(fields: Mapping[str, Any], photos: int) -> list[tuple[str, str]]:
+    """``missing_fields`` on the FORM_FIELDS columns as read (a mapping, or a driver record)."""
     problems: list[tuple[str, str]] = []
-    if not listing.title.strip():
+    if not (fields["title"] or "").strip():
         problems.append(("title", "Manca il titolo: Vinted lo richiede."))
-    if not listing.description.strip():
+    if not (fields["description"] or "").strip():
         problems.append(("description", "Manca la descrizione: Vinted la richiede."))
-    if listing.price is None or listing.price <= 0:
+    price = fields["price"]
+    if price is None or price <= 0:
         problems.append(("price", "Manca il prezzo: indicane uno maggiore di zero."))
-    catalog = load_catalogs().get(listing.category_id) if listing.category_id is not None else None
+    category_id = fields["category_id"]
+    catalog = load_catalogs().get(category_id) if category_id is not None else None
     if catalog is None:
         problems.append(("category_id", "Scegli la categoria di Vinted dall'elenco."))
-    if listing.status_id is None:
+    if fields["status_id"] is None:
         problems.append(("condition", "Indica le condizioni dell'articolo."))
-    if listing.package_size_id is None:
+    if fields["package_size_id"] is None:
         problems.append(("package_size_id", "Scegli il formato del pacco (piccolo, medio o grande)."))
-    if catalog is not None and listing.size_id is None and sizes_for(catalog):
+    if catalog is not None and fields["size_id"] is None and sizes_for(catalog):
         problems.append(("size_id", "Questa categoria ha le taglie: scegli la taglia dall'elenco."))
     if photos == 0:
         problems.append(("photos", "Aggiungi almeno una foto: Vinted non pubblica annunci senza."))

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    BindParameter,
     ColumnElement,
     DateTime,
     Select,
     SQLColumnExpression,
     String,
     Uuid,
-    and_,
     any_,
     bindparam,
     cast,
@@ -25,7 +25,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from vinted_optimizer.kit.db import CompiledRead, Reader
 from vinted_optimizer.kit.pagination import Before, keyed, older_than, order_by
@@ -462,26 +461,67 @@ async def asking_prices(
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
 
 
-async def suggestion_candidates(
-    session: AsyncSession, family_id: uuid.UUID, photos: ColumnElement[Any], limit: int
-) -> Sequence[Any]:
-    """What the suggestions look at: the family's listings on sale, and its drafts and ready listings
-    whose analysis is not running, each with when it went on sale and ``photos`` (the caller's column:
-    the photo count). Without the embedding; the longest on sale first."""
-    query = (
-        select(Listing, ON_SALE_SINCE.label("on_sale_since"), photos.label("photos"))
-        .options(defer(Listing.image_embedding), defer(Listing.ai_suggestion))
-        .where(
-            Listing.family_id == family_id,
-            or_(
+# What the suggestions read of a listing (the dashboard's rules, and publish_rules' FORM_FIELDS).
+CANDIDATE_FIELDS = (
+    Listing.id,
+    Listing.user_id,
+    Listing.status,
+    Listing.title,
+    Listing.description,
+    Listing.price,
+    Listing.category_id,
+    Listing.brand,
+    Listing.status_id,
+    Listing.package_size_id,
+    Listing.size_id,
+    Listing.vinted_id,
+    Listing.vinted_data["publish"].label("publishing"),
+    Listing.updated_at,
+    ON_SALE_SINCE.label("on_sale_since"),
+)
+
+
+class CandidateReads:
+    """What the suggestions look at, as the few columns they need (not whole rows), compiled once
+    (``kit.db.CompiledRead``), with ``photos`` (the caller's column: the photo count). Two bounded reads:
+    the listings on sale that a price or a repost may concern (a Vinted category or a Vinted item), the
+    longest on sale first; the drafts and ready listings whose analysis is not running, the most recently
+    changed first."""
+
+    def __init__(self, photos: ColumnElement[Any]) -> None:
+        fields = (*CANDIDATE_FIELDS, photos.label("photos"))
+        limit: BindParameter[int] = bindparam("limit")
+        self._on_sale = CompiledRead(
+            select(*fields)
+            .where(
+                IN_FAMILY,
                 Listing.status == "published",
-                and_(Listing.status.in_(("draft", "ready")), Listing.analysis_status != "pending"),
-            ),
+                or_(Listing.category_id.is_not(None), Listing.vinted_id.is_not(None)),
+            )
+            .order_by(ON_SALE_SINCE, Listing.id)
+            .limit(limit)
         )
-        .order_by(ON_SALE_SINCE, Listing.id)
-        .limit(limit)
-    )
-    return (await session.execute(query)).all()
+        self._drafts = CompiledRead(
+            select(*fields)
+            .where(
+                IN_FAMILY,
+                # Two equalities, not IN: a compiled read binds no expanding list.
+                or_(Listing.status == "draft", Listing.status == "ready"),
+                Listing.analysis_status != "pending",
+            )
+            .order_by(Listing.updated_at.desc(), Listing.id)
+            .limit(limit)
+        )
+
+    async def fetch(
+        self, session: AsyncSession, family_id: uuid.UUID, limit: int
+    ) -> tuple[list[Row], list[Row]]:
+        """(on sale, drafts), at most ``limit`` of each."""
+        parameters = {"family_id": family_id, "limit": limit}
+        return (
+            await self._on_sale.fetch(session, parameters),
+            await self._drafts.fetch(session, parameters),
+        )
 
 
 CREATED_KEY = keyed("listing:", Listing.id)

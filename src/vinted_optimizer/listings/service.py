@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -569,14 +570,26 @@ async def ids_in_family(session: AsyncSession, family_id: uuid.UUID) -> set[uuid
 
 @dataclass(frozen=True)
 class Candidate:
-    """A listing the suggestions look at: when it went on sale, its photos, what Vinted's form still
-    needs (publish_rules.missing_fields) and whether a Vinted operation is running for it."""
+    """A listing the suggestions look at (its few columns, not the whole row): when it went on sale, its
+    photos, what Vinted's form still needs (publish_rules.missing_fields) and whether a Vinted operation
+    is running for it."""
 
-    listing: Listing
+    id: uuid.UUID
+    user_id: uuid.UUID
+    status: str
+    title: str
+    price: Decimal | None
+    category_id: int | None
+    brand: str | None
+    vinted_id: str | None
+    updated_at: datetime
     on_sale_since: datetime
     photos: int
     missing: list[tuple[str, str]]
     busy: bool
+
+
+CANDIDATES = repository.CandidateReads(images.photo_count_column(Listing.id))
 
 
 async def overview_counts(
@@ -613,21 +626,32 @@ async def asking_prices(
 
 
 async def suggestion_candidates(
-    session: AsyncSession, family_id: uuid.UUID, limit: int = 2000
-) -> list[Candidate]:
-    rows = await repository.suggestion_candidates(
-        session, family_id, images.photo_count_column(Listing.id), limit
+    session: AsyncSession, family_id: uuid.UUID, limit: int = 1000
+) -> tuple[list[Candidate], list[Candidate]]:
+    """What the suggestions look at, at most ``limit`` of each: the listings on sale with a Vinted
+    category or item, the longest on sale first; the drafts and ready listings whose analysis is not
+    running (it will fill them), the most recently changed first."""
+    on_sale, drafts = await CANDIDATES.fetch(session, family_id, limit)
+    return [_candidate(row) for row in on_sale], [_candidate(row) for row in drafts]
+
+
+def _candidate(row: repository.Row) -> Candidate:
+    photos = int(row["photos"])
+    return Candidate(
+        id=row["id"],
+        user_id=row["user_id"],
+        status=row["status"],
+        title=row["title"],
+        price=row["price"],
+        category_id=row["category_id"],
+        brand=row["brand"],
+        vinted_id=row["vinted_id"],
+        updated_at=row["updated_at"],
+        on_sale_since=row["on_sale_since"],
+        photos=photos,
+        missing=publish_rules.missing_in(row, photos),
+        busy=publish_rules.running(row["publishing"]),
     )
-    return [
-        Candidate(
-            listing=row.Listing,
-            on_sale_since=row.on_sale_since,
-            photos=int(row.photos),
-            missing=publish_rules.missing_fields(row.Listing, int(row.photos)),
-            busy=publish_rules.in_progress(row.Listing),
-        )
-        for row in rows
-    ]
 
 
 async def activity(
