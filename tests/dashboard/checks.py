@@ -403,6 +403,12 @@ async def check_activity(
             named = f"«{title.strip()}»" if title.strip() else "un articolo"
             assert item["text"] == f"{username} ha venduto {named} a {amount}", item
             assert item["member"] == username
+        # Each item leads to the dashboard's page of its own row (the list pages open one by its id).
+        source, _, row_id = item["id"].partition(":")
+        page = {"sale": "/vendite", "listing": "/annunci", "published": "/annunci"}
+        page |= {"delivered": "/spedizioni", "parcel": "/spedizioni"}
+        if source in page:
+            assert item["link"] == f"{page[source]}?id={row_id}", item
     ips = [row[0] for row in await _rows(conn, "SELECT host(ip) FROM audit_log WHERE ip IS NOT NULL")]
     assert not any(ip in item["text"] for item in items for ip in ips)
     return items
@@ -413,6 +419,7 @@ async def check_suggestions(
 ) -> list[dict[str, Any]]:
     """Every suggestion is about the family's own listings and stands on the figures it quotes."""
     body = await _get(client, "/api/v1/dashboard/suggestions", headers)
+    viewer = (await _get(client, "/api/v1/users/me", headers))["id"]
     family = uuid.UUID(family_id)
     keys = [item["key"] for item in body["items"]]
     assert len(keys) == len(set(keys))
@@ -422,12 +429,14 @@ async def check_suggestions(
             continue
         row = await _one(
             conn,
-            f"""SELECT status, price, vinted_id, {ON_SALE_SINCE}, category_id, lower(nullif(btrim(brand), ''))
+            f"""SELECT status, price, vinted_id, {ON_SALE_SINCE}, category_id,
+                       lower(nullif(btrim(brand), '')), user_id,
+                       (SELECT vinted_session_fernet IS NOT NULL FROM users WHERE id = listings.user_id)
                 FROM listings WHERE id = :id AND family_id = :f""",
             id=uuid.UUID(item["listing_id"]),
             f=family,
         )
-        status, price, vinted_id, since, category_id, brand = row
+        status, price, vinted_id, since, category_id, brand, owner, owner_linked = row
         days = (datetime.now(UTC) - since).days
         if item["kind"] in ("reprice_stale", "price_outlier"):
             assert status == "published"
@@ -450,14 +459,25 @@ async def check_suggestions(
                 assert price / median >= Decimal("1.5") or price / median <= Decimal("0.6")
         elif item["kind"] == "repost":
             assert status == "published" and vinted_id and days >= 21
-            assert item["action"] == {
-                "kind": "repost",
-                "label": "Ripubblica",
-                "listing_id": item["listing_id"],
-                "price": None,
-                "link": None,
-            }
+            assert f"da {days} giorni" in item["reasoning"]
+            if owner_linked:
+                assert item["action"] == {
+                    "kind": "repost",
+                    "label": "Ripubblica",
+                    "listing_id": item["listing_id"],
+                    "price": None,
+                    "link": None,
+                }
+            else:  # the app cannot repost it yet: its owner (and only they) is asked to link Vinted
+                assert viewer is not None and str(owner) == viewer
+                assert item["action"] == {
+                    "kind": "open",
+                    "label": "Collega Vinted",
+                    "listing_id": None,
+                    "price": None,
+                    "link": "/impostazioni#vinted",
+                }
         elif item["kind"] == "missing_fields":
             assert status in ("draft", "ready")
-            assert item["action"]["link"] == f"/annunci/{item['listing_id']}"
+            assert item["action"]["link"] == f"/annunci?id={item['listing_id']}"
     return list(body["items"])

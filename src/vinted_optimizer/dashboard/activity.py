@@ -151,7 +151,9 @@ def _audit_text(item: dict[str, Any], names: _Names) -> str:
 def _audit_link(item: dict[str, Any]) -> str | None:
     kind = AUDIT_KINDS[item["action"]]
     if item["resource_type"] == "listing" and item["action"] != "listing.deleted" and item["resource_id"]:
-        return f"/annunci/{item['resource_id']}"
+        return f"/annunci?id={item['resource_id']}"
+    if item["resource_type"] == "sale" and item["resource_id"]:
+        return f"/vendite?id={item['resource_id']}"
     return {"sale": "/vendite", "parcel": "/spedizioni", "member": "/famiglia", "vinted": None}.get(kind)
 
 
@@ -162,11 +164,11 @@ def _item(item: dict[str, Any], names: _Names) -> ActivityItem:
     if source == "audit":
         kind, text, link = AUDIT_KINDS[item["action"]], _audit_text(item, names), _audit_link(item)
     elif source == "sale":
-        kind, link = "sale", "/vendite"
+        kind, link = "sale", f"/vendite?id={item['id']}"
         what, price = _named(item["title"], "un articolo"), sales.euro(item["sale_price"])
         text = f"{names.who(member)} ha venduto {what} a {price}"
     elif source == "listing":
-        link = f"/annunci/{item['id']}"
+        link = f"/annunci?id={item['id']}"
         if item["event"] == "created":
             kind, text = "listing_created", f"{names.who(member)} ha creato {_listing_words(item['title'])}"
         else:
@@ -176,7 +178,7 @@ def _item(item: dict[str, Any], names: _Names) -> ActivityItem:
                 f"{names.who(member)} ha {verb} {_named(item['title'])} su Vinted",
             )
     else:
-        kind, link, member = "parcel", "/spedizioni", None
+        kind, link, member = "parcel", f"/spedizioni?id={item['id']}", None
         title = names.sale(item["sale_id"])
         if item["status"] == "delivered":
             text = f"Il pacco di {title} è stato consegnato"

@@ -35,6 +35,8 @@ DISMISSED_KEY = "vo:dashboard:dismissed:{}:{}"
 DISMISS_SECONDS = 30 * 86400
 SUGGESTIONS_PER_KIND = 10
 REPOST_AFTER_DAYS = 21
+# Where a member links their Vinted account (the settings page's Vinted section).
+VINTED_SETTINGS = "/impostazioni#vinted"
 REPRICE_ABOVE = Decimal("1.05")  # a stale listing this much over the market's median: lower it
 OUTLIER_ABOVE = Decimal("1.50")  # a price this far from the median, either way, is far from comparables
 OUTLIER_BELOW = Decimal("0.60")
@@ -103,8 +105,9 @@ def _market_suggestion(candidate: listings.Candidate, comparison: Any, now: date
 def _repost(
     candidate: listings.Candidate, member: Member, linked: set[uuid.UUID], now: datetime
 ) -> Suggestion | None:
-    """Worth reposting (publishing.py's repost): on Vinted for weeks, nothing running for it, the owner's
-    account linked, nothing Vinted's form lacks, and the member may ask (the owner or a family admin)."""
+    """Worth reposting (publishing.py's repost): on Vinted for weeks, nothing running for it, nothing
+    Vinted's form lacks, and the member may ask (the owner or a family admin). When the owner's Vinted
+    account is not linked, the app cannot repost it: the owner is asked to link it first."""
     days = (now - candidate.on_sale_since).days
     if (
         candidate.status != "published"
@@ -112,21 +115,29 @@ def _repost(
         or candidate.busy
         or candidate.missing
         or days < REPOST_AFTER_DAYS
-        or candidate.user_id not in linked
-        or (candidate.user_id != member.id and not member.is_family_admin)
     ):
         return None
+    reasoning = (
+        f"È su Vinted da {days} giorni: gli annunci nuovi compaiono più in alto tra i risultati "
+        "ordinati per data, e dopo qualche settimana un annuncio perde visibilità. Ripubblicarlo lo "
+        "cancella e lo crea di nuovo con le stesse foto e lo stesso testo, riportandolo tra i recenti."
+    )
+    if candidate.user_id not in linked:
+        if candidate.user_id != member.id:
+            return None  # only its owner can link their own Vinted account
+        action = SuggestionAction(kind="open", label="Collega Vinted", link=VINTED_SETTINGS)
+        reasoning += " Per ripubblicarlo dall'app collega prima il tuo account Vinted."
+    elif candidate.user_id != member.id and not member.is_family_admin:
+        return None
+    else:
+        action = SuggestionAction(kind="repost", label="Ripubblica", listing_id=candidate.id)
     return Suggestion(
         key=f"repost:{candidate.id}",
         kind="repost",
         title=f"Ripubblica {_named(candidate.title)}",
-        reasoning=(
-            f"È su Vinted da {days} giorni: gli annunci nuovi compaiono più in alto tra i risultati "
-            "ordinati per data, e dopo qualche settimana un annuncio perde visibilità. Ripubblicarlo lo "
-            "cancella e lo crea di nuovo con le stesse foto e lo stesso testo, riportandolo tra i recenti."
-        ),
+        reasoning=reasoning,
         listing_id=candidate.id,
-        action=SuggestionAction(kind="repost", label="Ripubblica", listing_id=candidate.id),
+        action=action,
     )
 
 
@@ -140,7 +151,7 @@ def _missing(candidate: listings.Candidate) -> Suggestion | None:
         reasoning="Per pubblicarlo su Vinted manca ancora qualcosa: "
         + " ".join(message for _, message in candidate.missing),
         listing_id=candidate.id,
-        action=SuggestionAction(kind="open", label="Completa l'annuncio", link=f"/annunci/{candidate.id}"),
+        action=SuggestionAction(kind="open", label="Completa l'annuncio", link=f"/annunci?id={candidate.id}"),
     )
 
 
