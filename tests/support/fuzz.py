@@ -13,7 +13,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,28 +120,13 @@ def run_schemathesis(
     out.mkdir(parents=True, exist_ok=True)
     headers = member_with_data(base_url, password)
     result = FuzzReport()
-    passes = (
+    for name, pass_headers, exclude, examples in (
         ("member", headers, SESSION_ENDING, max_examples),
         ("anonymous", {}, (), anonymous_examples or max_examples),
-    )
-    # The two passes side by side, each its own `st` process (one worker each, see _run_pass): the
-    # anonymous one holds no token, so it cannot end the member's session nor reach the member's data.
-    with ThreadPoolExecutor(max_workers=len(passes)) as pool:
-        runs = [
-            pool.submit(
-                _run_pass,
-                name,
-                base_url,
-                out,
-                headers=pass_headers,
-                max_examples=examples,
-                seed=seed,
-                exclude=exclude,
-            )
-            for name, pass_headers, exclude, examples in passes
-        ]
-        outcomes = [run.result() for run in runs]
-    for (name, *_), (summary, entries, output) in zip(passes, outcomes, strict=True):
+    ):
+        summary, entries, output = _run_pass(
+            name, base_url, out, headers=pass_headers, max_examples=examples, seed=seed, exclude=exclude
+        )
         result.passes.append(name)
         result.test_cases += int(summary.get("test_cases", {}).get("generated", 0) or 0)
         result.statuses.update(entry["response"]["status"] for entry in entries)
