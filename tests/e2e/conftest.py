@@ -151,8 +151,8 @@ def _ai_serve(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Serve, FakeOllama]]:
     """One `serve` for the whole run whose AI speaks to a local Ollama stand-in; anyone may register.
-    Started once, like `server` (a start costs 10-20 s): each module makes its own families and gets the
-    stand-in back as new (`e2e_ollama`)."""
+    Started once, like `server` (a start and stop cost 6-12 s): each module makes its own families and
+    gets the stand-in back as new (`e2e_ollama`)."""
     ollama = FakeOllama()
     log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
     with (
