@@ -89,7 +89,8 @@ bench: web-build wrk
 	$(VENV)/bin/python bench/scraper.py
 	$(VENV)/bin/python bench/chat.py
 
-# The long abuse and fault drill (minutes): schemathesis at length, and SIGKILLed Redis and PostgreSQL.
+# The long abuse and fault drill (minutes): schemathesis at length, SIGKILLed Redis and PostgreSQL, and
+# the accessibility tour on every viewport (`make test` tours the phone only).
 resilience: web-build
 	$(VENV)/bin/python resilience/run.py
 	$(VENV)/bin/python resilience/findings.py

@@ -4,9 +4,12 @@
    the bounded run in `make test` (tests/hardening/test_schemathesis.py).
 2. The fault drill of tests/hardening/test_faults.py, several rounds: SIGKILL the embedded Redis, then
    PostgreSQL, under a client loop, and let `serve` bring them back.
+3. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
+   `make test` tours the phone only), through pytest.
 
 Prints: requests tried, 5xx count, schema violations, faults injected, the recovery time of each, rows
-lost. Exits non-zero if any of 5xx, violations or lost rows is not zero, or a server did not recover.
+lost, the accessibility tour's outcome. Exits non-zero if any of 5xx, violations or lost rows is not zero,
+a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
@@ -15,6 +18,7 @@ lost. Exits non-zero if any of 5xx, violations or lost rows is not zero, or a se
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +36,7 @@ from tests.support.serve import running_serve  # noqa: E402
 EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
+A11Y_TEST = "tests/e2e/test_accessibility.py"
 
 
 def main() -> int:
@@ -67,6 +72,18 @@ def main() -> int:
                 statuses[status] = statuses.get(status, 0) + count
     drill_seconds = time.monotonic() - started
 
+    started = time.monotonic()
+    tour = subprocess.run(  # noqa: S603 - this interpreter's pytest on a test of ours
+        [sys.executable, "-m", "pytest", A11Y_TEST, "-q", "-p", "no:randomly", "-k", "no_serious"],
+        cwd=ROOT,
+        env={**os.environ, "A11Y_VIEWPORTS": "desktop,phone"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tour_seconds = time.monotonic() - started
+    tour_summary = (tour.stdout.strip().splitlines() or ["no output"])[-1]
+
     unexpected = {status: count for status, count in statuses.items() if status not in (201, 503)}
     print()
     print("| measure | value |")
@@ -85,6 +102,7 @@ def main() -> int:
     print(f"| answers other than 201 and 503 | {sum(unexpected.values())} {unexpected or ''} |")
     print(f"| listings created (201) / lost | {rows_created} / {rows_lost} |")
     print(f"| logged-out token let in | {revoked_accepted} |")
+    print(f"| accessibility tour, desktop and phone | {tour_summary} ({tour_seconds:.0f} s) |")
     failed = (
         fuzz.server_errors
         or fuzz.failures
@@ -92,9 +110,12 @@ def main() -> int:
         or unexpected
         or revoked_accepted
         or any(fault.recovered_after is None for fault in faults)
+        or tour.returncode != 0
     )
     if failed:
         print("\nRESILIENCE FAILED; the schemathesis output's end:\n" + fuzz.output[-4000:])
+        if tour.returncode != 0:
+            print("\nthe accessibility tour's output's end:\n" + (tour.stdout + tour.stderr)[-6000:])
         return 1
     print("\nresilience: all clear")
     return 0

@@ -140,10 +140,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         scraper = resources.scraper
         if isinstance(scraper, InProcessScraperClient):
             scraper.start_worker()  # `serve`: the scraper's own queue is worked in this process too
-    elif getattr(app.state, "snapshots_elsewhere", False):
-        scraper = resources.scraper
-        if isinstance(scraper, InProcessScraperClient):
-            scraper.snapshots_elsewhere = True  # `serve --workers N`: the job worker holds them
     if settings.registration == "open" and not settings.smtp_host:
         # Only possible in development (the settings refuse it elsewhere).
         log.warning(
@@ -281,7 +277,6 @@ def create_app(
 
 def create_served_app() -> FastAPI:
     """The factory each API process of a multi-process `serve` calls: the settings its parent decided
-    come through the environment; the job worker runs in a process of its own."""
-    app = create_app(Settings(process="serve"), serve_dashboard=True)
-    app.state.snapshots_elsewhere = True  # the job worker's process owns the scraper's DuckDB files
-    return app
+    come through the environment; the job worker runs in a process of its own, and so do the AI and
+    scraper services (`cli._home_services`), reached over HTTP: no API process opens the home side's files."""
+    return create_app(Settings(process="serve"), serve_dashboard=True)

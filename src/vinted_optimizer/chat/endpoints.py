@@ -14,7 +14,6 @@ from fastapi.responses import Response, StreamingResponse
 
 from vinted_optimizer.auth.dependencies import CurrentMember
 from vinted_optimizer.chat import replies, service
-from vinted_optimizer.chat.home import ChatHome
 from vinted_optimizer.chat.schemas import (
     ChatHistory,
     ChatMessageCreate,
@@ -48,7 +47,7 @@ def _tools(resources: Resources) -> replies.ReplyTools:
         sessionmaker=resources.sessionmaker,
         redis=resources.redis,
         events=resources.events,
-        home=resources.ai if isinstance(resources.ai, ChatHome) else None,
+        home=resources.ai,
         settings=resources.settings,
     )
 

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vinted_optimizer.ai.chat_schemas import ChatChunk, ChatRequest, ChatTurn, Passage
 from vinted_optimizer.chat import context, numbers, service
-from vinted_optimizer.chat.home import AssistantUnavailable, ChatHome
+from vinted_optimizer.chat.home import ChatHome
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.events import EventBus, EventType
 from vinted_optimizer.kit.principal import Member
@@ -62,7 +62,7 @@ class ReplyTools:
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: Redis
     events: EventBus
-    home: ChatHome | None  # None: an AI client without the chat interface (the reply says so)
+    home: ChatHome
     settings: Settings
 
 
@@ -217,8 +217,6 @@ async def run(tools: ReplyTools, member: Member, chat_id: uuid.UUID, message_id:
     try:
         async with asyncio.timeout(tools.settings.chat_reply_timeout_seconds):
             request, allowed = await _prepare(tools, member, chat_id, message_id)
-            if tools.home is None:
-                raise AssistantUnavailable()
             stream = tools.home.chat(request)
             async with contextlib.aclosing(_chunks(stream, stopped)) as chunks:
                 async for chunk in chunks:
@@ -248,9 +246,6 @@ async def run(tools: ReplyTools, member: Member, chat_id: uuid.UUID, message_id:
                         break
     except _Stopped:
         status = "stopped"
-    except AssistantUnavailable as error:
-        status = "error"
-        meta["error"] = {"code": error.code, "detail": error.detail}
     except TimeoutError:
         status = "timeout"
         meta["error"] = {"code": "timeout", "detail": TIMED_OUT}

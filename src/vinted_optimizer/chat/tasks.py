@@ -8,7 +8,6 @@ from typing import Any
 import structlog
 
 from vinted_optimizer.chat import index, service
-from vinted_optimizer.chat.home import AssistantUnavailable, home_of
 from vinted_optimizer.kit.queue import Cron, DomainJobs
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.users import service as users
@@ -20,17 +19,13 @@ async def index_listings(ctx: dict[str, Any]) -> int:
     """Every family's changed listings indexed, its deleted ones removed (a failing family waits for
     the next run; the others go on)."""
     resources: Resources = ctx["resources"]
-    try:
-        home = home_of(resources.ai)
-    except AssistantUnavailable:
-        return 0  # an AI client without the chat interface: nothing to keep in step
     async with resources.sessionmaker() as session:
         families = await users.family_ids(session)
     total = 0
     for family_id in families:
         try:
             async with resources.sessionmaker() as session:
-                indexed, _ = await index.index_family(session, home, resources.redis, family_id)
+                indexed, _ = await index.index_family(session, resources.ai, resources.redis, family_id)
             total += indexed
         except Exception as error:  # the home side away: the mark is not moved, the next run catches up
             log.warning("chat.index_failed", family_id=str(family_id), error=type(error).__name__)

@@ -55,11 +55,6 @@ MEMBER_CALL_TIMEOUT_SECONDS = 600.0
 # would queue it again while the home side may still create the item.
 PUBLISH_CALL_TIMEOUT_SECONDS = 44 * 60.0
 
-SNAPSHOTS_ELSEWHERE_IT = (
-    "Con più processi API il confronto con il mercato è letto solo dal processo dei job: per averlo qui "
-    "avvia il servizio scraper a parte (VO_SCRAPER_SERVICE_URL)."
-)
-
 
 @runtime_checkable
 class ScraperClient(Protocol):
@@ -99,9 +94,6 @@ class InProcessScraperClient:
     def __init__(self, settings: Settings, redis: Redis, *, service: ScraperService | None = None) -> None:
         self.service = service or ScraperService(settings, redis)
         self._worker_task: asyncio.Task[None] | None = None
-        # DuckDB allows one process per file: in an API process of `serve --workers N` the job worker
-        # holds the snapshots, and this process must not open (and so lock) them.
-        self.snapshots_elsewhere = False
 
     def start_worker(self) -> None:
         from vinted_optimizer.scraper.worker import scraper_worker
@@ -126,8 +118,6 @@ class InProcessScraperClient:
         return await self.service.refresh_member(session)
 
     async def comparables(self, query: ComparablesQuery) -> MarketComparison:
-        if self.snapshots_elsewhere:
-            raise ScraperUnavailable(SNAPSHOTS_ELSEWHERE_IT)
         try:
             return await self.service.comparables(query)
         except Exception as error:

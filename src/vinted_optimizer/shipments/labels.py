@@ -1,14 +1,17 @@
 """Many labels in one PDF to print (pypdf): four to an A4 sheet, or one a page for a label printer.
 
-Pure work on bytes, CPU-bound: the service runs it in a worker thread.
+Pure work on bytes, CPU-bound: the service runs it in a worker thread. pypdf is imported when a sheet is
+made, not with the app (its import is about 6 % of the app's).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 A4 = (595.0, 842.0)  # points, portrait
 PER_SHEET = 4  # 2 × 2
@@ -16,11 +19,15 @@ MARGIN = 12.0  # points around each quarter (cutting room)
 
 
 def _pages(labels: Sequence[bytes]) -> list[PageObject]:
+    from pypdf import PdfReader
+
     return [page for label in labels for page in PdfReader(io.BytesIO(label)).pages]
 
 
 def _place(sheet: PageObject, page: PageObject, slot: int) -> None:
     """Scale the label into its quarter of the sheet (aspect kept, centred)."""
+    from pypdf import Transformation
+
     sheet_width, sheet_height = A4
     cell_width, cell_height = sheet_width / 2, sheet_height / 2
     box = page.mediabox
@@ -39,6 +46,8 @@ def _place(sheet: PageObject, page: PageObject, slot: int) -> None:
 
 
 def merge(labels: Sequence[bytes], layout: str) -> bytes:
+    from pypdf import PdfWriter
+
     writer = PdfWriter()
     pages = _pages(labels)
     if layout == "thermal":
