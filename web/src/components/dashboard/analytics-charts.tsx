@@ -55,6 +55,47 @@ function sumEuros(amounts: (string | number)[]): number {
   return amounts.reduce<number>((total, amount) => total + cents(amount), 0) / 100;
 }
 
+/**
+ * A chart's figures as a table only screen readers meet. It sits in a visually hidden <div>: a table is
+ * never narrower than its content, so a visually hidden table itself would still widen a phone's page.
+ */
+function HiddenTable({
+  caption,
+  headers,
+  rows,
+}: {
+  caption: string;
+  headers: string[];
+  rows: { key: string; name: string; cells: string[] }[];
+}) {
+  return (
+    <div className="sr-only">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {headers.map((header) => (
+              <th key={header} scope="col">
+                {header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key}>
+              <th scope="row">{row.name}</th>
+              {row.cells.map((cell, index) => (
+                <td key={index}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function Figure({
   id,
   title,
@@ -105,28 +146,22 @@ function SeriesChart({ analytics, language }: { analytics: Analytics; language: 
     sales: totals.sales,
   });
   const table = (
-    <table className="sr-only">
-      <caption>{t("dashboard.chart.series.title")}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t(group === "month" ? "dashboard.chart.month" : "dashboard.chart.week")}</th>
-          <th scope="col">{t("dashboard.chart.sales")}</th>
-          <th scope="col">{t("dashboard.revenue")}</th>
-          <th scope="col">{t("dashboard.profit")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {analytics.series.map((point) => (
-          <tr key={point.period}>
-            <th scope="row">{periodName(point.period, group, language)}</th>
-            <td>{point.sales}</td>
-            <td>{formatEuro(point.revenue, language)}</td>
-            <td>{formatEuro(point.profit, language)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <HiddenTable
+      caption={t("dashboard.chart.series.title")}
+      headers={[
+        t(group === "month" ? "dashboard.chart.month" : "dashboard.chart.week"),
+        t("dashboard.chart.sales"),
+        t("dashboard.revenue"),
+        t("dashboard.profit"),
+      ]}
+      rows={analytics.series.map((point) => ({
+        key: point.period,
+        name: periodName(point.period, group, language),
+        cells: [String(point.sales), formatEuro(point.revenue, language), formatEuro(point.profit, language)],
+      }))}
+    />
   );
+
   return (
     <Figure id={id} title={t("dashboard.chart.series.title")} total={total} testId="chart-series" table={table} height={256}>
       <ResponsiveContainer width="100%" height="100%">
@@ -199,28 +234,17 @@ function RankingChart({
       })
     : t("dashboard.chart.none");
   const table = (
-    <table className="sr-only">
-      <caption>{title}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{nameHeader}</th>
-          <th scope="col">{t("dashboard.chart.sales")}</th>
-          <th scope="col">{t("dashboard.revenue")}</th>
-          <th scope="col">{t("dashboard.profit")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.key}>
-            <th scope="row">{row.label}</th>
-            <td>{row.sales}</td>
-            <td>{formatEuro(row.revenue, language)}</td>
-            <td>{formatEuro(row.profit, language)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <HiddenTable
+      caption={title}
+      headers={[nameHeader, t("dashboard.chart.sales"), t("dashboard.revenue"), t("dashboard.profit")]}
+      rows={rows.map((row) => ({
+        key: row.key,
+        name: row.label,
+        cells: [String(row.sales), formatEuro(row.revenue, language), formatEuro(row.profit, language)],
+      }))}
+    />
   );
+
   const barSize = withProfit ? 12 : 18;
   const height = rows.length ? 48 + rows.length * (withProfit ? 40 : 32) : 0;
   return (

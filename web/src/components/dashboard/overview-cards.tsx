@@ -20,17 +20,19 @@ export function OverviewCard({
   title,
   children,
   testId,
+  className = "",
 }: {
   id: string;
   title: string;
   children: ReactNode;
   testId?: string;
+  className?: string;
 }) {
   return (
     <section
       aria-labelledby={id}
       data-testid={testId}
-      className="flex min-w-0 flex-col gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+      className={`flex min-w-0 flex-col gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm ${className}`}
     >
       <h2 id={id} className="text-base font-semibold text-slate-900">
         {title}
@@ -222,8 +224,13 @@ function DraftsCard({ overview }: { overview: Overview }) {
 function Dac7Card({ overview }: { overview: Overview }) {
   const { t, language } = useI18n();
   return (
-    <OverviewCard id="dash-dac7" title={t("dashboard.dac7.title", { year: overview.dac7_year })} testId="card-dac7">
-      <ul className="flex flex-col gap-3">
+    <OverviewCard
+      id="dash-dac7"
+      title={t("dashboard.dac7.title", { year: overview.dac7_year })}
+      testId="card-dac7"
+      className="sm:col-span-2 lg:col-span-3"
+    >
+      <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3">
         {overview.dac7.map((member) => {
           // The nearer of DAC7's two thresholds (30 sales, € 2,000) is the one that reports the member.
           const ratio = Math.max(Number(member.sales_ratio), Number(member.amount_ratio));
