@@ -143,7 +143,7 @@ function SeriesChart({ analytics, language }: { analytics: Analytics; language: 
   const total = t("dashboard.chart.series.total", {
     revenue: formatEuro(totals.revenue, language),
     profit: formatEuro(totals.profit, language),
-    sales: totals.sales,
+    sales: t(totals.sales === 1 ? "dashboard.sales.one" : "dashboard.sales.many", { count: totals.sales }),
   });
   const table = (
     <HiddenTable
@@ -229,8 +229,7 @@ function RankingChart({
   const total = rows.length
     ? t("dashboard.chart.ranking.total", {
         revenue: formatEuro(sumEuros(rows.map((row) => row.revenue)), language),
-        sales,
-        count: rows.length,
+        sales: t(sales === 1 ? "dashboard.sales.one" : "dashboard.sales.many", { count: sales }),
       })
     : t("dashboard.chart.none");
   const table = (
