@@ -26,7 +26,7 @@ import { errorMessage } from "@/lib/errors";
 import { formatEuro } from "@/lib/format";
 import { useI18n, type Language } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
-import { periodName, periodTick, rangeStart, todayInItaly } from "./format";
+import { formatChange, periodName, periodTick, rangeStart, todayInItaly } from "./format";
 import { useAnalytics, type Analytics, type AnalyticsQuery } from "./queries";
 
 type Group = "week" | "month";
@@ -287,6 +287,61 @@ function RankingChart({
   );
 }
 
+/** The family's asking prices on sale now against the market's median, as a plain table (few rows, exact). */
+function AgainstMarket({ rows, language }: { rows: Analytics["price_against_market"]; language: Language }) {
+  const { t } = useI18n();
+  if (!rows.length) return null;
+  return (
+    <section aria-labelledby="dash-market" className="min-w-0" data-testid="price-against-market">
+      <h3 id="dash-market" className="text-base font-semibold text-slate-900">
+        {t("dashboard.market.title")}
+      </h3>
+      <p className="mb-2 text-sm text-slate-700">{t("dashboard.market.hint")}</p>
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <thead className="text-slate-600">
+            <tr>
+              <th scope="col" className="py-1 pr-2 font-medium">
+                {t("dashboard.market.what")}
+              </th>
+              <th scope="col" className="py-1 pr-2 text-right font-medium">
+                {t("dashboard.market.ours")}
+              </th>
+              <th scope="col" className="py-1 pr-2 text-right font-medium">
+                {t("dashboard.market.market")}
+              </th>
+              <th scope="col" className="py-1 text-right font-medium">
+                {t("dashboard.market.difference")}
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((row) => {
+              const difference = formatChange(Number(row.ratio) - 1, language) ?? "—";
+              return (
+                <tr key={`${row.category_id}-${row.brand ?? ""}`}>
+                  <th scope="row" className="py-1 pr-2 font-normal text-slate-900">
+                    {shortName(row.category)}
+                    {row.brand ? ` · ${row.brand}` : ""}
+                    <span className="block text-xs text-slate-600">
+                      {t(row.listings === 1 ? "dashboard.market.listings.one" : "dashboard.market.listings.many", {
+                        count: row.listings,
+                      })}
+                    </span>
+                  </th>
+                  <td className="py-1 pr-2 text-right tabular-nums">{formatEuro(row.our_median, language)}</td>
+                  <td className="py-1 pr-2 text-right tabular-nums">{formatEuro(row.market_median, language)}</td>
+                  <td className="py-1 text-right tabular-nums">{difference}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function Controls({
   group,
   count,
@@ -437,6 +492,7 @@ export function AnalyticsPanel({ members }: { members: { id: string; name: strin
               </div>
             </div>
           )}
+          <AgainstMarket rows={data.price_against_market} language={language} />
         </>
       )}
     </section>
