@@ -123,8 +123,8 @@ def family(server: Serve) -> Person:
     return person
 
 
-def seed(server: Serve, person: Person) -> list[dict[str, Any]]:
-    """Three listings sold on the plan's days and one on sale; returns the plan."""
+def seed(server: Serve, person: Person) -> tuple[list[dict[str, Any]], str]:
+    """Three listings sold on the plan's days and one on sale; returns the plan and the one on sale."""
     plan = sales_plan()
     member = Member(server, person)
     try:
@@ -139,24 +139,23 @@ def seed(server: Serve, person: Person) -> list[dict[str, Any]]:
             )
             published = member.client.patch(f"/api/v1/listings/{listing['id']}", json={"status": "published"})
             assert published.status_code == 200, published.text
-            recorded = member.client.post(
-                "/api/v1/sales",
-                json={
-                    "listing_id": listing["id"],
-                    "sale_price": sale["sale_price"],
-                    "vinted_fees": sale["vinted_fees"],
-                    "shipping_cost": sale["shipping_cost"],
-                    # Noon, Italian time: the day is the same in every zone the server might think in.
-                    "sold_at": f"{sale['sold'].isoformat()}T12:00:00",
-                },
-            )
+            body = {
+                "listing_id": listing["id"],
+                "sale_price": sale["sale_price"],
+                "vinted_fees": sale["vinted_fees"],
+                "shipping_cost": sale["shipping_cost"],
+            }
+            # Today's sale is now (noon may be ahead); the others at noon, Italian time, of their day.
+            if sale["sold"] != today():
+                body["sold_at"] = f"{sale['sold'].isoformat()}T12:00:00"
+            recorded = member.client.post("/api/v1/sales", json=body)
             assert recorded.status_code == 201, recorded.text
         on_sale = member.listing_with_photos(seed=30, title="Cappotto di lana", price="60.00", brand="Mango")
         published = member.client.patch(f"/api/v1/listings/{on_sale['id']}", json={"status": "published"})
         assert published.status_code == 200, published.text
     finally:
         member.close()
-    return plan
+    return plan, on_sale["id"]
 
 
 async def signed_in(browsing: Browsing, viewport: Viewport, person: Person) -> Page:
@@ -187,7 +186,7 @@ def api_analytics(server: Serve, person: Person, query: dict[str, str]) -> dict[
 async def test_panoramica_charts_show_the_right_totals(
     browsing: Browsing, server: Serve, family: Person, screenshots: Path
 ) -> None:
-    plan = seed(server, family)
+    plan, on_sale = seed(server, family)
     revenue = sum((Decimal(sale["sale_price"]) for sale in plan), Decimal(0))
     profits = sum((profit(sale) for sale in plan), Decimal(0))
     assert (revenue, profits) == (Decimal("79.50"), Decimal("55.00"))  # the plan itself, by hand
@@ -278,6 +277,21 @@ async def test_panoramica_charts_show_the_right_totals(
     )
     # A's and B's weeks differ: two weeks with bars, revenue and profit each.
     await expect(bar_shapes(page, "chart-series")).to_have_count(4)
+
+    # Live: a sale recorded elsewhere (another device, the API) reaches the open page through the
+    # WebSocket's "sale.recorded", without a reload: this week's total grows by the coat's 60,00.
+    member = Member(server, family)
+    try:
+        recorded = member.client.post("/api/v1/sales", json={"listing_id": on_sale, "sale_price": "60.00"})
+        assert recorded.status_code == 201, recorded.text
+    finally:
+        member.close()
+    live_revenue = week_revenue + Decimal("60.00")
+    live_profit = week_profit + Decimal("60.00")  # no fees, no shipping, no purchase cost
+    await expect(page.get_by_test_id("chart-series-total")).to_have_text(
+        f"Totale del periodo: {euro(live_revenue)} di incassi, {euro(live_profit)} di profitto, 3 vendite."
+    )
+    await expect(page.get_by_test_id("month-revenue")).to_have_text(euro(Decimal("84.00")))
     browsing.assert_no_errors()
 
 
