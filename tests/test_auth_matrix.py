@@ -188,6 +188,14 @@ INVENTORY = [
     ("POST", "/api/v1/images/{image_id}/set-primary", None, FAMILY),
     ("POST", "/api/v1/images/{image_id}/reanalyze", None, _with(FAMILY, 202)),
     ("PUT", "/api/v1/images/order/{listing_id}", lambda world: {"image_ids": [world.image_id]}, FAMILY),
+    # The home page: each member reads their own family's figures; one member's analytics need a member of
+    # the same family (another family's member is refused, 422 naming the field).
+    ("GET", "/api/v1/dashboard/overview", None, OWN),
+    ("GET", "/api/v1/dashboard/analytics", None, OWN),
+    ("GET", "/api/v1/dashboard/analytics?member={admin_id}", None, {**OWN, "other_family": 422}),
+    ("GET", "/api/v1/dashboard/activity", None, OWN),
+    ("GET", "/api/v1/dashboard/suggestions", None, OWN),
+    ("POST", "/api/v1/dashboard/suggestions/{key}/dismiss", None, _with(OWN, 204)),
     # Sales: the family's, as the inventory. Selling the world's listing works once per family member.
     ("GET", "/api/v1/sales", None, OWN),
     ("GET", "/api/v1/sales/stats", None, OWN),
@@ -442,6 +450,7 @@ async def test_auth_matrix(client, world, persona, method, template, body, expec
         batch_id="0123abcd",
         chat_session_id=world.chat_session_id,
         chat_message_id=world.chat_message_id,
+        key="best_time",
     )
     if body is UPLOAD or body is PREVIEW:
         field = "files" if body is UPLOAD else "file"

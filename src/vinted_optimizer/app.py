@@ -19,8 +19,8 @@ from vinted_optimizer.auth.dependencies import AUTHENTICATION, RequestGateMiddle
 from vinted_optimizer.auth.endpoints import router as auth_router
 from vinted_optimizer.auth.service import SESSIONS_REVOKED_CHANNEL
 from vinted_optimizer.chat.endpoints import router as chat_router
-from vinted_optimizer.dashboard.endpoints import router as dashboard_router
 from vinted_optimizer.config import Environment, Settings
+from vinted_optimizer.dashboard.endpoints import router as dashboard_router
 from vinted_optimizer.events.endpoints import router as events_router
 from vinted_optimizer.events.endpoints import socket_router
 from vinted_optimizer.health.endpoints import router as health_router

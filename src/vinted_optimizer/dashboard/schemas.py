@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vinted_optimizer.kit.schemas import Input
-from vinted_optimizer.sales.schemas import Dac7Member
+from vinted_optimizer.sales.schemas import Dac7Member, Day
 from vinted_optimizer.vocabulary import ShipmentStatus
 
 # --- overview -------------------------------------------------------------------------------------------
@@ -96,8 +96,10 @@ Grouping = Literal["week", "month"]
 class AnalyticsQuery(Input):
     model_config = ConfigDict(extra="forbid")
 
-    date_from: date | None = Field(default=None, description="Default: 12 months (grouped by month) ago")
-    date_to: date | None = Field(default=None, description="Inclusive; default today")
+    date_from: Day | None = Field(
+        default=None, description="Default: the start of the 12th period back (12 months or 12 weeks)"
+    )
+    date_to: Day | None = Field(default=None, description="Inclusive; default today")
     group: Grouping = "month"
     member: uuid.UUID | None = Field(default=None, description="Only this member's sales")
 

@@ -37,6 +37,22 @@ def photos_json(listing_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]
     )
 
 
+def cover_id(listing_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]:
+    """A listing's cover photo's id (the first in display order; NULL without photos), as a column."""
+    return (
+        select(Image.id)
+        .where(Image.listing_id == listing_id)
+        .order_by(*DISPLAY_ORDER)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def photo_count(listing_id: SQLColumnExpression[uuid.UUID]) -> ScalarSelect[Any]:
+    """How many photos a listing has, as a column."""
+    return select(func.count()).where(Image.listing_id == listing_id).scalar_subquery()
+
+
 async def get(session: AsyncSession, family_id: uuid.UUID, image_id: uuid.UUID) -> Image | None:
     found: Image | None = await session.scalar(
         select(Image).where(Image.id == image_id, Image.family_id == family_id)

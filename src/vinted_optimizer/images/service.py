@@ -115,6 +115,14 @@ def _read(signer: UrlSigner, image_id: uuid.UUID | str, *, meta: dict[str, Any],
 
 # A listing's photos as one column of the listings' read queries; ``reads_from_json`` turns it into reads.
 photos_column = repository.photos_json
+# The cover's id and the number of photos, as columns of other domains' queries.
+cover_column = repository.cover_id
+photo_count_column = repository.photo_count
+
+
+def thumbnail_url(signer: UrlSigner, image_id: uuid.UUID | None) -> str | None:
+    """The signed URL of a photo's thumbnail (None without a photo)."""
+    return None if image_id is None else signer.url(image_id, "thumbnail")
 
 
 def reads_from_json(photos: list[dict[str, Any]], signer: UrlSigner) -> list[ImageRead]:

@@ -104,6 +104,9 @@ _ITALIAN = {
     "datetime_type": "Deve essere una data e ora.",
     "datetime_parsing": "Deve essere una data e ora.",
     "date_parsing": "Deve essere una data.",
+    "date_type": "Deve essere una data (AAAA-MM-GG).",
+    "date_from_datetime_parsing": "Non è una data valida: scrivila come AAAA-MM-GG, per esempio 2026-03-31.",
+    "date_from_datetime_inexact": "Deve essere un giorno, senza ora (AAAA-MM-GG).",
     "value_error": "Valore non valido.",
 }
 

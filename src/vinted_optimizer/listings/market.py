@@ -10,7 +10,7 @@ from vinted_optimizer.listings.schemas import ListingMarket
 from vinted_optimizer.models import Listing
 from vinted_optimizer.scraper.client import ScraperClient
 from vinted_optimizer.scraper.pricing import euro, place
-from vinted_optimizer.scraper.schemas import ComparablesQuery, MarketComparison
+from vinted_optimizer.scraper.schemas import MARKET_MIN_COUNT, ComparablesQuery, MarketComparison
 from vinted_optimizer.vocabulary import CONDITIONS, Condition
 
 MARKET_DOWN_IT = (
@@ -116,3 +116,27 @@ def draft_market(
         "percentile": placement.percentile,
     }
     return body, explanation
+
+
+def stored_comparison(
+    category_id: int,
+    brand: str | None,
+    count: int,
+    figures: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None, Decimal | None],
+) -> MarketComparison:
+    """A market snapshot stored by trends (the latest for the category, or for the brand in it: its
+    listings seen and min, q1, median, q3, max) as a comparison ``scraper.pricing.place`` can read."""
+    low, q1, median, q3, high = figures
+    return MarketComparison(
+        category_id=category_id,
+        brand=brand,
+        step="category_brand" if brand else "category",
+        step_category_id=category_id,
+        enough=count >= MARKET_MIN_COUNT and None not in (q1, median, q3),
+        count=count,
+        min=low,
+        q1=q1,
+        median=median,
+        q3=q3,
+        max=high,
+    )

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    DateTime,
     Select,
     SQLColumnExpression,
     String,
     Uuid,
+    and_,
     any_,
     bindparam,
+    cast,
     func,
+    literal,
     or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from vinted_optimizer.kit.db import CompiledRead, Reader
-from vinted_optimizer.kit.pagination import order_by
+from vinted_optimizer.kit.pagination import Before, keyed, older_than, order_by
 from vinted_optimizer.listings.schemas import ListingFilters
 from vinted_optimizer.models import Listing
 
@@ -373,3 +378,172 @@ async def changed_since(
 
 async def ids_in_family(session: AsyncSession, family_id: uuid.UUID) -> set[uuid.UUID]:
     return set((await session.scalars(select(Listing.id).where(Listing.family_id == family_id))).all())
+
+
+# --- for the home page (dashboard) ----------------------------------------------------------------------
+
+# When a listing went on sale: when the app published it on Vinted (a repost: its new item), else when it
+# was marked published by hand, else its creation (a listing published before either existed).
+ON_SALE_SINCE: ColumnElement[datetime] = func.coalesce(
+    cast(Listing.vinted_data["vinted"]["published_at"].astext, DateTime(timezone=True)),
+    cast(Listing.vinted_data["published_by_hand"]["at"].astext, DateTime(timezone=True)),
+    Listing.created_at,
+)
+STATUSES = ("draft", "ready", "published", "reserved", "sold", "hidden")
+
+
+async def overview_counts(
+    session: AsyncSession, family_id: uuid.UUID, stale_before: datetime
+) -> dict[str, int]:
+    """In one query over the family's listings: the count per status, the drafts per analysis state
+    (waiting: pending; failed; not analysed: none) and the listings on sale since before ``stale_before``."""
+    draft = Listing.status == "draft"
+    columns = [func.count().filter(Listing.status == status).label(status) for status in STATUSES]
+    columns += [
+        func.count().label("total"),
+        func.count().filter(draft, Listing.analysis_status == "pending").label("waiting_analysis"),
+        func.count().filter(draft, Listing.analysis_status == "failed").label("failed_analysis"),
+        func.count().filter(draft, Listing.analysis_status == "none").label("not_analysed"),
+        func.count().filter(Listing.status == "published", ON_SALE_SINCE < stale_before).label("stale"),
+    ]
+    row = (await session.execute(select(*columns).where(Listing.family_id == family_id))).one()
+    return {name: int(value) for name, value in row._mapping.items()}
+
+
+async def stale(
+    session: AsyncSession,
+    family_id: uuid.UUID,
+    stale_before: datetime,
+    limit: int,
+    cover: ColumnElement[Any],
+) -> Sequence[Any]:
+    """The family's listings on sale since before ``stale_before``, the longest first: id, title, price,
+    on_sale_since, cover (the column the caller gives: the cover photo's id)."""
+    query = (
+        select(
+            Listing.id,
+            Listing.title,
+            Listing.price,
+            ON_SALE_SINCE.label("on_sale_since"),
+            cover.label("cover"),
+        )
+        .where(Listing.family_id == family_id, Listing.status == "published", ON_SALE_SINCE < stale_before)
+        .order_by(ON_SALE_SINCE, Listing.id)
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
+
+
+async def asking_prices(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """The family's (or one member's) listings on sale now with a price and a Vinted category, per
+    category and brand (case and spaces aside): catalog id, category, brand or None, listings, median
+    asking price."""
+    brand = func.nullif(func.btrim(Listing.brand), "")
+    query = (
+        select(
+            Listing.category_id.label("category_id"),
+            func.mode().within_group(Listing.category).label("category"),
+            func.mode().within_group(brand).label("brand"),
+            func.count().label("listings"),
+            func.percentile_cont(0.5).within_group(Listing.price).label("median"),
+        )
+        .where(
+            Listing.family_id == family_id,
+            Listing.status == "published",
+            Listing.price.is_not(None),
+            Listing.category_id.is_not(None),
+        )
+        .group_by(Listing.category_id, func.lower(brand))
+    )
+    if member_id is not None:
+        query = query.where(Listing.user_id == member_id)
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def suggestion_candidates(
+    session: AsyncSession, family_id: uuid.UUID, photos: ColumnElement[Any], limit: int
+) -> Sequence[Any]:
+    """What the suggestions look at: the family's listings on sale, and its drafts and ready listings
+    whose analysis is not running, each with when it went on sale and ``photos`` (the caller's column:
+    the photo count). Without the embedding; the longest on sale first."""
+    query = (
+        select(Listing, ON_SALE_SINCE.label("on_sale_since"), photos.label("photos"))
+        .options(defer(Listing.image_embedding), defer(Listing.ai_suggestion))
+        .where(
+            Listing.family_id == family_id,
+            or_(
+                Listing.status == "published",
+                and_(Listing.status.in_(("draft", "ready")), Listing.analysis_status != "pending"),
+            ),
+        )
+        .order_by(ON_SALE_SINCE, Listing.id)
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
+
+
+CREATED_KEY = keyed("listing:", Listing.id)
+PUBLISHED_KEY = keyed("published:", Listing.id)
+PUBLISHED_AT: ColumnElement[datetime] = func.coalesce(
+    cast(Listing.vinted_data["vinted"]["published_at"].astext, DateTime(timezone=True)),
+    cast(Listing.vinted_data["published_by_hand"]["at"].astext, DateTime(timezone=True)),
+)
+
+
+async def activity(
+    session: AsyncSession, family_id: uuid.UUID, before: Before | None, limit: int
+) -> list[dict[str, Any]]:
+    """The family's listings as feed items, newest first: each creation, and each listing's latest
+    publication on Vinted (by the app, a repost, or marked by hand)."""
+    created = (
+        select(
+            CREATED_KEY.label("key"),
+            Listing.created_at.label("at"),
+            Listing.id,
+            Listing.user_id,
+            Listing.title,
+            literal("created").label("event"),
+            Listing.vinted_data["publish"]["operation"].astext.label("operation"),
+        )
+        .where(Listing.family_id == family_id, *older_than(Listing.created_at, CREATED_KEY, before))
+        .order_by(Listing.created_at.desc(), CREATED_KEY.desc())
+        .limit(limit)
+    )
+    published = (
+        select(
+            PUBLISHED_KEY.label("key"),
+            PUBLISHED_AT.label("at"),
+            Listing.id,
+            # Who published: the job's member, the member who marked it by hand, else the owner.
+            func.coalesce(
+                cast(Listing.vinted_data["publish"]["requested_by"].astext, Uuid),
+                cast(Listing.vinted_data["published_by_hand"]["user_id"].astext, Uuid),
+                Listing.user_id,
+            ).label("user_id"),
+            Listing.title,
+            literal("published").label("event"),
+            Listing.vinted_data["publish"]["operation"].astext.label("operation"),
+        )
+        .where(
+            Listing.family_id == family_id,
+            PUBLISHED_AT.is_not(None),
+            *older_than(PUBLISHED_AT, PUBLISHED_KEY, before),
+        )
+        .order_by(PUBLISHED_AT.desc(), PUBLISHED_KEY.desc())
+        .limit(limit)
+    )
+    rows = [
+        dict(row._mapping) for query in (created, published) for row in (await session.execute(query)).all()
+    ]
+    return rows
+
+
+async def titles(
+    session: AsyncSession, family_id: uuid.UUID, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    query = select(Listing.id, Listing.title).where(Listing.family_id == family_id, Listing.id.in_(list(ids)))
+    return {row.id: row.title for row in (await session.execute(query)).all()}

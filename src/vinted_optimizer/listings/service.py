@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +21,12 @@ from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.db import Reader
 from vinted_optimizer.kit.errors import BadRequest, Conflict, NotFound
 from vinted_optimizer.kit.events import EventType
+from vinted_optimizer.kit.pagination import Before
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import AfterCommit, Jobs
 from vinted_optimizer.kit.signing import UrlSigner
 from vinted_optimizer.kit.storage import Storage
-from vinted_optimizer.listings import analysis, fields, repository, synced
+from vinted_optimizer.listings import analysis, fields, publish_rules, repository, synced
 from vinted_optimizer.listings import market as market_of
 from vinted_optimizer.listings.schemas import (
     COLORS_MAX,
@@ -46,6 +48,7 @@ from vinted_optimizer.listings.schemas import (
 )
 from vinted_optimizer.models import Listing
 from vinted_optimizer.scraper.client import ScraperClient
+from vinted_optimizer.scraper.schemas import MarketComparison
 from vinted_optimizer.trends import service as trends
 from vinted_optimizer.users import service as users
 from vinted_optimizer.vocabulary import ListingStatus, load_catalogs
@@ -559,3 +562,90 @@ async def changed_since(
 
 async def ids_in_family(session: AsyncSession, family_id: uuid.UUID) -> set[uuid.UUID]:
     return await repository.ids_in_family(session, family_id)
+
+
+# --- for the home page (dashboard) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A listing the suggestions look at: when it went on sale, its photos, what Vinted's form still
+    needs (publish_rules.missing_fields) and whether a Vinted operation is running for it."""
+
+    listing: Listing
+    on_sale_since: datetime
+    photos: int
+    missing: list[tuple[str, str]]
+    busy: bool
+
+
+async def overview_counts(
+    session: AsyncSession, family_id: uuid.UUID, stale_before: datetime
+) -> dict[str, int]:
+    """One query: the listings per status and in total, the drafts per analysis state
+    (waiting_analysis, failed_analysis, not_analysed) and the listings on sale since before ``stale_before``
+    (stale)."""
+    return await repository.overview_counts(session, family_id, stale_before)
+
+
+async def stale(
+    session: AsyncSession, signer: UrlSigner, family_id: uuid.UUID, stale_before: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """The listings on sale since before ``stale_before``, the longest first, with their cover's thumbnail."""
+    rows = await repository.stale(session, family_id, stale_before, limit, images.cover_column(Listing.id))
+    return [
+        {
+            "listing_id": row.id,
+            "title": row.title,
+            "price": row.price,
+            "on_sale_since": row.on_sale_since,
+            "thumbnail_url": images.thumbnail_url(signer, row.cover),
+        }
+        for row in rows
+    ]
+
+
+async def asking_prices(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """The median asking price of the listings on sale per Vinted category and brand."""
+    return await repository.asking_prices(session, family_id, member_id)
+
+
+async def suggestion_candidates(
+    session: AsyncSession, family_id: uuid.UUID, limit: int = 2000
+) -> list[Candidate]:
+    rows = await repository.suggestion_candidates(
+        session, family_id, images.photo_count_column(Listing.id), limit
+    )
+    return [
+        Candidate(
+            listing=row.Listing,
+            on_sale_since=row.on_sale_since,
+            photos=int(row.photos),
+            missing=publish_rules.missing_fields(row.Listing, int(row.photos)),
+            busy=publish_rules.in_progress(row.Listing),
+        )
+        for row in rows
+    ]
+
+
+async def activity(
+    session: AsyncSession, family_id: uuid.UUID, before: Before | None, limit: int
+) -> list[dict[str, Any]]:
+    """Feed items of the family's listings (created, published), newest first, at most ``limit`` of each:
+    key, at, id, user_id, title, event ("created" or "published"), operation (the last Vinted operation)."""
+    return await repository.activity(session, family_id, before, limit)
+
+
+def stored_comparison(trend: Any) -> MarketComparison:
+    """A trends snapshot (``trends.service.market_snapshots``) as a market comparison."""
+    figures = (trend.min_price, trend.q1_price, trend.median_price, trend.q3_price, trend.max_price)
+    return market_of.stored_comparison(trend.category_id, trend.brand, int(trend.total_items), figures)
+
+
+async def titles(
+    session: AsyncSession, family_id: uuid.UUID, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The titles of the family's listings among ``ids`` (a deleted one is absent)."""
+    return await repository.titles(session, family_id, ids)

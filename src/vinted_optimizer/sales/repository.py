@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, extract, func, select
+from sqlalchemy import ColumnElement, Row, and_, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vinted_optimizer.kit.pagination import order_by
+from vinted_optimizer.kit.pagination import Before, keyed, older_than, order_by
 from vinted_optimizer.models import Sale
 from vinted_optimizer.sales.schemas import SaleFilters
 
@@ -144,9 +144,10 @@ async def figures(session: AsyncSession, window: Window) -> dict[str, Any]:
 
 
 async def figures_by(
-    session: AsyncSession, window: Window, group: str, limit: int | None = None
+    session: AsyncSession, window: Window, group: str, limit: int | None = None, *, empty: bool = False
 ) -> list[dict[str, Any]]:
-    """The figures per category, brand, member or month (Italian time), standing sales only."""
+    """The figures per category, brand, member or month (Italian time), standing sales only; sales
+    without a category (or brand) count in a group of their own (key None) only with ``empty``."""
     key: Any = {
         "category": Sale.category,
         "brand": Sale.brand,
@@ -158,11 +159,91 @@ async def figures_by(
         query = query.order_by(key)
     else:
         query = query.order_by(func.sum(Sale.sale_price).desc(), key)
-    if group in ("category", "brand"):
+    if group in ("category", "brand") and not empty:
         query = query.where(key.is_not(None))
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def series(session: AsyncSession, window: Window, group: str) -> list[dict[str, Any]]:
+    """Per week (from Monday) or month of Italian time, in order: count, revenue and net profit of the
+    window's standing sales; a period without sales is absent."""
+    period = func.date_trunc(group, func.timezone(ROME, Sale.sold_at))
+    query = (
+        select(
+            period.label("period"),
+            func.count().label("sales"),
+            func.sum(Sale.sale_price).label("revenue"),
+            func.sum(Sale.net_profit).label("net_profit"),
+        )
+        .where(*scoped(window), STANDING)
+        .group_by(period)
+        .order_by(period)
+    )
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def periods(
+    session: AsyncSession, family_id: uuid.UUID, ranges: dict[str, tuple[datetime, datetime]]
+) -> dict[str, dict[str, Any]]:
+    """Count, revenue and net profit of the family's standing sales in each named [start, end), in one
+    query over the family's sales index."""
+    columns: list[Any] = []
+    for name, (start, end) in ranges.items():
+        inside = and_(Sale.sold_at >= start, Sale.sold_at < end)
+        columns += [
+            func.count().filter(inside).label(f"{name}:sales"),
+            func.coalesce(func.sum(Sale.sale_price).filter(inside), 0).label(f"{name}:revenue"),
+            func.coalesce(func.sum(Sale.net_profit).filter(inside), 0).label(f"{name}:net_profit"),
+        ]
+    query = select(*columns).where(
+        Sale.family_id == family_id,
+        Sale.sold_at >= min(start for start, _ in ranges.values()),
+        Sale.sold_at < max(end for _, end in ranges.values()),
+        STANDING,
+    )
+    row = (await session.execute(query)).one()._mapping
+    return {
+        name: {figure: row[f"{name}:{figure}"] for figure in ("sales", "revenue", "net_profit")}
+        for name in ranges
+    }
+
+
+async def sale_times(session: AsyncSession, family_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The family's standing sales per ISO weekday (1 Monday … 7 Sunday) and hour, Italian time."""
+    local = func.timezone(ROME, Sale.sold_at)
+    weekday, hour = extract("isodow", local), extract("hour", local)
+    query = (
+        select(weekday.label("weekday"), hour.label("hour"), func.count().label("sales"))
+        .where(Sale.family_id == family_id, STANDING)
+        .group_by(weekday, hour)
+    )
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+ACTIVITY_KEY = keyed("sale:", Sale.id)
+
+
+async def activity(
+    session: AsyncSession, family_id: uuid.UUID, before: Before | None, limit: int
+) -> Sequence[Row[Any]]:
+    """The family's sales as feed items (every status: a sale happened), newest first."""
+    query = (
+        select(
+            ACTIVITY_KEY.label("key"),
+            Sale.sold_at.label("at"),
+            Sale.id,
+            Sale.user_id,
+            Sale.title,
+            Sale.sale_price,
+            Sale.listing_id,
+        )
+        .where(Sale.family_id == family_id, *older_than(Sale.sold_at, ACTIVITY_KEY, before))
+        .order_by(Sale.sold_at.desc(), ACTIVITY_KEY.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
 
 
 async def yearly_by_member(
@@ -192,6 +273,15 @@ async def many(session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.U
     return (
         await session.scalars(select(Sale).where(Sale.family_id == family_id, Sale.id.in_(sale_ids)))
     ).all()
+
+
+async def titles(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not sale_ids:
+        return {}
+    query = select(Sale.id, Sale.title).where(Sale.family_id == family_id, Sale.id.in_(sale_ids))
+    return {row.id: row.title for row in (await session.execute(query)).all()}
 
 
 # --- the sales sync (vinted_link.sync) ---------------------------------------------------------------

@@ -22,6 +22,7 @@ from vinted_optimizer.audit import service as audit
 from vinted_optimizer.kit.context import RequestContext
 from vinted_optimizer.kit.errors import Conflict, InvalidField, NotFound
 from vinted_optimizer.kit.events import EventType
+from vinted_optimizer.kit.pagination import Before
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.queue import AfterCommit
 from vinted_optimizer.listings import service as listings
@@ -621,3 +622,80 @@ async def best_sellers(
 async def totals(session: AsyncSession, member: Member, filters: SaleScope) -> Totals:
     """The scope's figures alone (one query): what ``stats`` totals, without its groups."""
     return Totals(**_totals(await repository.figures(session, window(member, filters))))
+
+
+# --- for the home page (dashboard) ----------------------------------------------------------------------
+
+
+def day_start(day: date) -> datetime:
+    """The instant an Italian calendar day begins."""
+    return datetime.combine(day, time(0), tzinfo=ROME).astimezone(UTC)
+
+
+async def series(
+    session: AsyncSession, member: Member, filters: SaleRange, group: Literal["week", "month"]
+) -> list[dict[str, Any]]:
+    """Per week (from Monday) or month, Italian time, in order: {"period": date, "sales", "revenue",
+    "net_profit"} of the range's standing sales; periods without sales are absent."""
+    rows = await repository.series(session, window(member, filters), group)
+    return [
+        {
+            "period": row["period"].date(),
+            "sales": int(row["sales"]),
+            "revenue": _money(row["revenue"]),
+            "net_profit": _money(row["net_profit"]),
+        }
+        for row in rows
+    ]
+
+
+async def periods(
+    session: AsyncSession, family_id: uuid.UUID, ranges: dict[str, tuple[date, date]]
+) -> dict[str, dict[str, Any]]:
+    """Count, revenue and net profit of the family's standing sales in each named range of Italian days
+    (both ends included), in one query."""
+    instants = {
+        name: (day_start(start), day_start(end + timedelta(days=1))) for name, (start, end) in ranges.items()
+    }
+    found = await repository.periods(session, family_id, instants)
+    return {
+        name: {
+            "sales": int(row["sales"]),
+            "revenue": _money(row["revenue"]),
+            "net_profit": _money(row["net_profit"]),
+        }
+        for name, row in found.items()
+    }
+
+
+async def breakdown(
+    session: AsyncSession,
+    member: Member,
+    filters: SaleRange,
+    group: Literal["category", "brand", "member"],
+    limit: int | None = None,
+) -> list[GroupTotals]:
+    """The range's figures per category, brand or member (member: the key is the user id), the best
+    revenue first; the sales without a category or brand are a group of their own (key None)."""
+    rows = await repository.figures_by(session, window(member, filters), group, limit, empty=True)
+    return [GroupTotals(key=row["key"], label=row["key"], **_totals(row)) for row in rows]
+
+
+async def titles(
+    session: AsyncSession, family_id: uuid.UUID, sale_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The titles of the family's sales among ``sale_ids`` (the listing's title when it sold)."""
+    return await repository.titles(session, family_id, sale_ids)
+
+
+async def sale_times(session: AsyncSession, family_id: uuid.UUID) -> list[tuple[int, int, int]]:
+    """(ISO weekday 1–7, hour 0–23, standing sales) of the family, Italian time."""
+    rows = await repository.sale_times(session, family_id)
+    return [(int(row["weekday"]), int(row["hour"]), int(row["sales"])) for row in rows]
+
+
+async def activity(
+    session: AsyncSession, family_id: uuid.UUID, before: Before | None, limit: int
+) -> list[dict[str, Any]]:
+    """The family's sales as feed items, newest first: key, at, id, user_id, title, sale_price."""
+    return [dict(row._mapping) for row in await repository.activity(session, family_id, before, limit)]

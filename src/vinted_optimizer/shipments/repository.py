@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, Row, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vinted_optimizer.kit.pagination import order_by
+from vinted_optimizer.kit.pagination import Before, keyed, older_than, order_by
 from vinted_optimizer.models import Shipment, ShippingAccount
 from vinted_optimizer.models.shipments import OPEN
 from vinted_optimizer.shipments.schemas import ShipmentFilters
@@ -211,3 +213,80 @@ async def with_statuses(
     if member_id is not None:
         query = query.where(Shipment.user_id == member_id)
     return (await session.scalars(query)).all()
+
+
+# --- for the home page (dashboard) ----------------------------------------------------------------------
+
+MOVING = ("ready", "in_transit", "out_for_delivery", "pickup")
+TROUBLE = tuple(sorted(SHIPMENT_TROUBLE))
+# When the status now shown happened (the source's time), else when the row last changed.
+STATUS_SINCE: ColumnElement[datetime] = func.coalesce(Shipment.status_at, Shipment.updated_at)
+
+
+async def overview_counts(session: AsyncSession, family_id: uuid.UUID, since: datetime) -> dict[str, int]:
+    """The family's parcels on their way, and those in trouble since ``since``, in one query."""
+    query = select(
+        func.count().filter(Shipment.status.in_(MOVING)).label("in_transit"),
+        func.count().filter(Shipment.status.in_(TROUBLE), STATUS_SINCE >= since).label("trouble"),
+    ).where(Shipment.family_id == family_id)
+    row = (await session.execute(query)).one()
+    return {"in_transit": int(row.in_transit), "trouble": int(row.trouble)}
+
+
+async def in_trouble(
+    session: AsyncSession, family_id: uuid.UUID, since: datetime, limit: int
+) -> Sequence[Row[Any]]:
+    """id, sale_id, status, tracking_code, status_at of the parcels in trouble since ``since``."""
+    query = (
+        select(Shipment.id, Shipment.sale_id, Shipment.status, Shipment.tracking_code, Shipment.status_at)
+        .where(Shipment.family_id == family_id, Shipment.status.in_(TROUBLE), STATUS_SINCE >= since)
+        .order_by(STATUS_SINCE.desc(), Shipment.id)
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
+
+
+DELIVERED_KEY = keyed("delivered:", Shipment.id)
+TROUBLE_KEY = keyed("parcel:", Shipment.id)
+
+
+async def activity(
+    session: AsyncSession, family_id: uuid.UUID, before: Before | None, limit: int
+) -> list[dict[str, Any]]:
+    """The family's parcels as feed items, newest first: each delivery, and each parcel now in trouble
+    (when its status came), at most ``limit`` of each."""
+    delivered = (
+        select(
+            DELIVERED_KEY.label("key"),
+            Shipment.delivered_at.label("at"),
+            Shipment.id,
+            Shipment.sale_id,
+            literal("delivered").label("status"),
+        )
+        .where(
+            Shipment.family_id == family_id,
+            Shipment.delivered_at.is_not(None),
+            *older_than(Shipment.delivered_at, DELIVERED_KEY, before),
+        )
+        .order_by(Shipment.delivered_at.desc(), DELIVERED_KEY.desc())
+        .limit(limit)
+    )
+    trouble = (
+        select(
+            TROUBLE_KEY.label("key"),
+            STATUS_SINCE.label("at"),
+            Shipment.id,
+            Shipment.sale_id,
+            Shipment.status,
+        )
+        .where(
+            Shipment.family_id == family_id,
+            Shipment.status.in_(TROUBLE),
+            *older_than(STATUS_SINCE, TROUBLE_KEY, before),
+        )
+        .order_by(STATUS_SINCE.desc(), TROUBLE_KEY.desc())
+        .limit(limit)
+    )
+    return [
+        dict(row._mapping) for query in (delivered, trouble) for row in (await session.execute(query)).all()
+    ]

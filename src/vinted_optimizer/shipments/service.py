@@ -38,6 +38,7 @@ from vinted_optimizer.kit.errors import (
     ServiceUnavailable,
     UpstreamUnavailable,
 )
+from vinted_optimizer.kit.pagination import Before
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.kit.storage import Storage
 from vinted_optimizer.models import Sale, Shipment
@@ -530,3 +531,28 @@ async def with_statuses(
 ) -> Sequence[Shipment]:
     """The family's parcels in one of ``statuses``, the latest news first."""
     return await repository.with_statuses(session, family_id, member_id, statuses, limit)
+
+
+# --- for the home page (dashboard) ----------------------------------------------------------------------
+
+
+async def overview_counts(session: AsyncSession, family_id: uuid.UUID, since: datetime) -> dict[str, int]:
+    """{"in_transit": parcels on their way (ready, in transit, out for delivery, at a pick-up point),
+    "trouble": parcels whose trouble status (failed delivery, exception, returned, expired) came since}."""
+    return await repository.overview_counts(session, family_id, since)
+
+
+async def in_trouble(
+    session: AsyncSession, family_id: uuid.UUID, since: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """The parcels in trouble since ``since``, the latest news first: id, sale_id, status, tracking_code,
+    status_at."""
+    return [dict(row._mapping) for row in await repository.in_trouble(session, family_id, since, limit)]
+
+
+async def activity(
+    session: AsyncSession, family_id: uuid.UUID, before: Before | None, limit: int
+) -> list[dict[str, Any]]:
+    """Feed items of the family's parcels (delivered, in trouble), newest first, at most ``limit`` of each:
+    key, at, id, sale_id, status."""
+    return await repository.activity(session, family_id, before, limit)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -117,3 +117,18 @@ async def replace_follows(
 async def followed_categories(session: AsyncSession) -> list[int]:
     """Every category with a stored trend (what an instance-wide refresh follows when no family chose)."""
     return [int(c) for c in (await session.scalars(select(Trend.category_id).distinct())).all()]
+
+
+async def latest_for(
+    session: AsyncSession, category_ids: Sequence[int], brands: Sequence[str]
+) -> list[Trend]:
+    """The newest row of each category (category-wide) and of each (category, brand) among ``brands``
+    (lower case), in one query."""
+    brand = func.lower(func.btrim(Trend.brand))
+    query = (
+        select(Trend)
+        .where(Trend.category_id.in_(category_ids), or_(Trend.brand.is_(None), brand.in_(brands)))
+        .distinct(Trend.category_id, brand)
+        .order_by(Trend.category_id, brand, Trend.scraped_at.desc(), Trend.id)
+    )
+    return list((await session.scalars(query)).all())

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import Conflict, TooManyRequests
 from vinted_optimizer.kit.principal import Member
+from vinted_optimizer.models import Trend
 from vinted_optimizer.scraper.client import ScraperClient
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.schemas import Follow, PacingReport, ScrapeRequest
@@ -250,3 +251,25 @@ async def brands(session: AsyncSession, chosen: Follows, category_id: int | None
     categories = [category_id] if category_id is not None else sorted({f.category_id for f in chosen.follows})
     rows = await repository.latest_brands(session, categories, BRANDS) if categories else []
     return BrandTrends(items=[TrendRead.model_validate(row) for row in rows])
+
+
+# --- for the home page (dashboard) ----------------------------------------------------------------------
+
+
+async def market_snapshots(
+    session: AsyncSession, keys: Sequence[tuple[int, str | None]]
+) -> dict[tuple[int, str | None], Trend]:
+    """For each (catalog id, brand or None), the newest market snapshot that fits best: the brand's in
+    the category when one was collected, else the category's. The dict's brand is in lower case; a key
+    without any snapshot is absent."""
+    categories = sorted({category for category, _ in keys})
+    brands = sorted({brand.strip().lower() for _, brand in keys if brand and brand.strip()})
+    rows = await repository.latest_for(session, categories, brands) if categories else []
+    by_key = {(row.category_id, row.brand.strip().lower() if row.brand else None): row for row in rows}
+    found: dict[tuple[int, str | None], Trend] = {}
+    for category, brand in keys:
+        wanted = brand.strip().lower() if brand and brand.strip() else None
+        row = by_key.get((category, wanted)) or by_key.get((category, None))
+        if row is not None:
+            found[(category, wanted)] = row
+    return found

@@ -6694,7 +6694,7 @@ export interface operations {
     "dashboard:analytics": {
         parameters: {
             query?: {
-                /** @description Default: 12 months (grouped by month) ago */
+                /** @description Default: the start of the 12th period back (12 months or 12 weeks) */
                 date_from?: string | null;
                 /** @description Inclusive; default today */
                 date_to?: string | null;
