@@ -1,12 +1,51 @@
 "use client";
 
+// Panoramica, the home: the cards (what to look at now), the advice, the charts, the activity. Phone
+// first: one column on a phone, a grid from a tablet up. Live events refresh it (components/dashboard/live.ts).
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { AppShell, PageTitle } from "@/components/app-shell";
+import { ActivityFeed } from "@/components/dashboard/activity-feed";
+import { AnalyticsPanel } from "@/components/dashboard/analytics-charts";
+import { OverviewCards, OverviewSkeleton } from "@/components/dashboard/overview-cards";
+import { useOverview } from "@/components/dashboard/queries";
+import { SuggestionsPanel } from "@/components/dashboard/suggestions";
 import { ADMIN_HOME, isAdminOnly } from "@/components/navigation";
-import { EmptyState, Loading } from "@/components/ui";
+import { Alert, Button, EmptyState, Loading } from "@/components/ui";
 import { useAuth } from "@/lib/auth";
+import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
+
+function Panoramica() {
+  const { t } = useI18n();
+  const overview = useOverview();
+  if (overview.isPending) return <OverviewSkeleton label={t("dashboard.loading")} />;
+  if (overview.isError) {
+    return (
+      <div className="flex flex-col items-start gap-3">
+        <Alert>
+          {t("dashboard.error")} {errorMessage(overview.error, t)}
+        </Alert>
+        <Button type="button" variant="secondary" onClick={() => void overview.refetch()} busy={overview.isFetching}>
+          {t("common.retry")}
+        </Button>
+      </div>
+    );
+  }
+  const data = overview.data;
+  const members = data.dac7.map((member) => ({ id: member.member_id, name: member.username }));
+  return (
+    <div className="flex flex-col gap-6">
+      {data.listings.total === 0 ? (
+        <EmptyState title={t("dashboard.empty.title")} body={t("dashboard.empty.body")} />
+      ) : null}
+      <OverviewCards overview={data} />
+      <SuggestionsPanel />
+      <AnalyticsPanel members={members} />
+      <ActivityFeed />
+    </div>
+  );
+}
 
 function Dashboard() {
   const { user } = useAuth();
@@ -24,7 +63,7 @@ function Dashboard() {
       {user?.family ? (
         <p className="-mt-4 mb-6 text-slate-600">{t("dashboard.subtitle", { family: user.family.name })}</p>
       ) : null}
-      <EmptyState title={t("dashboard.empty.title")} body={t("dashboard.empty.body")} />
+      {user?.family ? <Panoramica /> : null}
     </>
   );
 }

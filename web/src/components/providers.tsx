@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError } from "@/lib/api";
 import { chatEvents } from "@/components/chat/live";
+import { dashboardEvents } from "@/components/dashboard/live";
 import { listingEvents } from "@/components/listings/live";
 import { saleEvents } from "@/components/sales/live";
 import { shipmentEvents } from "@/components/shipments/live";
@@ -14,7 +15,15 @@ import { I18nProvider } from "@/lib/i18n";
 import { LiveEvents, type LiveHandler } from "@/lib/live";
 
 // Each domain's live-event handler (web/src/components/<domain>/live.ts).
-const LIVE_HANDLERS: LiveHandler[] = [listingEvents, saleEvents, shipmentEvents, vintedLinkEvents, trendEvents, chatEvents];
+const LIVE_HANDLERS: LiveHandler[] = [
+  listingEvents,
+  saleEvents,
+  shipmentEvents,
+  vintedLinkEvents,
+  trendEvents,
+  chatEvents,
+  dashboardEvents,
+];
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(

@@ -2,6 +2,7 @@
 // domains keep theirs in messages-<domain>.ts, merged here.
 import { enAdmin, itAdmin } from "./messages-admin";
 import { enChat, itChat } from "./messages-chat";
+import { enDashboard, itDashboard } from "./messages-dashboard";
 import { enMarket, itMarket } from "./messages-market";
 import { enSales, itSales } from "./messages-sales";
 import { enShipments, itShipments } from "./messages-shipments";
@@ -16,6 +17,7 @@ export const it = {
   ...itTrends,
   ...itAdmin,
   ...itChat,
+  ...itDashboard,
   "app.name": "Vinted Optimizer",
   "app.tagline": "L'assistente di famiglia per vendere su Vinted",
   "nav.dashboard": "Panoramica",
@@ -111,22 +113,11 @@ export const it = {
   "invite.submit": "Entra in famiglia",
   "invite.missing": "Il link di invito non è completo: chiedi all'amministratore di mandartelo di nuovo.",
   "invite.invalid": "Questo invito non è valido, è scaduto o è già stato usato. Chiedine uno nuovo.",
-  "dashboard.title": "Ciao {name}!",
-  "dashboard.subtitle": "Ecco come va il negozio di {family}.",
-  "dashboard.empty.title": "Ancora nessun dato",
-  "dashboard.empty.body":
-    "Quando aggiungerai annunci e vendite, qui troverai incassi, profitti e spedizioni in corso.",
   "empty.listings": "Qui gestirai gli annunci: foto, bozza scritta dall'IA, prezzo consigliato e pubblicazione su Vinted.",
   "empty.sales": "Qui vedrai le vendite sincronizzate da Vinted, con incassi e profitto, esportabili in CSV ed Excel.",
   "empty.shipments": "Qui stamperai le etichette di spedizione e seguirai i pacchi in tempo reale.",
   "empty.trends": "Qui vedrai prezzi medi e marchi più richiesti per categoria, presi da Vinted con calma.",
   "empty.assistant": "Qui potrai fare domande sul tuo negozio all'assistente, che risponde con i tuoi dati.",
-  "soon.what": "Cosa farà questa pagina",
-  "soon.notYet": "Non è ancora disponibile.",
-  "soon.next": "Arriva con il prossimo aggiornamento: vendite e spedizioni sono il prossimo passo.",
-  "soon.afterSales": "Arriva dopo vendite e spedizioni, insieme al collegamento con Vinted.",
-  "soon.today": "Oggi puoi già fotografare gli articoli e preparare gli annunci con la bozza dell'IA.",
-  "soon.toListings": "Vai agli annunci",
   "family.title": "Famiglia",
   "family.members": "Membri",
   "family.role.admin": "Amministratore",
@@ -465,6 +456,7 @@ export const en: Record<MessageKey, string> = {
   ...enTrends,
   ...enAdmin,
   ...enChat,
+  ...enDashboard,
   "app.name": "Vinted Optimizer",
   "app.tagline": "The family assistant for selling on Vinted",
   "nav.dashboard": "Overview",
@@ -559,21 +551,11 @@ export const en: Record<MessageKey, string> = {
   "invite.submit": "Join the family",
   "invite.missing": "The invitation link is incomplete: ask the administrator to send it again.",
   "invite.invalid": "This invitation is invalid, expired or already used. Ask for a new one.",
-  "dashboard.title": "Hello {name}!",
-  "dashboard.subtitle": "Here is how the {family} shop is doing.",
-  "dashboard.empty.title": "No data yet",
-  "dashboard.empty.body": "Once you add listings and sales, you will find revenue, profit and parcels here.",
   "empty.listings": "Here you will manage listings: photos, an AI-written draft, a suggested price and publishing to Vinted.",
   "empty.sales": "Here you will see sales synced from Vinted, with revenue and profit, exportable to CSV and Excel.",
   "empty.shipments": "Here you will print shipping labels and follow parcels live.",
   "empty.trends": "Here you will see average prices and the most wanted brands per category, gathered politely from Vinted.",
   "empty.assistant": "Here you will ask the assistant about your shop; it answers from your own data.",
-  "soon.what": "What this page will do",
-  "soon.notYet": "It is not available yet.",
-  "soon.next": "It comes with the next update: sales and shipping are the next step.",
-  "soon.afterSales": "It comes after sales and shipping, together with the link to Vinted.",
-  "soon.today": "Today you can already photograph items and prepare listings with the AI's draft.",
-  "soon.toListings": "Go to listings",
   "family.title": "Family",
   "family.members": "Members",
   "family.role.admin": "Administrator",

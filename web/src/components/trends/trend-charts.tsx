@@ -14,6 +14,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { AXIS_TICK, CHART_COLORS, GRID, LEGEND_STYLE, euroTick, euroTooltip, shortDate } from "@/components/chart-kit";
 import { formatDate, formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import { toNumber } from "./labels";
@@ -42,18 +43,7 @@ function pointsOf(history: Trend[]): Point[] {
   });
 }
 
-const TEAL = "#0f766e";
-const TEAL_LIGHT = "#99f6e4";
-const AMBER = "#b45309";
-const SLATE = "#475569";
-
-function shortDate(at: number, language: "it" | "en"): string {
-  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
-    timeZone: "Europe/Rome",
-    day: "2-digit",
-    month: "2-digit",
-  }).format(new Date(at));
-}
+const { teal: TEAL, tealLight: TEAL_LIGHT, amber: AMBER, slate: SLATE } = CHART_COLORS;
 
 export function TrendCharts({ history }: { history: Trend[] }) {
   const { t, language } = useI18n();
@@ -61,7 +51,6 @@ export function TrendCharts({ history }: { history: Trend[] }) {
   if (!points.length) return null;
   const first = points[0];
   const last = points[points.length - 1];
-  const euro = (value: number) => formatEuro(value, language);
   const when = (at: number) => formatDate(new Date(at).toISOString(), language, true);
   const summary = t("trends.chart.summary", {
     points: points.length,
@@ -70,7 +59,7 @@ export function TrendCharts({ history }: { history: Trend[] }) {
     first: formatEuro(first.median, language),
     last: formatEuro(last.median, language),
   });
-  const axis = { fontSize: 12, fill: SLATE };
+  const axis = AXIS_TICK;
 
   return (
     <div className="flex flex-col gap-6">
@@ -85,7 +74,7 @@ export function TrendCharts({ history }: { history: Trend[] }) {
         <div className="h-64 w-full" data-testid="trend-price-chart">
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+              <CartesianGrid {...GRID} />
               <XAxis
                 dataKey="at"
                 type="number"
@@ -95,14 +84,12 @@ export function TrendCharts({ history }: { history: Trend[] }) {
                 tick={axis}
                 minTickGap={24}
               />
-              <YAxis tickFormatter={(value: number) => `€ ${value}`} tick={axis} width={56} />
+              <YAxis tickFormatter={euroTick(language)} tick={axis} width={56} />
               <Tooltip
                 labelFormatter={(at) => when(Number(at))}
-                formatter={(value) =>
-                  Array.isArray(value) ? `${euro(Number(value[0]))} – ${euro(Number(value[1]))}` : euro(Number(value))
-                }
+                formatter={euroTooltip(language)}
               />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Legend wrapperStyle={LEGEND_STYLE} />
               <Area
                 type="monotone"
                 dataKey="band"
@@ -135,7 +122,7 @@ export function TrendCharts({ history }: { history: Trend[] }) {
         <div className="h-56 w-full" data-testid="trend-items-chart">
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={points} margin={{ top: 8, right: 0, bottom: 0, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+              <CartesianGrid {...GRID} />
               <XAxis
                 dataKey="at"
                 type="number"
@@ -148,7 +135,7 @@ export function TrendCharts({ history }: { history: Trend[] }) {
               <YAxis yAxisId="items" tick={axis} width={48} allowDecimals={false} />
               <YAxis yAxisId="demand" orientation="right" domain={[0, 100]} tick={axis} width={32} />
               <Tooltip labelFormatter={(at) => when(Number(at))} />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Legend wrapperStyle={LEGEND_STYLE} />
               <Line
                 yAxisId="items"
                 type="monotone"
