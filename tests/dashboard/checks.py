@@ -219,7 +219,7 @@ async def check_analytics(
         conn,
         f"""SELECT count(*), coalesce(sum(sale_price), 0),
                    coalesce(sum(sale_price - vinted_fees - purchase_cost - shipping_cost), 0),
-                   round(avg(extract(epoch FROM sold_at - listed_at) / 86400), 2)
+                   round(avg(greatest(extract(epoch FROM sold_at - listed_at), 0) / 86400), 2)
             FROM sales WHERE {scope}""",
         **args,
     )
@@ -238,7 +238,7 @@ async def check_analytics(
             conn,
             f"""SELECT coalesce({column}, :empty), count(*), sum(sale_price),
                        sum(sale_price - vinted_fees - purchase_cost - shipping_cost),
-                       round(avg(extract(epoch FROM sold_at - listed_at) / 86400), 2)
+                       round(avg(greatest(extract(epoch FROM sold_at - listed_at), 0) / 86400), 2)
                 FROM sales WHERE {scope} GROUP BY {column}
                 ORDER BY sum(sale_price) DESC, {column} LIMIT 10""",
             empty=empty,

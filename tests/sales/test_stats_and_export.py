@@ -40,7 +40,8 @@ async def test_stats_match_independent_sql(client, session):
     expected = await _sql(
         session,
         """SELECT count(*), sum(sale_price), sum(sale_price - vinted_fees - purchase_cost - shipping_cost),
-                   round(avg(sale_price), 2), round(avg(extract(epoch FROM sold_at - listed_at) / 86400), 2),
+                   round(avg(sale_price), 2),
+                   round(avg(greatest(extract(epoch FROM sold_at - listed_at), 0) / 86400), 2),
                    sum(shipping_cost)
             FROM sales WHERE family_id = :family AND status NOT IN ('cancelled', 'refunded')""",
         family=admin.family_id,
@@ -244,3 +245,15 @@ async def test_export_validation(client):
         "/api/v1/sales/export?date_from=2026-02-01&date_to=2026-01-01", headers=member.headers
     )
     assert reversed_range.status_code == 422 and reversed_range.json()["fields"][0]["field"] == "date_from"
+
+
+async def test_a_sale_recorded_before_its_listing_was_added_sold_in_no_time(client):
+    # Listed on Vinted first, added to the app afterwards: the sale is older than the listing's row.
+    member = await register(client)
+    early = await create_listing(client, member=member, status="published")
+    await record_sale(
+        client, member=member, listing_id=early["id"], sale_price="10.00", sold_at="2026-01-05T10:00:00"
+    )
+    stats = await client.get("/api/v1/sales/stats", headers=member.headers)
+    assert stats.status_code == 200, stats.text
+    assert stats.json()["totals"]["average_days_to_sell"] == "0.00"

@@ -125,7 +125,9 @@ async def stream(
 
 
 def _figures() -> list[Any]:
-    days = extract("epoch", Sale.sold_at - Sale.listed_at) / 86400
+    # A sale recorded as made before its listing was added to the app (it was on Vinted first) sold in no
+    # time, not in negative time.
+    days = func.greatest(extract("epoch", Sale.sold_at - Sale.listed_at), 0) / 86400
     return [
         func.count().label("sales"),
         func.coalesce(func.sum(Sale.sale_price), 0).label("revenue"),
