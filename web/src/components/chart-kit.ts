@@ -1,6 +1,6 @@
 // What every chart of the dashboard shares (Recharts draws SVG): the palette, the grid, the axes' ticks,
 // the legend and the tooltip's figures, so Tendenze and Panoramica read the same way.
-import { formatEuro } from "@/lib/format";
+import { dateFormat, formatEuro, numberFormat } from "@/lib/format";
 import type { Language } from "@/lib/i18n";
 
 export const CHART_COLORS = {
@@ -22,7 +22,7 @@ export const LEGEND_STYLE = { fontSize: 12 } as const;
 
 /** An axis of euros, whole and in the language's digits ("€ 1.200"): a tick has no room for cents. */
 export function euroTick(language: Language): (value: number) => string {
-  const digits = new Intl.NumberFormat(language === "it" ? "it-IT" : "en-GB", { maximumFractionDigits: 0 });
+  const digits = numberFormat(language === "it" ? "it-IT" : "en-GB", { maximumFractionDigits: 0 });
   return (value: number) => `€ ${digits.format(value)}`;
 }
 
@@ -36,7 +36,7 @@ export function euroTooltip(language: Language): (value: unknown) => string {
 
 /** "04/12", a day on a time axis, in Europe/Rome. */
 export function shortDate(at: number, language: Language): string {
-  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
+  return dateFormat(language === "it" ? "it-IT" : "en-GB", {
     timeZone: "Europe/Rome",
     day: "2-digit",
     month: "2-digit",

@@ -3,14 +3,37 @@ import type { Language } from "./i18n";
 
 const TIME_ZONE = "Europe/Rome";
 
+// Building an Intl formatter costs far more than using one (a chart formats every tick, a table every
+// cell): each locale and set of options is built once and kept.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, options);
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
+export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions = {}): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatEuro(amount: number | string | null | undefined, language: Language = "it"): string {
   if (amount === null || amount === undefined || amount === "") return "—";
   const value = typeof amount === "string" ? Number(amount) : amount;
   if (!Number.isFinite(value)) return "—";
   const locale = language === "it" ? "it-IT" : "en-GB";
-  const number = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
-    Math.abs(value),
-  );
+  const number = numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.abs(value));
   return `${value < 0 ? "-" : ""}€ ${number}`;
 }
 
@@ -18,7 +41,7 @@ export function formatDate(iso: string | null | undefined, language: Language = 
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "—";
-  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
+  return dateFormat(language === "it" ? "it-IT" : "en-GB", {
     timeZone: TIME_ZONE,
     day: "2-digit",
     month: "2-digit",
@@ -32,7 +55,7 @@ export function formatTime(iso: string | null | undefined, language: Language = 
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "—";
-  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
+  return dateFormat(language === "it" ? "it-IT" : "en-GB", {
     timeZone: TIME_ZONE,
     hour: "2-digit",
     minute: "2-digit",

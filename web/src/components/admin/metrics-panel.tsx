@@ -6,7 +6,7 @@
 import type { ReactNode } from "react";
 import { Alert, Loading } from "@/components/ui";
 import { errorMessage } from "@/lib/errors";
-import { formatDate } from "@/lib/format";
+import { formatDate, numberFormat } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import type { Schemas } from "@/lib/api";
 import { useInstanceMetrics, type InstanceMetrics } from "./queries";
@@ -18,7 +18,7 @@ type RequestWindow = Schemas["RequestWindow"];
 
 function number(value: number | null | undefined, language: string, digits = 0): string {
   if (value === null || value === undefined) return "—";
-  return new Intl.NumberFormat(language === "it" ? "it-IT" : "en-GB", {
+  return numberFormat(language === "it" ? "it-IT" : "en-GB", {
     maximumFractionDigits: digits,
     minimumFractionDigits: 0,
   }).format(value);

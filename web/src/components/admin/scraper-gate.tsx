@@ -7,7 +7,7 @@ import { minutesOf } from "@/components/trends/labels";
 import { Alert, Button, Loading } from "@/components/ui";
 import { ApiError, type Schemas } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
-import { formatDate } from "@/lib/format";
+import { dateFormat, formatDate } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import { useScraperStatus, useTriggerScrape } from "./queries";
@@ -19,7 +19,7 @@ type Translate = ReturnType<typeof useI18n>["t"];
 const CAUSES = ["datadome", "cloudflare", "repeated_403", "429"] as const;
 
 function romeTime(iso: string): string {
-  return new Intl.DateTimeFormat("it-IT", { timeZone: "Europe/Rome", hour: "2-digit", minute: "2-digit" }).format(
+  return dateFormat("it-IT", { timeZone: "Europe/Rome", hour: "2-digit", minute: "2-digit" }).format(
     new Date(iso),
   );
 }

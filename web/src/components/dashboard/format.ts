@@ -1,5 +1,6 @@
 // Panoramica's small formats: a change as "+25 %", a period of a chart as a month or a week, today in Italy.
 import type { Language } from "@/lib/i18n";
+import { dateFormat, numberFormat } from "@/lib/format";
 
 const locale = (language: Language) => (language === "it" ? "it-IT" : "en-GB");
 
@@ -8,7 +9,7 @@ export function formatChange(change: string | number | null | undefined, languag
   if (change === null || change === undefined || change === "") return null;
   const value = Number(change);
   if (!Number.isFinite(value)) return null;
-  return new Intl.NumberFormat(locale(language), {
+  return numberFormat(locale(language), {
     style: "percent",
     maximumFractionDigits: 0,
     signDisplay: "exceptZero",
@@ -39,7 +40,7 @@ export function periodTick(iso: string, group: "week" | "month", language: Langu
   const date = fromIsoDate(iso);
   const options: Intl.DateTimeFormatOptions =
     group === "month" ? { month: "short", year: "2-digit", timeZone: "UTC" } : { day: "2-digit", month: "2-digit", timeZone: "UTC" };
-  return new Intl.DateTimeFormat(locale(language), options).format(date);
+  return dateFormat(locale(language), options).format(date);
 }
 
 /** A chart's period in full: "dicembre 2025", or the week's Monday "01/12/2025". */
@@ -49,12 +50,12 @@ export function periodName(iso: string, group: "week" | "month", language: Langu
     group === "month"
       ? { month: "long", year: "numeric", timeZone: "UTC" }
       : { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" };
-  return new Intl.DateTimeFormat(locale(language), options).format(date);
+  return dateFormat(locale(language), options).format(date);
 }
 
 /** Today's date in Italy (YYYY-MM-DD), whatever the device's zone: the API's periods are Italian days. */
 export function todayInItaly(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Rome" }).format(now);
+  return dateFormat("en-CA", { timeZone: "Europe/Rome" }).format(now);
 }
 
 /**

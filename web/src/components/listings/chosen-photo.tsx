@@ -6,6 +6,7 @@ import { useI18n, type Language } from "@/lib/i18n";
 import type { PhotoHint } from "@/lib/photo-quality";
 import type { PhotoProblem } from "@/lib/photo-prepare";
 import { hintLabel } from "./labels";
+import { numberFormat } from "@/lib/format";
 
 /** A photo chosen for the upload, while it is checked in the browser and once it is ready. */
 export interface Chosen {
@@ -28,7 +29,7 @@ export interface Chosen {
 export function formatSize(bytes: number, language: Language): string {
   const locale = language === "it" ? "it-IT" : "en-GB";
   if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} MB`;
+  return `${numberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} MB`;
 }
 
 /** One tile of the strip: the preview (or a placeholder), the cover badge, what happened to the photo. */

@@ -12,6 +12,7 @@ import type { MessageKey } from "@/lib/messages";
 import { ConfirmPanel } from "./confirm";
 import type { Listing } from "./labels";
 import { publishRunning, storeListing } from "./queries";
+import { dateFormat } from "@/lib/format";
 
 type Action = "publish" | "unpublish" | "repost";
 type Publishing = NonNullable<Listing["publishing"]>;
@@ -22,7 +23,7 @@ const FIELD_TARGETS: Record<string, string> = { category_id: "category", size_id
 const TIME_ZONE = "Europe/Rome";
 
 function timeOf(iso: string, language: string): string {
-  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
+  return dateFormat(language === "it" ? "it-IT" : "en-GB", {
     timeZone: TIME_ZONE,
     hour: "2-digit",
     minute: "2-digit",

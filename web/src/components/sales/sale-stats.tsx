@@ -1,6 +1,6 @@
 "use client";
 
-import { formatEuro } from "@/lib/format";
+import { dateFormat, formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import type { FilterName } from "./filters";
 import type { SaleStats } from "./labels";
@@ -77,7 +77,7 @@ function GroupList({
 function monthName(key: string | null, language: "it" | "en"): string {
   if (!key || !/^\d{4}-\d{2}$/.test(key)) return key ?? "—";
   const [year, month] = key.split("-").map(Number);
-  return new Intl.DateTimeFormat(language === "it" ? "it-IT" : "en-GB", {
+  return dateFormat(language === "it" ? "it-IT" : "en-GB", {
     month: "long",
     year: "numeric",
     timeZone: "UTC",

@@ -4,7 +4,7 @@
 // smaller, how many listings, the demand as a bar with words, the most listed brands, when it was scraped.
 import { ChevronRight } from "lucide-react";
 import Link from "next/link";
-import { formatEuro } from "@/lib/format";
+import { formatEuro, numberFormat } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import { demandLevel, timeAgo, toNumber } from "./labels";
 import type { Trend } from "./queries";
@@ -77,7 +77,7 @@ export function PriceSummary({ trend }: { trend: Trend }) {
 }
 
 export function itemsLabel(count: number, t: ReturnType<typeof useI18n>["t"], language: string): string {
-  const formatted = new Intl.NumberFormat(language === "it" ? "it-IT" : "en-GB").format(count);
+  const formatted = numberFormat(language === "it" ? "it-IT" : "en-GB").format(count);
   return count === 1 ? t("trends.items.one") : t("trends.items.many", { count: formatted });
 }
 

@@ -5,7 +5,7 @@ import { ArrowLeft } from "lucide-react";
 import Link from "next/link";
 import { Alert, Card, Loading } from "@/components/ui";
 import { errorMessage } from "@/lib/errors";
-import { formatEuro } from "@/lib/format";
+import { formatEuro, numberFormat } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
 import { timeAgo, toNumber } from "./labels";
 import { useCategoryTrends, type Trend } from "./queries";
@@ -15,7 +15,7 @@ import { TrendCharts } from "./trend-charts";
 function BrandsTable({ brands }: { brands: Trend[] }) {
   const { t, language } = useI18n();
   if (!brands.length) return <p className="text-sm text-slate-600">{t("trends.brands.none")}</p>;
-  const number = new Intl.NumberFormat(language === "it" ? "it-IT" : "en-GB");
+  const number = numberFormat(language === "it" ? "it-IT" : "en-GB");
   return (
     <div className="-mx-4 overflow-x-auto sm:mx-0">
       <table className="w-full min-w-[20rem] text-left text-sm">
