@@ -3,7 +3,7 @@
 // Panoramica, the home: the cards (what to look at now), the advice, the charts, the activity. Phone
 // first: one column on a phone, a grid from a tablet up. Live events refresh it (components/dashboard/live.ts).
 import { useRouter } from "next/navigation";
-import { useEffect } from "react";
+import { useEffect, type ReactNode } from "react";
 import { AppShell, PageTitle } from "@/components/app-shell";
 import { ActivityFeed } from "@/components/dashboard/activity-feed";
 import { AnalyticsPanel } from "@/components/dashboard/analytics-charts";
@@ -19,9 +19,13 @@ import { useI18n } from "@/lib/i18n";
 function Panoramica() {
   const { t } = useI18n();
   const overview = useOverview();
-  if (overview.isPending) return <OverviewSkeleton label={t("dashboard.loading")} />;
-  if (overview.isError) {
-    return (
+  // The advice, the charts and the activity load beside the cards (each its own request, all at once), not
+  // after them: the page is drawn when the slowest of the four answers, not the sum of two.
+  const members = (overview.data?.dac7 ?? []).map((member) => ({ id: member.member_id, name: member.username }));
+  let cards: ReactNode;
+  if (overview.isPending) cards = <OverviewSkeleton label={t("dashboard.loading")} />;
+  else if (overview.isError) {
+    cards = (
       <div className="flex flex-col items-start gap-3">
         <Alert>
           {t("dashboard.error")} {errorMessage(overview.error, t)}
@@ -31,15 +35,19 @@ function Panoramica() {
         </Button>
       </div>
     );
+  } else {
+    cards = (
+      <>
+        {overview.data.listings.total === 0 ? (
+          <EmptyState title={t("dashboard.empty.title")} body={t("dashboard.empty.body")} />
+        ) : null}
+        <OverviewCards overview={overview.data} />
+      </>
+    );
   }
-  const data = overview.data;
-  const members = data.dac7.map((member) => ({ id: member.member_id, name: member.username }));
   return (
     <div className="flex flex-col gap-6">
-      {data.listings.total === 0 ? (
-        <EmptyState title={t("dashboard.empty.title")} body={t("dashboard.empty.body")} />
-      ) : null}
-      <OverviewCards overview={data} />
+      {cards}
       <SuggestionsPanel />
       <AnalyticsPanel members={members} />
       <ActivityFeed />

@@ -91,7 +91,7 @@ export function SideNav() {
   return (
     <>
       {isAdminOnly(user) ? null : (
-        <Link
+        <Link prefetch={false}
           href={NEW_LISTING_HREF}
           className={`${buttonClasses()} w-full`}
           aria-current={current(NEW_LISTING_HREF) ? "page" : undefined}
@@ -106,7 +106,7 @@ export function SideNav() {
             const active = current(href);
             return (
               <li key={href}>
-                <Link
+                <Link prefetch={false}
                   href={href}
                   aria-current={active ? "page" : undefined}
                   className={`flex min-h-11 items-center gap-3 rounded-lg px-3 py-2 text-base ${
@@ -136,7 +136,7 @@ function TabLink({ item, current }: { item: NavItem; current: (href: string) => 
   const active = current(item.href);
   const Icon = item.icon;
   return (
-    <Link href={item.href} aria-current={active ? "page" : undefined} className={`${TAB} ${tabColours(active)}`}>
+    <Link prefetch={false} href={item.href} aria-current={active ? "page" : undefined} className={`${TAB} ${tabColours(active)}`}>
       <Icon aria-hidden="true" className="h-6 w-6" strokeWidth={active ? 2.5 : 2} />
       <span className={active ? "font-semibold" : undefined}>{t(item.label)}</span>
     </Link>
@@ -196,7 +196,7 @@ export function TabBar({ account }: { account: ReactNode }) {
                 <TabLink item={LISTINGS} current={current} />
               </li>
               <li>
-                <Link
+                <Link prefetch={false}
                   href={NEW_LISTING_HREF}
                   // "Nuovo annuncio": the visible "Nuovo" begins the name, as WCAG 2.5.3 asks.
                   aria-label={t("listings.new")}
@@ -295,7 +295,7 @@ function MoreSheet({
                 const active = current(href);
                 return (
                   <li key={href}>
-                    <Link
+                    <Link prefetch={false}
                       href={href}
                       onClick={onClose}
                       aria-current={active ? "page" : undefined}

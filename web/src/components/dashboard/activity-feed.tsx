@@ -28,7 +28,7 @@ function Item({ item }: { item: ActivityItem }) {
       <Icon aria-hidden="true" className="mt-0.5 h-5 w-5 shrink-0 text-slate-500" />
       <div className="min-w-0 text-sm">
         {item.link ? (
-          <Link
+          <Link prefetch={false}
             href={item.link}
             className="font-medium text-teal-800 underline-offset-2 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600"
           >

@@ -47,6 +47,9 @@ const RANGES: Record<Group, { count: number; label: MessageKey }[]> = {
   ],
 };
 const DEFAULT_RANGE: Record<Group, number> = { month: 12, week: 8 };
+// The plots' size before the browser has measured them (a phone's width; the height is each plot's own):
+// the bars are drawn on the first render, and the measured width replaces it before the frame is painted.
+const CHART_FIRST_SIZE = { width: 340, height: 240 };
 
 const cents = (amount: string | number) => Math.round(Number(amount) * 100);
 
@@ -164,7 +167,7 @@ function SeriesChart({ analytics, language }: { analytics: Analytics; language: 
 
   return (
     <Figure id={id} title={t("dashboard.chart.series.title")} total={total} testId="chart-series" table={table} height={256}>
-      <ResponsiveContainer width="100%" height="100%">
+      <ResponsiveContainer width="100%" height="100%" initialDimension={CHART_FIRST_SIZE}>
         <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid {...GRID} vertical={false} />
           <XAxis
@@ -249,7 +252,7 @@ function RankingChart({
   return (
     <Figure id={id} title={title} total={total} testId={testId} table={table} height={height}>
       {rows.length ? (
-        <ResponsiveContainer width="100%" height="100%">
+        <ResponsiveContainer width="100%" height="100%" initialDimension={CHART_FIRST_SIZE}>
           <BarChart
             data={data}
             layout="vertical"

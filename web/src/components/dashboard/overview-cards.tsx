@@ -111,7 +111,7 @@ function WeekCard({ overview }: { overview: Overview }) {
           from: formatDate(`${week.date_from}T12:00:00Z`, language),
         })}
       </p>
-      <Link href="/vendite" className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}>
+      <Link prefetch={false} href="/vendite" className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}>
         {t("dashboard.week.toSales")}
         <ArrowRight aria-hidden="true" className="h-4 w-4" />
       </Link>
@@ -129,14 +129,14 @@ function ListingsCard({ overview }: { overview: Overview }) {
       <ul className="flex flex-col" aria-labelledby="dash-listings">
         {STATUSES.map((status) => (
           <li key={status}>
-            <Link href={`/annunci?stato=${status}`} className={ROW_LINK} data-testid={`listings-${status}`}>
+            <Link prefetch={false} href={`/annunci?stato=${status}`} className={ROW_LINK} data-testid={`listings-${status}`}>
               <span>{t(statusLabel(status))}</span>
               <span className="text-slate-900 tabular-nums">{counts[status]}</span>
             </Link>
           </li>
         ))}
       </ul>
-      <Link href="/annunci" className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}>
+      <Link prefetch={false} href="/annunci" className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}>
         {t("dashboard.listings.all", { count: counts.total })}
         <ArrowRight aria-hidden="true" className="h-4 w-4" />
       </Link>
@@ -151,7 +151,7 @@ function ParcelsCard({ overview }: { overview: Overview }) {
     <OverviewCard id="dash-parcels" title={t("dashboard.parcels.title")} testId="card-parcels">
       <ul className="flex flex-col">
         <li>
-          <Link href="/spedizioni?filtro=in-viaggio" className={ROW_LINK}>
+          <Link prefetch={false} href="/spedizioni?filtro=in-viaggio" className={ROW_LINK}>
             <span>{t("dashboard.parcels.inTransit")}</span>
             <span className="text-slate-900 tabular-nums" data-testid="parcels-in-transit">
               {parcels.in_transit}
@@ -159,7 +159,7 @@ function ParcelsCard({ overview }: { overview: Overview }) {
           </Link>
         </li>
         <li>
-          <Link href="/spedizioni?filtro=in-difficolta" className={ROW_LINK}>
+          <Link prefetch={false} href="/spedizioni?filtro=in-difficolta" className={ROW_LINK}>
             <span>{t("dashboard.parcels.trouble")}</span>
             <span
               className={`tabular-nums ${parcels.trouble > 0 ? "font-semibold text-red-800" : "text-slate-900"}`}
@@ -174,7 +174,7 @@ function ParcelsCard({ overview }: { overview: Overview }) {
         <ul className="flex flex-col gap-2 border-t border-slate-100 pt-2" aria-label={t("dashboard.parcels.troubleList")}>
           {parcels.trouble_parcels.map((parcel) => (
             <li key={parcel.shipment_id} className="text-sm">
-              <Link href={`/spedizioni?id=${parcel.shipment_id}`} className={`${LINK} line-clamp-2`}>
+              <Link prefetch={false} href={`/spedizioni?id=${parcel.shipment_id}`} className={`${LINK} line-clamp-2`}>
                 {parcel.title}
               </Link>
               <p className="text-red-800">
@@ -204,7 +204,7 @@ function DraftsCard({ overview }: { overview: Overview }) {
       <ul className="flex flex-col">
         {rows.map((row) => (
           <li key={row.key}>
-            <Link href="/annunci?stato=draft" className={ROW_LINK}>
+            <Link prefetch={false} href="/annunci?stato=draft" className={ROW_LINK}>
               <span>{t(row.key)}</span>
               <span
                 className={`tabular-nums ${row.alarm && row.count > 0 ? "font-semibold text-red-800" : "text-slate-900"}`}
@@ -269,7 +269,7 @@ function Dac7Card({ overview }: { overview: Overview }) {
           );
         })}
       </ul>
-      <Link href="/vendite" className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}>
+      <Link prefetch={false} href="/vendite" className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}>
         {t("dashboard.dac7.more")}
         <ArrowRight aria-hidden="true" className="h-4 w-4" />
       </Link>
@@ -291,7 +291,7 @@ function StaleCard({ overview }: { overview: Overview }) {
         <ul className="flex flex-col gap-1">
           {overview.stale.map((listing) => (
             <li key={listing.listing_id}>
-              <Link href={`/annunci?id=${listing.listing_id}`} className={`${ROW_LINK} text-sm`}>
+              <Link prefetch={false} href={`/annunci?id=${listing.listing_id}`} className={`${ROW_LINK} text-sm`}>
                 <span className="min-w-0 truncate">{listing.title}</span>
                 <span className="shrink-0 font-normal text-slate-700">
                   {t("dashboard.stale.days", { days: listing.days_listed })}
@@ -303,7 +303,7 @@ function StaleCard({ overview }: { overview: Overview }) {
         </ul>
       ) : null}
       {overview.stale_count > 0 ? (
-        <Link
+        <Link prefetch={false}
           href="/annunci?stato=published&ordine=created_at"
           className={`${LINK} inline-flex min-h-11 items-center gap-1 self-start`}
         >

@@ -26,7 +26,7 @@ function SuggestionCard({ suggestion, onDone }: { suggestion: Suggestion; onDone
       <p className="text-sm text-slate-700">{suggestion.reasoning}</p>
       <div className="flex flex-wrap gap-2">
         {action?.kind === "open" && action.link ? (
-          <Link href={action.link} className={buttonClasses("primary")}>
+          <Link prefetch={false} href={action.link} className={buttonClasses("primary")}>
             {action.label}
           </Link>
         ) : action ? (
@@ -61,11 +61,16 @@ function SuggestionCard({ suggestion, onDone }: { suggestion: Suggestion; onDone
   );
 }
 
+const FIRST_SHOWN = 4;
+
 export function SuggestionsPanel() {
   const { t } = useI18n();
   const suggestions = useSuggestions();
   const [done, setDone] = useState<string | null>(null);
+  const [all, setAll] = useState(false);
   const items = suggestions.data?.items ?? [];
+  // A few at a time: a phone shows the first ones without a long scroll, the rest one tap away.
+  const shown = all ? items : items.slice(0, FIRST_SHOWN);
   return (
     <section
       aria-labelledby="dash-suggestions"
@@ -88,10 +93,15 @@ export function SuggestionsPanel() {
       ) : null}
       {items.length ? (
         <ul className="flex flex-col gap-3" aria-labelledby="dash-suggestions">
-          {items.map((suggestion) => (
+          {shown.map((suggestion) => (
             <SuggestionCard key={suggestion.key} suggestion={suggestion} onDone={setDone} />
           ))}
         </ul>
+      ) : null}
+      {items.length > shown.length ? (
+        <Button type="button" variant="secondary" onClick={() => setAll(true)}>
+          {t("dashboard.suggestions.more", { count: items.length - shown.length })}
+        </Button>
       ) : null}
     </section>
   );
