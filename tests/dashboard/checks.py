@@ -92,9 +92,15 @@ async def check_overview(
     last = await _period(conn, family_id, last_end.replace(day=1), last_end)
     _assert_period(month["this_month"], this)
     _assert_period(month["last_month"], last)
+    # Like with like: the changes compare with last month's same days (the 1st to today's day, at most).
+    same_day = min(last_end, last_end.replace(day=1) + timedelta(days=today.day - 1))
+    assert _day(month["last_month_to_date"]["date_from"]) == last_end.replace(day=1)
+    assert _day(month["last_month_to_date"]["date_to"]) == same_day
+    to_date = await _period(conn, family_id, last_end.replace(day=1), same_day)
+    _assert_period(month["last_month_to_date"], to_date)
     for name, (now_value, before) in {
-        "revenue_change": (this[1], last[1]),
-        "profit_change": (this[2], last[2]),
+        "revenue_change": (this[1], to_date[1]),
+        "profit_change": (this[2], to_date[2]),
     }.items():
         if before > 0:
             expected = (now_value / before - 1).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

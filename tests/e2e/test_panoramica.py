@@ -7,7 +7,7 @@ The money is seeded through the API (tests/e2e/seed.py), never written behind th
 
     sale   when                      price   fees  shipping  purchase  profit
     A      today                     24,00   1,20   0,00      5,00     17,80   Zara, Giacche
-    B      the 15th of last month    40,00   2,00   3,50     10,00     24,50   Nike, Sneakers
+    B      last month, ≤ today's day 40,00   2,00   3,50     10,00     24,50   Nike, Sneakers
     C      the 1st, two months ago   15,50   0,80   0,00      2,00     12,70   Zara, Borse
 
 and one listing on sale, unsold.
@@ -79,7 +79,9 @@ def sales_plan() -> list[dict[str, Any]]:
             "brand": "Nike",
             "category": SNEAKERS,
             "purchase_cost": "10.00",
-            "sold": months_back(now, 1, 15),
+            # On one of the same days of last month as this month's so far (the month's change compares
+            # with those), and within the last 8 weeks: today's day, or the 15th from the 15th on.
+            "sold": months_back(now, 1, min(now.day, 15)),
             "sale_price": "40.00",
             "vinted_fees": "2.00",
             "shipping_cost": "3.50",
@@ -245,10 +247,11 @@ async def test_panoramica_charts_show_the_right_totals(
     await expect(row).to_contain_text("€ 24,00")
     await expect(row).to_contain_text("€ 17,80")
 
-    # The cards: this month A (24,00 against last month's B 40,00: -40 %), the listings by status.
+    # The cards: this month A (24,00 against B's 40,00 on the same days of last month: -40 %), the listings.
     await expect(page.get_by_test_id("month-revenue")).to_have_text("€ 24,00")
     await expect(page.get_by_test_id("month-profit")).to_have_text("€ 17,80")
-    await expect(page.get_by_test_id("card-month")).to_contain_text("-40% sul mese scorso")
+    month_card = page.get_by_test_id("card-month")
+    await expect(month_card).to_contain_text("-40% sugli stessi giorni del mese scorso")
     await expect(page.get_by_test_id("listings-sold")).to_have_text(re.compile(r"^Venduto\s*3$"))
     await expect(page.get_by_test_id("listings-published")).to_have_text(re.compile(r"^Pubblicato\s*1$"))
     await expect(page.get_by_test_id("listings-sold")).to_have_attribute("href", "/annunci?stato=sold")

@@ -44,6 +44,10 @@ class PeriodFigures(BaseModel):
 class MonthComparison(BaseModel):
     this_month: PeriodFigures = Field(description="From the 1st of this month to today")
     last_month: PeriodFigures = Field(description="The whole previous month")
+    last_month_to_date: PeriodFigures = Field(
+        description="The previous month from its 1st to the same day as today (or its last day): the changes "
+        "compare this month with it, like with like"
+    )
     revenue_change: Decimal | None = Field(description="This month ÷ last month − 1 (0.25 = +25 %)")
     profit_change: Decimal | None
 

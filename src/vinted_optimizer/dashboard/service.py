@@ -82,6 +82,9 @@ async def overview(session: AsyncSession, signer: UrlSigner, member: Member) -> 
     month_start = today.replace(day=1)
     last_end = month_start - timedelta(days=1)
     last_start = last_end.replace(day=1)
+    # The same days of last month (the 1st to today's day, or its last day): 4 days against 4, not a whole
+    # month against 4 days.
+    last_to_date = min(last_end, last_start + timedelta(days=today.day - 1))
     week_start = today - timedelta(days=today.weekday())
     stale_before = now - timedelta(days=STALE_AFTER_DAYS)
 
@@ -94,6 +97,7 @@ async def overview(session: AsyncSession, signer: UrlSigner, member: Member) -> 
     ranges = {
         "this_month": (month_start, today),
         "last_month": (last_start, last_end),
+        "last_month_to_date": (last_start, last_to_date),
         "week": (week_start, today),
     }
     figures = await sales.periods(session, family_id, ranges)
@@ -109,14 +113,16 @@ async def overview(session: AsyncSession, signer: UrlSigner, member: Member) -> 
 
     this_month = _figures(*ranges["this_month"], figures["this_month"])
     last_month = _figures(*ranges["last_month"], figures["last_month"])
+    last_to_date_figures = _figures(*ranges["last_month_to_date"], figures["last_month_to_date"])
     return Overview(
         generated_at=now,
         listings=ListingCounts(**{name: counts[name] for name in ListingCounts.model_fields}),
         month=MonthComparison(
             this_month=this_month,
             last_month=last_month,
-            revenue_change=_change(this_month.revenue, last_month.revenue),
-            profit_change=_change(this_month.profit, last_month.profit),
+            last_month_to_date=last_to_date_figures,
+            revenue_change=_change(this_month.revenue, last_to_date_figures.revenue),
+            profit_change=_change(this_month.profit, last_to_date_figures.profit),
         ),
         week=_figures(*ranges["week"], figures["week"]),
         parcels=ParcelCounts(

@@ -3387,6 +3387,8 @@ export interface components {
         MonthComparison: {
             /** @description The whole previous month */
             last_month: components["schemas"]["PeriodFigures"];
+            /** @description The previous month from its 1st to the same day as today (or its last day): the changes compare this month with it, like with like */
+            last_month_to_date: components["schemas"]["PeriodFigures"];
             /** Profit Change */
             profit_change: string | null;
             /**
