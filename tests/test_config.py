@@ -115,7 +115,10 @@ def test_the_home_ai_service_needs_only_its_service_token():
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"database_url": SecretStr("mysql://u:p@db.example/vo")}, "VO_DATABASE_URL must start with postgresql"),
+        (
+            {"database_url": SecretStr("mysql://u:p@db.example/vo")},
+            "VO_DATABASE_URL must start with postgresql",
+        ),
         ({"redis_url": SecretStr("http://cache.example")}, "VO_REDIS_URL must start with redis"),
         ({"public_url": "http://app.example.it"}, "VO_PUBLIC_URL must be https"),
         ({"public_url": "app.example.it"}, "VO_PUBLIC_URL must start with http"),
@@ -131,9 +134,15 @@ def test_the_home_ai_service_needs_only_its_service_token():
         ),
         ({"storage_url": "r2://photos"}, "VO_STORAGE_URL must be s3://"),
         ({"storage_url": "s3://photos"}, "needs VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY"),
-        ({"s3_access_key_id": SecretStr("a" * 32)}, "VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY go together"),
+        (
+            {"s3_access_key_id": SecretStr("a" * 32)},
+            "VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY go together",
+        ),
         ({"s3_endpoint": "http://account.r2.cloudflarestorage.com"}, "VO_S3_ENDPOINT must be https"),
-        ({"cf_access_client_secret": SecretStr("f" * 64)}, "VO_CF_ACCESS_CLIENT_ID and VO_CF_ACCESS_CLIENT_SECRET"),
+        (
+            {"cf_access_client_secret": SecretStr("f" * 64)},
+            "VO_CF_ACCESS_CLIENT_ID and VO_CF_ACCESS_CLIENT_SECRET",
+        ),
         (
             {"cf_access_client_id": "id.access", "cf_access_client_secret": SecretStr("f" * 64)},
             "no home service is",
@@ -171,7 +180,9 @@ def test_the_production_deployment_passes_and_loopback_may_stay_plain_http():
     )
     assert settings.home_service_headers["CF-Access-Client-Id"] == "id.access"
     # The test environment (the suite's servers on this machine) is not held to https.
-    assert Settings(_env_file=None, **{**_values(), "environment": Environment.test, "public_url": "http://vo.test"})
+    assert Settings(
+        _env_file=None, **{**_values(), "environment": Environment.test, "public_url": "http://vo.test"}
+    )
 
 
 def _values() -> dict[str, object]:
@@ -192,8 +203,11 @@ def test_no_access_headers_without_a_service_token_pair():
     [
         ("ai-service", {"ollama_url": "localhost:11434"}, "VO_OLLAMA_URL must start with http"),
         ("scraper-service", {}, "VO_REDIS_URL is required by the scraper service"),
-        ("scraper-service", {"redis_url": SecretStr("redis://127.0.0.1:6379/0"), "vinted_api_url": "api.vinted.it"},
-         "VO_VINTED_API_URL"),
+        (
+            "scraper-service",
+            {"redis_url": SecretStr("redis://127.0.0.1:6379/0"), "vinted_api_url": "api.vinted.it"},
+            "VO_VINTED_API_URL",
+        ),
     ],
 )
 def test_the_home_services_check_their_own_urls(process, overrides, message):

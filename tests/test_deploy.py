@@ -156,7 +156,7 @@ def secrets_file() -> list[str]:
 
 
 def get_routes() -> set[str]:
-    """The GET paths of create_app's route table (each domain's router, as the OpenAPI document lists them)."""
+    """The GET paths of create_app's route table (every domain's router, as the OpenAPI document has them)."""
     app = create_app(Settings(_env_file=None, environment=Environment.development))
     return {path for path, operations in app.openapi()["paths"].items() if "get" in operations}
 
@@ -212,14 +212,25 @@ def test_every_copy_source_is_in_the_build_context_and_not_ignored():
             for source in sources:
                 assert (ROOT / source).exists(), f"COPY {source}: not in the build context"
                 assert not ignored(source, patterns), f"COPY {source}: excluded by .dockerignore"
-    assert not any(source.startswith("web") for stage in STAGES for _, ss, _ in map(copy_arguments, stage.all("COPY"))
-                   for source in ss), "the dashboard is not in the image"
+    assert not any(
+        source.startswith("web")
+        for stage in STAGES
+        for _, ss, _ in map(copy_arguments, stage.all("COPY"))
+        for source in ss
+    ), "the dashboard is not in the image"
 
 
 @pytest.mark.parametrize(
     "path",
-    ["web/node_modules/next/package.json", "web/src/app/page.tsx", ".venv/bin/python", "data/secrets.env",
-     ".git/HEAD", "tests/conftest.py", "src/vinted_optimizer/__pycache__/cli.cpython-311.pyc"],
+    [
+        "web/node_modules/next/package.json",
+        "web/src/app/page.tsx",
+        ".venv/bin/python",
+        "data/secrets.env",
+        ".git/HEAD",
+        "tests/conftest.py",
+        "src/vinted_optimizer/__pycache__/cli.cpython-311.pyc",
+    ],
 )
 def test_the_dockerignore_keeps_out_what_the_image_must_not_hold(path):
     assert ignored(path, dockerignore_patterns())
@@ -342,7 +353,9 @@ def test_the_tunnel_publishes_the_home_services_on_the_cli_default_ports():
         assert service.scheme == "http"
         assert service.hostname == cli_default(subcommand, "host")
         assert service.port == cli_default(subcommand, "port")
-    assert all(urlsplit(FLY["env"][v]).scheme == "https" for v in ("VO_AI_SERVICE_URL", "VO_SCRAPER_SERVICE_URL"))
+    assert all(
+        urlsplit(FLY["env"][v]).scheme == "https" for v in ("VO_AI_SERVICE_URL", "VO_SCRAPER_SERVICE_URL")
+    )
 
 
 def test_the_tunnel_ends_with_a_catch_all_404_and_every_hostname_requires_access():
@@ -360,7 +373,9 @@ def test_the_home_services_answer_health_for_the_tunnel():
     from vinted_optimizer.ai.app import create_ai_app
     from vinted_optimizer.scraper.app import create_scraper_app
 
-    development = Settings(_env_file=None, environment=Environment.development, redis_url=SecretStr("redis://x"))
+    development = Settings(
+        _env_file=None, environment=Environment.development, redis_url=SecretStr("redis://x")
+    )
     for app in (create_ai_app(development), create_scraper_app(development)):
         assert "/health" in {route.path for route in app.routes if isinstance(route, Route)}
 
@@ -399,7 +414,9 @@ def test_the_home_service_plists_run_real_commands_where_the_tunnel_points(subco
     assert args.port in services and args.host == "127.0.0.1"
     environment: dict[str, str] = job["EnvironmentVariables"]  # type: ignore[assignment]
     values = {setting_field(k): v for k, v in environment.items() if k.startswith("VO_")}
-    settings = Settings(_env_file=None, process=subcommand, **{**values, "service_token": SecretStr("t" * 40)})
+    settings = Settings(
+        _env_file=None, process=subcommand, **{**values, "service_token": SecretStr("t" * 40)}
+    )
     assert settings.environment is Environment.production
 
 
@@ -420,7 +437,9 @@ def test_the_pages_build_is_the_web_build():
     assert package["scripts"]["build"] == "next build"
     first, _, rest = PAGES["build_command"].partition(" && ")
     assert first == "npx next build"
-    assert "cd $(WEB) && npx next build" in (ROOT / "Makefile").read_text(), "the same build as make web-build"
+    assert "cd $(WEB) && npx next build" in (ROOT / "Makefile").read_text(), (
+        "the same build as make web-build"
+    )
     script, folder = shlex.split(rest)[1:]
     assert (web / script).resolve() == DEPLOY / "pages" / "headers.py"
     config = (web / "next.config.ts").read_text()

@@ -298,7 +298,9 @@ class Settings(BaseSettings):
             # Invitation, reset and sign-up links point here: the dashboard's public address.
             *_url_problems("VO_PUBLIC_URL", self.public_url, HTTP_SCHEMES, https=production),
             *_url_problems("VO_AI_SERVICE_URL", self.ai_service_url, HTTP_SCHEMES, https=production),
-            *_url_problems("VO_SCRAPER_SERVICE_URL", self.scraper_service_url, HTTP_SCHEMES, https=production),
+            *_url_problems(
+                "VO_SCRAPER_SERVICE_URL", self.scraper_service_url, HTTP_SCHEMES, https=production
+            ),
             *_url_problems("VO_SENDCLOUD_BASE_URL", self.sendcloud_base_url, HTTP_SCHEMES, https=production),
             *_url_problems("VO_TRACK17_BASE_URL", self.track17_base_url, HTTP_SCHEMES, https=production),
             *_url_problems("VO_S3_ENDPOINT", self.s3_endpoint, HTTP_SCHEMES, https=production),
@@ -306,18 +308,24 @@ class Settings(BaseSettings):
         for origin in self.cors_origins:
             problems.extend(_url_problems("VO_CORS_ORIGINS", origin, HTTP_SCHEMES, https=production))
             if urlsplit(origin).path not in ("", "/"):
-                problems.append(f"VO_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port], no path)")
+                problems.append(
+                    f"VO_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port], no path)"
+                )
         if self.storage_url:
             parsed = urlsplit(self.storage_url)
             if parsed.scheme != "s3" or not parsed.netloc:
-                problems.append("VO_STORAGE_URL must be s3://<bucket> (unset: the local folder in VO_DATA_DIR)")
+                problems.append(
+                    "VO_STORAGE_URL must be s3://<bucket> (unset: the local folder in VO_DATA_DIR)"
+                )
             elif not (self.s3_access_key_id and self.s3_secret_access_key):
                 problems.append(
                     "VO_STORAGE_URL=s3://… needs VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY "
                     "(R2: an API token with Object Read & Write on the bucket)"
                 )
         if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
-            problems.append("VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY go together: set both or neither")
+            problems.append(
+                "VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY go together: set both or neither"
+            )
         if bool(self.cf_access_client_id) != bool(self.cf_access_client_secret):
             problems.append(
                 "VO_CF_ACCESS_CLIENT_ID and VO_CF_ACCESS_CLIENT_SECRET go together (a Cloudflare Access "

@@ -161,7 +161,7 @@ class HttpScraperClient:
         transport: httpx.AsyncBaseTransport | None = None,
         extra_headers: dict[str, str] | None = None,
     ) -> None:
-        """``extra_headers``: Cloudflare Access's service-token headers (``Settings.home_service_headers``)."""
+        """``extra_headers``: Cloudflare Access's service-token headers (Settings.home_service_headers)."""
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
