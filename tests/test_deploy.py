@@ -489,3 +489,57 @@ def test_the_pages_headers_carry_the_policy_serve_sends(tmp_path):
     assert "img-src 'self' data: blob: https://api.example.it;" in rules["/"]
     with pytest.raises(SystemExit):
         headers.api_origin("https://api.example.it/api/v1")
+
+
+# --- Cloudflare Access in front of the home services --------------------------------------------------
+
+
+def _access_edge(expected_id: str, expected_secret: str, seen: list[dict[str, str]]):
+    """A stand-in for Cloudflare's edge with the Access policy "Service Auth": 403 without the service
+    token's two headers; behind it, a home service's /health and /status."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route as StarletteRoute
+
+    async def answer(request: Request) -> JSONResponse:
+        seen.append(dict(request.headers))
+        if (
+            request.headers.get("cf-access-client-id") != expected_id
+            or request.headers.get("cf-access-client-secret") != expected_secret
+        ):
+            return JSONResponse({"error": "Forbidden"}, status_code=403)
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(routes=[StarletteRoute("/health", answer), StarletteRoute("/status", answer)])
+
+
+@pytest.mark.parametrize("with_access", [True, False])
+async def test_the_api_passes_cloudflare_access_with_its_service_token(with_access):
+    from tests.fakes.server import serve_in_thread
+    from vinted_optimizer.ai.client import create_ai_client
+    from vinted_optimizer.scraper.client import create_scraper_client
+
+    seen: list[dict[str, str]] = []
+    with serve_in_thread(_access_edge("id.access", "f" * 64, seen)) as edge:
+        access = {"cf_access_client_id": "id.access", "cf_access_client_secret": SecretStr("f" * 64)}
+        settings = Settings(
+            _env_file=None,
+            environment=Environment.development,
+            ai_service_url=edge,
+            scraper_service_url=edge,
+            service_token=SecretStr("s" * 40),
+            **(access if with_access else {}),
+        )
+        ai = create_ai_client(settings)
+        scraper = create_scraper_client(settings, None)  # type: ignore[arg-type] - no Redis over HTTP
+        try:
+            health, status = await ai.health(), await scraper.status()
+        finally:
+            await ai.aclose()
+            await scraper.aclose()
+    assert len(seen) == 2 and all(headers["x-service-token"] == "s" * 40 for headers in seen)
+    if with_access:
+        assert health == {"status": "ok"} and status.status == "ok"
+    else:
+        assert health["status"] == "unavailable" and status.status == "unavailable"
