@@ -22,7 +22,12 @@ RegistrationMode = Literal["invite", "open", "closed"]
 
 
 HTTP_SCHEMES = ("http", "https")
-DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+# What kit.db.async_url accepts.
+DATABASE_SCHEMES = (
+    "postgresql",
+    "postgres",
+    *(f"postgresql+{driver}" for driver in ("asyncpg", "psycopg", "psycopg2")),
+)
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
