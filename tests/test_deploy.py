@@ -5,6 +5,7 @@ defaults, the app's route table, the Settings fields, the web's build — with n
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import plistlib
 import re
@@ -155,10 +156,11 @@ def secrets_file() -> list[str]:
     return [line.split("=", 1)[0].strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
-def get_routes() -> set[str]:
+@functools.cache
+def get_routes() -> frozenset[str]:
     """The GET paths of create_app's route table (every domain's router, as the OpenAPI document has them)."""
     app = create_app(Settings(_env_file=None, environment=Environment.development))
-    return {path for path, operations in app.openapi()["paths"].items() if "get" in operations}
+    return frozenset(path for path, operations in app.openapi()["paths"].items() if "get" in operations)
 
 
 def registrable_domain(host: str) -> str:
