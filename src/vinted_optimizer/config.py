@@ -21,6 +21,43 @@ INSECURE_SECRET_MARKERS = ("change-me", "changeme", "secret", "dev", "test", "de
 RegistrationMode = Literal["invite", "open", "closed"]
 
 
+HTTP_SCHEMES = ("http", "https")
+# What kit.db.async_url accepts.
+DATABASE_SCHEMES = (
+    "postgresql",
+    "postgres",
+    *(f"postgresql+{driver}" for driver in ("asyncpg", "psycopg", "psycopg2")),
+)
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def _url_problems(
+    name: str, value: str | None, schemes: tuple[str, ...], *, https: bool = False, secret: bool = False
+) -> list[str]:
+    """What is wrong with one URL setting (nothing when unset), naming the setting; a URL that carries a
+    password is never echoed back."""
+    if value is None or not value.strip():
+        return []
+    shown = "" if secret else f" (got {value!r})"
+    try:
+        parsed = urlsplit(value.strip())
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return [f"{name} is not a valid URL{shown}"]
+    if parsed.scheme not in schemes:
+        return [f"{name} must start with {' or '.join(s + '://' for s in schemes)}{shown}"]
+    if parsed.scheme != "unix" and not parsed.hostname and "host=" not in parsed.query:
+        return [f"{name} has no host{shown}"]
+    if https and parsed.scheme == "http" and parsed.hostname not in LOOPBACK_HOSTS:
+        return [f"{name} must be https:// in production (plain http only on this machine){shown}"]
+    return []
+
+
 class Environment(StrEnum):
     development = "development"
     test = "test"
@@ -102,6 +139,10 @@ class Settings(BaseSettings):
     scraper_service_url: str | None = None
     # Shared secret the home services require in the X-Service-Token header when they run on their own.
     service_token: SecretStr | None = None
+    # Cloudflare Access in front of the tunnel (deploy/cloudflared): a service token's id and secret, sent
+    # as CF-Access-Client-Id / CF-Access-Client-Secret with every call to the home services. Both or none.
+    cf_access_client_id: str | None = None
+    cf_access_client_secret: SecretStr | None = None
 
     # AI (home side): Ollama for vision and embeddings; an embedded model when no embedding model is set.
     ollama_url: str | None = "http://localhost:11434"
@@ -209,7 +250,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_development(self) -> Settings:
-        """Strict unless the environment is explicitly ``development`` (the FastAPI template's rule)."""
+        """Strict unless the environment is explicitly ``development`` (the FastAPI template's rule).
+
+        Every external URL and credential the configured features need is checked here, at start, and each
+        problem names its setting: a process refuses to start rather than fail at its first request."""
         if self.environment is Environment.development:
             return self
         problems = []
@@ -217,6 +261,9 @@ class Settings(BaseSettings):
         if self.process in ("ai-service", "scraper-service"):
             if not token_ok:
                 raise ValueError("VO_SERVICE_TOKEN must be a random value of at least 32 characters")
+            problems.extend(self._home_problems())
+            if problems:
+                raise ValueError("; ".join(problems))
             return self
         for name, url in (
             ("VO_AI_SERVICE_URL", self.ai_service_url),
@@ -242,9 +289,84 @@ class Settings(BaseSettings):
             problems.append("VO_FERNET_KEYS is required outside development")
         if not self.cookie_secure:
             problems.append("VO_COOKIE_SECURE cannot be false outside development")
+        problems.extend(self._cloud_problems())
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _cloud_problems(self) -> list[str]:
+        """The API's and the worker's URLs and credentials (the environment is not development)."""
+        production = self.environment is Environment.production
+        problems = [
+            *_url_problems("VO_DATABASE_URL", _secret(self.database_url), DATABASE_SCHEMES, secret=True),
+            *_url_problems("VO_REDIS_URL", _secret(self.redis_url), REDIS_SCHEMES, secret=True),
+            # Invitation, reset and sign-up links point here: the dashboard's public address.
+            *_url_problems("VO_PUBLIC_URL", self.public_url, HTTP_SCHEMES, https=production),
+            *_url_problems("VO_AI_SERVICE_URL", self.ai_service_url, HTTP_SCHEMES, https=production),
+            *_url_problems(
+                "VO_SCRAPER_SERVICE_URL", self.scraper_service_url, HTTP_SCHEMES, https=production
+            ),
+            *_url_problems("VO_SENDCLOUD_BASE_URL", self.sendcloud_base_url, HTTP_SCHEMES, https=production),
+            *_url_problems("VO_TRACK17_BASE_URL", self.track17_base_url, HTTP_SCHEMES, https=production),
+            *_url_problems("VO_S3_ENDPOINT", self.s3_endpoint, HTTP_SCHEMES, https=production),
+        ]
+        for origin in self.cors_origins:
+            problems.extend(_url_problems("VO_CORS_ORIGINS", origin, HTTP_SCHEMES, https=production))
+            if urlsplit(origin).path not in ("", "/"):
+                problems.append(
+                    f"VO_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port], no path)"
+                )
+        if self.storage_url:
+            parsed = urlsplit(self.storage_url)
+            if parsed.scheme != "s3" or not parsed.netloc:
+                problems.append(
+                    "VO_STORAGE_URL must be s3://<bucket> (unset: the local folder in VO_DATA_DIR)"
+                )
+            elif not (self.s3_access_key_id and self.s3_secret_access_key):
+                problems.append(
+                    "VO_STORAGE_URL=s3://… needs VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY "
+                    "(R2: an API token with Object Read & Write on the bucket)"
+                )
+        if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+            problems.append(
+                "VO_S3_ACCESS_KEY_ID and VO_S3_SECRET_ACCESS_KEY go together: set both or neither"
+            )
+        if bool(self.cf_access_client_id) != bool(self.cf_access_client_secret):
+            problems.append(
+                "VO_CF_ACCESS_CLIENT_ID and VO_CF_ACCESS_CLIENT_SECRET go together (a Cloudflare Access "
+                "service token): set both or neither"
+            )
+        if self.cf_access_client_id and not (self.ai_service_url or self.scraper_service_url):
+            problems.append(
+                "VO_CF_ACCESS_CLIENT_ID is set but no home service is: set VO_AI_SERVICE_URL or "
+                "VO_SCRAPER_SERVICE_URL (the tunnel's addresses)"
+            )
+        if self.smtp_username and not self.smtp_password:
+            problems.append("VO_SMTP_USERNAME needs VO_SMTP_PASSWORD")
+        return problems
+
+    def _home_problems(self) -> list[str]:
+        """The home services' URLs (the AI service's Ollama, the scraper's Redis and Vinted)."""
+        if self.process == "ai-service":
+            return _url_problems("VO_OLLAMA_URL", self.ollama_url, HTTP_SCHEMES)
+        problems = []
+        if self.redis_url is None:
+            problems.append("VO_REDIS_URL is required by the scraper service (its pacing gate and queue)")
+        problems.extend(_url_problems("VO_REDIS_URL", _secret(self.redis_url), REDIS_SCHEMES, secret=True))
+        problems.extend(_url_problems("VO_VINTED_BASE_URL", self.vinted_base_url, HTTP_SCHEMES))
+        problems.extend(_url_problems("VO_VINTED_API_URL", self.vinted_api_url, HTTP_SCHEMES))
+        return problems
+
+    @property
+    def home_service_headers(self) -> dict[str, str]:
+        """What every call to the home services carries besides X-Service-Token: Cloudflare Access's
+        service-token headers, when configured (the tunnel's Access policy refuses the call without them)."""
+        if not (self.cf_access_client_id and self.cf_access_client_secret):
+            return {}
+        return {
+            "CF-Access-Client-Id": self.cf_access_client_id,
+            "CF-Access-Client-Secret": self.cf_access_client_secret.get_secret_value(),
+        }
 
     @cached_property
     def fernet_key_list(self) -> list[bytes]:

@@ -104,12 +104,13 @@ class HttpAIClient:
         *,
         chat_read_timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
         """``chat_read_timeout``: the longest silence between two lines of a chat stream (the service's
         own first-token timeout plus a margin); ``timeout`` by default."""
         self._chat_timeout = httpx.Timeout(chat_read_timeout or timeout, connect=min(5.0, timeout))
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
-        headers = {SERVICE_TOKEN_HEADER: token} if token else {}
+        headers = {**(extra_headers or {}), **({SERVICE_TOKEN_HEADER: token} if token else {})}
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers=headers,
@@ -278,5 +279,6 @@ def create_ai_client(settings: Settings) -> AIClient:
             settings.service_token,
             http_timeout_for(settings),
             chat_read_timeout=settings.chat_first_token_timeout_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
+            extra_headers=settings.home_service_headers,
         )
     return InProcessAIClient(settings)

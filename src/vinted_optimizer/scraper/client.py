@@ -159,11 +159,13 @@ class HttpScraperClient:
         *,
         timeout: float = HTTP_TIMEOUT_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
+        """``extra_headers``: Cloudflare Access's service-token headers (Settings.home_service_headers)."""
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
-            headers={SERVICE_TOKEN_HEADER: token} if token else {},
+            headers={**(extra_headers or {}), **({SERVICE_TOKEN_HEADER: token} if token else {})},
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
             transport=transport,
         )
@@ -296,5 +298,7 @@ def _retry_after(response: httpx.Response) -> int:
 
 def create_scraper_client(settings: Settings, redis: Redis) -> ScraperClient:
     if settings.scraper_service_url:
-        return HttpScraperClient(settings.scraper_service_url, settings.service_token)
+        return HttpScraperClient(
+            settings.scraper_service_url, settings.service_token, extra_headers=settings.home_service_headers
+        )
     return InProcessScraperClient(settings, redis)

@@ -8,7 +8,14 @@ export type Schemas = components["schemas"];
 export type User = Schemas["UserRead"];
 export type FieldProblem = Schemas["FieldError"];
 
+// Empty when the API serves the dashboard itself (`serve`); the API's origin when the dashboard is a static
+// site of its own (Cloudflare Pages on app.example.it, the API on api.example.it: deploy/README.md).
 export const API_BASE = process.env.NEXT_PUBLIC_API_URL ?? "";
+
+/** A path the API answers with (a photo's signed URL: "/api/v1/images/…") as the browser must ask for it. */
+export function apiUrl(path: string): string {
+  return path.startsWith("/") ? `${API_BASE}${path}` : path;
+}
 
 interface TokenState {
   accessToken: string | null;

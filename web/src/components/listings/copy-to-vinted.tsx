@@ -3,7 +3,7 @@
 import { Check, ClipboardCopy, Download, Images } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Button, Card } from "@/components/ui";
-import { api, unwrap } from "@/lib/api";
+import { api, apiUrl, unwrap } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
@@ -168,7 +168,7 @@ function SavePhotos({ listing }: { listing: Listing }) {
     if (!files) {
       files = await Promise.all(
         images.map(async (image, index) => {
-          const response = await fetch(image.url);
+          const response = await fetch(apiUrl(image.url));
           if (!response.ok) throw new Error(`photo ${response.status}`);
           return new File([await response.blob()], `foto-${String(index + 1).padStart(2, "0")}.jpg`, {
             type: "image/jpeg",

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { useMeta } from "@/components/meta/queries";
 import { Alert, Button, Loading } from "@/components/ui";
-import { ApiError, api, unwrap } from "@/lib/api";
+import { ApiError, api, apiUrl, unwrap } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatEuro } from "@/lib/format";
 import { useI18n } from "@/lib/i18n";
@@ -245,7 +245,7 @@ function PhotoStrip({ listing }: { listing: Listing }) {
               aria-label={t("detail.stripPhoto", { n: index + 1, total: images.length })}
               className="block size-24 overflow-hidden rounded-lg bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600"
             >
-              <img src={image.thumbnail_url} alt="" className="h-full w-full object-cover" />
+              <img src={apiUrl(image.thumbnail_url)} alt="" className="h-full w-full object-cover" />
             </a>
           </li>
         ))}

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, ArrowDown, ArrowUp, ImagePlus, Star, Trash2, type LucideIcon } from "lucide-react";
 import { useEffect, useState } from "react";
 import { Alert, Button, Card } from "@/components/ui";
-import { api, unwrap } from "@/lib/api";
+import { api, apiUrl, unwrap } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import type { UploadLimits, UploadResult } from "@/lib/upload";
@@ -149,7 +149,7 @@ export function PhotoManager({ listing, uploadLimits }: { listing: Listing; uplo
       <div className="flex flex-col gap-4">
         {shown ? (
           <img
-            src={shown.url}
+            src={apiUrl(shown.url)}
             alt={t("detail.photoAlt", { n: images.indexOf(shown) + 1, total: images.length, title })}
             width={shown.width ?? undefined}
             height={shown.height ?? undefined}
@@ -180,7 +180,7 @@ export function PhotoManager({ listing, uploadLimits }: { listing: Listing; uplo
                       }`}
                     >
                       <img
-                        src={image.thumbnail_url}
+                        src={apiUrl(image.thumbnail_url)}
                         alt={t("detail.photoAlt", { n, total: images.length, title })}
                         loading="lazy"
                         className="h-full w-full object-cover"

@@ -1,6 +1,7 @@
 "use client";
 
 import { ImageOff } from "lucide-react";
+import { apiUrl } from "@/lib/api";
 import { useI18n } from "@/lib/i18n";
 import { primaryImage, type Listing } from "./labels";
 
@@ -22,7 +23,7 @@ export function ListingThumb({ listing, className = "" }: { listing: Listing; cl
   }
   return (
     <img
-      src={image.thumbnail_url}
+      src={apiUrl(image.thumbnail_url)}
       alt={t("listings.photoOf", { title })}
       loading="lazy"
       decoding="async"
