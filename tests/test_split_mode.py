@@ -183,7 +183,10 @@ def split(embedded: EmbeddedServers, tmp_path_factory: pytest.TempPathFactory) -
             VO_REGISTRATION="open",
             VO_RATE_LIMIT_REGISTER="10000/hour",
             VO_RATE_LIMIT_IP="5000/minute",
+            # A pending analysis is tried again after 1 s, and the worker's scheduler moves a due job every
+            # second (defaults: a minute, 30 s), so the catch-up is seen within seconds.
             VO_ANALYSIS_RETRY_FIRST_SECONDS="1",
+            VO_WORKER_SCHEDULE_SECONDS="1",
         )
         home = base_env(**common, VO_DATA_DIR=str(home_dir), VO_OLLAMA_URL=ollama_url)
         split = Split(
@@ -325,3 +328,47 @@ def test_a_chat_answer_through_the_home_ai(split: Split, member: Member) -> None
     assert "error" not in names, events
     text = "".join(json.loads(data)["text"] for name, data in events if name == "token")
     assert text.strip(), events
+
+
+# --- the home side down, then back --------------------------------------------------------------------
+
+
+def restart(process: Process) -> None:
+    process.launch().wait_ready()
+
+
+def test_ai_service_down_leaves_clear_pending_states_and_catches_up(split: Split, member: Member) -> None:
+    assert split.ai.stop() == 0, split.ai.output()
+    try:
+        with httpx.Client(base_url=split.api.url, timeout=10) as client:
+            deep = client.get("/api/health/deep")
+        assert deep.json()["components"]["ai"]["status"] != "ok", deep.text
+
+        # The upload still makes the draft; its analysis waits, and says so.
+        draft = member.listing_with_photos(photos=1, seed=7)
+        assert draft["analysis_status"] == "pending", draft
+        waiting = wait_for(
+            "a failed attempt recorded",
+            lambda: (found := listing(member, draft["id"]))["analysis_attempts"] >= 1 and found,
+            logs=split,
+        )
+        assert waiting["analysis_status"] == "pending" and waiting["next_analysis_at"], waiting
+        assert waiting["analysis_error"], waiting
+
+        # The assistant says it cannot answer now, in words (no 500, no silence).
+        events = ask(member, "Quanto vale una giacca di jeans?")
+        names = [name for name, _ in events]
+        assert "error" in names and names[-1] == "done", events
+        error = json.loads(next(data for name, data in events if name == "error"))
+        assert error["detail"], error
+    finally:
+        restart(split.ai)
+
+    done = wait_for(
+        "the pending draft analysed once the AI service is back",
+        lambda: (found := listing(member, draft["id"]))["analysis_status"] == "done" and found,
+        logs=split,
+    )
+    assert done["title"] == "Giacca di jeans Levi's donna" and done["analysis_error"] is None, done
+    events = ask(member, "Come descrivo una giacca di jeans?")
+    assert "error" not in [name for name, _ in events], events
