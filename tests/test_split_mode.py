@@ -10,6 +10,7 @@ on the same ports to see the cloud side degrade to clear pending states and catc
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -27,15 +28,19 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 
 from tests.e2e.browser import Person, register_by_api
 from tests.e2e.seed import Member
+from tests.fakes import sendcloud as sendcloud_wire
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.sendcloud import FakeSendcloud
 from tests.fakes.server import serve_in_thread
 from tests.fakes.tracking17 import FakeTrack17
 from tests.fakes.vinted import FakeVinted
+from tests.shipments.factories import BUYER, SENDER
 from tests.support.serve import base_env, free_port
+from tests.vinted_link.factories import EXTENSION_ORIGIN
 from vinted_optimizer.kit.embedded import EmbeddedServers, start_embedded
 from vinted_optimizer.kit.migrations import upgrade
 
@@ -44,6 +49,7 @@ pytestmark = pytest.mark.slow
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 SERVICE_TOKEN = secrets.token_urlsafe(32)
+TRACK17_KEY = "track17-test-key-0123456789"
 WAIT = 30.0  # a flow across the processes: seconds at most
 
 
@@ -152,7 +158,8 @@ def split(embedded: EmbeddedServers, tmp_path_factory: pytest.TempPathFactory) -
     logs = tmp_path_factory.mktemp("split-logs")
     cloud_dir = Path(tempfile.mkdtemp(prefix="vo-spc", dir="/tmp"))
     home_dir = Path(tempfile.mkdtemp(prefix="vo-sph", dir="/tmp"))
-    ollama, vinted, sendcloud, track17 = FakeOllama(), FakeVinted(), FakeSendcloud(), FakeTrack17()
+    ollama, vinted, sendcloud = FakeOllama(), FakeVinted(), FakeSendcloud()
+    track17 = FakeTrack17(api_key=TRACK17_KEY)
     with contextlib.ExitStack() as stack:
         ollama_url = stack.enter_context(serve_in_thread(ollama.app))
         vinted_url = stack.enter_context(serve_in_thread(vinted.app))
@@ -187,6 +194,9 @@ def split(embedded: EmbeddedServers, tmp_path_factory: pytest.TempPathFactory) -
             # second (defaults: a minute, 30 s), so the catch-up is seen within seconds.
             VO_ANALYSIS_RETRY_FIRST_SECONDS="1",
             VO_WORKER_SCHEDULE_SECONDS="1",
+            # The home scraper unreachable: a queued publish tries again after 2 s (default: a minute).
+            VO_SCRAPER_RETRY_SECONDS="2",
+            VO_TRACK17_API_KEY=TRACK17_KEY,
         )
         home = base_env(**common, VO_DATA_DIR=str(home_dir), VO_OLLAMA_URL=ollama_url)
         split = Split(
@@ -290,6 +300,57 @@ def ask(member: Member, question: str) -> list[tuple[str, str]]:
         return sse_events(response)
 
 
+def link_vinted(split: Split, member: Member) -> None:
+    """What the browser extension does: the member's code and vinted.it session to the redeem route."""
+    code = member.client.post("/api/v1/vinted-link/pairings")
+    assert code.status_code == 201, code.text
+    access, refresh = split.vinted.member_session()
+    redeemed = httpx.post(
+        f"{split.api.url}/api/v1/vinted-link/redeem",
+        json={"code": code.json()["code"], "access_token_web": access, "refresh_token_web": refresh},
+        headers={"Origin": EXTENSION_ORIGIN},
+        timeout=10,
+    )
+    assert redeemed.status_code == 200, redeemed.text
+
+
+READY = {
+    "title": "Giacca di jeans Levi's",
+    "description": "Giacca di jeans blu, taglia M, come nuova.",
+    "price": "32.00",
+    "category_id": 1908,  # Donna > Abbigliamento > Capispalla > Giacche
+    "size_id": 4,  # M / 38 / 10
+    "condition": "very_good",
+    "package_size_id": 2,
+}
+
+
+def publish(split: Split, member: Member, listing_id: str) -> dict[str, Any]:
+    asked = member.client.post(f"/api/v1/listings/{listing_id}/publish")
+    assert asked.status_code == 202, asked.text
+    published: dict[str, Any] = wait_for(
+        "the listing published on the Vinted stand-in",
+        lambda: (found := listing(member, listing_id))["vinted_id"] and found,
+        logs=split,
+    )
+    return published
+
+
+def sync_sales(split: Split, member: Member) -> dict[str, Any]:
+    asked = member.client.post("/api/v1/vinted-link/sync", json={})
+    assert asked.status_code == 202, asked.text
+
+    def finished() -> dict[str, Any] | None:
+        reports = member.client.get("/api/v1/vinted-link/sync")
+        assert reports.status_code == 200, reports.text
+        items = reports.json()["items"]
+        report: dict[str, Any] | None = items[0] if items else None
+        return report if report and report["state"] not in ("queued", "running") else None
+
+    report: dict[str, Any] = wait_for("the sales sync", finished, logs=split)
+    return report
+
+
 # --- the service token --------------------------------------------------------------------------------
 
 
@@ -328,6 +389,79 @@ def test_a_chat_answer_through_the_home_ai(split: Split, member: Member) -> None
     assert "error" not in names, events
     text = "".join(json.loads(data)["text"] for name, data in events if name == "token")
     assert text.strip(), events
+
+
+def test_publish_on_vinted_and_sync_the_sales_through_the_home_scraper(split: Split, member: Member) -> None:
+    link_vinted(split, member)
+    draft = member.listing_with_photos(photos=2, seed=11, **READY)
+    published = publish(split, member, draft["id"])
+    assert published["publishing"]["state"] == "published", published
+    assert int(published["vinted_id"]) in split.vinted.items, published
+    item = json.loads(split.vinted.calls_to("create")[-1].body)["item"]
+    assert item["title"] == READY["title"] and len(item["assigned_photos"]) == 2, item
+
+    report = sync_sales(split, member)
+    assert report["state"] == "done", report
+    assert report["new_sales"] == split.vinted.orders_total, report
+    sales = member.client.get("/api/v1/sales")
+    assert sales.status_code == 200, sales.text
+    assert sales.json()["total"] == split.vinted.orders_total, sales.text
+
+
+async def next_event(socket: Any, wanted: str, timeout: float = WAIT) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            event: dict[str, Any] = json.loads(await socket.recv())
+            if event.get("type") == wanted:
+                return event
+
+
+async def test_a_label_then_the_tracking_webhook_reaches_the_open_socket(split: Split, member: Member) -> None:
+    account = member.client.put(
+        "/api/v1/shipments/account",
+        json={
+            "sender_address": SENDER,
+            "sendcloud_public_key": sendcloud_wire.PUBLIC_KEY,
+            "sendcloud_secret_key": sendcloud_wire.SECRET_KEY,
+        },
+    )
+    assert account.status_code == 200, account.text
+    created = member.client.post("/api/v1/listings", json={"title": "Maglione di lana", "price": "25.00"})
+    assert created.status_code == 201, created.text
+    sale = member.client.post(
+        "/api/v1/sales",
+        json={"listing_id": created.json()["id"], "sale_price": "25.00", "buyer_username": "compratrice_lu"},
+    )
+    assert sale.status_code == 201, sale.text
+    bought = member.client.post(
+        "/api/v1/shipments",
+        json={
+            "sale_id": sale.json()["id"],
+            "shipping_option_code": "brt:standard",
+            "weight_kg": "1.250",
+            "to_address": BUYER,
+        },
+    )
+    assert bought.status_code == 201, bought.text
+    shipment = bought.json()
+    label = member.client.get(f"/api/v1/shipments/{shipment['id']}/label")
+    assert label.status_code == 200 and label.content.startswith(b"%PDF"), label.text[:200]
+
+    parcel_id = next(
+        int(parcel["id"])
+        for sent in split.sendcloud.shipments.values()
+        for parcel in sent["parcels"]
+        if parcel["tracking_number"] == shipment["tracking_code"]
+    )
+    token = member.client.headers["Authorization"].removeprefix("Bearer ")
+    ws_url = split.api.url.replace("http://", "ws://") + "/api/v1/ws"
+    async with websockets.connect(ws_url, subprotocols=["vo.v1", f"vo.auth.{token}"]) as socket:  # type: ignore[list-item]
+        payload = split.sendcloud.webhook_payload(parcel_id, 91, timestamp=int(time.time()) + 60)  # en route
+        webhook = split.api.url + httpx.URL(account.json()["sendcloud_webhook_url"]).path
+        delivered = await sendcloud_wire.post_webhook(webhook, payload, secret=sendcloud_wire.SECRET_KEY)
+        assert delivered.status_code == 200, delivered.text
+        event = await next_event(socket, "shipment.status_changed")
+    assert event["data"]["status"] == "in_transit", event
 
 
 # --- the home side down, then back --------------------------------------------------------------------
