@@ -194,8 +194,8 @@ def split(embedded: EmbeddedServers, tmp_path_factory: pytest.TempPathFactory) -
             # second (defaults: a minute, 30 s), so the catch-up is seen within seconds.
             VO_ANALYSIS_RETRY_FIRST_SECONDS="1",
             VO_WORKER_SCHEDULE_SECONDS="1",
-            # The home scraper unreachable: a queued publish tries again after 2 s (default: a minute).
-            VO_SCRAPER_RETRY_SECONDS="2",
+            # The home scraper unreachable: a queued publish tries again after 1 s (default: a minute).
+            VO_SCRAPER_RETRY_SECONDS="1",
             VO_TRACK17_API_KEY=TRACK17_KEY,
         )
         home = base_env(**common, VO_DATA_DIR=str(home_dir), VO_OLLAMA_URL=ollama_url)
@@ -348,6 +348,13 @@ def sync_sales(split: Split, member: Member) -> dict[str, Any]:
         return report if report and report["state"] not in ("queued", "running") else None
 
     report: dict[str, Any] = wait_for("the sales sync", finished, logs=split)
+    return report
+
+
+def last_sync(member: Member) -> dict[str, Any]:
+    reports = member.client.get("/api/v1/vinted-link/sync")
+    assert reports.status_code == 200, reports.text
+    report: dict[str, Any] = reports.json()["items"][0]
     return report
 
 
@@ -506,3 +513,45 @@ def test_ai_service_down_leaves_clear_pending_states_and_catches_up(split: Split
     assert done["title"] == "Giacca di jeans Levi's donna" and done["analysis_error"] is None, done
     events = ask(member, "Come descrivo una giacca di jeans?")
     assert "error" not in [name for name, _ in events], events
+
+
+def test_scraper_service_down_queues_and_refuses_clearly_then_catches_up(split: Split, member: Member) -> None:
+    link_vinted(split, member)
+    draft = member.listing_with_photos(photos=1, seed=21, **READY)
+    assert split.scraper.stop() == 0, split.scraper.output()
+    try:
+        # What needs the home scraper now: 503 with Retry-After and an Italian sentence, never a 500.
+        market = member.client.get(f"/api/v1/listings/{draft['id']}/market")
+        assert market.status_code == 503, market.text
+        assert int(market.headers["Retry-After"]) > 0, market.headers
+        assert market.json()["detail"], market.text
+
+        # A publish is queued and says why it waits, and until when.
+        asked = member.client.post(f"/api/v1/listings/{draft['id']}/publish")
+        assert asked.status_code == 202, asked.text
+        waiting = wait_for(
+            "the publish waiting for the home side",
+            lambda: (found := listing(member, draft["id"]))["publishing"]["error"] and found,
+            logs=split,
+        )
+        assert waiting["publishing"]["state"] == "queued" and waiting["publishing"]["not_before"], waiting
+        assert waiting["vinted_id"] is None, waiting
+
+        # A sales sync fails with its reason in words, and says it will try again by itself.
+        report = sync_sales(split, member)
+        assert report["state"] == "failed" and report["reason"], report
+        assert any("Riprovo da solo" in note for note in report["notes"]), report
+    finally:
+        restart(split.scraper)
+
+    published = wait_for(
+        "the queued publish done once the scraper service is back",
+        lambda: (found := listing(member, draft["id"]))["vinted_id"] and found,
+        logs=split,
+    )
+    assert published["publishing"]["state"] == "published", published
+    synced = wait_for(
+        "the sales sync caught up by itself", lambda: (r := last_sync(member))["state"] == "done" and r, logs=split
+    )
+    assert synced["new_sales"] == split.vinted.orders_total, synced
+    assert member.client.get(f"/api/v1/listings/{draft['id']}/market").status_code == 200
