@@ -364,7 +364,9 @@ def last_sync(member: Member) -> dict[str, Any]:
 @pytest.mark.parametrize("service", ["ai", "scraper"])
 def test_home_services_refuse_a_missing_or_wrong_service_token(split: Split, service: str) -> None:
     process = split.ai if service == "ai" else split.scraper
-    method, path, body = ("POST", "/embed", {"texts": ["giacca"]}) if service == "ai" else ("GET", "/status", None)
+    method, path, body = (
+        ("POST", "/embed", {"texts": ["giacca"]}) if service == "ai" else ("GET", "/status", None)
+    )
     with httpx.Client(base_url=process.url, timeout=10) as client:
         missing = client.request(method, path, json=body)
         wrong = client.request(method, path, json=body, headers={"X-Service-Token": "x" * 43})
@@ -415,15 +417,17 @@ def test_publish_on_vinted_and_sync_the_sales_through_the_home_scraper(split: Sp
     assert sales.json()["total"] == split.vinted.orders_total, sales.text
 
 
-async def next_event(socket: Any, wanted: str, timeout: float = WAIT) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
+async def next_event(socket: Any, wanted: str) -> dict[str, Any]:
+    async with asyncio.timeout(WAIT):
         while True:
             event: dict[str, Any] = json.loads(await socket.recv())
             if event.get("type") == wanted:
                 return event
 
 
-async def test_a_label_then_the_tracking_webhook_reaches_the_open_socket(split: Split, member: Member) -> None:
+async def test_a_label_then_the_tracking_webhook_reaches_the_open_socket(
+    split: Split, member: Member
+) -> None:
     account = member.client.put(
         "/api/v1/shipments/account",
         json={
@@ -515,7 +519,9 @@ def test_ai_service_down_leaves_clear_pending_states_and_catches_up(split: Split
     assert "error" not in [name for name, _ in events], events
 
 
-def test_scraper_service_down_queues_and_refuses_clearly_then_catches_up(split: Split, member: Member) -> None:
+def test_scraper_service_down_queues_and_refuses_clearly_then_catches_up(
+    split: Split, member: Member
+) -> None:
     link_vinted(split, member)
     draft = member.listing_with_photos(photos=1, seed=21, **READY)
     assert split.scraper.stop() == 0, split.scraper.output()
@@ -551,8 +557,12 @@ def test_scraper_service_down_queues_and_refuses_clearly_then_catches_up(split: 
     )
     assert published["publishing"]["state"] == "published", published
     synced = wait_for(
-        "the sales sync caught up by itself", lambda: (r := last_sync(member))["state"] == "done" and r, logs=split
+        "the sales sync caught up by itself",
+        lambda: (r := last_sync(member))["state"] == "done" and r,
+        logs=split,
     )
     # Read everything (the other family's test recorded these orders first: seen here, not new).
-    assert synced["orders_seen"] == split.vinted.orders_total and synced["finished_at"] > report["finished_at"]
+    assert (
+        synced["orders_seen"] == split.vinted.orders_total and synced["finished_at"] > report["finished_at"]
+    )
     assert member.client.get(f"/api/v1/listings/{draft['id']}/market").status_code == 200

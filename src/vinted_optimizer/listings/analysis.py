@@ -191,7 +191,12 @@ async def ask_market(work: Work, outcome: Outcome, scraper: ScraperClient, *, ov
 
 
 async def record(
-    session: AsyncSession, work: Work, outcome: Outcome, *, overwrite: bool, first_delay: timedelta = FIRST_DELAY
+    session: AsyncSession,
+    work: Work,
+    outcome: Outcome,
+    *,
+    overwrite: bool,
+    first_delay: timedelta = FIRST_DELAY,
 ) -> str:
     """Write the outcome on the listing (locked), unless the listing moved on meanwhile."""
     listing = await repository.get_unscoped(session, work.listing_id, for_update=True)
@@ -235,7 +240,9 @@ def _record_failure(listing: Listing, failure: AIUnavailable, first_delay: timed
     listing.analysis_attempts += 1
     giving_up = listing.analysis_attempts >= MAX_ATTEMPTS
     listing.analysis_status = "failed" if giving_up else "pending"
-    listing.next_analysis_at = None if giving_up else utcnow() + backoff(listing.analysis_attempts, first_delay)
+    listing.next_analysis_at = (
+        None if giving_up else utcnow() + backoff(listing.analysis_attempts, first_delay)
+    )
     listing.analysis_error = failure.detail[:300]
     log.warning(
         "analysis.unavailable",
@@ -254,7 +261,9 @@ async def retry_due(session: AsyncSession, queue: JobQueue) -> int:
     return len(due)
 
 
-async def schedule_retry(session: AsyncSession, queue: JobQueue, listing_id: uuid.UUID, overwrite: bool) -> bool:
+async def schedule_retry(
+    session: AsyncSession, queue: JobQueue, listing_id: uuid.UUID, overwrite: bool
+) -> bool:
     """Queue the next attempt of a pending analysis for when it is due, so it runs on time rather than at
     the cron's next pass; the cron's retry of the same attempt has the same job id, so it runs once."""
     listing = await repository.get_unscoped(session, listing_id)

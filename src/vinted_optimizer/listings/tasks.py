@@ -1,8 +1,9 @@
 """Jobs of the listings domain: thin, taking ids, handing off to ``analysis``. They may run twice.
 
 When Ollama is down or slow the listing stays a draft with what was computed locally and
-``analysis_status = pending``; its next attempt is queued for when it is due, with a growing delay
-(``analysis.backoff``), and the cron job queues any that were missed (the same job id: run once).
+``analysis_status = pending``; the cron job tries again with a growing delay (``analysis.backoff``). A first
+delay set below the cron's minute has each next attempt queued by the job itself, for when it is due (the
+cron's retry of the same attempt has the same job id: run once).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from vinted_optimizer.kit.queue import Cron, DomainJobs
 from vinted_optimizer.listings import analysis, publish_job, publish_rules
 from vinted_optimizer.resources import Resources
 from vinted_optimizer.vinted_link.tasks import vinted_access
+
+CRON_PERIOD = timedelta(minutes=1)  # the retry cron's (every minute)
 
 
 async def analyze(ctx: dict[str, Any], listing_id: str, ticket: str, overwrite: bool = False) -> str:
@@ -37,7 +40,8 @@ async def analyze(ctx: dict[str, Any], listing_id: str, ticket: str, overwrite: 
     # Once committed: the family's screens reload the listing.
     if result in ("done", "no_images"):
         await resources.events.publish_quietly(work.family_id, EventType.analysis_finished, about)
-    if result == "pending":  # the AI is down: the next attempt, queued for when it is due
+    if result == "pending" and first_delay < CRON_PERIOD:
+        # Retries sooner than the cron's minute (VO_ANALYSIS_RETRY_FIRST_SECONDS): queued here, for when due.
         async with resources.sessionmaker() as session:
             await analysis.schedule_retry(session, resources.queue, work.listing_id, overwrite)
     if result in ("pending", "failed"):

@@ -242,7 +242,8 @@ class HttpScraperClient:
             raise ScraperUnavailable(retry_after=self._retry_seconds) from error
         log.warning("scraper_client.publish_unfinished")
         raise ScraperUnavailable(
-            "Il servizio di casa ha interrotto la pubblicazione: riprova più tardi.", retry_after=self._retry_seconds
+            "Il servizio di casa ha interrotto la pubblicazione: riprova più tardi.",
+            retry_after=self._retry_seconds,
         )
 
     async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:

@@ -38,7 +38,9 @@ async def clean_pairings(ctx: dict[str, Any]) -> int:
         return await service.delete_stale_pairings(session)
 
 
-async def sync_member(ctx: dict[str, Any], user_id: str, trigger: str = "cron", attempt: int = 0) -> str | None:
+async def sync_member(
+    ctx: dict[str, Any], user_id: str, trigger: str = "cron", attempt: int = 0
+) -> str | None:
     """One member's sales sync (the button or the cron, or its retry while the home side was away); the
     report's state."""
     resources: Resources = ctx["resources"]
