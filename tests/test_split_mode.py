@@ -131,6 +131,8 @@ class Split:
     vinted: FakeVinted
     sendcloud: FakeSendcloud
     track17: FakeTrack17
+    cloud_dir: Path
+    home_dir: Path
 
     @property
     def processes(self) -> list[Process]:
@@ -222,6 +224,8 @@ def split(embedded: EmbeddedServers, tmp_path_factory: pytest.TempPathFactory) -
             vinted=vinted,
             sendcloud=sendcloud,
             track17=track17,
+            cloud_dir=cloud_dir,
+            home_dir=home_dir,
         )
         try:
             for process in split.processes:
@@ -374,6 +378,18 @@ def test_home_services_refuse_a_missing_or_wrong_service_token(split: Split, ser
     assert missing.status_code == 401, missing.text
     assert wrong.status_code in (401, 403), wrong.text
     assert right.status_code == 200, right.text
+
+
+def test_no_in_process_shortcut_the_home_files_live_on_the_home_side_only(
+    split: Split, member: Member
+) -> None:
+    """The home side's files (the scraper's DuckDB snapshots, the AI's cache and Chroma) are opened by the
+    home processes only: the cloud side's folder holds the objects (R2 in production) and nothing else."""
+    member.listing_with_photos(photos=1, seed=31)
+    cloud = sorted(p.name for p in split.cloud_dir.iterdir())
+    assert cloud == ["objects"], cloud
+    assert not list(split.cloud_dir.rglob("*.duckdb")), list(split.cloud_dir.rglob("*"))
+    assert (split.home_dir / "chroma").is_dir(), sorted(p.name for p in split.home_dir.iterdir())
 
 
 # --- the main flows -----------------------------------------------------------------------------------
