@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     rate_limit_vinted_redeem: str = "10/10 minutes"  # codes tried by the browser extension, per IP
     rate_limit_chat: str = "20/minute"  # questions to the assistant, per member
     # The assistant (chat domain, cloud side): what one member may ask, and how long a reply may take.
+    # A pending analysis (the AI service down) is tried again after this, doubling up to two hours.
+    analysis_retry_first_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # The home scraper service unreachable: the Retry-After said, and when a queued publish tries again.
+    scraper_retry_seconds: int = Field(default=60, ge=1, le=3600)
+    # Seconds between the worker's scheduler runs: a delayed job (a retry, a cron run) starts up to this late.
+    worker_schedule_seconds: int = Field(default=30, ge=1, le=300)
     chat_message_max_chars: int = Field(default=2000, ge=1, le=2000)
     chat_sessions_max: int = Field(default=100, ge=1)
     chat_reply_timeout_seconds: float = Field(default=180.0, gt=0)

@@ -174,7 +174,7 @@ def build_worker(
         cron_jobs=CRON_JOBS if cron else [],
         startup=startup,
         concurrency=max_jobs,
-        timers=WORKER_TIMERS,
+        timers={**WORKER_TIMERS, "schedule": resources.settings.worker_schedule_seconds},
         dequeue_timeout=dequeue_wait_seconds,
         burst=burst,
         shutdown_grace_period_s=10,

@@ -47,8 +47,8 @@ MAX_DELAY = timedelta(hours=2)
 RETRY_BATCH = 20
 
 
-def backoff(attempts: int) -> timedelta:
-    return min(FIRST_DELAY * (1 << max(0, attempts - 1)), MAX_DELAY)
+def backoff(attempts: int, first: timedelta = FIRST_DELAY) -> timedelta:
+    return min(first * (1 << max(0, attempts - 1)), MAX_DELAY)
 
 
 def ticket(requested_at: datetime | None, attempts: int) -> str:
@@ -190,7 +190,14 @@ async def ask_market(work: Work, outcome: Outcome, scraper: ScraperClient, *, ov
     return replace(outcome, market=found)
 
 
-async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwrite: bool) -> str:
+async def record(
+    session: AsyncSession,
+    work: Work,
+    outcome: Outcome,
+    *,
+    overwrite: bool,
+    first_delay: timedelta = FIRST_DELAY,
+) -> str:
     """Write the outcome on the listing (locked), unless the listing moved on meanwhile."""
     listing = await repository.get_unscoped(session, work.listing_id, for_update=True)
     if listing is None or not _is_current(listing, work.ticket):
@@ -200,7 +207,7 @@ async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwri
         await session.flush()
         return "no_images"
     if outcome.failure is not None:
-        _record_failure(listing, outcome.failure)
+        _record_failure(listing, outcome.failure, first_delay)
         await session.flush()
         return str(listing.analysis_status)  # "pending" (tried again later) or "failed" (given up)
     assert outcome.result is not None  # an Outcome has a result or a failure
@@ -229,11 +236,13 @@ async def record(session: AsyncSession, work: Work, outcome: Outcome, *, overwri
     return "done"
 
 
-def _record_failure(listing: Listing, failure: AIUnavailable) -> None:
+def _record_failure(listing: Listing, failure: AIUnavailable, first_delay: timedelta = FIRST_DELAY) -> None:
     listing.analysis_attempts += 1
     giving_up = listing.analysis_attempts >= MAX_ATTEMPTS
     listing.analysis_status = "failed" if giving_up else "pending"
-    listing.next_analysis_at = None if giving_up else utcnow() + backoff(listing.analysis_attempts)
+    listing.next_analysis_at = (
+        None if giving_up else utcnow() + backoff(listing.analysis_attempts, first_delay)
+    )
     listing.analysis_error = failure.detail[:300]
     log.warning(
         "analysis.unavailable",
@@ -250,6 +259,25 @@ async def retry_due(session: AsyncSession, queue: JobQueue) -> int:
         current = ticket(requested_at, attempts)
         await queue.enqueue(ANALYZE_JOB, str(listing_id), current, False, job_id=job_id(listing_id, current))
     return len(due)
+
+
+async def schedule_retry(
+    session: AsyncSession, queue: JobQueue, listing_id: uuid.UUID, overwrite: bool
+) -> bool:
+    """Queue the next attempt of a pending analysis for when it is due, so it runs on time rather than at
+    the cron's next pass; the cron's retry of the same attempt has the same job id, so it runs once."""
+    listing = await repository.get_unscoped(session, listing_id)
+    if listing is None or listing.analysis_status != "pending" or listing.next_analysis_at is None:
+        return False
+    current = ticket(listing.analysis_requested_at, listing.analysis_attempts)
+    return await queue.enqueue(
+        ANALYZE_JOB,
+        str(listing_id),
+        current,
+        overwrite,
+        job_id=job_id(listing_id, current),
+        scheduled=listing.next_analysis_at,
+    )
 
 
 def _same(current: Any, proposed: Any) -> bool:

@@ -160,9 +160,11 @@ class HttpScraperClient:
         timeout: float = HTTP_TIMEOUT_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
         extra_headers: dict[str, str] | None = None,
+        retry_seconds: int = 60,
     ) -> None:
         """``extra_headers``: Cloudflare Access's service-token headers (Settings.home_service_headers)."""
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
+        self._retry_seconds = retry_seconds  # the Retry-After of "unreachable"
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={**(extra_headers or {}), **({SERVICE_TOKEN_HEADER: token} if token else {})},
@@ -239,9 +241,12 @@ class HttpScraperClient:
                         return PublishOutcome.model_validate(message["outcome"])
         except httpx.TransportError as error:
             log.warning("scraper_client.unreachable", path="/members/publish", error=type(error).__name__)
-            raise ScraperUnavailable() from error
+            raise ScraperUnavailable(retry_after=self._retry_seconds) from error
         log.warning("scraper_client.publish_unfinished")
-        raise ScraperUnavailable("Il servizio di casa ha interrotto la pubblicazione: riprova più tardi.")
+        raise ScraperUnavailable(
+            "Il servizio di casa ha interrotto la pubblicazione: riprova più tardi.",
+            retry_after=self._retry_seconds,
+        )
 
     async def unpublish_member(self, request: UnpublishRequest) -> UnpublishOutcome:
         body = request.model_dump(mode="json")
@@ -262,7 +267,7 @@ class HttpScraperClient:
             response = await self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
         except httpx.TransportError as error:
             log.warning("scraper_client.unreachable", path=path, error=type(error).__name__)
-            raise ScraperUnavailable() from error
+            raise ScraperUnavailable(retry_after=self._retry_seconds) from error
         if response.status_code < 400:
             return response
         self._raise_for(response, path)
@@ -299,6 +304,9 @@ def _retry_after(response: httpx.Response) -> int:
 def create_scraper_client(settings: Settings, redis: Redis) -> ScraperClient:
     if settings.scraper_service_url:
         return HttpScraperClient(
-            settings.scraper_service_url, settings.service_token, extra_headers=settings.home_service_headers
+            settings.scraper_service_url,
+            settings.service_token,
+            extra_headers=settings.home_service_headers,
+            retry_seconds=settings.scraper_retry_seconds,
         )
     return InProcessScraperClient(settings, redis)

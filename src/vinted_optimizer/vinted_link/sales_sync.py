@@ -36,7 +36,7 @@ import binascii
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,6 +74,9 @@ JOB_RUN_FOR = 30 * 60
 LABELS_PER_RUN = 10
 LABELS_SECONDS = 10 * 60
 ASK_AGAIN_SECONDS = 60
+# The home scraper unreachable: the run is tried again by itself after its Retry-After, doubling, this many
+# times (a longer absence is the cron's next pass, twice an hour).
+HOME_RETRIES = 5
 ROME = ZoneInfo("Europe/Rome")
 
 NOT_LINKED_FAMILY = (
@@ -402,9 +405,10 @@ async def _finish(access: VintedAccess, member: Member, report: SyncReport) -> S
 
 
 async def sync_member(
-    access: VintedAccess, storage: Storage, user_id: uuid.UUID, trigger: str
+    access: VintedAccess, storage: Storage, user_id: uuid.UUID, trigger: str, attempt: int = 0
 ) -> SyncReport | None:
-    """One run for one member (the job). None when the member no longer exists or has no family."""
+    """One run for one member (the job). None when the member no longer exists or has no family. The home
+    scraper unreachable, the run is queued again by itself (``attempt``: how many times already)."""
     async with access.sessionmaker() as session:
         user = await users.get(session, user_id)
         member = users.member_of(user) if user is not None else None
@@ -428,7 +432,22 @@ async def sync_member(
 
     try:
         outcome = await with_member(access, user_id, call)
-    except (VintedNotLinked, MemberBusy, ScraperUnavailable) as error:
+    except ScraperUnavailable as error:
+        report.state, report.reason = "failed", error.detail
+        if attempt < HOME_RETRIES:
+            seconds = int(error.headers.get("Retry-After", "60")) << attempt
+            await access.queue.enqueue(
+                SYNC_JOB,
+                str(user_id),
+                trigger,
+                attempt + 1,
+                job_id=f"{job_id(user_id)}:home-retry-{attempt + 1}",  # not this run's own key
+                run_for=JOB_RUN_FOR,
+                scheduled=utcnow() + timedelta(seconds=seconds),
+            )
+            report.notes.append(f"Riprovo da solo tra {seconds} secondi.")
+        return await _finish(access, member, report)
+    except (VintedNotLinked, MemberBusy) as error:
         report.state, report.reason = "failed", error.detail
         return await _finish(access, member, report)
     if outcome.error is not None or outcome.result is None:

@@ -38,11 +38,14 @@ async def clean_pairings(ctx: dict[str, Any]) -> int:
         return await service.delete_stale_pairings(session)
 
 
-async def sync_member(ctx: dict[str, Any], user_id: str, trigger: str = "cron") -> str | None:
-    """One member's sales sync (the button or the cron); the report's state."""
+async def sync_member(
+    ctx: dict[str, Any], user_id: str, trigger: str = "cron", attempt: int = 0
+) -> str | None:
+    """One member's sales sync (the button or the cron, or its retry while the home side was away); the
+    report's state."""
     resources: Resources = ctx["resources"]
     report = await sales_sync.sync_member(
-        vinted_access(resources), resources.storage, uuid.UUID(user_id), trigger
+        vinted_access(resources), resources.storage, uuid.UUID(user_id), trigger, attempt
     )
     return report.state if report is not None else None
 
