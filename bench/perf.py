@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,15 @@ from bench.dashboard import CHARTS_DRAWN, CHROMIUM, LAUNCH_ARGS  # noqa: E402
 from bench.load import CRUD, DB, UPLOAD, WS  # noqa: E402
 from tests.fakes.ollama import FakeOllama  # noqa: E402
 from tests.fakes.server import serve_in_thread  # noqa: E402
-from tests.support.serve import Serve, base_env, free_port, new_data_dir, shut_down  # noqa: E402
+from tests.support.serve import (  # noqa: E402
+    Serve,
+    base_env,
+    free_port,
+    new_data_dir,
+    postgres_pid,
+    redis_pids,
+    shut_down,
+)
 
 from vinted_optimizer.demo import MEMBERS as DEMO_MEMBERS  # noqa: E402
 from vinted_optimizer.demo import PASSWORD as DEMO_PASSWORD  # noqa: E402
@@ -201,7 +210,10 @@ async def page_loads(
     return timings, errors
 
 
-async def load_with_pages(base_url: str, plan_path: Path, result_path: Path) -> tuple[list[float], list[str]]:
+async def load_with_pages(
+    server: Serve, plan_path: Path, result_path: Path
+) -> tuple[list[float], list[str], dict[str, float]]:
+    base_url = server.url
     """bench/load.py as a subprocess and the page loads here, for as long as the generator runs."""
     stop, started = asyncio.Event(), asyncio.Event()
     pages = asyncio.create_task(page_loads(base_url, stop, started))
@@ -222,6 +234,10 @@ async def load_with_pages(base_url: str, plan_path: Path, result_path: Path) -> 
     first = await generator.stdout.readline()  # "load.py: …": the sockets are connected, the clock runs
     print(first.decode().rstrip(), flush=True)
     started.set()
+    before = cpu_account(server, generator.pid)
+    over = await generator.stdout.readline()  # the members have stopped (the last deliveries still due)
+    print(over.decode().rstrip(), flush=True)
+    after = cpu_account(server, generator.pid)
     rest = await generator.stdout.read()
     code = await generator.wait()
     stop.set()
@@ -229,7 +245,53 @@ async def load_with_pages(base_url: str, plan_path: Path, result_path: Path) -> 
         print(rest.decode().rstrip())
     if code != 0:
         sys.exit(f"bench/load.py exited with {code}")
-    return await pages
+    timings, errors = await pages
+    return timings, errors, {group: after[group] - before.get(group, 0.0) for group in after}
+
+
+def _tree(pid: int | None) -> list[psutil.Process]:
+    if pid is None:
+        return []
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def cpu_account(server: Serve, generator: int) -> dict[str, float]:
+    """CPU seconds so far (user + system) of each part of the bench, and of the whole machine."""
+    groups: dict[str, list[psutil.Process]] = {
+        "PostgreSQL": _tree(postgres_pid(server.data_dir)),
+        "Redis": [p for pid in redis_pids(server.data_dir) for p in _tree(pid)],
+        "load generator (bench/load.py)": _tree(generator),
+    }
+    assert server.process is not None
+    groups["serve (2 API processes, the worker)"] = _tree(server.process.pid)
+    mine = _tree(os.getpid())
+    groups["Chromium (Panoramica's loads)"] = [p for p in mine if "chrom" in p.name().lower()]
+    groups["perf.py (Playwright, the Ollama stand-in)"] = [
+        p for p in mine if "chrom" not in p.name().lower() and p.pid != generator
+    ]
+    account: dict[str, float] = {}
+    seen: set[int] = set()
+    for group, processes in groups.items():
+        total = 0.0
+        for process in processes:
+            if process.pid in seen:
+                continue
+            seen.add(process.pid)
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        account[group] = total
+    machine = psutil.cpu_times()
+    account["the whole machine"] = (
+        machine.user + machine.system + machine.nice + machine.irq + machine.softirq
+    )
+    return account
 
 
 def ceiling_ratio(
@@ -322,6 +384,17 @@ def report(
     return failed
 
 
+def print_cpu(cpu: dict[str, float]) -> None:
+    """Where the two cores went during the load (the rest: other work on the shared machine, and the
+    processes that ended during the load, such as PostgreSQL's backends of closed connections)."""
+    machine, seconds = cpu.pop("the whole machine"), cpu.pop("wall")
+    print(f"\nCPU during the {seconds:.1f} s of load (2 cores = {2 * seconds:.0f} CPU-seconds):\n")
+    print("| process | CPU-seconds | share of 2 cores |")
+    print("|---|---|---|")
+    for group, used in [*cpu.items(), ("anything else on the machine", machine - sum(cpu.values()))]:
+        print(f"| {group} | {used:.1f} | {used / (2 * seconds):.0%} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
@@ -349,12 +422,13 @@ def main() -> None:
             }
             plan_path.write_text(json.dumps(plan))
             before = os.getloadavg()[0]
-            pages, page_errors = asyncio.run(load_with_pages(server.url, plan_path, result_path))
+            pages, page_errors, cpu = asyncio.run(load_with_pages(server, plan_path, result_path))
             after = os.getloadavg()[0]
             result = json.loads(result_path.read_text())
             failed = report(result, pages, page_errors, args.seconds, len(members))
             # The machine's 1-minute load average (2 cores): what else ran beside this bench.
             print(f"load average: {before:.1f} before the mixed load, {after:.1f} at its end (2 cores)")
+            print_cpu(cpu)
             print(
                 f"\nthe ceiling (bench/api.py's measure), {args.workers} processes each, "
                 "wrk 50 connections:\n"
