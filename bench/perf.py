@@ -249,6 +249,20 @@ async def load_with_pages(
     return timings, errors, {group: after[group] - before.get(group, 0.0) for group in after}
 
 
+SERVE_ROLES = (
+    ("the job worker", " worker"),
+    ("the AI service", "ai-service"),
+    ("the scraper service", "scraper-service"),
+)
+
+
+def _cmdline_has(process: psutil.Process, words: str) -> bool:
+    try:
+        return words in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
 def _tree(pid: int | None) -> list[psutil.Process]:
     if pid is None:
         return []
@@ -267,7 +281,10 @@ def cpu_account(server: Serve, generator: int) -> dict[str, float]:
         "load generator (bench/load.py)": _tree(generator),
     }
     assert server.process is not None
-    groups["serve (2 API processes, the worker)"] = _tree(server.process.pid)
+    served = _tree(server.process.pid)
+    for role, words in SERVE_ROLES:
+        groups[f"serve: {role}"] = [p for p in served if _cmdline_has(p, words)]
+    groups["serve: the API processes"] = served  # what is left of serve's tree: uvicorn's processes
     mine = _tree(os.getpid())
     groups["Chromium (Panoramica's loads)"] = [p for p in mine if "chrom" in p.name().lower()]
     groups["perf.py (Playwright, the Ollama stand-in)"] = [
@@ -288,6 +305,7 @@ def cpu_account(server: Serve, generator: int) -> dict[str, float]:
             total += times.user + times.system
         account[group] = total
     machine = psutil.cpu_times()
+    account["wall"] = time.monotonic()
     account["the whole machine"] = (
         machine.user + machine.system + machine.nice + machine.irq + machine.softirq
     )
