@@ -372,24 +372,26 @@ def report(
         "(the load generator a separate process)\n"
     )
     columns = ["category", *(f"{kind} {p}" for p in ("p50", "p95", "p99") for kind in ("target", "measured"))]
-    print("| " + " | ".join([*columns, "requests", "errors"]) + " |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| " + " | ".join([*columns, "requests", "errors", "targets met"]) + " |")
+    print("|" + "---|" * (len(columns) + 3))
     failed = 0
-    for category, p50, p95, p99 in TARGETS:
+    for category, *targets in TARGETS:
         values = latencies.get(category, [])
-        count = len(values)
-        if values:
-            m50, m95, m99 = (f"{percentile(values, share):,.1f} ms" for share in (0.5, 0.95, 0.99))
-        else:
-            m50 = m95 = m99 = "–"
+        measured = [percentile(values, share) if values else None for share in (0.5, 0.95, 0.99)]
+        cells = [
+            cell
+            for target, value in zip(targets, measured, strict=True)
+            for cell in (_target(target), "–" if value is None else f"{value:,.1f} ms")
+        ]
+        met = all(
+            target is None or (value is not None and value < target)
+            for target, value in zip(targets, measured, strict=True)
+        )
         errs = errors.get(category, 0)
         failed += errs
-        noun = "deliveries" if category == WS else "loads" if category == DASHBOARD else ""
-        print(
-            f"| {category} | {_target(p50)} | {m50} | {_target(p95)} | {m95} | {_target(p99)} | {m99} | "
-            f"{count:,} {noun}".rstrip()
-            + f" | {errs} |"
-        )
+        noun = " deliveries" if category == WS else " loads" if category == DASHBOARD else ""
+        row = [category, *cells, f"{len(values):,}{noun}", str(errs), "yes" if met and not errs else "no"]
+        print("| " + " | ".join(row) + " |")
     total = sum(len(v) for k, v in result["latencies"].items() if k != WS)
     print(f"\nHTTP requests answered: {total:,} ({total / seconds:.0f}/s)\n")
     print("| operation | count | p50 | p95 | p99 |")
