@@ -204,7 +204,11 @@ async def run(plan: dict[str, Any]) -> Tally:
     tally = Tally()
     members = [Member(m["token"], m["family_id"], m["listings"]) for m in plan["members"]]
     photos = [photo(800, 600, seed=n, quality=85) for n in range(8)]
-    limits = httpx.Limits(max_connections=len(members) + 10, max_keepalive_connections=len(members) + 10)
+    # An idle connection is dropped after 2 s, well before uvicorn's 5 s keep-alive closes it from its
+    # side (a request sent on a connection the server is closing would fail with nothing to do with load).
+    limits = httpx.Limits(
+        max_connections=len(members) + 10, max_keepalive_connections=len(members) + 10, keepalive_expiry=2
+    )
     sockets = Sockets(members, tally)
     await sockets.connect(plan["base_url"])  # every socket connected before the clock starts
     async with httpx.AsyncClient(base_url=plan["base_url"], timeout=30, limits=limits) as client:

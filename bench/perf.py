@@ -36,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -430,6 +431,7 @@ def main() -> None:
         if os.environ.get("VO_WEB_DIR"):  # another checkout's built dashboard (default: web/out of this one)
             env["VO_WEB_DIR"] = os.environ["VO_WEB_DIR"]
         server = Serve(data_dir=data_dir, log_path=data_dir / "serve.log", env=env)
+        failed = 0
         try:
             server.start()
             members, admin_token, listing_id = seed_members(server.url, args.families)
@@ -459,6 +461,10 @@ def main() -> None:
                 print(f"- {label}: {text}")
         finally:
             shut_down(server)
+            if failed:  # serve's log kept beside the errors, for their cause
+                kept = Path(tempfile.gettempdir()) / f"perf-serve-{os.getpid()}.log"
+                shutil.copy(server.log_path, kept)
+                print(f"serve's log: {kept}")
             shutil.rmtree(data_dir, ignore_errors=True)
     if failed:
         sys.exit(f"\n{failed} errors (zero required)")
