@@ -89,6 +89,7 @@ bench: web-build wrk
 	$(VENV)/bin/python bench/scraper.py
 	$(VENV)/bin/python bench/chat.py
 	$(VENV)/bin/python bench/dashboard.py
+	$(VENV)/bin/python bench/perf.py
 
 # The long abuse and fault drill (minutes): schemathesis at length, SIGKILLed Redis and PostgreSQL, and
 # the accessibility tour on every viewport (`make test` tours the phone only).
