@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.tracing import instrument_httpx
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.publishing import OnProgress
 from vinted_optimizer.scraper.schemas import (
@@ -161,11 +162,13 @@ class HttpScraperClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={SERVICE_TOKEN_HEADER: token} if token else {},
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-            transport=transport,
+        self._http = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/"),
+                headers={SERVICE_TOKEN_HEADER: token} if token else {},
+                timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+                transport=transport,
+            )
         )
 
     async def request_scrape(self, request: ScrapeRequest) -> ScrapeAccepted:
