@@ -66,7 +66,11 @@ def _positional(name: str, function: JobFunction) -> JobFunction:
         if not tracing.active():
             return await function(ctx, *args)
         job: Job | None = ctx.get("job")
-        attributes = {"messaging.system": "saq", "messaging.operation.type": "process", "job.name": name}
+        attributes: dict[str, str | int] = {
+            "messaging.system": "saq",
+            "messaging.operation.type": "process",
+            "job.name": name,
+        }
         if job is not None:
             attributes |= {"job.key": job.key, "job.attempt": job.attempts}
         with tracing.job_span(name, trace, attributes):

@@ -117,7 +117,7 @@ def uninstall() -> None:
         provider.shutdown()
         from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 
-        EngineTracer.remove_all_event_listeners()  # the engines instrumented meanwhile
+        EngineTracer.remove_all_event_listeners()  # type: ignore[no-untyped-call] # the engines instrumented
 
 
 def shutdown() -> None:
@@ -153,13 +153,13 @@ def instrument_engine(engine: AsyncEngine) -> None:
     """A span per SQL statement of ``engine`` (when on)."""
     if _provider is None:
         return
-    from opentelemetry.instrumentation.sqlalchemy import __version__ as version
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    from opentelemetry.instrumentation.sqlalchemy.version import __version__ as version
     from opentelemetry.metrics import NoOpMeterProvider
 
     tracer = _provider.get_tracer("opentelemetry.instrumentation.sqlalchemy", version)
     usage = NoOpMeterProvider().get_meter("sqlalchemy").create_up_down_counter("db.client.connections.usage")
-    EngineTracer(tracer, engine.sync_engine, usage)
+    EngineTracer(tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
 
 
 def instrument_httpx(client: httpx.AsyncClient) -> httpx.AsyncClient:
