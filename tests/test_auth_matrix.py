@@ -409,6 +409,12 @@ MATRIX = [
         None,
         dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=200),
     ),
+    (
+        "GET",
+        "/api/v1/admin/metrics/prometheus",
+        None,
+        dict(anonymous=401, member=403, family_admin=403, other_family=403, instance_admin=200),
+    ),
     # The scraper's pacing and an instance-wide scrape: the instance administrator's (nothing followed: 409).
     (
         "GET",

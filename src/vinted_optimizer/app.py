@@ -25,7 +25,7 @@ from vinted_optimizer.events.endpoints import router as events_router
 from vinted_optimizer.events.endpoints import socket_router
 from vinted_optimizer.health.endpoints import router as health_router
 from vinted_optimizer.images.endpoints import router as images_router
-from vinted_optimizer.kit import error_handlers
+from vinted_optimizer.kit import error_handlers, tracing
 from vinted_optimizer.kit.context import ProxyTrust
 from vinted_optimizer.kit.db import PoolReader, create_engine, create_read_sessionmaker, create_sessionmaker
 from vinted_optimizer.kit.docs import mount_docs
@@ -191,9 +191,9 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=_lifespan,
-        # FastAPI's native OpenTelemetry: nothing here exports it, and its per-request check of the global
-        # providers cost about a sixth of a bare route.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        # FastAPI's native OpenTelemetry, with this process's provider when tracing is on (kit.tracing);
+        # off, it is disabled: its per-request check of the global providers cost a sixth of a bare route.
+        telemetry=tracing.fastapi_telemetry(),
     )
     app.state.settings = settings
     app.state.proxy_trust = ProxyTrust(settings.trusted_proxies, settings.client_ip_header)
@@ -279,4 +279,8 @@ def create_served_app() -> FastAPI:
     """The factory each API process of a multi-process `serve` calls: the settings its parent decided
     come through the environment; the job worker runs in a process of its own, and so do the AI and
     scraper services (`cli._home_services`), reached over HTTP: no API process opens the home side's files."""
+    import atexit
+
+    if tracing.setup("serve"):  # each API process its own provider (kit.tracing), when configured
+        atexit.register(tracing.shutdown)
     return create_app(Settings(process="serve"), serve_dashboard=True)

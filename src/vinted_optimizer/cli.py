@@ -475,7 +475,29 @@ def main(argv: list[str] | None = None) -> None:
     _exit_cleanly_on_sigterm()
     level = os.environ.get("VO_LOG_LEVEL", "INFO")
     configure_logging(level, json=os.environ.get("VO_LOG_JSON", "").lower() in ("1", "true"))
+    if args.command in TRACED_COMMANDS:
+        _setup_tracing(args.command)
     args.handler(args)
+
+
+# The commands that run a process of the system, each its own service.name in the traces.
+TRACED_COMMANDS = frozenset({"serve", "api", "worker", "ai-service", "scraper-service"})
+
+
+def _setup_tracing(service: str) -> None:
+    """OpenTelemetry for this process when an OTLP endpoint is configured (kit.tracing); what is batched
+    is flushed when the process ends."""
+    import atexit
+
+    from vinted_optimizer.kit import tracing
+
+    try:
+        enabled = tracing.setup(service)
+    except ValueError as error:
+        raise SystemExit(f"Configurazione non valida / invalid configuration: {error}") from None
+    if enabled:
+        atexit.register(tracing.shutdown)
+        log.info("tracing.enabled", service=service)
 
 
 if __name__ == "__main__":

@@ -225,6 +225,9 @@ class Settings(BaseSettings):
     health_timeout_seconds: float = Field(default=2.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = False
+    # OpenTelemetry traces by OTLP/HTTP to this collector (…/v1/traces is added); unset, and without the
+    # standard OTEL_EXPORTER_OTLP_ENDPOINT, tracing is off (kit.tracing).
+    otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -246,6 +249,13 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError("VO_CHROMA_URL has an invalid port") from error
         return value.strip().rstrip("/")
+
+    @field_validator("otel_exporter_otlp_endpoint")
+    @classmethod
+    def _check_otlp_endpoint(cls, value: str | None) -> str | None:
+        from vinted_optimizer.kit.tracing import checked_endpoint
+
+        return checked_endpoint(value, "VO_OTEL_EXPORTER_OTLP_ENDPOINT") if value and value.strip() else None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

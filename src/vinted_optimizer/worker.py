@@ -28,6 +28,7 @@ from saq.types import PartialTimersDict
 
 from vinted_optimizer.auth.tasks import JOBS as AUTH_JOBS
 from vinted_optimizer.chat.tasks import JOBS as CHAT_JOBS
+from vinted_optimizer.kit import tracing
 from vinted_optimizer.kit.queue import RETRY, Cron, DomainJobs, JobFunction, saq_queue
 from vinted_optimizer.listings.tasks import JOBS as LISTINGS_JOBS
 from vinted_optimizer.notifications.tasks import JOBS as NOTIFICATIONS_JOBS
@@ -56,10 +57,24 @@ CRON_PREFIX = "cron:"
 
 
 def _positional(name: str, function: JobFunction) -> JobFunction:
-    """SAQ passes a job's arguments by keyword; ours are positional, queued as ``args``."""
+    """SAQ passes a job's arguments by keyword; ours are positional, queued as ``args``. ``trace``: the
+    enqueuing request's trace context (kit.queue), which the job's span continues when tracing is on."""
 
-    async def run(ctx: dict[str, Any], *, args: list[Any] | tuple[Any, ...] = ()) -> Any:
-        return await function(ctx, *args)
+    async def run(
+        ctx: dict[str, Any], *, args: list[Any] | tuple[Any, ...] = (), trace: dict[str, str] | None = None
+    ) -> Any:
+        if not tracing.active():
+            return await function(ctx, *args)
+        job: Job | None = ctx.get("job")
+        attributes: dict[str, str | int] = {
+            "messaging.system": "saq",
+            "messaging.operation.type": "process",
+            "job.name": name,
+        }
+        if job is not None:
+            attributes |= {"job.key": job.key, "job.attempt": job.attempts}
+        with tracing.job_span(name, trace, attributes):
+            return await function(ctx, *args)
 
     run.__qualname__ = name
     return run

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query, status
+from fastapi.responses import Response
 
 from vinted_optimizer.admin import service
+from vinted_optimizer.admin.prometheus import CONTENT_TYPE as PROMETHEUS_CONTENT_TYPE
 from vinted_optimizer.admin.schemas import InstanceMetrics, InstanceUserPage, UserQuery
 from vinted_optimizer.auth.dependencies import InstanceAdmin
 from vinted_optimizer.kit.context import Context
@@ -59,6 +61,34 @@ async def metrics(
         storage=resources.storage,
     )
     return await service.instance_metrics(session, sources)
+
+
+@router.get(
+    "/metrics/prometheus",
+    operation_id="admin:metrics_prometheus",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The figures"},
+        **responses(Forbidden),
+    },
+    summary="The same figures in Prometheus's text exposition format, for a scraper",
+    description="Gauges of the moment (the request figures are windows of the last 5 and 60 minutes of "
+    "every API process, the latency histogram the last hour's); a part that cannot be read has "
+    "`vo_part_up{part=...} 0`. Authenticate the scraper with the administrator's bearer token.",
+)
+async def metrics_prometheus(
+    session: DbSession, resources: Res, admin: InstanceAdmin, recorder: ProcessMetrics
+) -> Response:
+    sources = service.MetricsSources(
+        redis=resources.redis,
+        metrics=recorder,
+        queue=resources.queue,
+        ai=resources.ai,
+        scraper=resources.scraper,
+        storage=resources.storage,
+    )
+    text = await service.prometheus_text(session, sources)
+    return Response(text, media_type=PROMETHEUS_CONTENT_TYPE)
 
 
 @router.post(

@@ -267,3 +267,17 @@ async def instance_metrics(session: AsyncSession, sources: MetricsSources) -> In
         database=database,
         storage=storage,
     )
+
+
+async def prometheus_text(session: AsyncSession, sources: MetricsSources) -> str:
+    """``instance_metrics`` in Prometheus's text format, with the last hour's latency histogram."""
+    from vinted_optimizer.admin import prometheus
+
+    metrics = await instance_metrics(session, sources)
+    hour: Window | None = None
+    if metrics.requests.available:  # Redis answered a moment ago; the counts are flushed already
+        try:
+            (hour,) = await asyncio.wait_for(read_windows(sources.redis, (60,)), PART_TIMEOUT_SECONDS)
+        except Exception as error:  # noqa: BLE001 - the rest of the figures still answer
+            log.warning("admin.prometheus_window_unavailable", error=type(error).__name__)
+    return prometheus.render(metrics, hour)

@@ -30,7 +30,7 @@ from vinted_optimizer.ai.schemas import (
     EmbedResult,
 )
 from vinted_optimizer.config import Environment, Settings
-from vinted_optimizer.kit import error_handlers
+from vinted_optimizer.kit import error_handlers, tracing
 from vinted_optimizer.kit.errors import PayloadTooLarge, Unauthorized, responses
 from vinted_optimizer.kit.middleware import (
     BodySizeLimitMiddleware,
@@ -97,6 +97,8 @@ def create_ai_app(settings: Settings, *, service: AIService | None = None) -> Fa
         lifespan=lifespan,
         docs_url=None if settings.environment is Environment.production else "/docs",
         redoc_url=None,
+        # Native request spans with this process's provider when tracing is on (kit.tracing), else off.
+        telemetry=tracing.fastapi_telemetry(),
     )
     app.state.ai_service = ai
     error_handlers.install(app)

@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import structlog
 
+from vinted_optimizer.kit.tracing import instrument_httpx
+
 log = structlog.get_logger(__name__)
 
 UNAVAILABLE_DETAIL = "Ollama non è raggiungibile: è acceso sul computer di casa?"
@@ -84,10 +86,12 @@ class OllamaChat:
         self.first_token_timeout = first_token_timeout
         self.stall_timeout = stall_timeout
         # The asyncio deadlines below bound the reads; httpx only bounds connecting and writing.
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            timeout=httpx.Timeout(None, connect=5.0, write=30.0, pool=5.0),
-            transport=transport,
+        self._http = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/"),
+                timeout=httpx.Timeout(None, connect=5.0, write=30.0, pool=5.0),
+                transport=transport,
+            )
         )
 
     async def aclose(self) -> None:

@@ -27,6 +27,7 @@ from vinted_optimizer.ai.errors import (
 )
 from vinted_optimizer.ai.schemas import AnalyzeResult, EmbedKind, EmbedResult
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.tracing import instrument_httpx
 
 if TYPE_CHECKING:
     from vinted_optimizer.ai.pipeline import AIService
@@ -111,11 +112,13 @@ class HttpAIClient:
         self._chat_timeout = httpx.Timeout(chat_read_timeout or timeout, connect=min(5.0, timeout))
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
         headers = {**(extra_headers or {}), **({SERVICE_TOKEN_HEADER: token} if token else {})}
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-            transport=transport,
+        self._http = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/"),
+                headers=headers,
+                timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+                transport=transport,
+            )
         )
 
     async def analyze(self, images: list[bytes], known_brands: list[str] | None = None) -> AnalyzeResult:

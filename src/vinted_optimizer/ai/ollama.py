@@ -20,6 +20,7 @@ import structlog
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from vinted_optimizer.ai.errors import DEFAULT_RETRY_AFTER_SECONDS, AIModelMissing, AIUnavailable
+from vinted_optimizer.kit.tracing import instrument_httpx
 
 log = structlog.get_logger(__name__)
 
@@ -100,10 +101,12 @@ class OllamaClient:
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
         self._retry_wait = retry_wait_seconds
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            timeout=httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds)),
-            transport=transport,
+        self._http = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=self.base_url,
+                timeout=httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds)),
+                transport=transport,
+            )
         )
 
     async def aclose(self) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
+from vinted_optimizer.kit import tracing
 from vinted_optimizer.kit.errors import DomainError
 from vinted_optimizer.kit.outages import (
     DATABASE_CONNECT_ERRORS,
@@ -82,7 +83,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # No ping before lending a connection (it cost a round trip per request): a connection that died with
     # its server fails its first statement instead, which answers that request with a 503 (kit.outages)
     # and makes the pool drop every connection opened before.
-    return create_async_engine(async_url(url), pool_size=pool_size, max_overflow=10, pool_pre_ping=False)
+    engine = create_async_engine(async_url(url), pool_size=pool_size, max_overflow=10, pool_pre_ping=False)
+    tracing.instrument_engine(engine)  # a span per statement when tracing is on
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

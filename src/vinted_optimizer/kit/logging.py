@@ -9,6 +9,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from vinted_optimizer.kit.tracing import add_trace_ids
+
 REDACTED_KEYS = {"password", "token", "access_token", "refresh_token", "authorization", "cookie", "secret"}
 
 
@@ -48,6 +50,7 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            add_trace_ids,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _redact,
             structlog.processors.format_exc_info,

@@ -16,6 +16,7 @@ import secrets
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vinted_optimizer.kit import tracing
 from vinted_optimizer.kit.metrics import RequestMetrics
 
 log = structlog.get_logger(__name__)
@@ -188,6 +189,8 @@ class EdgeMiddleware:
         if not _REQUEST_ID.match(request_id):
             request_id = secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
+        if tracing.active():  # the request's span (FastAPI's, around this middleware) names it
+            tracing.set_attribute("http.request.id", request_id)
         own = (_REQUEST_ID_NAME, request_id.encode())
         path: str = scope.get("path", "")
         extra = self.security.for_path(path) if self.security else ()

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 from saq.queue.redis import RedisQueue
 
+from vinted_optimizer.kit import tracing
 from vinted_optimizer.kit.db import after_commit
 from vinted_optimizer.kit.events import EventBus, EventType
 
@@ -151,9 +152,15 @@ class JobQueue:
         key = job_id or f"{name}:{uuid.uuid4().hex}"
         when = {"scheduled": math.ceil(scheduled.timestamp())} if scheduled is not None else {}
         longer = {"timeout": run_for} if run_for is not None else {}
-        job = await self._queue.enqueue(
-            name, key=key, kwargs={"args": list(args)}, **{**RETRY, **longer, **(options or {}), **when}
-        )
+        kwargs: dict[str, Any] = {"args": list(args)}
+        with tracing.enqueue_span(name):
+            # Tracing on: the enqueuing context (W3C traceparent) goes with the job; its run continues it.
+            carrier = tracing.job_carrier()
+            if carrier:
+                kwargs[tracing.JOB_CONTEXT_KEY] = carrier
+            job = await self._queue.enqueue(
+                name, key=key, kwargs=kwargs, **{**RETRY, **longer, **(options or {}), **when}
+            )
         return job is not None
 
     async def scheduled_at(self, job_id: str) -> datetime | None:

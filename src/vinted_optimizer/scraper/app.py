@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from vinted_optimizer import __version__
 from vinted_optimizer.config import Environment, Settings
-from vinted_optimizer.kit import error_handlers
+from vinted_optimizer.kit import error_handlers, tracing
 from vinted_optimizer.kit.errors import Unauthorized, responses
 from vinted_optimizer.kit.middleware import BodySizeLimitMiddleware, EdgeMiddleware, JsonBodyMiddleware
 from vinted_optimizer.kit.redis import create_redis
@@ -132,6 +132,8 @@ def create_scraper_app(
         lifespan=lifespan,
         docs_url=None if settings.environment is Environment.production else "/docs",
         redoc_url=None,
+        # Native request spans with this process's provider when tracing is on (kit.tracing), else off.
+        telemetry=tracing.fastapi_telemetry(),
     )
     app.state.scraper_service = scraper
     error_handlers.install(app)

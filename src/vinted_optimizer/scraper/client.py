@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
+from vinted_optimizer.kit.tracing import instrument_httpx
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.publishing import OnProgress
 from vinted_optimizer.scraper.schemas import (
@@ -165,11 +166,13 @@ class HttpScraperClient:
         """``extra_headers``: Cloudflare Access's service-token headers (Settings.home_service_headers)."""
         token = service_token.get_secret_value() if isinstance(service_token, SecretStr) else service_token
         self._retry_seconds = retry_seconds  # the Retry-After of "unreachable"
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={**(extra_headers or {}), **({SERVICE_TOKEN_HEADER: token} if token else {})},
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-            transport=transport,
+        self._http = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/"),
+                headers={**(extra_headers or {}), **({SERVICE_TOKEN_HEADER: token} if token else {})},
+                timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+                transport=transport,
+            )
         )
 
     async def request_scrape(self, request: ScrapeRequest) -> ScrapeAccepted:

@@ -31,6 +31,7 @@ import structlog
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from vinted_optimizer.kit.errors import Conflict, InvalidFields, UpstreamUnavailable
+from vinted_optimizer.kit.tracing import instrument_httpx
 
 log = structlog.get_logger(__name__)
 
@@ -206,12 +207,14 @@ class Sendcloud:
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + API,
-            auth=httpx.BasicAuth(keys.public_key, keys.secret_key),
-            timeout=httpx.Timeout(timeout),
-            headers={"Accept": "application/json", "User-Agent": "vinted-optimizer"},
-            transport=transport,
+        self._client = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/") + API,
+                auth=httpx.BasicAuth(keys.public_key, keys.secret_key),
+                timeout=httpx.Timeout(timeout),
+                headers={"Accept": "application/json", "User-Agent": "vinted-optimizer"},
+                transport=transport,
+            )
         )
 
     async def __aenter__(self) -> Self:

@@ -19,6 +19,8 @@ from typing import Any, Self
 import httpx
 import structlog
 
+from vinted_optimizer.kit.tracing import instrument_httpx
+
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 40
@@ -106,10 +108,12 @@ class Track17Client:
         timeout: float = TIMEOUT_SECONDS,
     ) -> None:
         self._pace = pace
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/track/v2.2/",
-            headers={"17token": api_key, "Content-Type": "application/json"},
-            timeout=timeout,
+        self._http = instrument_httpx(
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/") + "/track/v2.2/",
+                headers={"17token": api_key, "Content-Type": "application/json"},
+                timeout=timeout,
+            )
         )
         self.requests = 0  # sent, for the logs
 
