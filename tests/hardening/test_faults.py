@@ -35,6 +35,8 @@ def test_serve_survives_redis_then_postgres_being_killed(tmp_path):
     for fault in report.faults:
         assert fault.recovered_after is not None and fault.recovered_after < 10, (fault, log[-4000:])
     assert report.missing == []
+    assert report.sales and report.shipments, report.committed()  # the mixed load wrote all three kinds
+    assert report.lost() == {"listings": [], "sales": [], "shipments": []}
     assert report.revoked_token_checks > 0 and report.revoked_token_accepted == 0
     assert report.worker_answered_after is not None, log[-4000:]
     assert log.count("embedded.server.restarted") == 2
