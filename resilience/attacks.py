@@ -6,7 +6,8 @@ parameters), so a new endpoint is attacked without anyone listing it:
 - token: no token, a malformed one, an expired one, one signed with another secret and a logged-out
   session's token, on every route that depends on the access token (found in its dependency tree:
   `access_claims`, `current_member`, `current_user`, `instance_admin`, `family_admin`) → 401. The public
-  routes (none of those dependencies) are called anonymously and must answer without a 5xx.
+  routes (none of those dependencies) are called anonymously and must answer without a 5xx; one naming a
+  family's resource (the signed photo URL) is called with family A's id and no signature → 4xx.
 - cross-family: family B's member calls every route with a path parameter naming one of family A's
   resources (a listing, image, sale, shipment, tracking code, invitation, chat session, member, pairing)
   → 4xx, never a 2xx (and never A's id in the body).
@@ -35,8 +36,8 @@ import jwt
 from fastapi import UploadFile, routing
 from fastapi.dependencies.models import Dependant
 from PIL import Image
-
 from tests.images.factories import photo
+
 from vinted_optimizer.auth import dependencies
 
 PASSWORD = "Valigia-Rossa-2024"  # noqa: S105 - the attackers' own accounts
@@ -161,7 +162,9 @@ def _seed(client: httpx.Client, family: Family, stamp: str) -> None:
     """One resource of each kind in the family, through the API."""
     headers = family.headers
     upload = client.post(
-        "/api/v1/images/upload", files=[("files", ("foto.jpg", photo(400, 300), "image/jpeg"))], headers=headers
+        "/api/v1/images/upload",
+        files=[("files", ("foto.jpg", photo(400, 300), "image/jpeg"))],
+        headers=headers,
     )
     upload.raise_for_status()
     family.ids["listing"] = upload.json()["listing"]["id"]
@@ -285,11 +288,14 @@ def run_attacks(base_url: str, jwt_secret: str, *, log: Callable[[str], None] = 
         for endpoint in table:
             if not endpoint.protected:
                 report.public_routes += 1
-                response = client.request(endpoint.method, endpoint.url({}), **_body(endpoint))
+                # A public route naming a family's resource (a signed photo URL) without its signature:
+                # refused; any other public route: anything but a 5xx.
+                scoped = any(param in FAMILY_SCOPED for param in endpoint.params)
+                response = client.request(endpoint.method, endpoint.url(victim.ids), **_body(endpoint))
                 client.cookies.clear()
                 report.count(
-                    "public route, anonymous",
-                    response.status_code < 500,
+                    "public route naming A's resource, anonymous" if scoped else "public route, anonymous",
+                    400 <= response.status_code < 500 if scoped else response.status_code < 500,
                     f"{endpoint.name} anonymous → {response.status_code}",
                 )
                 continue
@@ -306,7 +312,11 @@ def run_attacks(base_url: str, jwt_secret: str, *, log: Callable[[str], None] = 
 
         for endpoint in table:
             scoped = [param for param in endpoint.params if param in FAMILY_SCOPED]
-            if not endpoint.protected or not scoped or not all(FAMILY_SCOPED[p] in victim.ids for p in scoped):
+            if (
+                not endpoint.protected
+                or not scoped
+                or not all(FAMILY_SCOPED[p] in victim.ids for p in scoped)
+            ):
                 continue
             values = {param: victim.ids[FAMILY_SCOPED[param]] for param in scoped}
             response = client.request(
@@ -316,7 +326,8 @@ def run_attacks(base_url: str, jwt_secret: str, *, log: Callable[[str], None] = 
             report.count(
                 "cross-family",
                 400 <= response.status_code < 500,
-                f"{endpoint.name} by another family → {response.status_code}" + (" with A's data" if leaked else ""),
+                f"{endpoint.name} by another family → {response.status_code}"
+                + (" with A's data" if leaked else ""),
             )
 
         before = _listings_total(client, attacker)

@@ -6,7 +6,11 @@
    the bounded run in `make test` (tests/hardening/test_schemathesis.py).
 2. The fault drill of tests/hardening/test_faults.py, several rounds: SIGKILL the embedded Redis, then
    PostgreSQL, under a client loop, and let `serve` bring them back.
-3. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
+3. The external dependencies' faults (resilience/faults.py): Ollama behind a TCP fault proxy down,
+   slow and answering garbage while drafts are uploaded; each must stay pending with an Italian error and
+   be analysed by the worker's own retry once the fault is removed (about two minutes: the first retry
+   is a minute after the failure).
+4. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
    `make test` tours the phone only), through pytest.
 
 Prints: requests tried, 5xx count, schema violations, faults injected, the recovery time of each, rows
@@ -15,7 +19,7 @@ a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
-    RESILIENCE_PARTS=attacks,faults make resilience   # only some parts (attacks, fuzz, faults, a11y)
+    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, a11y
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from resilience.attacks import UPLOAD_LIMIT, AttackReport, run_attacks  # noqa: E402
+from resilience.faults import drill_ai, fake_ollama_behind_proxy  # noqa: E402
 from tests.auth.factories import DEFAULT_PASSWORD  # noqa: E402
 from tests.hardening.test_schemathesis import FUZZ_ENV  # noqa: E402
 from tests.support.drill import run_fault_drill  # noqa: E402
@@ -41,7 +46,7 @@ EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
 A11Y_TEST = "tests/e2e/test_accessibility.py"
-PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,a11y").split(","))
+PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,a11y").split(","))
 
 
 def _secret(data_dir: Path) -> str:
@@ -139,13 +144,51 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of four parts
             rows.append((f"fault {index}: {fault.server}", f"recovered in {recovered}"))
         survived = sum(fault.recovered_after is not None for fault in faults)
         rows.append(("faults survived", f"{survived} of {len(faults)}"))
-        rows.append(("requests during the drill", f"{sum(statuses.values())} {dict(sorted(statuses.items()))}"))
+        rows.append(
+            ("requests during the drill", f"{sum(statuses.values())} {dict(sorted(statuses.items()))}")
+        )
         rows.append(("answers other than 201 and 503", f"{sum(unexpected.values())} {unexpected or ''}"))
         for kind in created:
             rows.append((f"{kind} committed (2xx) / lost", f"{created[kind]} / {lost.get(kind, 0)}"))
         rows.append(("rows lost", str(sum(lost.values()))))
         rows.append(("logged-out token let in", str(revoked_accepted)))
-        failed = failed or bool(sum(lost.values()) or unexpected or revoked_accepted or survived < len(faults))
+        failed = failed or bool(
+            sum(lost.values()) or unexpected or revoked_accepted or survived < len(faults)
+        )
+
+    if "external" in PARTS:
+        started = time.monotonic()
+        with (
+            fake_ollama_behind_proxy(hold=6) as proxy,
+            running_serve(
+                work / "external-serve.log",
+                VO_RATE_LIMIT_IP="1000000/minute",
+                VO_RATE_LIMIT_USER="1000000/minute",
+                VO_REGISTRATION="open",
+                VO_OLLAMA_URL=proxy.url,
+                VO_OLLAMA_TIMEOUT_SECONDS="3",
+            ) as server,
+        ):
+            external = drill_ai(server.url, proxy)
+        seconds = time.monotonic() - started
+        rows.append(
+            (
+                "external faults injected / survived",
+                f"{external.injected} / {external.survived} ({seconds:.0f} s)",
+            )
+        )
+        for outcome in external.outcomes:
+            recovered = (
+                f"done {outcome.recovered_after} s after" if outcome.recovered_after else "NOT RECOVERED"
+            )
+            rows.append(
+                (
+                    f"{outcome.dependency} {outcome.mode}",
+                    f"upload {outcome.answer}, {outcome.state or 'NO CLEAR STATE'} "
+                    f"({outcome.error}); {recovered}",
+                )
+            )
+        failed = failed or external.survived < external.injected
 
     if "a11y" in PARTS:
         started = time.monotonic()
