@@ -85,7 +85,9 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of four parts
         rows.append(("attacks tried / refused", f"{attack.tried} / {attack.refused} ({seconds:.0f} s)"))
         rows.append(("public routes called anonymously", str(attack.public_routes)))
         for kind, (tried, refused) in attack.by_kind.items():
-            rows.append((f"attack: {kind}", f"{refused} of {tried} refused"))
+            verb = "refused" if kind.startswith(("token", "cross", "public", "upload: ")) else "held"
+            verb = "held" if kind == "upload: nothing stored" else verb
+            rows.append((f"attack: {kind}", f"{refused} of {tried} {verb}"))
         rows.append(("attack failures (5xx, 2xx, leaks)", f"{len(attack.failures)} {attack.failures or ''}"))
         failed = failed or bool(attack.failures)
 
