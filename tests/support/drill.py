@@ -1,9 +1,11 @@
 """The fault drill: a client loop against a real `serve` while its embedded Redis and PostgreSQL are
 killed with SIGKILL, one after the other.
 
+The load is mixed: a listing each turn, every third one published, sold and its parcel followed.
 What it records: every answer (only 201 and 503 with Retry-After are acceptable), how long each server
 took to be back (from the kill to the first 201 after it), whether a logged-out token was ever let in,
-and, at the end, whether every listing that got a 201 is still there. Used by tests/hardening and by
+and, at the end, whether every listing, sale and shipment that got a 201 is still in PostgreSQL (read back
+after the recovery). Used by tests/hardening and by
 `make resilience` (resilience/drill.py), which runs it longer.
 """
 
@@ -39,6 +41,11 @@ class DrillReport:
     reads: Counter[int] = field(default_factory=Counter)
     unavailable_without_retry_after: int = 0
     created: list[str] = field(default_factory=list)
+    # The mixed load's other writes: a sale of every third listing, a followed shipment of every sale.
+    sales: list[str] = field(default_factory=list)
+    shipments: list[str] = field(default_factory=list)
+    missing_sales: list[str] = field(default_factory=list)
+    missing_shipments: list[str] = field(default_factory=list)
     revoked_token_accepted: int = 0
     revoked_token_checks: int = 0
     faults: list[Fault] = field(default_factory=list)
@@ -53,6 +60,14 @@ class DrillReport:
     @property
     def server_errors_other_than_503(self) -> int:
         return sum(count for status, count in self.statuses.items() if status >= 500 and status != 503)
+
+    def committed(self) -> dict[str, list[str]]:
+        """What the client saw committed (a 2xx), by kind."""
+        return {"listings": self.created, "sales": self.sales, "shipments": self.shipments}
+
+    def lost(self) -> dict[str, list[str]]:
+        """What was committed and is not in PostgreSQL after the recovery, by kind."""
+        return {"listings": self.missing, "sales": self.missing_sales, "shipments": self.missing_shipments}
 
     def unexpected(self) -> dict[int, int]:
         """Answers other than 201 and 503 to the writes, and other than 200 and 503 to the reads."""
@@ -112,10 +127,11 @@ def run_fault_drill(
         with httpx.Client(base_url=server.url, timeout=10) as client:
             while not stop.is_set():
                 counter += 1
+                body: dict[str, str] = {"title": f"drill {counter}"}
+                if counter % 3 == 0:
+                    body["status"] = "published"  # to be sold below
                 try:
-                    response = client.post(
-                        "/api/v1/listings", json={"title": f"drill {counter}"}, headers=live
-                    )
+                    response = client.post("/api/v1/listings", json=body, headers=live)
                 except httpx.HTTPError:
                     continue  # the server process itself is never killed: a transport error is not an answer
                 with lock:
@@ -127,6 +143,8 @@ def run_fault_drill(
                             settled.set()
                     elif response.status_code == 503 and "Retry-After" not in response.headers:
                         report.unavailable_without_retry_after += 1
+                if response.status_code == 201 and counter % 3 == 0:
+                    _sell_and_ship(client, live, response.json()["id"], counter, report, lock)
                 if response.status_code == 201:
                     try:
                         read = client.get(f"/api/v1/listings/{response.json()['id']}", headers=live)
@@ -182,8 +200,61 @@ def run_fault_drill(
                 break
             offset += 100
         report.missing = [listing_id for listing_id in report.created if listing_id not in seen]
+        report.missing_sales = _absent(client, live, "/api/v1/sales", report.sales)
+        report.missing_shipments = _absent(client, live, "/api/v1/shipments", report.shipments)
         report.worker_answered_after = _worker_answers(client, live, within=recover_within * 3)
     return report
+
+
+def _sell_and_ship(
+    client: httpx.Client,
+    headers: dict[str, str],
+    listing_id: str,
+    counter: int,
+    report: DrillReport,
+    lock: threading.Lock,
+) -> None:
+    """The mixed load's sale of a published listing and its followed shipment; each 201 is committed."""
+    try:
+        sale = client.post(
+            "/api/v1/sales", json={"listing_id": listing_id, "sale_price": "12.50"}, headers=headers
+        )
+    except httpx.HTTPError:
+        return
+    with lock:
+        report.statuses[sale.status_code] += 1
+        if sale.status_code == 201:
+            report.sales.append(sale.json()["id"])
+        elif sale.status_code == 503 and "Retry-After" not in sale.headers:
+            report.unavailable_without_retry_after += 1
+    if sale.status_code != 201:
+        return
+    try:
+        shipment = client.post(
+            "/api/v1/shipments/follow",
+            json={"sale_id": sale.json()["id"], "tracking_code": f"RR{counter:09d}IT"},
+            headers=headers,
+        )
+    except httpx.HTTPError:
+        return
+    with lock:
+        report.statuses[shipment.status_code] += 1
+        if shipment.status_code == 201:
+            report.shipments.append(shipment.json()["id"])
+        elif shipment.status_code == 503 and "Retry-After" not in shipment.headers:
+            report.unavailable_without_retry_after += 1
+
+
+def _absent(client: httpx.Client, headers: dict[str, str], collection: str, ids: list[str]) -> list[str]:
+    """The ids whose row is not there (each read by id: a 404)."""
+    absent = []
+    for row_id in ids:
+        response = client.get(f"{collection}/{row_id}", headers=headers)
+        if response.status_code == 404:
+            absent.append(row_id)
+        else:
+            response.raise_for_status()
+    return absent
 
 
 def _worker_answers(client: httpx.Client, headers: dict[str, str], *, within: float) -> float | None:
