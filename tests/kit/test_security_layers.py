@@ -141,6 +141,53 @@ async def test_unexpected_errors_are_500_without_a_stack_trace(app):
     assert "hunter2" not in response.text and "Traceback" not in response.text
 
 
+async def test_a_client_that_leaves_mid_body_is_not_a_server_error(app, capsys, caplog):
+    """Schemathesis met it on the Sendcloud webhook: the body read raised ClientDisconnect, logged as an
+    unhandled error with a 500. Gone is gone: nothing is sent, and the log says so at info level."""
+    configure_logging("INFO")
+    caplog.set_level(logging.INFO)
+    parts = [
+        {"type": "http.request", "body": b'{"action": "parcel_status', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, object]:
+        return parts.pop(0) if parts else {"type": "http.disconnect"}
+
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/webhooks/track17",
+        "raw_path": b"/api/v1/webhooks/track17",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"400"),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    try:
+        await app(scope, receive, send)
+    finally:
+        configure_logging("WARNING")
+    statuses = [message["status"] for message in sent if message["type"] == "http.response.start"]
+    captured = capsys.readouterr()
+    output = captured.out + captured.err + caplog.text
+    assert 500 not in statuses, statuses
+    assert "request.unhandled_error" not in output and "request.client_disconnected" in output, output
+
+
 async def test_every_sensitive_action_is_audited_with_ip_and_user_agent(client, session):
     agent = {"User-Agent": "Safari iPhone (test)"}
     admin = await register(client)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from pydantic import AfterValidator
 from starlette.websockets import WebSocketState
 
 from vinted_optimizer.auth.dependencies import CurrentMember, socket_member
@@ -24,7 +25,7 @@ from vinted_optimizer.events import service
 from vinted_optimizer.events.schemas import EVENT_ID_PATTERN, EventPage
 from vinted_optimizer.kit.context import client_ip
 from vinted_optimizer.kit.errors import DomainError
-from vinted_optimizer.kit.events import EXPIRED_CODE, STREAM_ID, EventHub, Subscription, is_after
+from vinted_optimizer.kit.events import EXPIRED_CODE, EventHub, Subscription, is_after, is_stream_id
 from vinted_optimizer.kit.outages import DATABASE_CONNECT_ERRORS, REDIS_ERRORS
 from vinted_optimizer.kit.routing import DomainRouter
 from vinted_optimizer.resources import Res, Resources
@@ -36,9 +37,18 @@ socket_router = APIRouter(tags=["events"])
 PROTOCOL = "vo.v1"
 TOKEN_PROTOCOL_PREFIX = "vo.auth."  # noqa: S105 - a prefix, not a secret
 HEARTBEAT_SECONDS = 25.0
+
+
+def _event_id(value: str | None) -> str | None:
+    if value is not None and not is_stream_id(value):
+        raise ValueError("Id di evento non valido: ogni parte è un numero fino a 18446744073709551615.")
+    return value
+
+
 Since = Annotated[
     str | None,
     Query(pattern=EVENT_ID_PATTERN, description="The last event id seen; nothing: every event still kept"),
+    AfterValidator(_event_id),
 ]
 
 
@@ -60,7 +70,7 @@ async def live(websocket: WebSocket, since: str | None = None) -> None:
     token = next(
         (p[len(TOKEN_PROTOCOL_PREFIX) :] for p in offered if p.startswith(TOKEN_PROTOCOL_PREFIX)), None
     )
-    if PROTOCOL not in offered or (since is not None and not STREAM_ID.match(since)):
+    if PROTOCOL not in offered or (since is not None and not is_stream_id(since)):
         await websocket.close(code=1008, reason="Protocollo o parametro since non valido.")
         return
     hub: EventHub = websocket.app.state.event_hub

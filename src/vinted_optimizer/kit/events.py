@@ -34,6 +34,16 @@ EVENTS_CHANNEL = "vo:events"
 STREAM_PREFIX = "vo:events:"
 KEEP_SECONDS = 15 * 60
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+STREAM_ID_PART_MAX = 2**64 - 1  # each part of a Redis stream id is an unsigned 64-bit number
+
+
+def is_stream_id(value: str) -> bool:
+    """An id Redis accepts in XRANGE: two decimal parts of 64 bits at most (twenty digits can be more)."""
+    if not STREAM_ID.match(value):
+        return False
+    return all(int(part) <= STREAM_ID_PART_MAX for part in value.split("-"))
+
+
 SEND_QUEUE_SIZE = 256
 
 # KEYS[1] the family's stream; ARGV: channel, family id, event type, data (JSON), oldest id kept, how long
@@ -157,7 +167,13 @@ class EventBus:
         """The family's events after ``last_id`` (all that are kept when None) that ``user_id`` may see,
         and whether some may have been dropped in between (the client should then reload everything)."""
         start = f"({last_id}" if last_id else "-"
-        entries = await self._redis.xrange(stream_key(family_id), min=start, max="+", count=limit)
+        # Nothing can follow the greatest id (and Redis refuses an interval that starts after it).
+        last_possible = last_id == f"{STREAM_ID_PART_MAX}-{STREAM_ID_PART_MAX}"
+        entries = (
+            []
+            if last_possible
+            else await self._redis.xrange(stream_key(family_id), min=start, max="+", count=limit)
+        )
         events = [e for e in (_event(raw_id, fields) for raw_id, fields in entries) if e.for_user(user_id)]
         gap = False
         if last_id is not None:

@@ -14,6 +14,7 @@ import re
 import secrets
 
 import structlog
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vinted_optimizer.kit import tracing
@@ -216,6 +217,9 @@ class EdgeMiddleware:
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            # The client went away while its body was read: no one to answer, nothing of ours failed.
+            log.info("request.client_disconnected", path=scope.get("path"), method=scope.get("method"))
         except Exception:
             log.exception("request.unhandled_error", path=scope.get("path"), method=scope.get("method"))
             if started:
