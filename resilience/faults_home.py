@@ -202,7 +202,7 @@ def refused_clearly(outcome: FaultOutcome, response: httpx.Response) -> None:
     if response.status_code == 503 and retry_after.isdigit():
         outcome.error = str(response.json().get("detail") or "")
         if outcome.error:
-            settle(outcome, f"503, Retry-After {retry_after} s")
+            settle(outcome, f"refused, Retry-After {retry_after} s")
 
 
 def drill_scraper_service(proxy: FaultProxy, split: Split, publisher: Member, report: FaultReport) -> None:
