@@ -27,9 +27,11 @@ import httpx
 from tests.images.factories import photo
 
 MODES = ("down", "slow", "garbage")
+GARBAGE_BODY = b'{"risposta": [1, 2, "\xff"}!!'  # says JSON, is not (and is not UTF-8 either)
 GARBAGE = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\nConnection: close\r\n\r\n"
-    b'{"risposta": [1, 2, "\xff"}!!'
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    + f"Content-Length: {len(GARBAGE_BODY)}\r\nConnection: close\r\n\r\n".encode()
+    + GARBAGE_BODY
 )
 
 
@@ -37,12 +39,30 @@ class FaultProxy:
     def __init__(self, upstream: str, *, hold: float = 8.0) -> None:
         host, port = upstream.removeprefix("http://").rstrip("/").split(":")
         self.upstream = (host, int(port))
-        self.mode = "ok"
+        self._mode = "ok"
+        self._piped: set[socket.socket] = set()
+        self._lock = threading.Lock()
         self.hold = hold
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._stop = threading.Event()
         threading.Thread(target=self._accept, daemon=True, name="fault-proxy").start()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        """A fault applies to the connections already open too (a client's kept-alive pool): they are
+        dropped, so the next request opens one that meets the fault."""
+        self._mode = mode
+        if mode != "ok":
+            with self._lock:
+                piped, self._piped = self._piped, set()
+            for conn in piped:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         self._stop.set()
@@ -54,7 +74,7 @@ class FaultProxy:
                 conn, _ = self._listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._handle, args=(conn, self.mode), daemon=True).start()
+            threading.Thread(target=self._handle, args=(conn, self._mode), daemon=True).start()
 
     def _handle(self, conn: socket.socket, mode: str) -> None:
         with conn:
@@ -63,12 +83,12 @@ class FaultProxy:
                 return
             if mode == "slow":
                 with contextlib.suppress(OSError):
-                    conn.recv(65536)
+                    _read_request(conn)
                 time.sleep(self.hold)
                 return
             if mode == "garbage":
                 with contextlib.suppress(OSError):
-                    conn.recv(65536)
+                    _read_request(conn)  # all of it: closing on unread bytes would reset the connection
                     conn.sendall(GARBAGE)
                 return
             try:
@@ -76,10 +96,38 @@ class FaultProxy:
             except OSError:
                 return
             with upstream:
+                with self._lock:
+                    self._piped.add(conn)
                 back = threading.Thread(target=_pipe, args=(upstream, conn), daemon=True)
                 back.start()
                 _pipe(conn, upstream)
                 back.join(timeout=60)
+                with self._lock:
+                    self._piped.discard(conn)
+
+
+def _read_request(conn: socket.socket, limit: float = 10.0) -> None:
+    """Read one HTTP request to its end (its Content-Length, or a chunked body's last chunk)."""
+    conn.settimeout(limit)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if not (chunk := conn.recv(65536)):
+            return
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    headers = head.decode("latin-1").lower()
+    length = next(
+        (int(line.split(":", 1)[1]) for line in headers.split("\r\n") if line.startswith("content-length:")),
+        None,
+    )
+    while (
+        (len(body) < length)
+        if length is not None
+        else ("chunked" in headers and not body.endswith(b"0\r\n\r\n"))
+    ):
+        if not (chunk := conn.recv(65536)):
+            return
+        body += chunk
 
 
 def _pipe(source: socket.socket, sink: socket.socket) -> None:
@@ -97,12 +145,16 @@ class FaultOutcome:
     state: str = ""
     error: str = ""
     recovered_after: float | None = None
+    note: str = ""  # how it recovered when a person had to act (asked again), or what was wrong
+    # A feature answered at once from the dependency (a market panel, not a queued job) refuses with a
+    # 503 and Retry-After while it is away: that answer is its clear state, not a failure.
+    may_refuse: bool = False
 
     @property
     def survived(self) -> bool:
         return (
             self.answer is not None
-            and self.answer < 500
+            and (self.answer < 500 or (self.may_refuse and self.answer == 503))
             and bool(self.state)
             and self.recovered_after is not None
         )

@@ -10,7 +10,13 @@
    slow and answering garbage while drafts are uploaded; each must stay pending with an Italian error and
    be analysed by the worker's own retry once the fault is removed (about two minutes: the first retry
    is a minute after the failure).
-4. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
+4. The home services' faults (resilience/faults_home.py): the split deployment's four processes, the
+   AI service and the scraper service each behind a TCP fault proxy down, slow and answering garbage
+   while a member uploads, asks the assistant, publishes, syncs the sales, opens the market panel and
+   refreshes the trends; each must answer below 500 in a clear state (pending, queued, a 503 with
+   Retry-After, an Italian error that names the fault rightly) and recover once the fault is removed,
+   the jobs by the worker's own retries (about two and a half minutes).
+5. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
    `make test` tours the phone only), through pytest.
 
 Prints: requests tried, 5xx count, schema violations, faults injected, the recovery time of each, rows
@@ -19,7 +25,7 @@ a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
-    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, a11y
+    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, home, a11y
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from resilience.attacks import UPLOAD_LIMIT, AttackReport, run_attacks  # noqa: E402
-from resilience.faults import drill_ai, fake_ollama_behind_proxy  # noqa: E402
+from resilience.faults import FaultReport, drill_ai, fake_ollama_behind_proxy  # noqa: E402
+from resilience.faults_home import run_home_faults  # noqa: E402
 from tests.auth.factories import DEFAULT_PASSWORD  # noqa: E402
 from tests.hardening.test_schemathesis import FUZZ_ENV  # noqa: E402
 from tests.support.drill import run_fault_drill  # noqa: E402
@@ -46,7 +53,7 @@ EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
 A11Y_TEST = "tests/e2e/test_accessibility.py"
-PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,a11y").split(","))
+PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,home,a11y").split(","))
 
 
 def _secret(data_dir: Path) -> str:
@@ -68,7 +75,27 @@ def attacks(work: Path) -> AttackReport:
         return run_attacks(server.url, _secret(server.data_dir))
 
 
-def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of four parts
+def fault_rows(title: str, report: FaultReport, seconds: float) -> list[tuple[str, str]]:
+    """One row for the count, then one per outcome: the answer, the state, the error, the recovery."""
+    rows = [(f"{title} injected / survived", f"{report.injected} / {report.survived} ({seconds:.0f} s)")]
+    for outcome in report.outcomes:
+        recovered = (
+            f"back {outcome.recovered_after} s after"
+            if outcome.recovered_after is not None
+            else "NOT RECOVERED"
+        )
+        note = f", {outcome.note}" if outcome.note else ""
+        rows.append(
+            (
+                f"{outcome.dependency} {outcome.mode}",
+                f"answer {outcome.answer}, {outcome.state or 'NO CLEAR STATE'} "
+                f"({outcome.error}); {recovered}{note}",
+            )
+        )
+    return rows
+
+
+def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of five parts
     work = Path(tempfile.mkdtemp(prefix="vo-resilience-"))
     print(
         f"resilience: parts {sorted(PARTS)}, {EXAMPLES} examples per operation, {ROUNDS} fault rounds, "
@@ -191,6 +218,12 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of four parts
                 )
             )
         failed = failed or external.survived < external.injected
+
+    if "home" in PARTS:
+        started = time.monotonic()
+        home = run_home_faults(work)
+        rows += fault_rows("home service faults", home, time.monotonic() - started)
+        failed = failed or home.survived < home.injected
 
     if "a11y" in PARTS:
         started = time.monotonic()

@@ -1,7 +1,7 @@
 """The split deployment as four processes: `api`, `worker`, `ai-service` and `scraper-service`, each its own
 `vinted-optimizer` subprocess, talking over HTTP with the service token (no in-process shortcut), against
 embedded PostgreSQL and Redis started here (as Neon and Upstash would be) and the local stand-ins of Ollama,
-Vinted, Sendcloud and 17TRACK.
+Vinted, Sendcloud and 17TRACK (the setup itself: tests/support/split.py).
 
 The cloud side (API, worker) shares the object folder (R2 in production); the home side (AI, scraper) has
 folders of its own, so nothing reaches it except over HTTP. The home services are stopped and started again
@@ -11,19 +11,9 @@ on the same ports to see the cloud side degrade to clear pending states and catc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,219 +23,26 @@ import websockets
 from tests.e2e.browser import Person, register_by_api
 from tests.e2e.seed import Member
 from tests.fakes import sendcloud as sendcloud_wire
-from tests.fakes.ollama import FakeOllama
-from tests.fakes.sendcloud import FakeSendcloud
-from tests.fakes.server import serve_in_thread
-from tests.fakes.tracking17 import FakeTrack17
-from tests.fakes.vinted import FakeVinted
 from tests.shipments.factories import BUYER, SENDER
-from tests.support.serve import base_env, free_port
-from tests.vinted_link.factories import EXTENSION_ORIGIN
-from vinted_optimizer.kit.embedded import EmbeddedServers, start_embedded
-from vinted_optimizer.kit.migrations import upgrade
+from tests.support.serve import Process
+from tests.support.split import SERVICE_TOKEN, Split, embedded_cloud, link_vinted, running_split, sse_events
+from vinted_optimizer.kit.embedded import EmbeddedServers
 
 pytestmark = pytest.mark.slow
 
-READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 20.0
-SERVICE_TOKEN = secrets.token_urlsafe(32)
-TRACK17_KEY = "track17-test-key-0123456789"
 WAIT = 30.0  # a flow across the processes: seconds at most
-
-
-@dataclass
-class Process:
-    """One `vinted-optimizer <command>` subprocess in its own process group, logging to a file."""
-
-    name: str
-    args: list[str]
-    env: dict[str, str]
-    log_path: Path
-    health: str | None = None  # the path answering 200 once it serves; None: a worker (no port)
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def launch(self) -> Process:
-        ports = ["--host", "127.0.0.1", "--port", str(self.port)] if self.health else []
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "vinted_optimizer", *self.args, *ports],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        return self
-
-    def wait_ready(self, timeout: float = READY_TIMEOUT) -> Process:
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self.url, timeout=2) as client:
-            while True:
-                if self.process.poll() is not None:
-                    pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.output()}")
-                if self.health is None:
-                    return self  # the worker: jobs wait in Redis until it dequeues them
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(self.health).status_code == 200:
-                        return self
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{self.name} not ready after {timeout:.0f} s:\n{self.output()}")
-                time.sleep(0.1)
-
-    def stop(self) -> int:
-        """SIGTERM, and the exit code (fails the test if it does not stop in time)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"{self.name} still running {STOP_TIMEOUT:.0f} s after SIGTERM:\n{self.output()}")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(10)
-
-
-@dataclass
-class Split:
-    api: Process
-    worker: Process
-    ai: Process
-    scraper: Process
-    ollama: FakeOllama
-    vinted: FakeVinted
-    sendcloud: FakeSendcloud
-    track17: FakeTrack17
-    cloud_dir: Path
-    home_dir: Path
-
-    @property
-    def processes(self) -> list[Process]:
-        return [self.api, self.worker, self.ai, self.scraper]
 
 
 @pytest.fixture(scope="module")
 def embedded() -> Iterator[EmbeddedServers]:
-    """PostgreSQL and Redis of the cloud side, started in this process (Neon and Upstash in production);
-    the migrations run once here, as Fly's release command does."""
-    folder = Path(tempfile.mkdtemp(prefix="vo-sp", dir="/tmp"))
-    started = start_embedded(folder, need_postgres=True, need_redis=True)
-    try:
-        assert started.database_url is not None
-        upgrade(started.database_url)
+    with embedded_cloud() as started:
         yield started
-    finally:
-        started.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
 def split(embedded: EmbeddedServers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Split]:
-    assert embedded.database_url and embedded.redis_url
-    logs = tmp_path_factory.mktemp("split-logs")
-    cloud_dir = Path(tempfile.mkdtemp(prefix="vo-spc", dir="/tmp"))
-    home_dir = Path(tempfile.mkdtemp(prefix="vo-sph", dir="/tmp"))
-    ollama, vinted, sendcloud = FakeOllama(), FakeVinted(), FakeSendcloud()
-    track17 = FakeTrack17(api_key=TRACK17_KEY)
-    with contextlib.ExitStack() as stack:
-        ollama_url = stack.enter_context(serve_in_thread(ollama.app))
-        vinted_url = stack.enter_context(serve_in_thread(vinted.app))
-        sendcloud_url = stack.enter_context(serve_in_thread(sendcloud.app))
-        track17_url = stack.enter_context(serve_in_thread(track17.app))
-        ai_port, scraper_port = free_port(), free_port()
-        common = {
-            "VO_SERVICE_TOKEN": SERVICE_TOKEN,
-            "VO_REDIS_URL": embedded.redis_url,
-            "VO_VINTED_BASE_URL": vinted_url,
-            "VO_VINTED_API_URL": vinted_url,
-            "VO_VINTED_WRITE_BURST": "10",
-            "VO_VINTED_WRITE_INTERVAL_SECONDS": "0.01",
-            "VO_VINTED_WRITE_HOURLY_CAP": "500",
-            "VO_VINTED_READ_BURST": "30",
-            "VO_VINTED_READ_INTERVAL_SECONDS": "0.01",
-        }
-        cloud = base_env(
-            **common,
-            VO_DATABASE_URL=embedded.database_url,
-            VO_JWT_SECRET=secrets.token_urlsafe(48),
-            VO_FERNET_KEYS="k" * 43 + "=",
-            VO_DATA_DIR=str(cloud_dir),
-            VO_AI_SERVICE_URL=f"http://127.0.0.1:{ai_port}",
-            VO_SCRAPER_SERVICE_URL=f"http://127.0.0.1:{scraper_port}",
-            VO_SENDCLOUD_BASE_URL=sendcloud_url,
-            VO_TRACK17_BASE_URL=track17_url,
-            VO_REGISTRATION="open",
-            VO_RATE_LIMIT_REGISTER="10000/hour",
-            VO_RATE_LIMIT_IP="5000/minute",
-            # A pending analysis is tried again after 1 s, and the worker's scheduler moves a due job every
-            # second (defaults: a minute, 30 s), so the catch-up is seen within seconds.
-            VO_ANALYSIS_RETRY_FIRST_SECONDS="1",
-            VO_WORKER_SCHEDULE_SECONDS="1",
-            # The home scraper unreachable: a queued publish tries again after 1 s (default: a minute).
-            VO_SCRAPER_RETRY_SECONDS="1",
-            VO_TRACK17_API_KEY=TRACK17_KEY,
-        )
-        home = base_env(**common, VO_DATA_DIR=str(home_dir), VO_OLLAMA_URL=ollama_url)
-        split = Split(
-            api=Process("api", ["api"], cloud, logs / "api.log", health="/api/health"),
-            worker=Process("worker", ["worker"], cloud, logs / "worker.log"),
-            ai=Process(
-                "ai-service",
-                ["ai-service", "--data-dir", str(home_dir)],
-                home,
-                logs / "ai.log",
-                health="/health",
-                port=ai_port,
-            ),
-            scraper=Process(
-                "scraper-service",
-                ["scraper-service", "--data-dir", str(home_dir)],
-                home,
-                logs / "scraper.log",
-                health="/health",
-                port=scraper_port,
-            ),
-            ollama=ollama,
-            vinted=vinted,
-            sendcloud=sendcloud,
-            track17=track17,
-            cloud_dir=cloud_dir,
-            home_dir=home_dir,
-        )
-        try:
-            for process in split.processes:
-                process.launch()
-            for process in split.processes:
-                process.wait_ready()
-            yield split
-        finally:
-            running = [p for p in split.processes if p.process is not None and p.process.poll() is None]
-            for process in running:
-                assert process.process is not None
-                process.process.send_signal(signal.SIGTERM)
-            for process in running:
-                assert process.process is not None
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.process.wait(STOP_TIMEOUT)
-            for process in split.processes:
-                process.kill()
-            shutil.rmtree(cloud_dir, ignore_errors=True)
-            shutil.rmtree(home_dir, ignore_errors=True)
+    with running_split(embedded, tmp_path_factory.mktemp("split-logs")) as started:
+        yield started
 
 
 _people = iter(range(1000))
@@ -268,7 +65,7 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = WAIT, *, logs
         if value:
             return value
         if time.monotonic() > deadline:
-            detail = "\n".join(f"--- {p.name}\n{p.output()[-3000:]}" for p in logs.processes) if logs else ""
+            detail = logs.logs() if logs else ""
             pytest.fail(f"{what}: not after {timeout:.0f} s\n{detail}")
         time.sleep(0.2)
 
@@ -280,19 +77,6 @@ def listing(member: Member, listing_id: str) -> dict[str, Any]:
     return body
 
 
-def sse_events(response: httpx.Response) -> list[tuple[str, str]]:
-    events, name, data = [], "", []
-    for line in response.iter_lines():
-        if line.startswith("event: "):
-            name = line[len("event: ") :]
-        elif line.startswith("data: "):
-            data.append(line[len("data: ") :])
-        elif not line and name:
-            events.append((name, "\n".join(data)))
-            name, data = "", []
-    return events
-
-
 def ask(member: Member, question: str) -> list[tuple[str, str]]:
     created = member.client.post("/api/v1/chat/sessions", json={})
     assert created.status_code == 201, created.text
@@ -302,20 +86,6 @@ def ask(member: Member, question: str) -> list[tuple[str, str]]:
     ) as response:
         assert response.status_code == 200, response.read()
         return sse_events(response)
-
-
-def link_vinted(split: Split, member: Member) -> None:
-    """What the browser extension does: the member's code and vinted.it session to the redeem route."""
-    code = member.client.post("/api/v1/vinted-link/pairings")
-    assert code.status_code == 201, code.text
-    access, refresh = split.vinted.member_session()
-    redeemed = httpx.post(
-        f"{split.api.url}/api/v1/vinted-link/redeem",
-        json={"code": code.json()["code"], "access_token_web": access, "refresh_token_web": refresh},
-        headers={"Origin": EXTENSION_ORIGIN},
-        timeout=10,
-    )
-    assert redeemed.status_code == 200, redeemed.text
 
 
 READY = {
@@ -417,7 +187,7 @@ def test_a_chat_answer_through_the_home_ai(split: Split, member: Member) -> None
 
 
 def test_publish_on_vinted_and_sync_the_sales_through_the_home_scraper(split: Split, member: Member) -> None:
-    link_vinted(split, member)
+    link_vinted(split, member.client)
     draft = member.listing_with_photos(photos=2, seed=11, **READY)
     published = publish(split, member, draft["id"])
     assert published["publishing"]["state"] == "published", published
@@ -538,7 +308,7 @@ def test_ai_service_down_leaves_clear_pending_states_and_catches_up(split: Split
 def test_scraper_service_down_queues_and_refuses_clearly_then_catches_up(
     split: Split, member: Member
 ) -> None:
-    link_vinted(split, member)
+    link_vinted(split, member.client)
     draft = member.listing_with_photos(photos=1, seed=21, **READY)
     assert split.scraper.stop() == 0, split.scraper.output()
     try:

@@ -168,3 +168,18 @@ async def test_in_process_client_streams_and_indexes(ai_settings: Settings, fake
         assert (await client.health())["chat"]["present"] is True
     finally:
         await client.aclose()
+
+
+async def test_a_connection_reset_before_any_answer_is_unreachable() -> None:
+    """The home side gone (the tunnel up, the service not): the reset comes before any header."""
+    from vinted_optimizer.ai.client import UNREACHABLE
+
+    def reset(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("Connection reset by peer", request=request)
+
+    client = HttpAIClient("http://home.test", SERVICE_TOKEN, timeout=5, transport=httpx.MockTransport(reset))
+    try:
+        chunks = await collect(client.chat(request()))
+    finally:
+        await client.aclose()
+    assert types(chunks) == ["error"] and chunks[0].detail == UNREACHABLE

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from tests.ai.factories import SERVICE_TOKEN, closed_url, jpeg
@@ -128,3 +129,23 @@ async def test_known_brands_travel_to_the_service_and_read_the_label(http_client
     result = await http_client.analyze([tag], ["Sartoria Rossi"])
     assert result.brand == "Sartoria Rossi" and result.sources["brand"] == "label"
     assert result.size == "46" and result.sources["size"] == "label"
+
+
+@pytest.mark.parametrize("body", [b'{"risposta": [1, "\xff"}!!', b'{"vectors": "no"}', b"[]"])
+async def test_a_service_answering_garbage_is_unavailable_in_its_own_words(body: bytes) -> None:
+    """The analysis stays pending and is tried again (AIUnavailable), with words that say the service
+    answered wrongly: not the decoding error escaping the job, not "non è raggiungibile"."""
+    from vinted_optimizer.ai.client import INVALID_ANSWER
+
+    transport = httpx.MockTransport(
+        lambda _request: httpx.Response(200, content=body, headers={"content-type": "application/json"})
+    )
+    client = HttpAIClient("http://home.test", SERVICE_TOKEN, timeout=5, transport=transport)
+    try:
+        with pytest.raises(AIUnavailable) as analysed:
+            await client.analyze([jpeg()])
+        with pytest.raises(AIUnavailable) as embedded:
+            await client.embed(["Giacca di jeans"])
+    finally:
+        await client.aclose()
+    assert analysed.value.detail == embedded.value.detail == INVALID_ANSWER

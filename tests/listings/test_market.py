@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from tests.auth.factories import register
@@ -13,11 +14,12 @@ from tests.listings.factories import create_listing, get_listing
 from tests.support.market import priced, seed_snapshot
 from tests.support.worker import run_jobs
 from vinted_optimizer.listings.market import MARKET_DOWN_IT, market_range
-from vinted_optimizer.scraper.client import HttpScraperClient, InProcessScraperClient
+from vinted_optimizer.scraper.client import INVALID_ANSWER, HttpScraperClient, InProcessScraperClient
 from vinted_optimizer.scraper.schemas import MarketComparison
 from vinted_optimizer.scraper.snapshots import SnapshotStore
 
 SNEAKERS = 1242
+JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture
@@ -148,3 +150,27 @@ async def test_the_market_panel_is_503_while_the_home_side_is_down(client, resou
     assert response.status_code == 503
     assert response.json()["error"] == "scraper_unavailable"
     assert int(response.headers["Retry-After"]) >= 1
+
+
+@pytest.fixture
+async def scraper_garbage(resources, monkeypatch):
+    """The home side there, answering a 200 whose body is not the comparison (a proxy's page, a cut body)."""
+    garbage = httpx.MockTransport(
+        lambda _request: httpx.Response(200, content=b'{"risposta": [1, "\xff"}!!', headers=JSON)
+    )
+    home = HttpScraperClient("http://home.test", "t" * 40, transport=garbage, retry_seconds=7)
+    monkeypatch.setitem(resources.__dict__, "scraper", home)
+    yield home
+    await home.aclose()
+
+
+async def test_the_market_panel_is_503_with_its_words_when_the_home_side_answers_garbage(
+    client, resources, scraper_garbage
+):
+    member = await register(client)
+    listing = await create_listing(client, member=member, category_id=SNEAKERS, price="20")
+    response = await client.get(f"/api/v1/listings/{listing['id']}/market", headers=member.headers)
+    assert response.status_code == 503, response.text  # was a 500: the body's JSONDecodeError escaped
+    assert response.json()["error"] == "scraper_unavailable"
+    assert response.json()["detail"] == INVALID_ANSWER  # not "non risponde": it answered, wrongly
+    assert response.headers["Retry-After"] == "7"

@@ -220,3 +220,57 @@ async def test_a_sync_out_of_time_stops_before_the_details_and_says_so(
     )
     assert len(outcome.result.orders) == 5 and outcome.result.wardrobe_read
     assert fake_vinted.calls_to("transaction") == []
+
+
+GARBAGE = b'{"risposta": [1, "\xff"}!!'  # says JSON, is not (nor UTF-8)
+
+
+def answering(body: bytes) -> HttpScraperClient:
+    """A client of a home side that is there and answers 200 with ``body`` to everything."""
+    transport = httpx.MockTransport(
+        lambda _request: httpx.Response(200, content=body, headers={"content-type": "application/json"})
+    )
+    return HttpScraperClient("http://home.test", TOKEN, transport=transport, retry_seconds=7)
+
+
+@pytest.mark.parametrize("body", [GARBAGE, b'"testo"', b"[1, 2]"])
+async def test_a_home_side_answering_garbage_is_unavailable_in_its_own_words(body: bytes) -> None:
+    """Not a 500 (the decoding error escaping), nor "does not answer": it answered, wrongly; tried again
+    after the same Retry-After as an unreachable home side."""
+    from vinted_optimizer.scraper.client import INVALID_ANSWER, INVALID_STATUS
+    from vinted_optimizer.scraper.schemas import MemberSession, UnpublishRequest
+
+    session = MemberSession(access_token="a" * 20, refresh_token="r" * 20)
+    client = answering(body)
+    try:
+        calls = {
+            "scrapes": client.request_scrape(REQUEST),
+            "aggregates": client.aggregates(0),
+            "comparables": client.comparables(ComparablesQuery(category_id=1242)),
+            "refresh": client.refresh_member(session),
+            "sync": client.sync_member(session, []),
+            "label": client.member_label(session, 7),
+            "unpublish": client.unpublish_member(UnpublishRequest(session=session, item_id=1)),
+        }
+        for name, call in calls.items():
+            with pytest.raises(ScraperUnavailable) as raised:
+                await call
+            assert raised.value.detail == INVALID_ANSWER, name
+            assert raised.value.headers == {"Retry-After": "7"}, name
+        status = await client.status()
+        assert status.status == "unavailable" and status.detail == INVALID_STATUS
+    finally:
+        await client.aclose()
+
+
+async def test_a_trends_refresh_against_garbage_says_so() -> None:
+    from vinted_optimizer.scraper.client import INVALID_ANSWER
+    from vinted_optimizer.trends.service import scraper_ready
+
+    client = answering(GARBAGE)
+    try:
+        with pytest.raises(ScraperUnavailable) as raised:
+            await scraper_ready(client)
+    finally:
+        await client.aclose()
+    assert raised.value.detail == INVALID_ANSWER

@@ -198,3 +198,25 @@ async def test_an_item_vinted_no_longer_has_counts_as_taken_off(
     )
     refused = await service.unpublish_member(UnpublishRequest(session=session, item_id=124))
     assert refused.result is None and refused.error is not None
+
+
+@pytest.mark.parametrize("line", [b'{"risposta": [1, "\xff"}!!', b'{"outcome": [1]}', b'"progress"'])
+async def test_a_publish_answered_with_garbage_is_unavailable_in_its_own_words(line: bytes) -> None:
+    """Tried again later (the job queues it) rather than the job crashing on the decoding error."""
+    from vinted_optimizer.scraper.client import INVALID_ANSWER
+
+    transport = httpx.MockTransport(
+        lambda _request: httpx.Response(
+            200, content=line + b"\n", headers={"content-type": "application/x-ndjson"}
+        )
+    )
+    client = HttpScraperClient("http://home.test", TOKEN, transport=transport, retry_seconds=7)
+    request = PublishRequest(
+        session=MemberSession(access_token="a" * 20, refresh_token="r" * 20), item=ITEM, photos=[b64(jpeg())]
+    )
+    try:
+        with pytest.raises(ScraperUnavailable) as raised:
+            await client.publish_member(request)
+    finally:
+        await client.aclose()
+    assert raised.value.detail == INVALID_ANSWER and raised.value.headers == {"Retry-After": "7"}

@@ -1,8 +1,10 @@
 """Run the real `vinted-optimizer serve` in a subprocess, on a free port, with a short data folder.
 
-`serve` starts PostgreSQL and Redis inside the data folder. `Serve` owns one subprocess in its own process
-group; `running_serve()` is the whole life cycle for a fixture: data folder, start, wait for /api/health,
-SIGTERM, and on teardown kill whatever is left (the process group, then the embedded servers).
+`serve` starts PostgreSQL and Redis inside the data folder. `Process` owns one `vinted-optimizer <command>`
+subprocess in its own process group (tests/support/split.py runs `api`, `worker`, `ai-service` and
+`scraper-service` with it); `Serve` is the `serve` command's. `running_serve()` is the whole life cycle
+for a fixture: data folder, start, wait for /api/health, SIGTERM, and on teardown kill whatever is left
+(the process group, then the embedded servers).
 
     with running_serve(VO_ACCESS_TOKEN_MINUTES="0.05") as server:
         httpx.get(f"{server.url}/api/health")
@@ -22,6 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import httpx
 import psutil
@@ -132,15 +135,18 @@ def kill_embedded(data_dir: Path) -> None:
 
 
 @dataclass
-class Serve:
-    """One `vinted-optimizer serve` subprocess, in its own process group.
+class Process:
+    """One `vinted-optimizer <command>` subprocess in its own process group, logging to a file.
 
     `start()` = `launch()` + `wait_ready()`; call the two halves separately to start several at once.
+    `health`: the path that answers 200 once it serves; None for a process without a port (the worker).
     """
 
-    data_dir: Path
-    log_path: Path
+    name: str
+    args: list[str]
     env: dict[str, str]
+    log_path: Path
+    health: str | None = "/api/health"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
@@ -154,21 +160,11 @@ class Serve:
         except OSError:
             return ""
 
-    def launch(self) -> Serve:
+    def launch(self) -> Self:
+        ports = ["--host", "127.0.0.1", "--port", str(self.port)] if self.health else []
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "vinted_optimizer",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--data-dir",
-                    str(self.data_dir),
-                ],
+                [sys.executable, "-m", "vinted_optimizer", *self.args, *ports],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -177,22 +173,27 @@ class Serve:
             )
         return self
 
-    def wait_ready(self, timeout: float = READY_TIMEOUT) -> Serve:
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> Self:
         assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         with httpx.Client(base_url=self.url, timeout=2) as client:
             while True:
                 if self.process.poll() is not None:
-                    pytest.fail(f"serve exited with {self.process.returncode}:\n{self.output()}")
+                    pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.output()}")
+                if self.health is None:
+                    return self  # the worker: jobs wait in Redis until it dequeues them
                 with contextlib.suppress(httpx.HTTPError):
-                    if client.get("/api/health").status_code == 200:
+                    if client.get(self.health).status_code == 200:
                         return self
                 if time.monotonic() > deadline:
-                    pytest.fail(f"serve not ready after {timeout:.0f} s:\n{self.output()}")
-                time.sleep(0.2)
+                    pytest.fail(f"{self.name} not ready after {timeout:.0f} s:\n{self.output()}")
+                time.sleep(0.1)
 
-    def start(self) -> Serve:
+    def start(self) -> Self:
         return self.launch().wait_ready()
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
         """Send `sig` and wait for the exit code; fails the test if it does not stop in time."""
@@ -201,30 +202,54 @@ class Serve:
         try:
             return self.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"serve still running {STOP_TIMEOUT:.0f} s after {sig.name}:\n{self.output()}")
+            pytest.fail(f"{self.name} still running {STOP_TIMEOUT:.0f} s after {sig.name}:\n{self.output()}")
 
     def kill(self) -> None:
         """Teardown: SIGKILL the whole process group if the process is still running."""
-        if self.process is not None and self.process.poll() is None:
+        if self.running():
+            assert self.process is not None
             with contextlib.suppress(OSError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(10)
 
 
+class Serve(Process):
+    """One `vinted-optimizer serve` subprocess on its data folder (embedded PostgreSQL and Redis inside)."""
+
+    def __init__(
+        self, *, data_dir: Path, log_path: Path, env: dict[str, str], port: int | None = None
+    ) -> None:
+        self.data_dir = data_dir
+        super().__init__(
+            "serve",
+            ["serve", "--data-dir", str(data_dir)],
+            env,
+            log_path,
+            port=free_port() if port is None else port,
+        )
+
+
+def stop_all(*processes: Process) -> None:
+    """Teardown: one SIGTERM to each still running (all at once, they stop in parallel), wait, then kill
+    the process group of whatever is left."""
+    running = [p for p in processes if p.running()]
+    for process in running:
+        assert process.process is not None
+        process.process.send_signal(signal.SIGTERM)
+    for process in running:
+        assert process.process is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.process.wait(STOP_TIMEOUT)
+    for process in processes:
+        process.kill()
+
+
 def shut_down(*servers: Serve) -> None:
     """Teardown: one SIGTERM to each (so `serve` stops its embedded servers itself; all at once, they stop
     in parallel), wait, then kill whatever is left: the process group, then the embedded servers."""
-    running = [s for s in servers if s.process is not None and s.process.poll() is None]
-    for server in running:
-        assert server.process is not None
-        server.process.send_signal(signal.SIGTERM)
-    for server in running:
-        assert server.process is not None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.process.wait(STOP_TIMEOUT)
+    stop_all(*servers)
     for server in servers:
-        server.kill()
         kill_embedded(server.data_dir)
 
 

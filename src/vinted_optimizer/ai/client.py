@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import structlog
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from vinted_optimizer.ai.chat_schemas import ChatChunk, ChatRequest, Passage
 from vinted_optimizer.ai.errors import (
@@ -41,6 +41,12 @@ HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
 NDJSON = "application/x-ndjson"
 DOCUMENTS_PER_REQUEST = 200
 DOCUMENT_IDS_PER_REQUEST = 1000
+# The service answered, but not what it should (a proxy's page, a half-written body, another program):
+# it is there, so neither "unreachable" nor "too slow"; tried again later like them.
+INVALID_ANSWER = "Il servizio AI ha inviato una risposta non valida: riprova più tardi."
+UNREACHABLE = "Il servizio AI di casa non è raggiungibile: riprova più tardi."
+
+Parsed = TypeVar("Parsed", bound=BaseModel)
 
 
 @runtime_checkable
@@ -132,22 +138,23 @@ class HttpAIClient:
         ]
         data = {"brands": list(known_brands)} if known_brands else None
         response = await self._send("POST", "/analyze", files=files, data=data)
-        return AnalyzeResult.model_validate(response.json())
+        return _parsed(AnalyzeResult, response, "/analyze")
 
     async def embed(self, texts: list[str], kind: EmbedKind = "document") -> EmbedResult:
         response = await self._send("POST", "/embed", json={"texts": list(texts), "kind": kind})
-        return EmbedResult.model_validate(response.json())
+        return _parsed(EmbedResult, response, "/embed")
 
     async def chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         """``POST /chat`` read line by line; a failure of the service or of the stream itself becomes a
         final error chunk, so the caller handles one shape. Closing this generator closes the stream."""
         body = request.model_dump_json()
         headers = {"Content-Type": "application/json", "Accept": NDJSON}
-        finished = False
+        finished = answered = False
         try:
             async with self._http.stream(
                 "POST", "/chat", content=body, headers=headers, timeout=self._chat_timeout
             ) as response:
+                answered = True
                 if response.status_code >= 400:
                     yield _error_chunk_for(response.status_code, await response.aread())
                     return
@@ -158,7 +165,7 @@ class HttpAIClient:
                         chunk = ChatChunk.model_validate_json(line)
                     except ValidationError:
                         log.warning("ai_client.chat_bad_line")
-                        yield _stream_error("Il servizio AI ha inviato una riga non valida.")
+                        yield _stream_error(INVALID_ANSWER)
                         return
                     finished = chunk.type in ("done", "error")
                     yield chunk
@@ -172,9 +179,10 @@ class HttpAIClient:
             return
         except httpx.TransportError as error:
             log.warning("ai_client.chat_broken", error=type(error).__name__)
+            # No answer at all (refused, or the connection reset before any header): not reachable.
             yield _stream_error(
-                "Il servizio AI di casa non è raggiungibile: riprova più tardi."
-                if isinstance(error, httpx.ConnectError)
+                UNREACHABLE
+                if isinstance(error, httpx.ConnectError) or not answered
                 else "La risposta del servizio AI si è interrotta."
             )
             return
@@ -216,9 +224,19 @@ class HttpAIClient:
             raise AIUnavailable("Il servizio AI non ha risposto in tempo: riprova più tardi.") from error
         except httpx.TransportError as error:
             log.warning("ai_client.unreachable", path=path, error=type(error).__name__)
-            raise AIUnavailable("Il servizio AI di casa non è raggiungibile: riprova più tardi.") from error
+            raise AIUnavailable(UNREACHABLE) from error
         _raise_for_status(response)
         return response
+
+
+def _parsed(model: type[Parsed], response: httpx.Response, path: str) -> Parsed:
+    """The answer's body as ``model``; a body that is not that (not JSON, another shape) is
+    ``AIUnavailable`` with its own words."""
+    try:
+        return model.model_validate(response.json())
+    except ValueError as error:  # a JSONDecodeError, a UnicodeDecodeError or a ValidationError
+        log.warning("ai_client.invalid_answer", path=path, error=type(error).__name__)
+        raise AIUnavailable(INVALID_ANSWER) from error
 
 
 def _stream_error(detail: str) -> ChatChunk:

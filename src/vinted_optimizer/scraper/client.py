@@ -13,11 +13,11 @@ import asyncio
 import contextlib
 import json
 from datetime import datetime
-from typing import NoReturn, Protocol, runtime_checkable
+from typing import NoReturn, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import structlog
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from redis.asyncio import Redis
 
 from vinted_optimizer.config import Settings
@@ -55,6 +55,15 @@ MEMBER_CALL_TIMEOUT_SECONDS = 600.0
 # A publish is up to 21 writes, each waiting at the gate up to vinted_max_wait_seconds: giving up earlier
 # would queue it again while the home side may still create the item.
 PUBLISH_CALL_TIMEOUT_SECONDS = 44 * 60.0
+# The home side answered, but not what it should (a proxy's page, a half-written body, another program):
+# it is there, so not "does not answer"; tried again later all the same.
+INVALID_ANSWER = (
+    "Il servizio di casa che parla con Vinted ha inviato una risposta non valida: riprova più tardi."
+)
+# PacingReport.detail of a status that came back unreadable (beside the transport errors' class names).
+INVALID_STATUS = "InvalidAnswer"
+
+Parsed = TypeVar("Parsed", bound=BaseModel)
 
 
 @runtime_checkable
@@ -177,30 +186,33 @@ class HttpScraperClient:
 
     async def request_scrape(self, request: ScrapeRequest) -> ScrapeAccepted:
         response = await self._send("POST", "/scrapes", json=request.model_dump(mode="json"))
-        return ScrapeAccepted.model_validate(response.json())
+        return self._parsed(ScrapeAccepted, response, "/scrapes")
 
     async def status(self) -> PacingReport:
         try:
             response = await self._http.get("/status")
             response.raise_for_status()
-            return PacingReport.model_validate(response.json())
-        except (httpx.HTTPError, ValueError) as error:
+        except httpx.HTTPError as error:
             return unavailable_report(type(error).__name__)
+        try:
+            return PacingReport.model_validate(response.json())
+        except ValueError:
+            return unavailable_report(INVALID_STATUS)
 
     async def aggregates(self, after: int) -> AggregatesPage:
         response = await self._send("GET", "/aggregates", params={"after": after})
-        return AggregatesPage.model_validate(response.json())
+        return self._parsed(AggregatesPage, response, "/aggregates")
 
     async def refresh_member(self, session: MemberSession) -> MemberOutcome:
         body = RefreshRequest(session=session).model_dump(mode="json")
         response = await self._send(
             "POST", "/members/refresh", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
         )
-        return MemberOutcome.model_validate(response.json())
+        return self._parsed(MemberOutcome, response, "/members/refresh")
 
     async def comparables(self, query: ComparablesQuery) -> MarketComparison:
         response = await self._send("POST", "/comparables", json=query.model_dump(mode="json"))
-        return MarketComparison.model_validate(response.json())
+        return self._parsed(MarketComparison, response, "/comparables")
 
     # The sales sync (issue 12 item 7).
     async def sync_member(self, session: MemberSession, known_transaction_ids: list[int]) -> SyncOutcome:
@@ -211,7 +223,7 @@ class HttpScraperClient:
             json=body.model_dump(mode="json"),
             wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS,
         )
-        return SyncOutcome.model_validate(response.json())
+        return self._parsed(SyncOutcome, response, "/members/sync")
 
     async def member_label(self, session: MemberSession, transaction_id: int) -> LabelOutcome:
         body = LabelRequest(session=session, transaction_id=transaction_id)
@@ -221,7 +233,7 @@ class HttpScraperClient:
             json=body.model_dump(mode="json"),
             wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS,
         )
-        return LabelOutcome.model_validate(response.json())
+        return self._parsed(LabelOutcome, response, "/members/label")
 
     async def publish_member(
         self, request: PublishRequest, on_progress: OnProgress | None = None
@@ -237,11 +249,25 @@ class HttpScraperClient:
                 async for line in response.aiter_lines():
                     if not line.strip():
                         continue
-                    message = json.loads(line)
-                    if "progress" in message and on_progress is not None:
-                        await on_progress(PublishProgress.model_validate(message["progress"]))
-                    elif "outcome" in message:
-                        return PublishOutcome.model_validate(message["outcome"])
+                    try:
+                        message = json.loads(line)
+                        progress = (
+                            PublishProgress.model_validate(message["progress"])
+                            if "progress" in message
+                            else None
+                        )
+                        outcome = (
+                            PublishOutcome.model_validate(message["outcome"])
+                            if "outcome" in message
+                            else None
+                        )
+                    except (ValueError, TypeError) as error:  # not JSON, not an object, not these shapes
+                        log.warning("scraper_client.invalid_answer", path="/members/publish")
+                        raise ScraperUnavailable(INVALID_ANSWER, retry_after=self._retry_seconds) from error
+                    if progress is not None and on_progress is not None:
+                        await on_progress(progress)
+                    elif outcome is not None:
+                        return outcome
         except httpx.TransportError as error:
             log.warning("scraper_client.unreachable", path="/members/publish", error=type(error).__name__)
             raise ScraperUnavailable(retry_after=self._retry_seconds) from error
@@ -256,7 +282,7 @@ class HttpScraperClient:
         response = await self._send(
             "POST", "/members/unpublish", json=body, wait_seconds=MEMBER_CALL_TIMEOUT_SECONDS
         )
-        return UnpublishOutcome.model_validate(response.json())
+        return self._parsed(UnpublishOutcome, response, "/members/unpublish")
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -274,6 +300,15 @@ class HttpScraperClient:
         if response.status_code < 400:
             return response
         self._raise_for(response, path)
+
+    def _parsed(self, model: type[Parsed], response: httpx.Response, path: str) -> Parsed:
+        """The answer's body as ``model``; a body that is not that is ``ScraperUnavailable`` in its own
+        words (with the Retry-After of an unreachable home side)."""
+        try:
+            return model.model_validate(response.json())
+        except ValueError as error:  # a JSONDecodeError, a UnicodeDecodeError or a ValidationError
+            log.warning("scraper_client.invalid_answer", path=path, error=type(error).__name__)
+            raise ScraperUnavailable(INVALID_ANSWER, retry_after=self._retry_seconds) from error
 
     def _raise_for(self, response: httpx.Response, path: str) -> NoReturn:
         body = _json(response)

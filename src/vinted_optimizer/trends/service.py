@@ -24,7 +24,7 @@ from vinted_optimizer.config import Settings
 from vinted_optimizer.kit.errors import Conflict, TooManyRequests
 from vinted_optimizer.kit.principal import Member
 from vinted_optimizer.models import Trend
-from vinted_optimizer.scraper.client import ScraperClient
+from vinted_optimizer.scraper.client import INVALID_ANSWER, INVALID_STATUS, ScraperClient
 from vinted_optimizer.scraper.errors import ScraperCoolingDown, ScraperUnavailable
 from vinted_optimizer.scraper.schemas import Follow, PacingReport, ScrapeRequest
 from vinted_optimizer.trends import repository
@@ -105,7 +105,7 @@ async def scraper_ready(scraper: ScraperClient) -> PacingReport:
     """The scraper's gate, or the 503 that says why it will not scrape now."""
     report = await scraper.status()
     if report.status == "unavailable":
-        raise ScraperUnavailable()
+        raise ScraperUnavailable(INVALID_ANSWER if report.detail == INVALID_STATUS else None)
     if report.status == "cooling_down" and report.cooldown_until is not None:
         raise ScraperCoolingDown(until=report.cooldown_until, reason=report.cooldown_reason)
     return report
