@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vinted_optimizer.kit.db import rowcount
@@ -17,10 +17,17 @@ async def add(session: AsyncSession, pairing: VintedPairing) -> None:
     await session.flush()
 
 
-async def delete_open_for(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """The member's codes not yet used: a new code replaces them."""
+async def expire_open_for(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """The member's codes not yet used end now: a new code replaces them. They stay (until the daily
+    clean-up) so a page still asking about an older code hears "expired", not "not found"."""
     await session.execute(
-        delete(VintedPairing).where(VintedPairing.user_id == user_id, VintedPairing.redeemed_at.is_(None))
+        update(VintedPairing)
+        .where(
+            VintedPairing.user_id == user_id,
+            VintedPairing.redeemed_at.is_(None),
+            VintedPairing.expires_at > now,
+        )
+        .values(expires_at=now)
     )
 
 

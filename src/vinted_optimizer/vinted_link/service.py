@@ -91,7 +91,7 @@ async def create_pairing(
     session: AsyncSession, limits: RateLimits, member: Member, context: RequestContext
 ) -> PairingCreated:
     await limits.hit(limits.vinted_pairing, "vinted-pairing", str(member.id), message=PAIRING_LIMIT_MESSAGE)
-    await repository.delete_open_for(session, member.id)
+    await repository.expire_open_for(session, member.id, utcnow())
     code = new_code()
     pairing = VintedPairing(user_id=member.id, code_hash=token_hash(code), expires_at=utcnow() + PAIRING_TTL)
     await repository.add(session, pairing)
