@@ -155,6 +155,11 @@ async def _reject(
 
 
 _REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode()
+# C0 controls and DEL: never in an address of ours (an encoded NUL or newline in a path parameter).
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+PATH_CONTROL_DETAIL = (
+    "L'indirizzo contiene caratteri di controllo non ammessi (per esempio il carattere NUL)."
+)
 
 
 class EdgeMiddleware:
@@ -166,6 +171,9 @@ class EdgeMiddleware:
       that names its own policy, with its script hashes, keeps it);
     - the safety net: an exception nothing else handled becomes a plain 500 with both, logged with its
       stack trace on the server only;
+    - a path with a control character (a NUL, decoded from ``%00``) is a 400 before any route sees it:
+      PostgreSQL refuses a NUL in a text value and the file system one in a name, so a path parameter
+      holding one would otherwise reach either as a 500;
     - for a path under ``/api``, its status and latency counted in ``metrics`` (kit.metrics: in memory,
       flushed to Redis by a task of the process, never on the request's path).
     """
@@ -215,6 +223,9 @@ class EdgeMiddleware:
         # bind and reset by token: structlog's bound_contextvars copies the whole context to restore it
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
+            if _PATH_CONTROL.search(path):
+                await _reject(send_with_headers, 400, "bad_request", PATH_CONTROL_DETAIL)
+                return
             await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception("request.unhandled_error", path=scope.get("path"), method=scope.get("method"))
