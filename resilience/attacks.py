@@ -273,14 +273,19 @@ def _seed(client: httpx.Client, family: Family, stamp: str, tracking_code: str) 
     family.ids["publish_batch"] = _seed_batch(call)
     draft = call("POST", "/api/v1/listings", json={"title": "Sciarpa da completare"})
     keys = [item["key"] for item in call("GET", "/api/v1/dashboard/suggestions")["items"]]
-    family.ids["suggestion_key"] = next(key for key in keys if key.endswith(draft["id"]))
-    family.sendcloud_secret = f"segreto-sendcloud-{stamp}-{len(family.ids)}"
+    family.ids["suggestion_key"] = next((key for key in keys if key.endswith(draft["id"])), "")
+    family.sendcloud_secret = f"segreto-sendcloud-{stamp}"
     account = call(
         "PUT",
         "/api/v1/shipments/account",
         json={"sendcloud_public_key": f"pubblica-{stamp}", "sendcloud_secret_key": family.sendcloud_secret},
     )
     family.ids["webhook_token"] = account["sendcloud_webhook_url"].rsplit("/", 1)[1]
+    unseeded = {
+        kind for kind in {*FAMILY_SCOPED.values(), *EFFECT_SCOPED.values()} if not family.ids.get(kind)
+    }
+    if unseeded:
+        raise RuntimeError(f"seeding: no {sorted(unseeded)} in the family: their routes would go unattacked")
 
 
 def _seed_batch(call: Callable[..., Any]) -> str:
@@ -629,6 +634,21 @@ def run_attacks(base_url: str, jwt_secret: str, *, log: Callable[[str], None] = 
         sessions = client.get("/api/v1/auth/sessions", headers=victim.headers)
         signed_in = sessions.status_code == 200 and victim.ids["auth_session"] in sessions.text
         report.count("victim intact", signed_in, f"A's session → {sessions.status_code}", held=True)
+        # The ids B was refused were live: A's own calls still find them.
+        for method, path in (
+            ("GET", f"/api/v1/listings/publish-batches/{victim.ids['publish_batch']}"),
+            (
+                "POST",
+                f"/api/v1/chat/sessions/{victim.ids['chat_session']}/messages/{victim.ids['chat_message']}/stop",
+            ),
+        ):
+            own = client.request(method, path, headers=victim.headers)
+            report.count(
+                "control: A's own ids found",
+                own.status_code == 200,
+                f"A's {path} → {own.status_code}",
+                held=True,
+            )
     return report
 
 
