@@ -127,11 +127,11 @@ async def test_a_malformed_photo_signature_is_refused_without_a_500(client, sign
         ("GET", "/annunci/%00"),  # the dashboard's pages and files, too
     ],
 )
-async def test_a_control_character_in_the_path_is_a_400_before_any_route(client, method, path):
+async def test_a_control_character_in_the_path_is_a_422_naming_it_before_any_route(client, method, path):
     member = await register(client)
     response = await client.request(method, path, json={}, headers=member.headers)
-    assert response.status_code == 400, response.text
-    assert "caratteri di controllo" in response.json()["detail"]
+    assert response.status_code == 422, response.text
+    assert fields_of(response) == ["path"] and "caratteri di controllo" in response.json()["detail"]
     assert response.headers["X-Request-ID"] and response.headers["X-Content-Type-Options"] == "nosniff"
     unharmed = await client.get("/api/v1/shipments/track/RR123456IT", headers=member.headers)
     assert unharmed.status_code == 404  # the same route without it: routed, no such shipment

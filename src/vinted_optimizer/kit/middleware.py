@@ -12,6 +12,7 @@ import codecs
 import json
 import re
 import secrets
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -138,7 +139,7 @@ def _too_large(limit: int) -> str:
 
 
 async def _reject(
-    send: Send, status: int, code: str = "", detail: str = "", *, body: dict[str, str] | None = None
+    send: Send, status: int, code: str = "", detail: str = "", *, body: dict[str, Any] | None = None
 ) -> None:
     payload = json.dumps(body or {"error": code, "detail": detail}).encode()
     await send(
@@ -160,6 +161,11 @@ _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PATH_CONTROL_DETAIL = (
     "L'indirizzo contiene caratteri di controllo non ammessi (per esempio il carattere NUL)."
 )
+PATH_CONTROL_BODY = {
+    "error": "validation_error",
+    "detail": f"path: {PATH_CONTROL_DETAIL}",
+    "fields": [{"field": "path", "message": PATH_CONTROL_DETAIL}],
+}
 
 
 class EdgeMiddleware:
@@ -171,7 +177,8 @@ class EdgeMiddleware:
       that names its own policy, with its script hashes, keeps it);
     - the safety net: an exception nothing else handled becomes a plain 500 with both, logged with its
       stack trace on the server only;
-    - a path with a control character (a NUL, decoded from ``%00``) is a 400 before any route sees it:
+    - a path with a control character (a NUL, decoded from ``%00``) is a 422 naming the path before any
+      route sees it (the status every route with a path parameter documents for a value it refuses):
       PostgreSQL refuses a NUL in a text value and the file system one in a name, so a path parameter
       holding one would otherwise reach either as a 500;
     - for a path under ``/api``, its status and latency counted in ``metrics`` (kit.metrics: in memory,
@@ -224,7 +231,7 @@ class EdgeMiddleware:
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             if _PATH_CONTROL.search(path):
-                await _reject(send_with_headers, 400, "bad_request", PATH_CONTROL_DETAIL)
+                await _reject(send_with_headers, 422, body=PATH_CONTROL_BODY)
                 return
             await self.app(scope, receive, send_with_headers)
         except Exception:
