@@ -1,6 +1,6 @@
 """`make resilience`: the long abuse and fault drill, against a real `serve`.
 
-0. The token, cross-family and upload attacks over every endpoint of the route table
+0. The token, cross-family, malformed-value and upload attacks over every endpoint of the route table
    (resilience/attacks.py).
 1. Schemathesis over the whole OpenAPI document, as a member and anonymously, many more examples than
    the bounded run in `make test` (tests/hardening/test_schemathesis.py).
@@ -112,9 +112,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of five parts
         rows.append(("attacks tried / refused", f"{attack.tried} / {attack.refused} ({seconds:.0f} s)"))
         rows.append(("public routes called anonymously", str(attack.public_routes)))
         for kind, (tried, refused) in attack.by_kind.items():
-            verb = "refused" if kind.startswith(("token", "cross", "public", "upload: ")) else "held"
-            verb = "held" if kind == "upload: nothing stored" else verb
-            rows.append((f"attack: {kind}", f"{refused} of {tried} {verb}"))
+            rows.append((f"attack: {kind}", f"{refused} of {tried} {attack.verb(kind)}"))
         rows.append(("attack failures (5xx, 2xx, leaks)", f"{len(attack.failures)} {attack.failures or ''}"))
         failed = failed or bool(attack.failures)
 

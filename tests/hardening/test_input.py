@@ -118,6 +118,25 @@ async def test_a_malformed_photo_signature_is_refused_without_a_500(client, sign
     assert fields_of(response) == ["signature"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/shipments/track/RR12%003456IT"),  # a text parameter PostgreSQL refuses (was a 500)
+        ("POST", "/api/v1/webhooks/sendcloud/token%00"),  # looked up before the signature (was a 500)
+        ("GET", "/api/v1/listings/%0A"),
+        ("GET", "/annunci/%00"),  # the dashboard's pages and files, too
+    ],
+)
+async def test_a_control_character_in_the_path_is_a_422_naming_it_before_any_route(client, method, path):
+    member = await register(client)
+    response = await client.request(method, path, json={}, headers=member.headers)
+    assert response.status_code == 422, response.text
+    assert fields_of(response) == ["path"] and "caratteri di controllo" in response.json()["detail"]
+    assert response.headers["X-Request-ID"] and response.headers["X-Content-Type-Options"] == "nosniff"
+    unharmed = await client.get("/api/v1/shipments/track/RR123456IT", headers=member.headers)
+    assert unharmed.status_code == 404  # the same route without it: routed, no such shipment
+
+
 async def test_control_characters_in_a_file_name_or_user_agent_are_dropped(client, session):
     member = await register(client)
     response = await upload(client, member=member, files=[("foto\x1b.txt", b"not an image")])

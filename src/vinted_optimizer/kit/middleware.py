@@ -12,6 +12,7 @@ import codecs
 import json
 import re
 import secrets
+from typing import Any
 
 import structlog
 from starlette.requests import ClientDisconnect
@@ -139,7 +140,7 @@ def _too_large(limit: int) -> str:
 
 
 async def _reject(
-    send: Send, status: int, code: str = "", detail: str = "", *, body: dict[str, str] | None = None
+    send: Send, status: int, code: str = "", detail: str = "", *, body: dict[str, Any] | None = None
 ) -> None:
     payload = json.dumps(body or {"error": code, "detail": detail}).encode()
     await send(
@@ -156,6 +157,16 @@ async def _reject(
 
 
 _REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode()
+# C0 controls and DEL: never in an address of ours (an encoded NUL or newline in a path parameter).
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+PATH_CONTROL_DETAIL = (
+    "L'indirizzo contiene caratteri di controllo non ammessi (per esempio il carattere NUL)."
+)
+PATH_CONTROL_BODY = {
+    "error": "validation_error",
+    "detail": f"path: {PATH_CONTROL_DETAIL}",
+    "fields": [{"field": "path", "message": PATH_CONTROL_DETAIL}],
+}
 
 
 class EdgeMiddleware:
@@ -167,6 +178,10 @@ class EdgeMiddleware:
       that names its own policy, with its script hashes, keeps it);
     - the safety net: an exception nothing else handled becomes a plain 500 with both, logged with its
       stack trace on the server only;
+    - a path with a control character (a NUL, decoded from ``%00``) is a 422 naming the path before any
+      route sees it (the status every route with a path parameter documents for a value it refuses):
+      PostgreSQL refuses a NUL in a text value and the file system one in a name, so a path parameter
+      holding one would otherwise reach either as a 500;
     - for a path under ``/api``, its status and latency counted in ``metrics`` (kit.metrics: in memory,
       flushed to Redis by a task of the process, never on the request's path).
     """
@@ -216,6 +231,9 @@ class EdgeMiddleware:
         # bind and reset by token: structlog's bound_contextvars copies the whole context to restore it
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
+            if _PATH_CONTROL.search(path):
+                await _reject(send_with_headers, 422, body=PATH_CONTROL_BODY)
+                return
             await self.app(scope, receive, send_with_headers)
         except ClientDisconnect:
             # The client went away while its body was read: no one to answer, nothing of ours failed.
