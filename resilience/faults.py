@@ -27,9 +27,15 @@ import httpx
 from tests.images.factories import photo
 
 MODES = ("down", "slow", "garbage")
+CLEAR_5XX = (502, 503)  # clear states when they carry an Italian message (and a 503 its Retry-After)
+GARBAGE_BODY = b'{"risposta": [1, 2, "\xff"}!!'
+# A whole, well-formed HTTP answer (its Content-Length right: a short body would be a truncated answer,
+# another fault) whose body is not JSON.
 GARBAGE = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\nConnection: close\r\n\r\n"
-    b'{"risposta": [1, 2, "\xff"}!!'
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    + f"Content-Length: {len(GARBAGE_BODY)}\r\n".encode()
+    + b"Connection: close\r\n\r\n"
+    + GARBAGE_BODY
 )
 
 
@@ -37,12 +43,30 @@ class FaultProxy:
     def __init__(self, upstream: str, *, hold: float = 8.0) -> None:
         host, port = upstream.removeprefix("http://").rstrip("/").split(":")
         self.upstream = (host, int(port))
-        self.mode = "ok"
+        self._mode = "ok"
+        self._piped: set[socket.socket] = set()
+        self._lock = threading.Lock()
         self.hold = hold
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._stop = threading.Event()
         threading.Thread(target=self._accept, daemon=True, name="fault-proxy").start()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        """A fault applies to the connections already open too (a client's kept-alive pool): they are
+        dropped, so the next request opens one that meets the fault."""
+        self._mode = mode
+        if mode != "ok":
+            with self._lock:
+                piped, self._piped = self._piped, set()
+            for conn in piped:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         self._stop.set()
@@ -54,7 +78,7 @@ class FaultProxy:
                 conn, _ = self._listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._handle, args=(conn, self.mode), daemon=True).start()
+            threading.Thread(target=self._handle, args=(conn, self._mode), daemon=True).start()
 
     def _handle(self, conn: socket.socket, mode: str) -> None:
         with conn:
@@ -68,7 +92,7 @@ class FaultProxy:
                 return
             if mode == "garbage":
                 with contextlib.suppress(OSError):
-                    conn.recv(65536)
+                    _read_request(conn)
                     conn.sendall(GARBAGE)
                 return
             try:
@@ -76,10 +100,14 @@ class FaultProxy:
             except OSError:
                 return
             with upstream:
+                with self._lock:
+                    self._piped.add(conn)
                 back = threading.Thread(target=_pipe, args=(upstream, conn), daemon=True)
                 back.start()
                 _pipe(conn, upstream)
                 back.join(timeout=60)
+                with self._lock:
+                    self._piped.discard(conn)
 
 
 def _pipe(source: socket.socket, sink: socket.socket) -> None:
@@ -87,6 +115,29 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
         while data := source.recv(65536):
             sink.sendall(data)
         sink.shutdown(socket.SHUT_WR)
+
+
+def _read_request(conn: socket.socket, timeout: float = 5.0) -> None:
+    """The whole request (headers, then Content-Length bytes), so the answer is not a reset under a client
+    still sending a large body (a photo upload)."""
+    conn.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        body += chunk
 
 
 @dataclass
@@ -100,9 +151,11 @@ class FaultOutcome:
 
     @property
     def survived(self) -> bool:
+        """A clear answer (below 500, or a 502/503 the drill found with its message and Retry-After: then
+        ``state`` is set), and the feature back after the fault; a 500 never survives."""
         return (
             self.answer is not None
-            and self.answer < 500
+            and (self.answer < 500 or self.answer in CLEAR_5XX)
             and bool(self.state)
             and self.recovered_after is not None
         )

@@ -10,7 +10,13 @@
    slow and answering garbage while drafts are uploaded; each must stay pending with an Italian error and
    be analysed by the worker's own retry once the fault is removed (about two minutes: the first retry
    is a minute after the failure).
-4. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
+4. The outside services' faults (resilience/faults_external.py): Sendcloud, 17TRACK and the Vinted
+   stand-in each behind a TCP fault proxy down, slow and answering garbage while a member buys a label,
+   follows a parcel (and asks the registrations left) and publishes a listing; each answer must be a
+   clear state (a 503 with Retry-After, a 502, a queued or pending 2xx; never a 500) with an Italian
+   message, and the feature must come back once the fault is removed: by itself (the publish job's
+   retry, the next tracking poll) or when the member tries again (said in the row). About two minutes.
+5. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
    `make test` tours the phone only), through pytest.
 
 Prints: requests tried, 5xx count, schema violations, faults injected, the recovery time of each, rows
@@ -19,7 +25,7 @@ a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
-    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, a11y
+    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, services, a11y
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from resilience.attacks import UPLOAD_LIMIT, AttackReport, run_attacks  # noqa: E402
 from resilience.faults import drill_ai, fake_ollama_behind_proxy  # noqa: E402
+from resilience.faults_external import run_external_faults  # noqa: E402
 from tests.auth.factories import DEFAULT_PASSWORD  # noqa: E402
 from tests.hardening.test_schemathesis import FUZZ_ENV  # noqa: E402
 from tests.support.drill import run_fault_drill  # noqa: E402
@@ -46,7 +53,7 @@ EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
 A11Y_TEST = "tests/e2e/test_accessibility.py"
-PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,a11y").split(","))
+PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,services,a11y").split(","))
 
 
 def _secret(data_dir: Path) -> str:
@@ -191,6 +198,31 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of four parts
                 )
             )
         failed = failed or external.survived < external.injected
+
+    if "services" in PARTS:
+        started = time.monotonic()
+        services = run_external_faults(work)
+        seconds = time.monotonic() - started
+        rows.append(
+            (
+                "outside services' faults injected / survived",
+                f"{services.injected} / {services.survived} ({seconds:.0f} s)",
+            )
+        )
+        for outcome in services.outcomes:
+            recovered = (
+                f"recovered {outcome.recovered_after} s after"
+                if outcome.recovered_after is not None
+                else "NOT RECOVERED"
+            )
+            rows.append(
+                (
+                    f"{outcome.dependency} {outcome.mode}",
+                    f"{'survived' if outcome.survived else 'NOT SURVIVED'}: answer {outcome.answer}, "
+                    f"{outcome.state or 'NO CLEAR STATE'} ({outcome.error}); {recovered}",
+                )
+            )
+        failed = failed or services.survived < services.injected
 
     if "a11y" in PARTS:
         started = time.monotonic()
