@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from resilience.faults import MODES, FaultOutcome, FaultProxy, FaultReport
 from tests.fakes import sendcloud as sendcloud_fake
 from tests.fakes.sendcloud import FakeSendcloud
@@ -45,6 +44,7 @@ from tests.fakes.tracking17 import FakeTrack17
 from tests.fakes.vinted import FakeVinted
 from tests.images.factories import photo
 from tests.support.serve import Serve, running_serve
+
 from vinted_optimizer.kit.queue import create_queue, saq_queue
 from vinted_optimizer.shipments.tasks import FOLLOW_JOB
 
@@ -53,7 +53,7 @@ TRACK17_HOLD = 20.0  # longer than the 17TRACK client's own (15 s, not a setting
 TIMEOUT = "3"
 TRACK17_KEY = "track17-drill-key-0123456789"
 EXTENSION_ORIGIN = "chrome-extension://" + "abcdefghijklmnopabcdefghijklmnop"
-PASSWORD = "Valigia-Rossa-2024"
+PASSWORD = "Valigia-Rossa-2024"  # noqa: S105 - a drill account's
 SENDER = {
     "name": "Casa Guasti",
     "address_line_1": "Via Roma",
@@ -161,7 +161,8 @@ class Member:
         if not photos:
             return self.ok("POST", "/api/v1/listings", json={"title": title, "price": "25.00"})
         files = [
-            ("files", (f"{seed}-{n}.jpg", photo(600, 800, seed=seed + n), "image/jpeg")) for n in range(photos)
+            ("files", (f"{seed}-{n}.jpg", photo(600, 800, seed=seed + n), "image/jpeg"))
+            for n in range(photos)
         ]
         draft = self.ok("POST", "/api/v1/images/upload", files=files)["listing"]
         return self.ok("PATCH", f"/api/v1/listings/{draft['id']}", json={"title": title, **READY})
@@ -226,7 +227,9 @@ def _wait(check: Callable[[], bool], within: float, every: float = 0.5) -> bool:
 
 
 def drill_vinted(member: Member, proxy: FaultProxy) -> list[FaultOutcome]:
-    listings = {mode: member.listing(f"Giacca guasto {mode}", photos=1, seed=n + 1) for n, mode in enumerate(MODES)}
+    listings = {
+        mode: member.listing(f"Giacca guasto {mode}", photos=1, seed=n + 1) for n, mode in enumerate(MODES)
+    }
     outcomes = {mode: FaultOutcome("Vinted (publish)", mode) for mode in MODES}
 
     def publishing(listing_id: str) -> dict[str, Any]:
@@ -393,8 +396,14 @@ def drill_track17(member: Member, proxy: FaultProxy, fake: FakeTrack17, redis_ur
     first = asyncio.run(_poll_once(redis_url, f"{FOLLOW_JOB}:drill:{run}:healed"))
     for mode in shipments:
         if numbers[mode] in fake.parcels:
-            fake.add_event(numbers[mode], "Accettato", status="InTransit", sub_status="InTransit_PickedUp",
-                           stage="PickedUp", location="Milano")
+            fake.add_event(
+                numbers[mode],
+                "Accettato",
+                status="InTransit",
+                sub_status="InTransit_PickedUp",
+                stage="PickedUp",
+                location="Milano",
+            )
     second = asyncio.run(_poll_once(redis_url, f"{FOLLOW_JOB}:drill:{run}:scanned"))
     for outcome, mode in zip(followed, MODES, strict=True):
         if mode not in shipments:
@@ -426,7 +435,9 @@ def run_external_faults(work: Path) -> FaultReport:
                 drills = [
                     pool.submit(drill_vinted, members[0], fakes.proxies["vinted"]),
                     pool.submit(drill_sendcloud, members[1], fakes.proxies["sendcloud"], fakes.sendcloud),
-                    pool.submit(drill_track17, members[2], fakes.proxies["track17"], fakes.track17, redis_url),
+                    pool.submit(
+                        drill_track17, members[2], fakes.proxies["track17"], fakes.track17, redis_url
+                    ),
                 ]
                 for drill in drills:
                     report.outcomes.extend(drill.result())

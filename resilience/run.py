@@ -25,7 +25,7 @@ a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
-    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, services, a11y
+    RESILIENCE_PARTS=attacks,faults make resilience  # of: attacks, fuzz, faults, external, services, a11y
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ most 40 numbers. 17TRACK allows 3 requests a second per key: every call first wa
 a moving window shared by the processes through Redis); a 429 all the same waits ``Retry-After`` (or a
 second) and is tried again, a few times. A 5xx, a timeout, a refused connection or a success that is not
 17TRACK's JSON (not JSON, ``data`` not an object, a quota without its counts) is ``Track17Unavailable``:
-the cron job's next run tries again, the quota endpoint answers 503. Per-number refusals come back in ``Batch.rejected``; the caller
-decides what each means (already registered is a success; a spent quota stops the run).
+the cron job's next run tries again, the quota endpoint answers 503. Per-number refusals come back in
+``Batch.rejected``; the caller decides what each means (already registered is a success; a spent quota
+stops the run).
 """
 
 from __future__ import annotations
@@ -173,11 +174,11 @@ class Track17Client:
         for item in _list(data.get("rejected")):
             if not isinstance(item, dict):
                 continue
-            error = item.get("error") if isinstance(item.get("error"), dict) else {}
+            error = item.get("error")
+            if not isinstance(error, dict):
+                error = {}
             batch.rejected.append(
-                Rejection(
-                    str(item.get("number")), _int(error.get("code")), str(error.get("message") or "")
-                )
+                Rejection(str(item.get("number")), _int(error.get("code")), str(error.get("message") or ""))
             )
         return batch
 
