@@ -35,7 +35,7 @@ from vinted_optimizer.listings.publish_rules import (
     record_of,
     update_record,
 )
-from vinted_optimizer.scraper.errors import RemoteVintedError, ScraperUnavailable, VintedChanged
+from vinted_optimizer.scraper.errors import RemoteVintedError, ScraperUnavailable
 from vinted_optimizer.scraper.schemas import (
     PUBLISH_MAX_PHOTOS,
     MemberSession,
@@ -49,6 +49,7 @@ from vinted_optimizer.vinted_link.service import (
     MemberBusy,
     VintedAccess,
     VintedNotLinked,
+    member_message,
     raise_for,
     with_member,
 )
@@ -94,15 +95,7 @@ def refusal_message(error: RemoteVintedError) -> str:
             "Vinted ha rifiutato i dati dell'annuncio (codice 99): controlla categoria, taglia, condizioni "
             "e formato del pacco, poi riprova."
         )
-    if error.code == VintedChanged.code:
-        # One answer not in the shape we read: a garbled answer or a page Vinted changed, which one only
-        # asking again tells. The member is told to ask again, not that the app is broken for good.
-        where = f" ({error.endpoint})" if error.endpoint else ""
-        return (
-            f"Vinted ha dato una risposta che l'app non sa leggere{where}: riprova a pubblicare tra qualche "
-            "minuto; se succede di nuovo, la funzione va aggiornata."
-        )
-    return error.detail
+    return member_message(error)
 
 
 async def _publish_event(access: VintedAccess, work: Work, state: str) -> None:
