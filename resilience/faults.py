@@ -27,14 +27,10 @@ import httpx
 from tests.images.factories import photo
 
 MODES = ("down", "slow", "garbage")
-CLEAR_5XX = (502, 503)  # clear states when they carry an Italian message (and a 503 its Retry-After)
-GARBAGE_BODY = b'{"risposta": [1, 2, "\xff"}!!'
-# A whole, well-formed HTTP answer (its Content-Length right: a short body would be a truncated answer,
-# another fault) whose body is not JSON.
+GARBAGE_BODY = b'{"risposta": [1, 2, "\xff"}!!'  # says JSON, is not (and is not UTF-8 either)
 GARBAGE = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-    + f"Content-Length: {len(GARBAGE_BODY)}\r\n".encode()
-    + b"Connection: close\r\n\r\n"
+    + f"Content-Length: {len(GARBAGE_BODY)}\r\nConnection: close\r\n\r\n".encode()
     + GARBAGE_BODY
 )
 
@@ -87,12 +83,12 @@ class FaultProxy:
                 return
             if mode == "slow":
                 with contextlib.suppress(OSError):
-                    conn.recv(65536)
+                    _read_request(conn)
                 time.sleep(self.hold)
                 return
             if mode == "garbage":
                 with contextlib.suppress(OSError):
-                    _read_request(conn)
+                    _read_request(conn)  # all of it: closing on unread bytes would reset the connection
                     conn.sendall(GARBAGE)
                 return
             try:
@@ -110,34 +106,35 @@ class FaultProxy:
                     self._piped.discard(conn)
 
 
+def _read_request(conn: socket.socket, limit: float = 10.0) -> None:
+    """Read one HTTP request to its end (its Content-Length, or a chunked body's last chunk)."""
+    conn.settimeout(limit)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if not (chunk := conn.recv(65536)):
+            return
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    headers = head.decode("latin-1").lower()
+    length = next(
+        (int(line.split(":", 1)[1]) for line in headers.split("\r\n") if line.startswith("content-length:")),
+        None,
+    )
+    while (
+        (len(body) < length)
+        if length is not None
+        else ("chunked" in headers and not body.endswith(b"0\r\n\r\n"))
+    ):
+        if not (chunk := conn.recv(65536)):
+            return
+        body += chunk
+
+
 def _pipe(source: socket.socket, sink: socket.socket) -> None:
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
             sink.sendall(data)
         sink.shutdown(socket.SHUT_WR)
-
-
-def _read_request(conn: socket.socket, timeout: float = 5.0) -> None:
-    """The whole request (headers, then Content-Length bytes), so the answer is not a reset under a client
-    still sending a large body (a photo upload)."""
-    conn.settimeout(timeout)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return
-        data += chunk
-    head, body = data.split(b"\r\n\r\n", 1)
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length" and value.strip().isdigit():
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return
-        body += chunk
 
 
 @dataclass
@@ -148,14 +145,16 @@ class FaultOutcome:
     state: str = ""
     error: str = ""
     recovered_after: float | None = None
+    note: str = ""  # how it recovered when a person had to act (asked again), or what was wrong
+    # A feature answered at once from the dependency (a market panel, not a queued job) refuses with a
+    # 503 and Retry-After while it is away: that answer is its clear state, not a failure.
+    may_refuse: bool = False
 
     @property
     def survived(self) -> bool:
-        """A clear answer (below 500, or a 502/503 the drill found with its message and Retry-After: then
-        ``state`` is set), and the feature back after the fault; a 500 never survives."""
         return (
             self.answer is not None
-            and (self.answer < 500 or self.answer in CLEAR_5XX)
+            and (self.answer < 500 or (self.may_refuse and self.answer == 503))
             and bool(self.state)
             and self.recovered_after is not None
         )

@@ -10,7 +10,9 @@ ask again, when the member asks again (the outcome's state says so: "retry by th
 - **Vinted** — publish a listing (a queued job). Down and slow: the publish stays ``queued`` with the
   reason and ``not_before``, and the job's own retry (Retry-After, 60 s) publishes it once Vinted is back.
   Garbage: Vinted's answer is not what the client parses (``VintedChanged``): the publish ``failed``
-  with the reason, and the member publishes again.
+  telling the member to try again, and the member publishes again. And the sales sync («Sincronizza
+  ora», a queued job, another linked member for each mode: a member may ask once a minute): its report
+  ``failed`` with the reason; its cron runs every 30 minutes, so the way back is the member asking again.
 - **Sendcloud** — buy a sale's label (synchronous). A 503 with Retry-After; once Sendcloud is back the
   member's "Riprova" buys it, once (``labels_bought`` is checked: never two labels for one sale).
 - **17TRACK** — a parcel followed by its code (``POST /shipments/follow``, 201 ``ready``), then the
@@ -136,6 +138,7 @@ def serve_env(fakes: StandIns) -> dict[str, str]:
 
 class Member:
     def __init__(self, base_url: str, name: str) -> None:
+        self.name = name
         self.client = httpx.Client(base_url=base_url, timeout=90)
         registered = self.client.post(
             "/api/v1/auth/register",
@@ -226,11 +229,36 @@ def _wait(check: Callable[[], bool], within: float, every: float = 0.5) -> bool:
 # --- Vinted: publish a listing ---------------------------------------------------------------------
 
 
-def drill_vinted(member: Member, proxy: FaultProxy) -> list[FaultOutcome]:
+def _sync_report(member: Member) -> dict[str, Any]:
+    reports = member.ok("GET", "/api/v1/vinted-link/sync")["items"]
+    return next((r for r in reports if r["username"] == member.name), {})
+
+
+def _sync_now(member: Member, within: float) -> tuple[httpx.Response, dict[str, Any]]:
+    """«Sincronizza ora» (asked again once the minute between two asks has passed), and its report once the
+    run ends."""
+    asked = member.client.post("/api/v1/vinted-link/sync", json={})
+    deadline = time.monotonic() + within
+    while asked.status_code == 429 and time.monotonic() < deadline:
+        time.sleep(min(float(asked.headers.get("Retry-After", "5")), 10.0))
+        asked = member.client.post("/api/v1/vinted-link/sync", json={})
+    seen: dict[str, Any] = {}
+
+    def ended() -> bool:
+        seen.update(_sync_report(member))
+        return asked.status_code == 202 and seen.get("state") in ("done", "stopped", "failed")
+
+    _wait(ended, within)
+    return asked, seen
+
+
+def drill_vinted(member: Member, syncing: dict[str, Member], proxy: FaultProxy) -> list[FaultOutcome]:
+    """Publish a listing (a queued job), and the sales sync of another linked member («Sincronizza ora»)."""
     listings = {
         mode: member.listing(f"Giacca guasto {mode}", photos=1, seed=n + 1) for n, mode in enumerate(MODES)
     }
     outcomes = {mode: FaultOutcome("Vinted (publish)", mode) for mode in MODES}
+    syncs = {mode: FaultOutcome("Vinted (sales sync)", mode) for mode in MODES}
 
     def publishing(listing_id: str) -> dict[str, Any]:
         record: dict[str, Any] = member.ok("GET", f"/api/v1/listings/{listing_id}").get("publishing") or {}
@@ -245,27 +273,51 @@ def drill_vinted(member: Member, proxy: FaultProxy) -> list[FaultOutcome]:
         outcome.answer = answer.status_code
         if answer.status_code != 202:
             outcome.error = _said(answer)
-            continue
-        seen: dict[str, Any] = {}
-
-        def settled(listing_id: str = listing_id, seen: dict[str, Any] = seen) -> bool:
-            record = publishing(listing_id)
-            seen.update(record)
-            return record.get("state") == "failed" or (
-                record.get("state") == "queued" and int(record.get("attempts") or 0) > 0
-            )
-
-        if _wait(settled, HOLD * 4 + 20):
-            outcome.state = f"{seen['state']} (attempts {seen.get('attempts', 0)})"
-            outcome.error = str(seen.get("error") or "")
         else:
-            outcome.error = f"still {seen.get('state')} after the fault"
+            seen: dict[str, Any] = {}
+
+            def settled(listing_id: str = listing_id, seen: dict[str, Any] = seen) -> bool:
+                record = publishing(listing_id)
+                seen.update(record)
+                return record.get("state") == "failed" or (
+                    record.get("state") == "queued" and int(record.get("attempts") or 0) > 0
+                )
+
+            if _wait(settled, HOLD * 4 + 20):
+                outcome.state = f"{seen['state']} (attempts {seen.get('attempts', 0)})"
+                outcome.error = str(seen.get("error") or "")
+            else:
+                outcome.error = f"still {seen.get('state')} after the fault"
+        sync = syncs[mode]
+        asked, report = _sync_now(syncing[mode], HOLD * 6 + 30)
+        sync.answer = asked.status_code
+        if report.get("state") in ("stopped", "failed"):
+            sync.state = str(report["state"])
+            sync.error = str(report.get("reason") or "")
+        else:
+            sync.error = f"{_said(asked)} report {report.get('state')} under the fault"
     proxy.mode = "ok"
     healed = time.monotonic()
     for mode, outcome in outcomes.items():
         if outcome.state.startswith("failed"):  # only the member can ask again
             again = member.client.post(f"/api/v1/listings/{listings[mode]['id']}/publish")
             outcome.state += f"; retry by the user ({again.status_code})"
+
+    def sync_again() -> None:
+        """The sync's next cron run is up to 30 minutes away: the member's «Sincronizza ora» is the way
+        back (asked as soon as the minute between two asks allows), beside the publishes' retries."""
+        for mode, sync in syncs.items():
+            if not sync.state:
+                continue
+            asked, report = _sync_now(syncing[mode], VINTED_WITHIN)
+            if report.get("state") == "done":
+                sync.recovered_after = round(time.monotonic() - healed, 1)
+                sync.state += f"; retry by the user ({asked.status_code}, done)"
+            else:
+                sync.state += f"; retry by the user: {asked.status_code} {report.get('state')}"
+
+    syncing_again = ThreadPoolExecutor(max_workers=1)
+    synced = syncing_again.submit(sync_again)
     pending = {mode for mode, outcome in outcomes.items() if outcome.state}
 
     def all_published() -> bool:
@@ -278,7 +330,9 @@ def drill_vinted(member: Member, proxy: FaultProxy) -> list[FaultOutcome]:
     _wait(all_published, VINTED_WITHIN, every=1.0)
     for mode in pending:
         outcomes[mode].state += f"; still {publishing(listings[mode]['id']).get('state')}"
-    return [outcomes[mode] for mode in MODES]
+    synced.result()
+    syncing_again.shutdown()
+    return [outcomes[mode] for mode in MODES] + [syncs[mode] for mode in MODES]
 
 
 # --- Sendcloud: buy a sale's label -----------------------------------------------------------------------
@@ -309,7 +363,7 @@ def drill_sendcloud(member: Member, proxy: FaultProxy, fake: FakeSendcloud) -> l
 
     outcomes = []
     for mode in MODES:
-        outcome = FaultOutcome("Sendcloud (label)", mode)
+        outcome = FaultOutcome("Sendcloud (label)", mode, may_refuse=True)
         outcomes.append(outcome)
         proxy.mode = mode
         answer = buy(mode)
@@ -377,7 +431,7 @@ def drill_track17(member: Member, proxy: FaultProxy, fake: FakeTrack17, redis_ur
                 outcome.state = ""  # the fault did not reach the poll: not a drill of it
         else:
             outcome.error = _said(answer)
-        quota = FaultOutcome("17TRACK (quota)", mode)
+        quota = FaultOutcome("17TRACK (quota)", mode, may_refuse=True)
         quotas.append(quota)
         asked = member.client.get("/api/v1/shipments/tracking/quota")
         quota.answer, quota.error = asked.status_code, _said(asked)
@@ -428,12 +482,15 @@ def run_external_faults(work: Path) -> FaultReport:
     ):
         name = f"servizi{time.time_ns()}"
         members = [Member(server.url, f"{name}{n}") for n in range(3)]
+        # The sales sync is asked at most once a minute per member: one member (and family) per mode.
+        syncing = {mode: Member(server.url, f"{name}{mode}") for mode in MODES}
         try:
-            _link_vinted(members[0], server, fakes.vinted)
+            for linked in (members[0], *syncing.values()):
+                _link_vinted(linked, server, fakes.vinted)
             redis_url = f"unix://{server.data_dir / 'redis' / 'redis.sock'}"
             with ThreadPoolExecutor(max_workers=3) as pool:
                 drills = [
-                    pool.submit(drill_vinted, members[0], fakes.proxies["vinted"]),
+                    pool.submit(drill_vinted, members[0], syncing, fakes.proxies["vinted"]),
                     pool.submit(drill_sendcloud, members[1], fakes.proxies["sendcloud"], fakes.sendcloud),
                     pool.submit(
                         drill_track17, members[2], fakes.proxies["track17"], fakes.track17, redis_url
@@ -442,6 +499,6 @@ def run_external_faults(work: Path) -> FaultReport:
                 for drill in drills:
                     report.outcomes.extend(drill.result())
         finally:
-            for member in members:
+            for member in (*members, *syncing.values()):
                 member.close()
     return report
