@@ -16,7 +16,13 @@
    refreshes the trends; each must answer below 500 in a clear state (pending, queued, a 503 with
    Retry-After, an Italian error that names the fault rightly) and recover once the fault is removed,
    the jobs by the worker's own retries (about two and a half minutes).
-5. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
+5. The outside services' faults (resilience/faults_external.py): Sendcloud, 17TRACK and the Vinted
+   stand-in each behind a TCP fault proxy down, slow and answering garbage while a member buys a label,
+   follows a parcel (and asks the registrations left) and publishes a listing; each answer must be a
+   clear state (a 503 with Retry-After, a 502, a queued or pending 2xx; never a 500) with an Italian
+   message, and the feature must come back once the fault is removed: by itself (the publish job's
+   retry, the next tracking poll) or when the member tries again (said in the row). About two minutes.
+6. The accessibility tour of tests/e2e/test_accessibility.py on every viewport (desktop and phone;
    `make test` tours the phone only), through pytest.
 
 Prints: requests tried, 5xx count, schema violations, faults injected, the recovery time of each, rows
@@ -25,7 +31,7 @@ a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
-    RESILIENCE_PARTS=attacks,faults make resilience  # some of: attacks, fuzz, faults, external, home, a11y
+    RESILIENCE_PARTS=attacks,faults make resilience  # of: attacks, fuzz, faults, external, home, services, a11y
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from resilience.attacks import UPLOAD_LIMIT, AttackReport, run_attacks  # noqa: E402
 from resilience.faults import FaultReport, drill_ai, fake_ollama_behind_proxy  # noqa: E402
 from resilience.faults_home import run_home_faults  # noqa: E402
+from resilience.faults_external import run_external_faults  # noqa: E402
 from tests.auth.factories import DEFAULT_PASSWORD  # noqa: E402
 from tests.hardening.test_schemathesis import FUZZ_ENV  # noqa: E402
 from tests.support.drill import run_fault_drill  # noqa: E402
@@ -53,7 +60,9 @@ EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
 A11Y_TEST = "tests/e2e/test_accessibility.py"
-PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,home,a11y").split(","))
+PARTS = set(
+    os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,home,services,a11y").split(",")
+)
 
 
 def _secret(data_dir: Path) -> str:
@@ -88,14 +97,14 @@ def fault_rows(title: str, report: FaultReport, seconds: float) -> list[tuple[st
         rows.append(
             (
                 f"{outcome.dependency} {outcome.mode}",
-                f"answer {outcome.answer}, {outcome.state or 'NO CLEAR STATE'} "
-                f"({outcome.error}); {recovered}{note}",
+                f"{'' if outcome.survived else 'NOT SURVIVED: '}answer {outcome.answer}, "
+                f"{outcome.state or 'NO CLEAR STATE'} ({outcome.error}); {recovered}{note}",
             )
         )
     return rows
 
 
-def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of five parts
+def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of seven parts
     work = Path(tempfile.mkdtemp(prefix="vo-resilience-"))
     print(
         f"resilience: parts {sorted(PARTS)}, {EXAMPLES} examples per operation, {ROUNDS} fault rounds, "
@@ -222,6 +231,12 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one summary of five parts
         home = run_home_faults(work)
         rows += fault_rows("home service faults", home, time.monotonic() - started)
         failed = failed or home.survived < home.injected
+
+    if "services" in PARTS:
+        started = time.monotonic()
+        services = run_external_faults(work)
+        rows += fault_rows("outside services' faults", services, time.monotonic() - started)
+        failed = failed or services.survived < services.injected
 
     if "a11y" in PARTS:
         started = time.monotonic()

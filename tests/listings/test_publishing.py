@@ -243,6 +243,26 @@ async def test_a_refusal_by_vinted_fails_with_an_italian_message(client, session
     ] == "published"
 
 
+async def test_an_answer_vinted_garbled_fails_asking_to_try_again(client, session, resources, fake_vinted):
+    """Not the shape the client reads (a garbled answer, or a changed page: one answer cannot tell): failed,
+    and the member is told to publish again, which goes through once Vinted answers as it should."""
+    member = await register(client)
+    await link(client, member, fake_vinted)
+    listing = await ready_listing(client, member, photos=1)
+    fake_vinted.script("create", Reply.not_json())
+    assert (await post(client, member, listing, "publish")).status_code == 202
+    await run_jobs(resources)
+    shown = (await get_listing(client, member=member, listing_id=listing["id"]))["publishing"]
+    assert shown["state"] == "failed", shown
+    error = shown["error"]
+    assert "riprova tra qualche minuto" in error and "(item.create)" in error, error
+    assert "Dettaglio" not in error  # the parser's English stays in the logs
+    assert (await post(client, member, listing, "publish")).status_code == 202
+    await run_jobs(resources)
+    shown = (await get_listing(client, member=member, listing_id=listing["id"]))["publishing"]
+    assert shown["state"] == "published"
+
+
 @pytest.mark.parametrize("trouble", ["challenge", "rate_limited"])
 async def test_a_check_or_vinted_pace_mid_publish_queues_it_again_not_failed(
     client, session, resources, fake_vinted, trouble

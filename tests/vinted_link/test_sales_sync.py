@@ -247,6 +247,22 @@ async def test_a_challenge_part_way_keeps_what_was_stored_and_says_it_stopped(
     assert fake_vinted.calls_to("label") == []
 
 
+async def test_an_answer_vinted_garbled_fails_the_sync_asking_to_try_again(
+    client, session, resources, fake_vinted
+):
+    """Not the shape the client reads (one garbled answer or a changed page look the same): the member is
+    told to sync again, and the next run reads everything."""
+    member = await register(client)
+    user = await _linked(client, session, member, fake_vinted)
+    fake_vinted.script("orders", Reply.not_json())
+
+    assert await _run(resources, user) == "failed"
+    report = await _report(resources, user)
+    assert "riprova tra qualche minuto" in report.reason and "Dettaglio" not in report.reason, report.reason
+    assert await _sales(session) == {}
+    assert await _run(resources, user) == "done"
+
+
 async def test_a_dead_chain_fails_the_sync_and_the_member_is_told(client, session, resources, fake_vinted):
     admin = await register(client)
     member = await invite_and_join(client, admin=admin)

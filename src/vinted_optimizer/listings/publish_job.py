@@ -49,6 +49,7 @@ from vinted_optimizer.vinted_link.service import (
     MemberBusy,
     VintedAccess,
     VintedNotLinked,
+    member_message,
     raise_for,
     with_member,
 )
@@ -94,7 +95,7 @@ def refusal_message(error: RemoteVintedError) -> str:
             "Vinted ha rifiutato i dati dell'annuncio (codice 99): controlla categoria, taglia, condizioni "
             "e formato del pacco, poi riprova."
         )
-    return error.detail
+    return member_message(error)
 
 
 async def _publish_event(access: VintedAccess, work: Work, state: str) -> None:

@@ -11,7 +11,9 @@ Every answer that is not a success becomes a domain error with an Italian messag
 - 412 → 409 ``sendcloud_account_incomplete``: the Sendcloud account is not fully set up;
 - 429 → 503 ``sendcloud_busy`` with Sendcloud's ``Retry-After``: it is the family's Sendcloud quota, not
   this client's request rate against us (which our own 429 means);
-- 5xx, timeouts, connection errors → 503 ``upstream_unavailable`` with ``Retry-After``.
+- 5xx, timeouts, connection errors → 503 ``upstream_unavailable`` with ``Retry-After``;
+- a success whose body is not the JSON we read (not JSON, no ``data``) → the same 503: a garbled answer
+  (a proxy's error page, a cut connection) is Sendcloud not answering usefully, never our 500.
 
 Only what is safe is retried (tenacity): the reads (GETs, and the shipping options, a read sent as a
 POST) on a timeout, a connection error or a 5xx. Announcing is never retried here: a lost answer may
@@ -56,6 +58,13 @@ class SendcloudUnavailable(UpstreamUnavailable):
 
     def __init__(self, detail: str | None = None, *, retry_after: int = RETRY_AFTER_SECONDS) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class SendcloudUnreadable(SendcloudUnavailable):
+    default_detail = (
+        "Sendcloud ha dato una risposta illeggibile: riprova tra qualche secondo (un'etichetta già "
+        "acquistata viene ritrovata, non pagata di nuovo)."
+    )
 
 
 class SendcloudBusy(SendcloudUnavailable):
@@ -165,6 +174,19 @@ def _retry_after(response: httpx.Response) -> int:
     return int(value) if value.isdigit() else RETRY_AFTER_SECONDS
 
 
+def data_of(response: httpx.Response, operation: str, kind: type[dict[str, Any]] | type[list[Any]]) -> Any:
+    """The ``data`` of a successful answer, of the kind expected; ``SendcloudUnreadable`` otherwise."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, kind):
+        log.warning("sendcloud.unreadable", operation=operation, status=response.status_code)
+        raise SendcloudUnreadable()
+    return data
+
+
 def raise_for(response: httpx.Response, operation: str) -> None:
     """The domain error for a Sendcloud answer that is not a success."""
     status = response.status_code
@@ -259,8 +281,8 @@ class Sendcloud:
         response = await self._read(
             "shipping-options", lambda: self._client.post("/shipping-options", json=body)
         )
-        data = response.json().get("data")
-        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+        data = data_of(response, "shipping-options", list)
+        return [item for item in data if isinstance(item, dict)]
 
     async def announce(self, body: dict[str, Any]) -> dict[str, Any]:
         """Buy the label (once: never retried here)."""
@@ -271,7 +293,7 @@ class Sendcloud:
             raise_for(response, "announce")
         except _Transient as transient:
             raise transient.error from transient
-        data: dict[str, Any] = response.json()["data"]
+        data: dict[str, Any] = data_of(response, "announce", dict)
         return data
 
     async def check_keys(self) -> None:
@@ -291,13 +313,13 @@ class Sendcloud:
         response = await self._read(
             "shipments:list", lambda: self._client.get("/shipments", params={"order_number": order_number})
         )
-        data = response.json().get("data")
-        found = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+        data = data_of(response, "shipments:list", list)
+        found = [item for item in data if isinstance(item, dict)]
         return found[-1] if found else None
 
     async def shipment(self, shipment_id: str) -> dict[str, Any]:
         response = await self._read("shipments:get", lambda: self._client.get(f"/shipments/{shipment_id}"))
-        data: dict[str, Any] = response.json()["data"]
+        data: dict[str, Any] = data_of(response, "shipments:get", dict)
         return data
 
     async def label(self, parcel_id: str, label_format: str) -> bytes:

@@ -3,9 +3,11 @@
 Every call is ``POST {base}/track/v2.2/<operation>`` with the ``17token`` header and a JSON array of at
 most 40 numbers. 17TRACK allows 3 requests a second per key: every call first waits its turn (``pace``,
 a moving window shared by the processes through Redis); a 429 all the same waits ``Retry-After`` (or a
-second) and is tried again, a few times. A 5xx, a timeout or a refused connection is ``Track17Unavailable``:
-the cron job's next run tries again. Per-number refusals come back in ``Batch.rejected``; the caller
-decides what each means (already registered is a success; a spent quota stops the run).
+second) and is tried again, a few times. A 5xx, a timeout, a refused connection or a success that is not
+17TRACK's JSON (not JSON, ``data`` not an object, a quota without its counts) is ``Track17Unavailable``:
+the cron job's next run tries again, the quota endpoint answers 503. Per-number refusals come back in
+``Batch.rejected``; the caller decides what each means (already registered is a success; a spent quota
+stops the run).
 """
 
 from __future__ import annotations
@@ -91,6 +93,9 @@ class Quota:
     today_used: int
 
 
+QUOTA_FIELDS = ("quota_total", "quota_used", "quota_remain", "today_used")
+
+
 def _retry_after(response: httpx.Response) -> float:
     try:
         return max(0.1, float(response.headers.get("Retry-After", "1")))
@@ -153,7 +158,10 @@ class Track17Client:
                 raise Track17Error(
                     int(code) if isinstance(code, int) else response.status_code, _message(envelope)
                 )
-            return envelope.get("data")
+            data = envelope.get("data")
+            if data is not None and not isinstance(data, dict):  # every operation's data is an object
+                raise Track17Unavailable(f"{operation}: HTTP 200, data is not an object")
+            return data
         raise Track17Unavailable(f"{operation}: rate limited {MAX_RATE_LIMITED_TRIES} times", retry_after=5)
 
     async def _batch(self, operation: str, items: Sequence[dict[str, Any]]) -> Batch:
@@ -162,13 +170,15 @@ class Track17Client:
         if not items:
             return Batch()
         data = await self._post(operation, list(items)) or {}
-        batch = Batch(accepted=list(data.get("accepted") or []))
-        for item in data.get("rejected") or []:
-            error = item.get("error") or {}
+        batch = Batch(accepted=[item for item in _list(data.get("accepted")) if isinstance(item, dict)])
+        for item in _list(data.get("rejected")):
+            if not isinstance(item, dict):
+                continue
+            error = item.get("error")
+            if not isinstance(error, dict):
+                error = {}
             batch.rejected.append(
-                Rejection(
-                    str(item.get("number")), int(error.get("code") or 0), str(error.get("message") or "")
-                )
+                Rejection(str(item.get("number")), _int(error.get("code")), str(error.get("message") or ""))
             )
         return batch
 
@@ -182,12 +192,22 @@ class Track17Client:
 
     async def getquota(self) -> Quota:
         data = await self._post("getquota", []) or {}
-        return Quota(
-            quota_total=int(data.get("quota_total") or 0),
-            quota_used=int(data.get("quota_used") or 0),
-            quota_remain=int(data.get("quota_remain") or 0),
-            today_used=int(data.get("today_used") or 0),
-        )
+        try:
+            return Quota(**{name: int(data[name]) for name in QUOTA_FIELDS})
+        except (KeyError, TypeError, ValueError) as error:  # never a made-up quota
+            raise Track17Unavailable("getquota: HTTP 200, not the quota") from error
+
+
+def _int(value: Any) -> int:
+    """A code as 17TRACK sends it (an int, or digits in a string); 0 for anything else."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _message(envelope: Any) -> str:

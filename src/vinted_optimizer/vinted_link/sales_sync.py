@@ -61,7 +61,13 @@ from vinted_optimizer.scraper.schemas import LabelOutcome, MemberSession, Synced
 from vinted_optimizer.shipments import service as shipments
 from vinted_optimizer.users import service as users
 from vinted_optimizer.vinted_link.schemas import SyncAsk, SyncQueued, SyncReport, SyncReports
-from vinted_optimizer.vinted_link.service import MemberBusy, VintedAccess, VintedNotLinked, with_member
+from vinted_optimizer.vinted_link.service import (
+    MemberBusy,
+    VintedAccess,
+    VintedNotLinked,
+    member_message,
+    with_member,
+)
 from vinted_optimizer.vocabulary import sale_status_of_vinted
 
 log = structlog.get_logger(__name__)
@@ -452,7 +458,9 @@ async def sync_member(
         return await _finish(access, member, report)
     if outcome.error is not None or outcome.result is None:
         report.state = "failed"
-        report.reason = outcome.error.detail if outcome.error else "Il servizio di casa non ha risposto."
+        report.reason = (
+            member_message(outcome.error) if outcome.error else "Il servizio di casa non ha risposto."
+        )
         return await _finish(access, member, report)
     result = outcome.result
     jobs = JobsAfterJobCommit(access.queue, access.events)
@@ -470,7 +478,7 @@ async def sync_member(
             _plural(labels.not_ready, "etichetta non ancora disponibile", "etichette non ancora disponibili")
             + " su Vinted: riprovo al prossimo giro."
         )
-    stopped = result.stopped.detail if result.stopped is not None else labels.stopped
+    stopped = member_message(result.stopped) if result.stopped is not None else labels.stopped
     report.state = "done" if result.complete and labels.stopped is None else "stopped"
     report.reason = stopped if report.state == "stopped" else None
     return await _finish(access, member, report)

@@ -41,8 +41,8 @@ from vinted_optimizer.kit.security import SecretBox, constant_time_equals, token
 from vinted_optimizer.models import VintedPairing
 from vinted_optimizer.notifications import service as notifications
 from vinted_optimizer.scraper.client import ScraperClient
-from vinted_optimizer.scraper.errors import RemoteVintedError, ScraperUnavailable
-from vinted_optimizer.scraper.schemas import MemberOutcome, MemberSession, RotatedSession
+from vinted_optimizer.scraper.errors import RemoteVintedError, ScraperUnavailable, VintedChanged
+from vinted_optimizer.scraper.schemas import MemberError, MemberOutcome, MemberSession, RotatedSession
 from vinted_optimizer.users import service as users
 from vinted_optimizer.users.schemas import VintedSessionLink
 from vinted_optimizer.vinted_link import repository
@@ -199,6 +199,20 @@ MEMBER_LOCK_WAIT_SECONDS = 30.0
 
 def _member_lock_key(user_id: uuid.UUID) -> str:
     return f"vo:vinted:member:{user_id}"
+
+
+def member_message(error: MemberError | RemoteVintedError) -> str:
+    """What the member reads about a call that failed: the home side's Italian, except for an answer not in
+    the shape the client reads (``vinted_changed``). One garbled answer and a page Vinted changed look the
+    same, and only asking again tells them apart: the member is told to try again, not only that the app
+    needs an update (the parser's English detail stays in the logs)."""
+    if error.code == VintedChanged.code:
+        where = f" ({error.endpoint})" if error.endpoint else ""
+        return (
+            f"Vinted ha dato una risposta che l'app non sa leggere{where}: riprova tra qualche minuto; se "
+            "succede di nuovo, la funzione va aggiornata."
+        )
+    return error.detail
 
 
 def raise_for(outcome: MemberOutcome) -> None:
