@@ -31,7 +31,7 @@ a server did not recover, or the tour failed.
 
     make resilience                       # defaults below
     RESILIENCE_EXAMPLES=500 RESILIENCE_ROUNDS=5 make resilience
-    RESILIENCE_PARTS=attacks,faults make resilience  # of: attacks, fuzz, faults, external, home, services, a11y
+    RESILIENCE_PARTS=attacks,faults make resilience  # attacks fuzz faults external home services a11y
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ sys.path.insert(0, str(ROOT))
 
 from resilience.attacks import UPLOAD_LIMIT, AttackReport, run_attacks  # noqa: E402
 from resilience.faults import FaultReport, drill_ai, fake_ollama_behind_proxy  # noqa: E402
-from resilience.faults_home import run_home_faults  # noqa: E402
 from resilience.faults_external import run_external_faults  # noqa: E402
+from resilience.faults_home import run_home_faults  # noqa: E402
 from tests.auth.factories import DEFAULT_PASSWORD  # noqa: E402
 from tests.hardening.test_schemathesis import FUZZ_ENV  # noqa: E402
 from tests.support.drill import run_fault_drill  # noqa: E402
@@ -60,9 +60,7 @@ EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
 A11Y_TEST = "tests/e2e/test_accessibility.py"
-PARTS = set(
-    os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,home,services,a11y").split(",")
-)
+PARTS = set(os.environ.get("RESILIENCE_PARTS", "attacks,fuzz,faults,external,home,services,a11y").split(","))
 
 
 def _secret(data_dir: Path) -> str:
