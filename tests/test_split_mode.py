@@ -23,9 +23,18 @@ import websockets
 from tests.e2e.browser import Person, register_by_api
 from tests.e2e.seed import Member
 from tests.fakes import sendcloud as sendcloud_wire
+from tests.fakes import tracking17_wire
 from tests.shipments.factories import BUYER, SENDER
 from tests.support.serve import Process
-from tests.support.split import SERVICE_TOKEN, Split, embedded_cloud, link_vinted, running_split, sse_events
+from tests.support.split import (
+    SERVICE_TOKEN,
+    TRACK17_KEY,
+    Split,
+    embedded_cloud,
+    link_vinted,
+    running_split,
+    sse_events,
+)
 from vinted_optimizer.kit.embedded import EmbeddedServers
 
 pytestmark = pytest.mark.slow
@@ -211,9 +220,7 @@ async def next_event(socket: Any, wanted: str) -> dict[str, Any]:
                 return event
 
 
-async def test_a_label_then_the_tracking_webhook_reaches_the_open_socket(
-    split: Split, member: Member
-) -> None:
+async def test_a_label_then_the_tracking_webhooks_reach_the_open_socket(split: Split, member: Member) -> None:
     account = member.client.put(
         "/api/v1/shipments/account",
         json={
@@ -258,7 +265,26 @@ async def test_a_label_then_the_tracking_webhook_reaches_the_open_socket(
         delivered = await sendcloud_wire.post_webhook(webhook, payload, secret=sendcloud_wire.SECRET_KEY)
         assert delivered.status_code == 200, delivered.text
         event = await next_event(socket, "shipment.status_changed")
-    assert event["data"]["status"] == "in_transit", event
+        assert event["data"]["status"] == "in_transit", event
+
+        # Then 17TRACK's push for the same parcel (registered with 17TRACK as the worker does), signed
+        # over the raw body with the API key: the next status reaches the same socket.
+        number = shipment["tracking_code"]
+        async with httpx.AsyncClient(base_url=split.track17_url) as track17:
+            registered = await track17.post(
+                "/track/v2.2/register", json=[{"number": number}], headers={"17token": TRACK17_KEY}
+            )
+        assert registered.json()["data"]["accepted"] or number in split.track17.parcels, registered.text
+        split.track17.add_event(number, "In consegna", status="OutForDelivery", stage="OutForDelivery")
+        pushed = await tracking17_wire.post_webhook(
+            split.api.url + "/api/v1/webhooks/track17",
+            split.track17.webhook_payload(number),
+            api_key=TRACK17_KEY,
+        )
+        assert pushed.status_code == 200 and pushed.json() == {"result": "applied"}, pushed.text
+        event = await next_event(socket, "shipment.status_changed")
+    assert event["data"]["status"] == "out_for_delivery", event
+    assert event["data"]["shipment_id"] == shipment["id"], event
 
 
 # --- the home side down, then back --------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Split:
     vinted: FakeVinted
     sendcloud: FakeSendcloud
     track17: FakeTrack17
+    track17_url: str
     cloud_dir: Path
     home_dir: Path
 
@@ -164,6 +165,7 @@ def running_split(  # noqa: PLR0913 - where each side is reached, and what each 
             vinted=vinted,
             sendcloud=sendcloud,
             track17=track17,
+            track17_url=track17_url,
             cloud_dir=cloud_dir,
             home_dir=home_dir,
         )
