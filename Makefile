@@ -67,9 +67,12 @@ format: install
 	$(VENV)/bin/ruff format src tests bench migrations resilience
 	$(VENV)/bin/ruff check --fix src tests bench migrations resilience
 
+# Two workers (pytest-xdist), one a core: tests/conftest.py keeps each module, and all the browser tests,
+# on one worker. PYTEST_WORKERS=0 runs every test in one process, one after the other.
+PYTEST_WORKERS ?= 2
 test: web-build lint
 	cd $(WEB) && npx tsc --noEmit
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # wrk is the load generator of bench/api.py (a separate process): Debian's package, installed here.
 wrk:

@@ -172,3 +172,13 @@ def fake_ollama(fake_ollama_server: tuple[FakeOllama, str]) -> FakeOllama:
     fake, _ = fake_ollama_server
     fake.reset()
     return fake
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs on two workers (pytest-xdist, `--dist loadgroup`): each test module stays whole on one
+    worker (its module-scoped fixtures are set up once), and the browser tests all share one worker, so the
+    `serve` instances and the Chromium of tests/e2e start once per run, not once per worker."""
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = "e2e" if module.startswith("tests/e2e/") else module
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -178,10 +178,10 @@ class EdgeMiddleware:
       that names its own policy, with its script hashes, keeps it);
     - the safety net: an exception nothing else handled becomes a plain 500 with both, logged with its
       stack trace on the server only;
-    - a path with a control character (a NUL, decoded from ``%00``) is a 422 naming the path before any
-      route sees it (the status every route with a path parameter documents for a value it refuses):
-      PostgreSQL refuses a NUL in a text value and the file system one in a name, so a path parameter
-      holding one would otherwise reach either as a 500;
+    - an API path with a control character (a NUL, decoded from ``%00``) is a 422 naming the path before
+      any route sees it (the status every route with a path parameter documents for a value it refuses):
+      PostgreSQL refuses a NUL in a text value, so a path parameter holding one would otherwise reach it
+      as a 500 (the dashboard's files answer such a name with their own 404, tests/test_webapp.py);
     - for a path under ``/api``, its status and latency counted in ``metrics`` (kit.metrics: in memory,
       flushed to Redis by a task of the process, never on the request's path).
     """
@@ -231,7 +231,7 @@ class EdgeMiddleware:
         # bind and reset by token: structlog's bound_contextvars copies the whole context to restore it
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
-            if _PATH_CONTROL.search(path):
+            if path.startswith("/api") and _PATH_CONTROL.search(path):
                 await _reject(send_with_headers, 422, body=PATH_CONTROL_BODY)
                 return
             await self.app(scope, receive, send_with_headers)
