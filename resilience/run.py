@@ -56,7 +56,7 @@ from tests.support.drill import run_fault_drill  # noqa: E402
 from tests.support.fuzz import run_schemathesis  # noqa: E402
 from tests.support.serve import running_serve  # noqa: E402
 
-EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("RESILIENCE_EXAMPLES", "100"))
 ROUNDS = int(os.environ.get("RESILIENCE_ROUNDS", "3"))
 SEED = int(os.environ.get("RESILIENCE_SEED", "20261202"))
 A11Y_TEST = "tests/e2e/test_accessibility.py"
