@@ -1,7 +1,7 @@
 """The original's performance table, measured: 100 members at once for 60 s against `serve`, then the
 ratio to the stack's ceiling, in the same run.
 
-    .venv/bin/python bench/perf.py [--seconds 60] [--workers 2] [--families 20] [--rounds 3]
+    .venv/bin/python bench/perf.py [--seconds 60] [--workers 2] [--families 20] [--rounds 3] [--no-browser]
 
 1. The demo family (`vinted-optimizer demo-data`: 3 members, 1,000 listings with photos, 5,000 sales,
    500 parcels) in a fresh data folder, then `vinted-optimizer serve --workers 2` on it (two API
@@ -211,13 +211,20 @@ async def page_loads(
     return timings, errors
 
 
+async def _no_page_loads(
+    base_url: str, stop: asyncio.Event, started: asyncio.Event
+) -> tuple[list[float], list[str]]:
+    return [], []
+
+
 async def load_with_pages(
-    server: Serve, plan_path: Path, result_path: Path
+    server: Serve, plan_path: Path, result_path: Path, *, browser: bool = True
 ) -> tuple[list[float], list[str], dict[str, float]]:
+    """bench/load.py as a subprocess and the page loads here (unless not ``browser``), for as long as the
+    generator runs."""
     base_url = server.url
-    """bench/load.py as a subprocess and the page loads here, for as long as the generator runs."""
     stop, started = asyncio.Event(), asyncio.Event()
-    pages = asyncio.create_task(page_loads(base_url, stop, started))
+    pages = asyncio.create_task((page_loads if browser else _no_page_loads)(base_url, stop, started))
     await asyncio.sleep(0)
     generator = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -422,6 +429,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="API processes of serve")
     parser.add_argument("--families", type=int, default=20, help="five members each")
     parser.add_argument("--rounds", type=int, default=3, help="of the ceiling ratio")
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="the same load without Chromium's page loads: what the browser's share of the two cores costs",
+    )
     args = parser.parse_args()
     ensure_wrk()
     data_dir = new_data_dir()
@@ -444,7 +456,9 @@ def main() -> None:
             }
             plan_path.write_text(json.dumps(plan))
             before = os.getloadavg()[0]
-            pages, page_errors, cpu = asyncio.run(load_with_pages(server, plan_path, result_path))
+            pages, page_errors, cpu = asyncio.run(
+                load_with_pages(server, plan_path, result_path, browser=not args.no_browser)
+            )
             after = os.getloadavg()[0]
             result = json.loads(result_path.read_text())
             failed = report(result, pages, page_errors, args.seconds, len(members))
