@@ -327,7 +327,10 @@ function Conversation({
   useEffect(() => setError(null), [sessionId]);
 
   // A reply written elsewhere (a reload mid-stream, a dropped socket): read the messages again until done.
-  const needsPolling = storedStreaming !== undefined && !stream?.fromStart;
+  // So too while my own question is not in the list yet: a new conversation's first read can land before
+  // the question is stored, and nothing else would read it again until the reply ends.
+  const mineMissing = mine !== null && messages.data !== undefined && !items.some((m) => m.id === mine);
+  const needsPolling = (storedStreaming !== undefined && !stream?.fromStart) || mineMissing;
   useEffect(() => setPollStored(needsPolling), [needsPolling]);
 
   const length = stream ? stream.pieces.size : 0;
